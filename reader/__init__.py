@@ -1,0 +1,11 @@
+"""reader: an offline, highlight-to-listen article reader for the terminal.
+
+The package is a pipeline, one module per stage:
+
+    extract (source -> Article) -> speech (text -> PCM chunks) -> audio/export (-> files)
+
+with ``library`` remembering articles and highlights, and two front doors that call
+the same functions: ``cli`` and ``tui``. Domain modules never import Textual.
+"""
+
+__version__ = "0.1.0"

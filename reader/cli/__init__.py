@@ -1,0 +1,67 @@
+"""The command line: ``reader COMMAND ...``.
+
+Each command group lives in its own module beside this one and exposes
+``register(subparsers)``; handlers import their domain modules lazily so that
+``reader --help`` and the TUI start fast. Every handler returns an exit status.
+A :class:`~reader.errors.ReaderError` becomes one line on stderr and its exit code;
+no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from reader import __version__
+from reader.errors import ReaderError
+
+# The modules that add subcommands, in the order `reader --help` lists them.
+COMMAND_MODULES = ("tui", "extract", "speech", "library", "export")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reader",
+        description="An offline, highlight-to-listen article reader for the terminal.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"reader.cli.{name}")
+        module.register(subparsers)
+    return parser
+
+
+def error(message: str) -> None:
+    """Print one line for the user on stderr."""
+    print(f"reader: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from reader.cli.tui import default_handler
+
+        handler = default_handler
+    try:
+        return int(handler(args) or 0)
+    except ReaderError as exc:
+        error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
+    except BrokenPipeError:
+        # The reader of our stdout went away (`reader extract x | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def run() -> None:
+    sys.exit(main())

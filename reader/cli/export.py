@@ -1,0 +1,9 @@
+"""`reader` commands of the export stage (not built yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    pass

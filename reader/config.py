@@ -1,0 +1,194 @@
+"""User settings: a typed object loaded once from a TOML file in the config folder.
+
+A bad value never stops the reader: :func:`load_settings` keeps the default for that
+key and reports a :class:`~reader.errors.ConfigError` naming the file, the key and
+what is allowed, which front ends show as a warning. ``reader config set`` validates
+the same way before it writes anything.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, fields, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reader import locations
+from reader.errors import ConfigError
+
+THEMES = ("dark", "light", "high-contrast")
+
+
+@dataclass(frozen=True)
+class Settings:
+    voice: str | None = None  # an engine voice id or name; None follows the article's language
+    rate: int = 175  # words per minute
+    pitch: int = 50  # 0..99, eSpeak's scale
+    volume: float = 1.0  # 0.0..1.0
+    pause_sentence_ms: int = 250
+    pause_paragraph_ms: int = 600
+    pause_heading_ms: int = 800
+    lexicon: str | None = None  # path of the pronunciation lexicon; None: lexicon.toml beside this
+    theme: str = "dark"
+    export_dir: str | None = None  # None: ~/Music/reader or the current folder
+    bitrate: str = "64k"
+    cache_mb: int = 500  # speech cache bound
+
+    def lexicon_path(self) -> Path:
+        return Path(self.lexicon).expanduser() if self.lexicon else locations.lexicon_file()
+
+
+def _int_range(low: int, high: int) -> tuple[Callable[[Any], Any], str]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError
+        return number
+
+    return check, f"a whole number from {low} to {high}"
+
+
+def _float_range(low: float, high: float) -> tuple[Callable[[Any], Any], str]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(value)
+        if not low <= number <= high:
+            raise ValueError
+        return number
+
+    return check, f"a number from {low} to {high}"
+
+
+def _optional_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ValueError
+    return value
+
+
+def _choice(options: tuple[str, ...]) -> tuple[Callable[[Any], Any], str]:
+    def check(value: Any) -> str:
+        if value not in options:
+            raise ValueError
+        return str(value)
+
+    return check, "one of " + ", ".join(options)
+
+
+def _bitrate(value: Any) -> str:
+    text = str(value).strip().lower()
+    number = text[:-1] if text.endswith("k") else text
+    if not number.isdigit() or not 8 <= int(number) <= 320:
+        raise ValueError
+    return f"{int(number)}k"
+
+
+VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
+    "voice": (_optional_str, "a voice id or name (see `reader voices`)"),
+    "rate": _int_range(80, 500),
+    "pitch": _int_range(0, 99),
+    "volume": _float_range(0.0, 1.0),
+    "pause_sentence_ms": _int_range(0, 5000),
+    "pause_paragraph_ms": _int_range(0, 10000),
+    "pause_heading_ms": _int_range(0, 10000),
+    "lexicon": (_optional_str, "a path to a TOML lexicon"),
+    "theme": _choice(THEMES),
+    "export_dir": (_optional_str, "a folder path"),
+    "bitrate": (_bitrate, "a bitrate from 8k to 320k"),
+    "cache_mb": _int_range(0, 100_000),
+}
+assert set(VALIDATORS) == {f.name for f in fields(Settings)}
+
+
+def validate(key: str, value: Any, source: Path | str) -> Any:
+    """Return ``value`` converted for ``key`` or raise :class:`ConfigError`."""
+    if key not in VALIDATORS:
+        known = ", ".join(VALIDATORS)
+        raise ConfigError(str(source), f"unknown key {key!r} (known keys: {known})")
+    check, allowed = VALIDATORS[key]
+    try:
+        return check(value)
+    except (ValueError, TypeError):
+        raise ConfigError(str(source), f"{key} = {value!r} is not allowed: use {allowed}") from None
+
+
+def read_settings(path: Path) -> tuple[Settings, list[ConfigError]]:
+    """Read ``path``: the settings, with defaults where a value was bad, and the problems."""
+    problems: list[ConfigError] = []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings(), problems
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        problems.append(ConfigError(str(path), f"cannot be read ({error}); using the defaults"))
+        return Settings(), problems
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        try:
+            values[key] = validate(key, value, path)
+        except ConfigError as error:
+            problems.append(error)
+    return replace(Settings(), **values), problems
+
+
+@cache
+def _load(path: str, mtime: float) -> tuple[Settings, tuple[ConfigError, ...]]:
+    settings, problems = read_settings(Path(path))
+    return settings, tuple(problems)
+
+
+def load_settings() -> tuple[Settings, list[ConfigError]]:
+    """The user's settings (cached until the file changes) and any problems in them."""
+    path = locations.config_file()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = -1.0
+    settings, problems = _load(str(path), mtime)
+    return settings, list(problems)
+
+
+def settings() -> Settings:
+    """The user's settings; problems are ignored (defaults stand in for bad values)."""
+    return load_settings()[0]
+
+
+def save_setting(key: str, raw: str) -> Settings:
+    """Validate and store one value (``reader config set KEY VALUE``); atomic write."""
+    import tomli_w
+
+    path = locations.config_file()
+    value = validate(key, _parse_raw(raw), path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(str(path), f"cannot be read ({error}); fix or remove it first") from None
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = value
+    locations.ensure(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+    _load.cache_clear()
+    return settings()
+
+
+def _parse_raw(raw: str) -> Any:
+    """A command-line value as TOML would read it, else as a string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def as_dict(value: Settings) -> dict[str, Any]:
+    return asdict(value)
