@@ -154,7 +154,10 @@ def is_caption_or_credit(text: str) -> bool:
 
 def repeat_key(text: str) -> str:
     """The form under which two blocks count as the same: letters and digits, lower case."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+    return _NON_ALNUM.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+_NON_ALNUM = re.compile(r"[\W_]+")
 
 
 def drop_repeats(blocks: Iterable[T], key: Callable[[T], str] | None = None) -> list[T]:

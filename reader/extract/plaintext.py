@@ -1,0 +1,968 @@
+"""The plain-text cleaner: a pasted or saved page in, the article out.
+
+When people copy a page they get everything visible: the site menu, a greeting, the
+header's date, the title (often twice), a byline, captions and photo credits, "read
+more" links, donation appeals, the article, then comments and footer chrome, sometimes
+cut off mid-word. trafilatura returns nothing on such text and jusText fed one line per
+paragraph keeps nearly all of it, so this module does its own work, line by line:
+
+1. **Normalise**: control characters and ANSI escape sequences out, line breaks unified.
+2. **Language**: stopword overlap with jusText's stoplists (words shared by several
+   languages weigh less), or the script for languages without a stoplist.
+3. **Classify** each line like jusText does (length and stopword density give *good*,
+   *near-good*, *short* and *bad*), with extra rules that know site chrome: interface
+   strings and captions (:mod:`reader.extract.ear`), appeals, cookie and ad-blocker
+   notices, menus (runs of short lines), copyright lines, bylines and date lines.
+4. **Context**: short and near-good lines take the class of the good lines around them,
+   so a one-sentence paragraph inside the article stays and a tagline in the menu goes.
+   A short line between article paragraphs that reads like a title becomes a heading.
+5. **Metadata**: title (the ``<title>``-style first line, the line the byline follows, or
+   a line the page repeats), authors from the byline ("ByRomeo Minalane", "Von Heike
+   Buchter"), the date nearest the title ("Dec 29, 2024" -> ``2024-12-29``, "19. Oktober
+   2019", "29/12/2024"...), the site name from the first line's suffix.
+6. **Repair**: repeated paragraphs spoken once; a last paragraph cut off mid-sentence ends
+   at its last complete sentence or clause, never on a dangling fragment.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from reader.article import Article, Block, BlockKind
+from reader.errors import InputError
+from reader.extract import ear
+
+# -- normalisation --------------------------------------------------------------------------
+
+# CSI/OSC/other ESC sequences (colours, cursor moves, hyperlinks) that terminals leave in
+# text copied from them; then C0/C1 control characters other than tab and newline.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def normalise(text: str) -> str:
+    """Text with escape sequences and control characters removed and lines tidied."""
+    text = _ANSI.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+# -- language -------------------------------------------------------------------------------
+
+# jusText stoplist name for each ISO 639-1 code we detect. Dialects and near-duplicates
+# (Simple_English, Low_Saxon, ...) are left out: they only blur the closer language.
+_STOPLISTS = {
+    "af": "Afrikaans",
+    "ar": "Arabic",
+    "bg": "Bulgarian",
+    "bn": "Bengali",
+    "ca": "Catalan",
+    "cs": "Czech",
+    "cy": "Welsh",
+    "da": "Danish",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "eo": "Esperanto",
+    "es": "Spanish",
+    "et": "Estonian",
+    "eu": "Basque",
+    "fa": "Persian",
+    "fi": "Finnish",
+    "fr": "French",
+    "ga": "Irish",
+    "gl": "Galician",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "hr": "Croatian",
+    "hu": "Hungarian",
+    "id": "Indonesian",
+    "is": "Icelandic",
+    "it": "Italian",
+    "ka": "Georgian",
+    "ko": "Korean",
+    "la": "Latin",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "mk": "Macedonian",
+    "ms": "Malay",
+    "nb": "Norwegian_Bokmal",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "sq": "Albanian",
+    "sr": "Serbian",
+    "sv": "Swedish",
+    "sw": "Swahili",
+    "ta": "Tamil",
+    "tl": "Tagalog",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "ur": "Urdu",
+    "vi": "Vietnamese",
+}
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+@lru_cache(maxsize=1)
+def _stopword_index() -> dict[str, dict[str, float]]:
+    """word -> {language: weight}; a word in k stoplists weighs 1/k in each."""
+    import justext
+
+    index: dict[str, dict[str, float]] = {}
+    for code, name in _STOPLISTS.items():
+        try:
+            words = justext.get_stoplist(name)
+        except (KeyError, ValueError, OSError):
+            continue
+        for word in words:
+            if _WORD.fullmatch(word):
+                index.setdefault(word, {})[code] = 1.0
+    for langs in index.values():
+        weight = 1.0 / len(langs)
+        for code in langs:
+            langs[code] = weight
+    return index
+
+
+@lru_cache(maxsize=64)
+def stopwords(language: str | None) -> frozenset[str]:
+    """The jusText stoplist of ``language`` (ISO 639-1), empty when there is none."""
+    if not language:
+        return frozenset()
+    name = _STOPLISTS.get(language.lower().split("-")[0].split("_")[0])
+    if name is None:
+        return frozenset()
+    import justext
+
+    try:
+        return frozenset(justext.get_stoplist(name))
+    except (KeyError, ValueError, OSError):
+        return frozenset()
+
+
+_SCRIPTS = {
+    "letters": re.compile(r"[^\W\d_]"),
+    "kana": re.compile(r"[\u3040-\u30ff]"),
+    "han": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]"),
+    "hangul": re.compile(r"[\uac00-\ud7af]"),
+    "thai": re.compile(r"[\u0e00-\u0e7f]"),
+}
+
+
+def _script_language(text: str) -> str | None:
+    """The language of scripts that are (nearly) one language each and lack a stoplist."""
+    sample = text[:20000]
+    counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPTS.items()}
+    letters = counts["letters"] or 1
+    if counts["kana"] / letters > 0.05:
+        return "ja"
+    if counts["hangul"] / letters > 0.3:
+        return "ko"
+    if counts["han"] / letters > 0.3:
+        return "zh"
+    if counts["thai"] / letters > 0.3:
+        return "th"
+    return None
+
+
+def detect_language(text: str) -> str | None:
+    """Guess the ISO 639-1 language of ``text`` from its stopwords (or script).
+
+    Each word found in k of the known stoplists adds 1/k to each of those languages, so
+    words common to many languages ("album", "in") barely count and the distinctive
+    function words ("und", "the", "los") decide. ``None`` when nothing is conclusive.
+    """
+    by_script = _script_language(text)
+    if by_script:
+        return by_script
+    index = _stopword_index()
+    totals: dict[str, float] = {}
+    hits = 0
+    for count, match in enumerate(_WORD.finditer(text[:60000].lower())):
+        if count >= 3000:
+            break
+        langs = index.get(match.group())
+        if not langs:
+            continue
+        hits += 1
+        for code, weight in langs.items():
+            totals[code] = totals.get(code, 0.0) + weight
+    if not totals or hits < 3:
+        return None
+    return max(totals.items(), key=lambda item: item[1])[0]
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "january jan januar jänner janvier enero janeiro gennaio januari stycznia styczeń "
+        "styczen tammikuuta январь января",
+        "february feb februar février fevrier febrero fevereiro febbraio februari lutego "
+        "luty helmikuuta февраль февраля",
+        "march mar märz maerz mars marzo março marco maart marca marzec maaliskuuta март марта",
+        "april apr avril abril aprile kwietnia kwiecień kwiecien huhtikuuta апрель апреля",
+        "may mai mayo maio maggio mei maj maja toukokuuta май мая",
+        "june jun juni juin junio junho giugno czerwca czerwiec kesäkuuta июнь июня",
+        "july jul juli juillet julio julho luglio lipca lipiec heinäkuuta июль июля",
+        "august aug août aout agosto augustus sierpnia sierpień sierpien elokuuta август августа",
+        "september sep sept septembre septiembre setembro settembre września wrzesień "
+        "wrzesien syyskuuta сентябрь сентября",
+        "october oct oktober okt octobre octubre outubro ottobre października październik "
+        "pazdziernik lokakuuta октябрь октября",
+        "november nov novembre noviembre novembro listopada listopad marraskuuta ноябрь ноября",
+        "december dec dezember dez décembre decembre diciembre dezembro dicembre grudnia "
+        "grudzień grudzien joulukuuta декабрь декабря",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th|er|e|º|°|\.)?"
+_DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d.]\d)"), "dmy"),
+    (
+        re.compile(
+            rf"(?<!\w)({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+        ),
+        "mdy_name",
+    ),
+    (
+        re.compile(
+            rf"(?<!\d)(\d{{1,2}}){_ORD}\s*(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)",
+            re.IGNORECASE,
+        ),
+        "dmy_name",
+    ),
+    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])"), "slash"),
+]
+
+
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    iso: str
+    start: int
+    end: int
+
+
+def _make_date(year: int, month: int, day: int) -> str | None:
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    if not 1990 <= year <= 2100:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, language: str | None = None) -> list[DateMatch]:
+    """Every calendar date written in ``text``, in order, as ISO 8601.
+
+    Understands ISO dates, "29.12.2024", "Dec 29, 2024", "Thu. Jan 2nd, 2025", "29.
+    Dezember 2024", "29 de diciembre de 2024", "29 grudnia 2024" and slashed dates, which
+    are read month first in English and day first elsewhere unless a part exceeds 12.
+    """
+    found: list[DateMatch] = []
+    if not _HAS_DIGIT.search(text):
+        return found
+    taken: list[tuple[int, int]] = []
+    for pattern, shape in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            g = m.groups()
+            iso: str | None
+            if shape == "ymd":
+                iso = _make_date(int(g[0]), int(g[1]), int(g[2]))
+            elif shape == "dmy":
+                iso = _make_date(int(g[2]), int(g[1]), int(g[0]))
+            elif shape == "mdy_name":
+                iso = _make_date(int(g[2]), _MONTHS[g[0].lower()], int(g[1]))
+            elif shape == "dmy_name":
+                iso = _make_date(int(g[2]), _MONTHS[g[1].lower()], int(g[0]))
+            else:
+                a, b = int(g[0]), int(g[1])
+                month_first = (language or "en").startswith("en")
+                if a > 12:
+                    month_first = False
+                elif b > 12:
+                    month_first = True
+                month, day = (a, b) if month_first else (b, a)
+                iso = _make_date(int(g[2]), month, day)
+            if iso:
+                found.append(DateMatch(iso, m.start(), m.end()))
+                taken.append((m.start(), m.end()))
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+# Words that may stand around a date on a date line without making it prose.
+_DATE_FILLER = re.compile(
+    r"""(?ix)\b(?:
+      mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat
+    | saturday|sun|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di
+    | mi|do|fr|sa|so|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi
+    | mercredi|jeudi|vendredi|samedi|dimanche|updated?|published|posted|modified|last
+    | date|on|at|am|um|uhr|vom|den|de|del|le|el|the|stand|aktualisiert|veröffentlicht
+    | erstellt|geändert|zuletzt|publicado|actualizado|publié|mis|à|jour|opublikowano
+    | aktualizacja|editiert|est|cet|cest|mez|mesz|utc|gmt|bst|edt|pst|et|pt|ist|min|read
+    | lesezeit|minutes|minuten|h|pm|a\.m|p\.m|uhr
+    )\b|\d{1,2}[:.h]\d{2}(?:\s?[ap]\.?m\.?)?|[\W\d_]""",
+)
+
+
+def is_date_line(text: str, language: str | None = None) -> bool:
+    """A line that is a date (with weekday, time, "Updated"...), nothing to speak."""
+    if len(text) > 120:
+        return False
+    dates = find_dates(text, language)
+    if not dates:
+        return False
+    rest = text
+    for d in reversed(dates):
+        rest = rest[: d.start] + " " + rest[d.end :]
+    rest = _DATE_FILLER.sub(" ", rest)
+    return len(rest.split()) <= 1
+
+
+# -- bylines --------------------------------------------------------------------------------
+
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
+_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|del|la|le|du|bin|al)[ \u00a0])?"
+_NAME = rf"{_CAP}(?:[ \u00a0]{_PARTICLE}{_CAP}){{0,3}}"
+# "By Jane Doe", "ByRomeo Minalane" (the space lost when the link was copied), "Von Heike
+# Buchter", "Par Jean Dupont", "Por Ana", "Text: ...", "Autor: ...".
+_BYLINE = re.compile(
+    rf"""^(?:(?:written|reported|posted|story|text|words)\ )?
+    (?:by|von|par|por|di|door|av|af|przez|autor(?:in)?|author|text|texto|redakcja|kirjoittanut)
+    (?:\s*[:|]\s*|\s+|(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ]))
+    (?P<names>{_NAME}(?:\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*{_NAME})*)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_BYLINE_CASE = re.compile(
+    r"^(?:(?:Written|Reported|Posted|Story|Text|Words) )?"
+    r"(?:By|BY|by|Von|VON|von|Par|par|Por|por|Di|di|Door|door|Av|av|Af|af|Przez|przez"
+    r"|Autor|Autorin|Author|Text|Texto|Redakcja|Kirjoittanut)\b|^By[A-Z]"
+)
+# What may follow the names on a byline: a separator, a date, "on ...", "updated ...".
+_BYLINE_REST = re.compile(r"(?i)^(?:[|•·,–—/(-]|on\b|am\b|le\b|el\b|\d|updated|published)")
+_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*")
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "our",
+        "staff",
+        "admin",
+        "editor",
+        "redaktion",
+        "redakcja",
+        "the-editors",
+        "reuters",
+        "ap",
+        "afp",
+        "dpa",
+        "agencies",
+        "agences",
+        "agencias",
+    ]
+)
+
+
+def parse_byline(text: str) -> tuple[str, ...] | None:
+    """The author names of a byline line ("ByRomeo Minalane", "Von Heike Buchter, Berlin
+    | 19.10.2019"), or ``None`` when the line is not a byline."""
+    stripped = text.strip().lstrip("—–-•· ")
+    if len(stripped) > 160 or not _BYLINE_CASE.match(stripped):
+        return None
+    m = _BYLINE.match(stripped)
+    if not m:
+        return None
+    rest = stripped[m.end() :].strip()
+    if rest and not re.match(
+        r"^(?:[|•·,–—/(-]|on\b|am\b|le\b|el\b|\d|updated|published)", rest, re.I
+    ):
+        return None
+    names = []
+    for part in _NAME_SPLIT.split(m.group("names")):
+        part = part.strip(" .,")
+        if not part or part.lower() in _NOT_NAMES:
+            continue
+        if len(part.split()) < 2 and part.isupper() is False and len(part) < 3:
+            continue
+        names.append(part)
+    return tuple(names) if names else None
+
+
+# -- line classification --------------------------------------------------------------------
+
+# Second-person appeals for money, subscriptions and sign-ups, in several languages. Two
+# different hits (or one in a short line) mark a line as an appeal, so an article that
+# mentions a donation once keeps that sentence.
+_APPEAL = re.compile(
+    r"""(?ix)
+      your\ (?:support|donation|contribution|gift|subscription)
+    | support\ (?:us|now|our|the\ guardian|independent)|donate|make\ a\ (?:donation|contribution)
+    | paywalls?|become\ a\ (?:member|subscriber|supporter|patron)
+    | subscribe\ (?:now|today|to\ our)|sign\ up\ (?:now|for\ our|to\ our)|our\ newsletter
+    | free\ newsletter
+    | independent\ journalism|quality\ journalism|keep\ (?:our\ )?journalism|fund\ our|patreon
+    | unterstützen\ sie|jetzt\ unterstützen|ihre\ spende|jetzt\ spenden|spenden\ sie|newsletter
+    | jetzt\ abonnieren|abonnieren\ sie|abo\ abschließen|jetzt\ testen|kostenlos\ testen
+    | exklusiv\ für\ abonnenten|für\ abonnenten|zugang\ (?:wählen|sichern)|plus-artikel
+    | hazte\ socio|suscríbete|apoya|haz\ una\ donación|abonnez-vous|faites\ un\ don|soutenez
+    | wesprzyj|zostań\ patronem|assine|apoie
+    """
+)
+# Notices about the page rather than the article: cookies, ad blockers, JavaScript,
+# outdated browsers, copyright and legal footers.
+_NOTICE = re.compile(
+    r"""(?ix)
+      cookies?\b|ad[\ -]?blocker|werbeblocker|adblock|javascript|your\ browser|ihr(?:en)?\ browser
+    | deinem\ browser|veralteten\ browser|all\ rights\ reserved|alle\ rechte\ vorbehalten
+    | todos\ los\ derechos|tous\ droits|wszelkie\ prawa|privacy\ policy|datenschutzerklärung
+    | datenschutzhinweise|terms\ of\ (?:use|service)|nutzungsbedingungen|impressum
+    | ^©|^copyright|\(c\)\ \d{4}|©\ ?\d{4}|powered\ by|registered\ trademark
+    """
+)
+# A line that is mostly social-network or sharing vocabulary.
+_SOCIAL = re.compile(
+    r"(?i)\b(?:facebook|twitter|instagram|linkedin|whatsapp|pinterest|youtube|telegram|"
+    r"xing|reddit|tiktok|e-?mail|rss|flipboard|threads|mastodon|bluesky)\b"
+)
+# Substrings that any match of the patterns above contains: a cheap test first keeps the
+# cleaner fast on long pages (the alternations are tried at every position otherwise).
+_APPEAL_TRIGGERS = tuple(
+    [
+        "your ",
+        "support",
+        "donat",
+        "paywall",
+        "become a",
+        "subscri",
+        "sign up",
+        "newsletter",
+        "journalism",
+        "fund our",
+        "patreon",
+        "unterstütz",
+        "spende",
+        "abonn",
+        "abo ",
+        "testen",
+        "zugang",
+        "plus-artikel",
+        "socio",
+        "suscr",
+        "apoy",
+        "donaci",
+        "un don",
+        "soutenez",
+        "wesprzyj",
+        "patronem",
+        "assine",
+        "apoie",
+    ]
+)
+_NOTICE_TRIGGERS = tuple(
+    [
+        "cookie",
+        "blocker",
+        "adblock",
+        "javascript",
+        "browser",
+        "rights",
+        "rechte",
+        "derechos",
+        "droits",
+        "prawa",
+        "privacy",
+        "datenschutz",
+        "terms of",
+        "nutzungsbedingungen",
+        "impressum",
+        "©",
+        "copyright",
+        "(c)",
+        "powered by",
+        "trademark",
+    ]
+)
+_SOCIAL_TRIGGERS = tuple(
+    [
+        "facebook",
+        "twitter",
+        "instagram",
+        "linkedin",
+        "whatsapp",
+        "pinterest",
+        "youtube",
+        "telegram",
+        "xing",
+        "reddit",
+        "tiktok",
+        "mail",
+        "rss",
+        "flipboard",
+        "threads",
+        "mastodon",
+        "bluesky",
+    ]
+)
+# A site's greeting at the top of the page ("Hi Welcome You can highlight texts...").
+_GREETING = re.compile(
+    r"(?i)^(?:(?:hi|hello|hey|hallo|hola|salut|ciao|cześć)\b[\s,!.]*)?"
+    r"(?:welcome|willkommen|bienvenid[oa]s?|bienvenue|benvenut[oi]|witamy|welkom)\b"
+)
+_SENTENCE_END = re.compile(r"[.!?…。！？:;\"”»’')\]]$")
+_TERMINAL = re.compile(r"[.!?…。！？][\"”»’')\]]*$")
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of the page and what the cleaner thinks of it."""
+
+    text: str
+    index: int
+    group: int  # lines between two blank lines share a group
+    group_size: int = 1
+    words: int = 0
+    stop_density: float = 0.0
+    cls: str = "short"  # good | neargood | short | bad
+    role: str = ""  # why a line was set aside (interface, caption, byline, date, ...)
+    heading: bool = False
+
+
+def _effective_length(text: str) -> int:
+    """Characters, with CJK ideographs counted thrice (one carries a word's meaning)."""
+    extra = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+    return len(text) + 2 * extra
+
+
+def _split_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    group = 0
+    pending_blank = False
+    for raw in text.split("\n"):
+        if not raw:
+            pending_blank = True
+            continue
+        if pending_blank and lines:
+            group += 1
+        pending_blank = False
+        lines.append(Line(raw, len(lines), group))
+    sizes: dict[int, int] = {}
+    for line in lines:
+        sizes[line.group] = sizes.get(line.group, 0) + 1
+    for line in lines:
+        line.group_size = sizes[line.group]
+    return lines
+
+
+_LENGTH_LOW = 70
+_LENGTH_HIGH = 200
+_STOP_LOW = 0.30
+_STOP_HIGH = 0.32
+
+
+def _classify(line: Line, stops: frozenset[str], language: str | None) -> None:
+    text = line.text
+    tokens = text.split()
+    line.words = len(tokens)
+    lowered = [t.strip(".,;:!?\"'()[]“”„«»‘’").lower() for t in tokens]
+    if stops:
+        line.stop_density = sum(1 for t in lowered if t in stops) / max(1, len(lowered))
+    else:  # no stoplist: judge by length and punctuation alone
+        line.stop_density = 0.35 if _TERMINAL.search(text) else 0.2
+    length = _effective_length(text)
+
+    role = _chrome_role(line, language, length)
+    if role:
+        line.role = role
+        line.cls = "bad"
+        return
+    if line.stop_density < _STOP_LOW and length >= 20:
+        # Few stopwords: a list of names, a headline or a tagline; a longer line of
+        # prose short of stopwords is left to its context.
+        if line.stop_density < 0.15 or length < _LENGTH_LOW:
+            line.cls = "bad"
+        else:
+            line.cls = "neargood" if line.stop_density >= 0.2 or length >= _LENGTH_HIGH else "short"
+        return
+    if length < _LENGTH_LOW:
+        line.cls = "short"
+    elif length >= _LENGTH_HIGH and line.stop_density >= _STOP_HIGH:
+        line.cls = "good"
+    else:
+        line.cls = "neargood"
+    # A full sentence ending in a period is prose even when short.
+    if line.cls == "short" and line.words >= 5 and _TERMINAL.search(text):
+        line.cls = "neargood"
+
+
+def _chrome_role(line: Line, language: str | None, length: int) -> str:
+    text = line.text
+    if line.index < 5 and _GREETING.match(text):
+        return "greeting"
+    if ear.is_interface_line(text, language):
+        return "interface"
+    if ear.is_caption_or_credit(text):
+        return "caption"
+    if is_date_line(text, language):
+        return "date"
+    if parse_byline(text):
+        return "byline"
+    low = text.lower()
+    if any(t in low for t in _APPEAL_TRIGGERS):
+        appeals = {m.group().lower() for m in _APPEAL.finditer(text)}
+        if len(appeals) >= 2 or (appeals and length < 160):
+            return "appeal"
+    if any(t in low for t in _NOTICE_TRIGGERS):
+        notices = _NOTICE.findall(text)
+        if notices and (length < 300 or len(notices) >= 2):
+            return "notice"
+    if line.words <= 30 and any(t in low for t in _SOCIAL_TRIGGERS):
+        socials = _SOCIAL.findall(text)
+        if socials and len(socials) * 3 >= line.words:
+            return "social"
+    if line.words and sum(1 for ch in text if ch == "|") >= 2 and length < 300:
+        return "menu"
+    return ""
+
+
+def _mark_menus(lines: list[Line]) -> None:
+    """Groups of several short lines without sentence punctuation are menus or link lists."""
+    by_group: dict[int, list[Line]] = {}
+    for line in lines:
+        by_group.setdefault(line.group, []).append(line)
+    for members in by_group.values():
+        if len(members) < 3:
+            continue
+        shortish = [
+            m for m in members if _effective_length(m.text) < 60 and not _TERMINAL.search(m.text)
+        ]
+        if len(shortish) * 3 >= len(members) * 2:
+            for m in shortish:
+                if m.cls in ("short", "neargood"):
+                    m.cls = "bad"
+                    m.role = m.role or "menu"
+
+
+def _context(lines: list[Line]) -> None:
+    """jusText's context step: short and near-good lines follow their good neighbours."""
+    n = len(lines)
+
+    def neighbour(i: int, step: int, ignore_neargood: bool) -> str:
+        j = i + step
+        while 0 <= j < n:
+            cls = lines[j].cls
+            if cls in ("good", "bad"):
+                return cls
+            if cls == "neargood" and not ignore_neargood:
+                return "good"
+            j += step
+        return "bad"
+
+    for i, line in enumerate(lines):
+        if line.cls != "short":
+            continue
+        prev, nxt = neighbour(i, -1, True), neighbour(i, 1, True)
+        if prev == nxt == "good":
+            line.cls = "good_short"
+        elif prev == nxt == "bad":
+            line.cls = "bad"
+        else:
+            prev2, next2 = neighbour(i, -1, False), neighbour(i, 1, False)
+            line.cls = "good_short" if prev2 == next2 == "good" else "bad"
+    for line in lines:
+        if line.cls == "good_short":
+            line.cls = "short_kept"
+    for i, line in enumerate(lines):
+        if line.cls != "neargood":
+            continue
+        prev, nxt = neighbour(i, -1, True), neighbour(i, 1, True)
+        if prev == "bad" and nxt == "bad":
+            line.cls = "bad_neargood"
+    for line in lines:
+        if line.cls == "neargood":
+            line.cls = "good"
+        elif line.cls == "bad_neargood":
+            line.cls = "bad"
+        elif line.cls == "short_kept":
+            line.cls = "kept_short"
+
+
+# -- headings -------------------------------------------------------------------------------
+
+
+def _looks_like_heading(line: Line) -> bool:
+    text = line.text
+    if not 1 <= line.words <= 16 or len(text) > 120:
+        return False
+    if _SENTENCE_END.search(text) and not text.endswith("?"):
+        return False
+    if line.group_size > 2:
+        return False
+    first = text[0]
+    return first.isupper() or first.isdigit() or not first.isalpha()
+
+
+# -- title ----------------------------------------------------------------------------------
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|/)\s+")
+
+
+def _split_page_title(first: str) -> tuple[str, str | None]:
+    """'Headline | Site' -> ('Headline', 'Site'): the shape of a copied ``<title>``."""
+    parts = _TITLE_SEPARATORS.split(first)
+    if len(parts) < 2:
+        return first, None
+    # The site is the shortest end part; the headline the longest part.
+    headline = max(parts, key=len)
+    ends = [parts[0], parts[-1]]
+    site = min((p for p in ends if p is not headline), key=len, default=None)
+    return headline, site
+
+
+def _key(text: str) -> str:
+    return ear.repeat_key(text)
+
+
+# -- cut-off repair -------------------------------------------------------------------------
+
+_CLAUSE_BREAK = re.compile(r"[,;:–—]\s")
+
+
+def repair_cutoff(text: str) -> str | None:
+    """A paragraph that stops mid-sentence, ended where a listener can follow.
+
+    Returns the text unchanged when it ends like a sentence; cut back to the last complete
+    sentence when it has one; otherwise cut at the last clause break (or drop the last,
+    possibly partial word) and end it with an ellipsis. ``None`` when nothing sensible is
+    left.
+    """
+    stripped = text.rstrip()
+    if _TERMINAL.search(stripped):
+        return stripped
+    last_end = None
+    for m in re.finditer(r"[.!?…。！？][\"”»’')\]]*(?=\s)", stripped):
+        last_end = m.end()
+    if last_end is not None and last_end >= len(stripped) * 0.3:
+        return stripped[:last_end]
+    words = stripped.split()
+    if len(words) < 4:
+        return None
+    clause = None
+    for m in _CLAUSE_BREAK.finditer(stripped):
+        clause = m.start()
+    if clause is not None and len(stripped[clause:].split()) <= 4:
+        cut = stripped[:clause]
+    else:
+        cut = stripped[: stripped.rstrip().rfind(" ")]
+    cut = cut.rstrip(" ,;:–—-")
+    return cut + "…" if cut else None
+
+
+# -- the cleaner ----------------------------------------------------------------------------
+
+
+def clean_text(text: str, *, source: str | None = None, language: str | None = None) -> Article:
+    """Recover the article from the visible text of a page.
+
+    ``language`` (ISO 639-1) skips detection when known. Raises
+    :class:`~reader.errors.InputError` naming ``source`` (or ``"<text>"``) when the text
+    holds no article: empty, only chrome, or no prose at all.
+    """
+    subject = source or "<text>"
+    norm = normalise(text)
+    lines = _split_lines(norm)
+    if not lines:
+        raise InputError(subject, "no text")
+
+    prose_sample = "\n".join(line.text for line in lines if len(line.text.split()) >= 6)
+    lang = language or detect_language(prose_sample or norm)
+    stops = stopwords(lang)
+
+    for line in lines:
+        _classify(line, stops, lang)
+    _mark_menus(lines)
+    _context(lines)
+
+    body = [line for line in lines if line.cls in ("good", "kept_short")]
+    if not any(line.cls == "good" for line in body):
+        raise InputError(subject, "no article text found")
+    first_body = body[0].index
+    last_body = body[-1].index
+
+    # Metadata from the lines around the top of the article.
+    site_title, site = _split_page_title(lines[0].text) if first_body > 0 else (None, None)
+    head = lines[: first_body + 1]
+    title_line = _find_title(lines, first_body, site_title)
+    title = title_line.text if title_line else None
+    authors: tuple[str, ...] = ()
+    for line in lines[: min(len(lines), first_body + 3)]:
+        names = parse_byline(line.text)
+        if names:
+            authors = names
+            line.role = "byline"
+            break
+    article_date = _find_date(lines, head, title_line, lang)
+
+    # Headings: short lines between article paragraphs that read like titles.
+    for line in lines[first_body : last_body + 1]:
+        if line.cls in ("bad",) and line.role:
+            continue
+        if (
+            line.cls in ("kept_short", "bad")
+            and _looks_like_heading(line)
+            and _between_prose(lines, line.index)
+        ):
+            line.heading = True
+            line.cls = "kept_short"
+
+    chosen = [line for line in lines if line.cls in ("good", "kept_short")]
+    if title_line is not None:
+        tkey = _key(title_line.text)
+        chosen = [line for line in chosen if _key(line.text) != tkey]
+    chosen = ear.drop_repeats(chosen)
+
+    blocks: list[Block] = []
+    for line in chosen:
+        kind: BlockKind = "heading" if line.heading else "paragraph"
+        content = line.text
+        bullet = re.match(r"^(?:[•●▪◦‣∙·*]|-(?=\s))\s*", content)
+        if bullet and not line.heading:
+            kind = "list_item"
+            content = content[bullet.end() :]
+        elif content.startswith(">"):
+            kind = "quote"
+            content = content.lstrip("> ")
+        if content:
+            blocks.append(Block(kind, content))
+    while blocks and blocks[-1].kind == "heading":
+        blocks.pop()
+    if blocks and blocks[-1].kind != "heading":
+        repaired = repair_cutoff(blocks[-1].text)
+        if repaired is None:
+            blocks.pop()
+        elif repaired != blocks[-1].text:
+            blocks[-1] = Block(blocks[-1].kind, repaired)
+    if not blocks:
+        raise InputError(subject, "no article text found")
+
+    title_from_body = False
+    if not title:
+        title = _title_from_body(blocks[0].text)
+        title_from_body = True
+    return Article(
+        blocks=tuple(blocks),
+        title=title,
+        title_from_body=title_from_body,
+        authors=authors,
+        date=article_date,
+        site=site,
+        language=lang,
+        source=source,
+    )
+
+
+def _between_prose(lines: list[Line], index: int) -> bool:
+    """Whether the next kept line after ``index`` is prose and something kept precedes it."""
+    after = next((ln for ln in lines[index + 1 :] if ln.cls != "bad" or not ln.role), None)
+    before = next((ln for ln in reversed(lines[:index]) if ln.cls != "bad"), None)
+    return (
+        after is not None
+        and after.cls == "good"
+        and before is not None
+        and before.cls in ("good", "kept_short")
+    )
+
+
+def _find_title(lines: list[Line], first_body: int, site_title: str | None) -> Line | None:
+    """The article's title among the lines before the body (or its first line)."""
+    candidates = [
+        line
+        for line in lines[1 : first_body + 1]
+        if (
+            2 <= line.words <= 30
+            and len(line.text) <= 250
+            and not line.role
+            and not _TERMINAL.search(line.text.rstrip("?!"))
+        )
+        or (line.index < first_body and line.text.endswith(("?", "!")) and line.words <= 30)
+    ]
+    if not candidates:
+        return None
+    if site_title:
+        skey = _key(site_title)
+        for line in reversed(candidates):
+            key = _key(line.text)
+            if key and (key == skey or (len(key) >= 20 and (key in skey or skey in key))):
+                return line
+    # A line the page repeats before the body (a headline printed twice).
+    seen: dict[str, Line] = {}
+    for line in candidates:
+        key = _key(line.text)
+        if key in seen and line.words >= 3:
+            return seen[key]
+        seen[key] = line
+    # The line a byline or date line follows.
+    for line in candidates:
+        nxt = lines[line.index + 1] if line.index + 1 < len(lines) else None
+        if nxt is not None and nxt.role in ("byline", "date") and line.words >= 3:
+            return line
+    return None
+
+
+def _find_date(
+    lines: list[Line], head: list[Line], title_line: Line | None, language: str | None
+) -> str | None:
+    """The article's date: nearest after the title on a byline or date line, else the
+    first date in the page's head (a header's "today" date comes before the title)."""
+    start = title_line.index if title_line is not None else 0
+    for line in lines[start : start + 8]:
+        if line.role in ("date", "byline") or (line.words <= 25 and line.cls != "good"):
+            dates = find_dates(line.text, language)
+            if dates:
+                return dates[0].iso
+    for line in head:
+        dates = find_dates(line.text, language)
+        if dates:
+            return dates[0].iso
+    return None
+
+
+def _title_from_body(text: str, limit: int = 80) -> str:
+    """The opening words of the body, cut at a word boundary, as a stand-in title."""
+    first = text.split(". ")[0]
+    if len(first) <= limit:
+        return first.rstrip(".")
+    cut = first[:limit]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:") + "…"
