@@ -1,9 +1,149 @@
-"""`reader` commands of the export stage (not built yet)."""
+"""`reader export`: articles and highlights to tagged MP3 (or WAV) files."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader.export import ItemResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    parser = subparsers.add_parser(
+        "export",
+        help="export articles and highlights as tagged audio files",
+        description=(
+            "Export each INPUT (a URL, a file, - for stdin) as one tagged MP3 with chapters "
+            "per heading section. A rerun skips files whose input and settings are unchanged. "
+            "Exit status 1 when any item failed."
+        ),
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="folder to write into (default: the export_dir setting, else ~/Music/reader)",
+    )
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="local processes")
+    parser.add_argument(
+        "--cluster", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://HOST:8786"
+    )
+    parser.add_argument("--voice", help="voice id or name (see `reader voices`)")
+    parser.add_argument("--rate", metavar="WPM", help="words per minute")
+    parser.add_argument("--bitrate", metavar="RATE", help="MP3 bitrate (default: 64k)")
+    parser.add_argument("--format", choices=("mp3", "wav"), default="mp3")
+    parser.add_argument(
+        "--normalize", action="store_true", help="EBU R128 loudness normalization (-16 LUFS)"
+    )
+    parser.add_argument(
+        "--highlights-only",
+        action="store_true",
+        help="only the article's saved highlights, as chapters of one file",
+    )
+    parser.add_argument(
+        "--split", action="store_true", help="with --highlights-only: one file per highlight"
+    )
+    parser.add_argument(
+        "--feed", action="store_true", help="also write playlist.m3u and a podcast feed.xml"
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="where DIR is served, for the feed's enclosure URLs"
+    )
+    parser.add_argument("--force", action="store_true", help="redo files that are up to date")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print failures only")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    parser.set_defaults(handler=run_export)
+
+
+def default_folder() -> Path:
+    from reader.config import settings
+
+    configured = settings().export_dir
+    if configured:
+        return Path(configured).expanduser()
+    music = Path.home() / "Music"
+    return music / "reader" if music.is_dir() else Path.cwd()
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from reader.config import settings, validate
+    from reader.errors import ReaderError
+    from reader.export import ExportOptions
+    from reader.export.batch import run
+
+    if args.split and not args.highlights_only:
+        raise ReaderError("--split", "only applies with --highlights-only")
+    if args.jobs < 1:
+        raise ReaderError("--jobs", f"{args.jobs} is not allowed: use 1 or more")
+    if args.inputs.count("-") > 1:
+        raise ReaderError("-", "stdin can be given once")
+    options = ExportOptions(
+        fmt=args.format,
+        bitrate=validate("bitrate", args.bitrate, "--bitrate")
+        if args.bitrate
+        else settings().bitrate,
+        voice=args.voice,
+        rate=validate("rate", args.rate, "--rate") if args.rate else None,
+        normalize=args.normalize,
+        highlights_only=args.highlights_only,
+        split=args.split,
+        force=args.force,
+    )
+    folder = Path(args.output).expanduser() if args.output else default_folder()
+    console = Console(stderr=True, highlight=False)
+    progress = Progress(
+        TextColumn("exporting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+        disable=args.quiet or not console.is_terminal,
+    )
+    task = progress.add_task("", total=len(args.inputs))
+
+    def on_item(result: ItemResult) -> None:
+        if result.error:
+            progress.console.print(f"reader: {result.error}", markup=False, highlight=False)
+        progress.update(task, advance=1, description=result.title or result.label)
+
+    with progress:
+        summary = run(
+            args.inputs,
+            folder,
+            options,
+            jobs=args.jobs,
+            cluster=args.cluster,
+            feed=args.feed,
+            base_url=args.base_url,
+            on_item=on_item,
+        )
+    if args.json:
+        json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif not args.quiet:
+        minutes = summary.audio_seconds / 60
+        line = (
+            f"exported {summary.count('exported')}, skipped {summary.count('skipped')}, "
+            f"failed {summary.count('failed')} in {summary.seconds:.1f} s "
+            f"({minutes:.1f} min of audio) -> {summary.folder}"
+        )
+        if summary.feed:
+            line += f"; feed: {summary.feed}"
+        console.print(line, markup=False, highlight=False)
+    return summary.exit_code

@@ -1,0 +1,382 @@
+"""Export: articles and highlights to tagged audio files.
+
+One item (an input: URL, file, stdin or library article) becomes one or more
+*parts*: the whole article (chapters per heading section), its highlights as
+chapters of one file, or one file per highlight (``split``). For each part,
+:func:`export_item` synthesizes the speech, streams it through ffmpeg
+(:mod:`reader.audio`) into a temporary file *in the export folder*, and tags it
+(:mod:`reader.export.tags`). It never gives a part its final name: the caller
+(:mod:`reader.export.batch`) renames finished files into place in input order,
+so names are deterministic whatever order parallel workers finish in, and a run
+killed at any moment leaves no truncated file under a final name.
+
+:func:`export_item` is a plain top-level function over picklable values, so the
+same code runs in-process, in a local process pool and on Dask workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.article import Article
+    from reader.audio import Rendered
+    from reader.export.tags import Chapter
+    from reader.speech import Chunk
+
+# Bump when the audio or tags written for the same input and settings change, so
+# that resuming redoes files written by an older version.
+EXPORT_VERSION = 1
+TEMP_PREFIX = ".reader-"
+TEMP_SUFFIX = ".part"
+CHAPTER_TITLE_CHARS = 60
+
+Status = Literal["exported", "skipped", "failed"]
+
+
+class ExportError(ReaderError):
+    """An export that cannot run at all (for example an unwritable folder)."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How to export; ``None`` voice/rate/pitch/volume mean the user's settings.
+
+    Pauses come from the settings too (``pause_*_ms``); ``highlight_pause`` is
+    the silence between highlights in one file.
+    """
+
+    fmt: str = "mp3"
+    bitrate: str = "64k"
+    voice: str | None = None
+    rate: int | None = None
+    pitch: int | None = None
+    volume: float | None = None
+    normalize: bool = False
+    highlights_only: bool = False
+    split: bool = False
+    force: bool = False
+    highlight_pause: float = 1.5
+
+    def resolved(self) -> ExportOptions:
+        """These options with the user's settings filled in (done once, by the caller)."""
+        from reader.config import settings
+
+        current = settings()
+        return replace(
+            self,
+            voice=self.voice if self.voice is not None else current.voice,
+            rate=self.rate if self.rate is not None else current.rate,
+            pitch=self.pitch if self.pitch is not None else current.pitch,
+            volume=self.volume if self.volume is not None else current.volume,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One output file of an item: ``ranges`` of ``article.text`` spoken in order."""
+
+    key: str
+    title: str
+    stem: str  # the preferred file name stem, already safe
+    ranges: tuple[tuple[int, int], ...]
+    chapters: Literal["headings", "ranges"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """An item to export, as sent to a worker.
+
+    ``source`` is extracted by the worker; ``article`` is given instead when the
+    caller already has it (stdin, the library). ``highlights`` are ``(start,
+    end)`` offsets into ``article.text``. ``previous`` maps part keys to the
+    digests of files already in the folder (for resuming).
+    """
+
+    index: int
+    label: str  # the input as the user gave it
+    key: str
+    folder: str
+    options: ExportOptions
+    source: str | None = None
+    article: Article | None = None
+    highlights: tuple[tuple[int, int], ...] | None = None
+    previous: dict[str, str] = field(default_factory=dict)
+    pauses: tuple[int, int, int] = (0, 0, 0)  # the settings' pause_*_ms, for the digest
+
+
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    key: str
+    title: str
+    stem: str
+    ext: str
+    digest: str
+    temp: str | None  # the finished temporary file; None when skipped (up to date)
+    duration: float
+
+
+@dataclass
+class ItemResult:
+    """What became of one item. ``error`` is one line for the user."""
+
+    index: int
+    label: str
+    status: Status
+    error: str | None = None
+    title: str | None = None
+    parts: list[PartResult] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # final names, filled in on commit
+    seconds: float = 0.0  # wall time spent
+    audio_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "input": self.label,
+            "status": self.status,
+            "error": self.error,
+            "title": self.title,
+            "files": self.files,
+            "seconds": round(self.seconds, 3),
+            "audio_seconds": round(self.audio_seconds, 3),
+        }
+
+
+def item_key(source: str) -> str:
+    """A stable identity for an input: URLs as given, files by absolute path."""
+    if "://" in source or source.startswith(("library:", "stdin:")):
+        return source
+    return "file:" + str(Path(source).expanduser().resolve())
+
+
+def display_title(article: Article) -> str:
+    """The article's title, else its first words (an article needs a name)."""
+    if article.title and article.title.strip():
+        return " ".join(article.title.split())
+    words = article.text.split()[:10]
+    return " ".join(words) if words else ""
+
+
+def snippet(text: str, limit: int = CHAPTER_TITLE_CHARS) -> str:
+    """``text`` on one line, cut at a word boundary to about ``limit`` characters."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def plan(
+    article: Article,
+    key: str,
+    options: ExportOptions,
+    highlights: Sequence[tuple[int, int]] | None,
+) -> list[Part]:
+    """The parts (output files) of one item."""
+    from reader.export.names import safe_stem
+
+    title = display_title(article)
+    stem = safe_stem(title)
+    if not options.highlights_only:
+        whole = ((0, len(article.text)),)
+        return [Part(key, title or "untitled", stem, whole, "headings")]
+    ranges = tuple(sorted((s, e) for s, e in highlights or () if e > s))
+    if not ranges:
+        raise ReaderError("highlights", "this article has no saved highlights")
+    if not options.split:
+        return [Part(f"{key}#highlights", title or "untitled", stem, ranges, "ranges")]
+    count = len(ranges)
+    return [
+        Part(
+            f"{key}#highlight-{n}",
+            f"{title or 'untitled'} ({n}/{count})",
+            f"{stem} - {n:02d}",
+            (span,),
+            "ranges",
+        )
+        for n, span in enumerate(ranges, 1)
+    ]
+
+
+def digest(article: Article, part: Part, options: ExportOptions, pauses: Sequence[int]) -> str:
+    """A hash of everything that shapes a part's audio and tags (for resuming)."""
+    shaping = asdict(options)
+    shaping.pop("force")
+    payload = {
+        "version": EXPORT_VERSION,
+        "content": article.content_hash,
+        "ranges": part.ranges,
+        "title": part.title,
+        "meta": [article.authors, article.site, article.date, article.url],
+        "options": shaping,
+        "pauses": list(pauses),
+    }
+    encoded = json.dumps(payload, sort_keys=True, default=list).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def export_item(job: Job) -> ItemResult:
+    """Extract (if needed) and export one item into temporary files in the folder.
+
+    Never raises for a bad input or a write failure: the result says ``failed``
+    with one line naming the input and the reason, and no file is left behind.
+    """
+    began = time.perf_counter()
+    result = ItemResult(job.index, job.label, "skipped")
+    try:
+        article = job.article
+        if article is None:
+            from reader.extract import extract
+
+            assert job.source is not None
+            article = extract(job.source)
+        result.title = display_title(article) or None
+        for part in plan(article, job.key, job.options, job.highlights):
+            part_digest = digest(article, part, job.options, job.pauses)
+            done = PartResult(
+                part.key, part.title, part.stem, job.options.fmt, part_digest, None, 0
+            )
+            if not job.options.force and job.previous.get(part.key) == part_digest:
+                result.parts.append(done)
+                continue
+            temp, rendered = render_part(article, part, job.options, Path(job.folder), part_digest)
+            result.parts.append(replace(done, temp=temp, duration=rendered.duration))
+            result.audio_seconds += rendered.duration
+            result.status = "exported"
+    except ReaderError as error:
+        _fail(result, error.subject, error.reason)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        _fail(result, job.label, f"cannot write to {job.folder} ({reason})")
+    except Exception as error:  # one bad item must not end a batch of thousands
+        _fail(result, job.label, f"unexpected {type(error).__name__}: {error}")
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _fail(result: ItemResult, subject: str, reason: str) -> None:
+    for part in result.parts:
+        if part.temp:
+            Path(part.temp).unlink(missing_ok=True)
+    result.parts.clear()
+    result.status = "failed"
+    prefix = result.label if subject in (result.label, "") else f"{result.label}: {subject}"
+    result.error = f"{prefix}: {reason}"
+
+
+def render_part(
+    article: Article, part: Part, options: ExportOptions, folder: Path, part_digest: str
+) -> tuple[str, Rendered]:
+    """Speak ``part`` into a tagged temporary file in ``folder``; returns its path.
+
+    The file is removed again if anything fails (a full disk, ffmpeg, the engine).
+    """
+    from reader import audio
+    from reader.export import tags
+
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            rendered = audio.render(
+                _speech(article, part, options),
+                handle,
+                fmt=options.fmt,
+                bitrate=options.bitrate,
+                normalize=options.normalize,
+            )
+        spoken = "\n\n".join(article.text[s:e].strip() for s, e in part.ranges)
+        meta = tags.Tags(
+            title=part.title,
+            key=part.key,
+            digest=part_digest,
+            duration=rendered.duration,
+            artist=", ".join(article.authors) or article.site,
+            album=article.site,
+            date=article.date,
+            url=article.url,
+            source=article.source,
+            lyrics=spoken,
+            language=article.language,
+            chapters=chapters(article, part, rendered),
+        )
+        tags.write(Path(temp), meta, options.fmt)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return temp, rendered
+
+
+def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Chunk]:
+    """The chunks of every range in order, with ``highlight_pause`` between ranges."""
+    from reader.speech import synthesize_article
+
+    last: Chunk | None = None
+    for start, end in part.ranges:
+        if last is not None:
+            yield replace(last, pause_after=max(last.pause_after, options.highlight_pause))
+            last = None
+        for chunk in synthesize_article(
+            article,
+            start,
+            end,
+            voice=options.voice,
+            rate=options.rate,
+            pitch=options.pitch,
+            volume=options.volume,
+        ):
+            if last is not None:
+                yield last
+            last = chunk
+    if last is not None:
+        yield last
+
+
+def chapters(article: Article, part: Part, rendered: Rendered) -> tuple[Chapter, ...]:
+    """Chapters per highlight (``ranges``) or per heading section (``headings``).
+
+    A chapter starts where the first chunk at or after its text offset starts; the
+    pause before it belongs to the chapter before. A file with no headings (or a
+    single highlight) gets no chapter list.
+    """
+    from reader.export.tags import Chapter
+
+    starts: list[tuple[int, str]] = []
+    if part.chapters == "ranges":
+        if len(part.ranges) > 1:
+            starts = [(s, snippet(article.text[s:e])) for s, e in part.ranges]
+    else:
+        headings = [
+            (span.start, snippet(block.text))
+            for block, span in zip(article.blocks, article.block_spans, strict=True)
+            if block.kind == "heading"
+        ]
+        if headings:
+            if headings[0][0] > 0 and article.text[: headings[0][0]].strip():
+                starts.append((0, snippet(display_title(article)) or "Introduction"))
+            starts.extend(headings)
+    times: list[tuple[float, str]] = []
+    marks = rendered.marks
+    i = 0
+    for offset, title in starts:
+        while i < len(marks) and marks[i].end <= offset:
+            i += 1
+        if i == len(marks):
+            break
+        when = 0.0 if not times else marks[i].time
+        if times and when <= times[-1][0]:
+            continue  # nothing spoken between two headings: keep the first
+        times.append((when, title))
+    return tuple(
+        Chapter(title, when, times[n + 1][0] if n + 1 < len(times) else rendered.duration)
+        for n, (when, title) in enumerate(times)
+    )

@@ -1,0 +1,308 @@
+"""Batches: many items, one folder, in-process, a local process pool or Dask.
+
+The parent process owns the folder's names. Before anything runs it reads the
+stamps of the files already there (which input each belongs to and the digest of
+its audio); workers export into temporary files; the parent then commits the
+results *in input order*: it picks each final name (the title, made safe, with
+" (2)", " (3)"... when another input or a foreign file holds it), renames the
+temporary file into place and removes the file an input had under an older
+title. Because of that order, the same batch gets the same names with one worker
+or twenty, and a rerun finds every file under the name it had.
+
+The same :func:`reader.export.export_item` runs everywhere: ``jobs=1`` calls it
+in this process, ``jobs>1`` in a ``ProcessPoolExecutor``, and ``cluster=ADDRESS``
+on a Dask cluster through ``Client.get_executor()`` (workers there must have
+reader installed and see the export folder at the same path, e.g. a shared
+mount).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.errors import ReaderError
+from reader.export import (
+    TEMP_PREFIX,
+    ExportError,
+    ExportOptions,
+    ItemResult,
+    Job,
+    export_item,
+    item_key,
+)
+from reader.export.names import inside, numbered
+
+# Recycle pool workers now and then so that a slow leak in a native library
+# (the speech engine, lxml) cannot grow memory with the length of a batch.
+TASKS_PER_WORKER = 25
+
+
+@dataclass
+class Summary:
+    """The outcome of a batch; ``exit_code`` is 1 when any item failed."""
+
+    folder: str
+    items: list[ItemResult] = field(default_factory=list)
+    seconds: float = 0.0
+    feed: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count("failed") else 0
+
+    @property
+    def audio_seconds(self) -> float:
+        return sum(item.audio_seconds for item in self.items)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "folder": self.folder,
+            "exported": self.count("exported"),
+            "skipped": self.count("skipped"),
+            "failed": self.count("failed"),
+            "seconds": round(self.seconds, 3),
+            "audio_seconds": round(self.audio_seconds, 3),
+            "feed": self.feed,
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+def prepare_folder(folder: Path) -> Path:
+    """Create ``folder`` if needed and prove it writable; :class:`ExportError` if not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise ExportError(str(folder), f"cannot write there ({error.strerror or error})") from None
+    return folder.resolve()
+
+
+class Names:
+    """Who owns which name in the folder, and the picking of new names."""
+
+    def __init__(self, folder: Path) -> None:
+        from reader.export.tags import read_stamp
+
+        self.folder = folder
+        self.claimed: dict[str, str | None] = {}  # lower-cased name -> key (None: not ours)
+        self.owned: dict[str, str] = {}  # key -> name
+        self.digests: dict[str, str] = {}  # key -> digest
+        for path in folder.iterdir():
+            if path.name.startswith(TEMP_PREFIX):
+                continue
+            stamp = read_stamp(path) if path.suffix.lower() in (".mp3", ".wav") else None
+            key = stamp.key if stamp else None
+            self.claimed[path.name.lower()] = key
+            if stamp is not None and stamp.key not in self.owned:
+                self.owned[stamp.key] = path.name
+                self.digests[stamp.key] = stamp.digest
+
+    def pick(self, stem: str, ext: str, key: str) -> str:
+        n = 1
+        while True:
+            name = f"{numbered(stem, n)}.{ext}"
+            holder = self.claimed.get(name.lower(), key)
+            if holder == key:
+                return name
+            n += 1
+
+    def commit(self, temp: str, stem: str, ext: str, key: str) -> str:
+        """Rename ``temp`` into place for ``key``; returns the final name."""
+        name = self.pick(stem, ext, key)
+        os.replace(temp, inside(self.folder, name))
+        old = self.owned.get(key)
+        if old is not None and old.lower() != name.lower():
+            (self.folder / old).unlink(missing_ok=True)  # the input's file under an old title
+            self.claimed.pop(old.lower(), None)
+        self.owned[key] = name
+        self.claimed[name.lower()] = key
+        return name
+
+
+def commit(result: ItemResult, names: Names) -> None:
+    """Give a worker's finished parts their final names (in the parent)."""
+    try:
+        for part in result.parts:
+            if part.temp is None:
+                result.files.append(names.owned.get(part.key, ""))
+            else:
+                result.files.append(names.commit(part.temp, part.stem, part.ext, part.key))
+    except OSError as error:
+        for part in result.parts:
+            if part.temp:
+                Path(part.temp).unlink(missing_ok=True)
+        result.status = "failed"
+        result.error = f"{result.label}: cannot write to {names.folder} ({error.strerror or error})"
+        result.files.clear()
+
+
+@contextmanager
+def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
+    """``None`` (run in this process), a process pool, or a Dask cluster's executor."""
+    if cluster:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ExportError(
+                "--cluster", "needs Dask: pip install 'hark-reader[cluster]'"
+            ) from None
+        try:
+            client = Client(cluster, timeout="10s")
+        except (OSError, TimeoutError) as error:
+            raise ExportError(cluster, f"cannot reach the Dask scheduler ({error})") from None
+        try:
+            yield client.get_executor(pure=False)
+        finally:
+            client.close()
+    elif jobs > 1:
+        # spawn, not fork: the parent runs a progress thread, and forking a
+        # threaded process can deadlock the child.
+        pool = ProcessPoolExecutor(
+            jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            max_tasks_per_child=TASKS_PER_WORKER,
+        )
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+    else:
+        yield None
+
+
+def plan_jobs(
+    inputs: Sequence[str], folder: Path, options: ExportOptions, names: Names
+) -> tuple[list[Job], list[ItemResult]]:
+    """Jobs for the workers, and the items settled already (bad or repeated inputs)."""
+    from reader.config import settings
+
+    current = settings()
+    pauses = (current.pause_sentence_ms, current.pause_paragraph_ms, current.pause_heading_ms)
+    jobs: list[Job] = []
+    settled: list[ItemResult] = []
+    seen: dict[str, int] = {}
+    for index, label in enumerate(inputs):
+        article = None
+        source: str | None = label
+        try:
+            if label == "-":
+                from reader.extract import extract
+
+                article = extract("-")
+                key = "stdin:" + article.content_hash[:16]
+                source = None
+            else:
+                key = item_key(label)
+        except ReaderError as error:
+            result = ItemResult(index, label, "failed")
+            result.error = str(error) if error.subject == label else f"{label}: {error}"
+            settled.append(result)
+            continue
+        if key in seen:
+            result = ItemResult(index, label, "skipped")
+            result.error = f"{label}: same input as item {seen[key] + 1}; exported once"
+            settled.append(result)
+            continue
+        seen[key] = index
+        previous = {k: d for k, d in names.digests.items() if k == key or k.startswith(key + "#")}
+        jobs.append(
+            Job(
+                index=index,
+                label=label,
+                key=key,
+                folder=str(folder),
+                options=options,
+                source=source,
+                article=article,
+                previous=previous,
+                pauses=pauses,
+            )
+        )
+    return jobs, settled
+
+
+def run(
+    inputs: Sequence[str],
+    folder: Path,
+    options: ExportOptions,
+    *,
+    jobs: int = 1,
+    cluster: str | None = None,
+    feed: bool = False,
+    base_url: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_item: Callable[[ItemResult], None] | None = None,
+) -> Summary:
+    """Export ``inputs`` into ``folder``. Per-item failures are in the summary;
+    only a folder that cannot be written at all raises (:class:`ExportError`)."""
+    began = time.perf_counter()
+    folder = prepare_folder(folder)
+    options = options.resolved()
+    names = Names(folder)
+    job_list, settled = plan_jobs(inputs, folder, options, names)
+    summary = Summary(str(folder))
+    if on_start is not None:
+        on_start(len(inputs))
+    results: dict[int, ItemResult] = {r.index: r for r in settled}
+    next_index = 0
+
+    def flush() -> None:
+        nonlocal next_index
+        while next_index in results:
+            result = results.pop(next_index)
+            if result.parts:
+                commit(result, names)
+            summary.items.append(result)
+            if on_item is not None:
+                on_item(result)
+            next_index += 1
+
+    flush()
+    try:
+        with executor(jobs, cluster) as pool:
+            if pool is None:
+                for job in job_list:
+                    results[job.index] = export_item(job)
+                    flush()
+            else:
+                futures: dict[Future[ItemResult], Job] = {
+                    pool.submit(export_item, job): job for job in job_list
+                }
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        results[job.index] = future.result()
+                    except Exception as error:  # a worker died (killed, out of memory)
+                        result = ItemResult(job.index, job.label, "failed")
+                        reason = str(error) or type(error).__name__
+                        result.error = f"{job.label}: the worker failed ({reason})"
+                        results[job.index] = result
+                    flush()
+    finally:
+        for result in results.values():  # interrupted: no finished file left unnamed
+            for part in result.parts:
+                if part.temp:
+                    Path(part.temp).unlink(missing_ok=True)
+    if feed:
+        from reader.export.feed import write_feed
+
+        try:
+            write_feed(folder, base_url=base_url)
+        except OSError as error:
+            raise ExportError(str(folder), f"cannot write the feed ({error.strerror})") from None
+        summary.feed = str(folder / "feed.xml")
+    summary.seconds = time.perf_counter() - began
+    return summary

@@ -1,0 +1,79 @@
+"""Safe file names from article titles.
+
+Titles come from the web, so they may hold anything: path separators,
+``..``, control characters, a Windows device name (``CON``), hundreds of
+characters, or nothing at all. :func:`safe_stem` turns a title into a name that
+is valid on Linux, macOS and Windows alike (a folder exported here may be copied
+to any of them), and :func:`inside` is the last guard that a path built from it
+stays in the export folder.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+# Bytes, not characters: file systems limit names to 255 *bytes*, and the stem
+# leaves room for " (999)", a " - 01" part number and the extension.
+MAX_STEM_BYTES = 150
+FALLBACK = "untitled"
+
+# Characters that Windows forbids in names, path separators, and controls.
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_SPACES = re.compile(r"\s+")
+_DOTS = re.compile(r"\.{2,}")
+# Device names Windows reserves in every folder, with or without an extension.
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{stem}{n}" for stem in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]]
+)
+
+
+def safe_stem(title: str | None, max_bytes: int = MAX_STEM_BYTES) -> str:
+    """A file name stem (no extension) for ``title`` that is safe everywhere.
+
+    Separators and forbidden characters become spaces, runs of dots collapse to
+    one (so ``..`` cannot survive), leading/trailing dots, spaces and dashes go
+    (no hidden files, nothing that looks like an option), a reserved device name
+    gets a trailing underscore, and the result is cut at a character boundary to
+    ``max_bytes`` of UTF-8. An empty result becomes ``"untitled"``.
+    """
+    text = unicodedata.normalize("NFC", title or "")
+    text = _FORBIDDEN.sub(" ", text)
+    text = _DOTS.sub(".", text)
+    text = _SPACES.sub(" ", text).strip(" .-")
+    text = _truncate(text, max_bytes).rstrip(" .-")
+    if not text:
+        return FALLBACK
+    if text.split(".")[0].upper().rstrip() in _RESERVED:
+        text = _truncate(text, max_bytes - 1) + "_"
+    return text
+
+
+def _truncate(text: str, max_bytes: int) -> str:
+    encoded = text.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return text
+    cut = encoded[:max_bytes].decode("utf-8", errors="ignore")
+    # Prefer to end at a word boundary when one is reasonably close.
+    space = cut.rfind(" ")
+    return cut[:space] if space > len(cut) * 2 // 3 else cut
+
+
+def numbered(stem: str, n: int) -> str:
+    """The ``n``-th name for ``stem`` when it collides: ``stem``, ``stem (2)``, ..."""
+    return stem if n <= 1 else f"{stem} ({n})"
+
+
+def inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refusing any name that would land elsewhere.
+
+    :func:`safe_stem` already makes that impossible; this checks the invariant
+    where files are actually written, so a future change cannot break it quietly.
+    """
+    base = folder.resolve()
+    path = (base / name).resolve()
+    if path.parent != base or name in ("", ".", ".."):
+        raise ValueError(f"unsafe file name {name!r}")
+    return path

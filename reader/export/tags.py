@@ -1,0 +1,202 @@
+"""ID3v2.4 tags for exported files, with chapters, written by mutagen.
+
+Besides the usual frames (title, artist, album, date, source URL, the spoken
+text as lyrics) each file gets:
+
+* chapters: ``CHAP`` frames (element ids ``ch0``, ``ch1``..., start/end in
+  milliseconds, a ``TIT2`` sub-frame) listed in order by one top-level ``CTOC``,
+  which podcast and audiobook players show as a chapter list;
+* ``TLEN``, the exact length in milliseconds (a CBR MP3 without a Xing frame
+  otherwise has its length estimated from the bitrate);
+* two ``TXXX`` frames, ``reader:key`` (which input and part the file is for)
+  and ``reader:digest`` (a hash of the spoken text and every setting that shapes
+  the audio). They make resuming possible: a later run skips a file whose key
+  and digest still match, and never overwrites a file that is not its own.
+
+WAV files carry the same ID3 tag in an ``id3`` chunk (mutagen's WAVE support).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KEY = "reader:key"
+DIGEST = "reader:digest"
+SOURCE = "reader:source"
+
+# ISO 639-1 -> ISO 639-2/B, for the USLT language field (three letters or "und").
+_LANG3 = {
+    "ar": "ara", "cs": "cze", "da": "dan", "de": "ger", "el": "gre", "en": "eng",
+    "es": "spa", "fi": "fin", "fr": "fre", "he": "heb", "hi": "hin", "hu": "hun",
+    "id": "ind", "it": "ita", "ja": "jpn", "ko": "kor", "nb": "nob", "nl": "dut",
+    "no": "nor", "pl": "pol", "pt": "por", "ro": "rum", "ru": "rus", "sk": "slo",
+    "sv": "swe", "tr": "tur", "uk": "ukr", "vi": "vie", "zh": "chi",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A titled stretch of the file, in seconds."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Tags:
+    """Everything written into one exported file."""
+
+    title: str
+    key: str
+    digest: str
+    duration: float
+    artist: str | None = None
+    album: str | None = None
+    date: str | None = None
+    url: str | None = None
+    source: str | None = None
+    lyrics: str | None = None
+    language: str | None = None
+    chapters: tuple[Chapter, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What a later run needs to know about an exported file (see :func:`read_stamp`)."""
+
+    key: str
+    digest: str
+    title: str
+    duration: float
+    artist: str | None
+    date: str | None
+    url: str | None
+
+
+def lang3(language: str | None) -> str:
+    code = (language or "").lower().replace("_", "-").split("-")[0]
+    return _LANG3.get(code, "und")
+
+
+def _timestamp(date: str) -> str | None:
+    """An ISO date or timestamp cut to what ID3v2.4 timestamps hold."""
+    from mutagen.id3 import ID3TimeStamp
+
+    text = date.strip().replace(" ", "T")[:19]
+    stamp = ID3TimeStamp(text)
+    return str(stamp.text) if stamp.year else None  # type: ignore[attr-defined]
+
+
+def build(tags: Tags) -> Any:
+    """The mutagen ``ID3`` object for ``tags`` (not yet attached to a file)."""
+    from mutagen.id3 import (
+        CHAP,
+        CTOC,
+        ID3,
+        TALB,
+        TDRC,
+        TIT2,
+        TLAN,
+        TLEN,
+        TPE1,
+        TXXX,
+        USLT,
+        WOAS,
+        CTOCFlags,
+    )
+
+    utf8 = 3
+    id3 = ID3()
+    id3.add(TIT2(encoding=utf8, text=[tags.title]))
+    if tags.artist:
+        id3.add(TPE1(encoding=utf8, text=[tags.artist]))
+    if tags.album:
+        id3.add(TALB(encoding=utf8, text=[tags.album]))
+    if tags.date and (stamp := _timestamp(tags.date)):
+        id3.add(TDRC(encoding=utf8, text=[stamp]))
+    if tags.url:
+        id3.add(WOAS(url=tags.url))
+    if tags.language:
+        id3.add(TLAN(encoding=utf8, text=[lang3(tags.language)]))
+    id3.add(TLEN(encoding=utf8, text=[str(round(tags.duration * 1000))]))
+    if tags.lyrics:
+        id3.add(USLT(encoding=utf8, lang=lang3(tags.language), desc="", text=tags.lyrics))
+    id3.add(TXXX(encoding=utf8, desc=KEY, text=[tags.key]))
+    id3.add(TXXX(encoding=utf8, desc=DIGEST, text=[tags.digest]))
+    if tags.source:
+        id3.add(TXXX(encoding=utf8, desc=SOURCE, text=[tags.source]))
+    if tags.chapters:
+        ids = [f"ch{i}" for i in range(len(tags.chapters))]
+        id3.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=utf8, text=[tags.title])],
+            )
+        )
+        for element_id, chapter in zip(ids, tags.chapters, strict=True):
+            id3.add(
+                CHAP(
+                    element_id=element_id,
+                    start_time=round(chapter.start * 1000),
+                    end_time=round(chapter.end * 1000),
+                    sub_frames=[TIT2(encoding=utf8, text=[chapter.title])],
+                )
+            )
+    return id3
+
+
+def write(path: Path, tags: Tags, fmt: str) -> None:
+    """Write ``tags`` into the file at ``path`` (ID3v2.4; for WAV in its id3 chunk)."""
+    id3 = build(tags)
+    if fmt == "wav":
+        from mutagen.wave import WAVE
+
+        audio = WAVE(path)
+        audio.add_tags()
+        assert audio.tags is not None
+        for frame in id3.values():
+            audio.tags.add(frame)
+        audio.save(v2_version=4)
+    else:
+        id3.save(path, v2_version=4, padding=lambda info: 0)
+
+
+def read_stamp(path: Path) -> Stamp | None:
+    """The export stamp of ``path``, or ``None`` when it is not a file reader wrote."""
+    try:
+        if path.suffix.lower() == ".wav":
+            from mutagen.wave import WAVE
+
+            id3 = WAVE(path).tags
+        else:
+            from mutagen.id3 import ID3
+
+            id3 = ID3(path)
+    except Exception:  # not audio, no tag, unreadable: not ours
+        return None
+    if id3 is None:
+        return None
+
+    def text(frame_id: str) -> str | None:
+        frame = id3.get(frame_id)
+        return str(frame.text[0]) if frame is not None and frame.text else None
+
+    key, digest = text(f"TXXX:{KEY}"), text(f"TXXX:{DIGEST}")
+    if not key or not digest:
+        return None
+    length = text("TLEN")
+    woas = id3.get("WOAS")
+    return Stamp(
+        key=key,
+        digest=digest,
+        title=text("TIT2") or path.stem,
+        duration=int(length) / 1000 if length and length.isdigit() else 0.0,
+        artist=text("TPE1"),
+        date=text("TDRC"),
+        url=woas.url if woas is not None else None,
+    )

@@ -1,0 +1,179 @@
+"""reader.audio: chunks in, an encoded file out, checked by decoding it with ffmpeg.
+
+These unit tests feed synthetic chunks (tones) to the encoder so that the
+expected audio is known exactly; tests/test_export*.py run the real speech engine.
+The helpers :func:`decode` and :func:`voiced_spans` are shared with them.
+"""
+
+from __future__ import annotations
+
+import array
+import math
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader import audio
+from reader.speech import Chunk
+
+RATE = 22050
+
+
+def decode(path: Path, rate: int = RATE) -> array.array[int]:
+    """The file's audio as 16-bit mono samples at ``rate``, decoded by ffmpeg."""
+    out = subprocess.run(
+        [audio.ffmpeg_exe(), "-v", "error", "-i", str(path)]
+        + ["-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    samples = array.array("h")
+    samples.frombytes(out[: len(out) // 2 * 2])
+    return samples
+
+
+def voiced_spans(
+    samples: array.array[int], rate: int = RATE, *, min_gap: float, level: int = 300
+) -> list[tuple[float, float]]:
+    """Stretches of sound (seconds) separated by at least ``min_gap`` of silence.
+
+    Silence is a 10 ms frame whose RMS is under ``level`` (about -40 dBFS).
+    """
+    frame = rate // 100
+    loud = []
+    for i in range(0, len(samples) - frame + 1, frame):
+        window = samples[i : i + frame]
+        rms = math.sqrt(sum(s * s for s in window) / frame)
+        loud.append(rms >= level)
+    spans: list[tuple[float, float]] = []
+    start = None
+    quiet = 0
+    gap_frames = round(min_gap * 100)
+    for n, is_loud in enumerate(loud):
+        if is_loud:
+            if start is None:
+                start = n
+            quiet = 0
+        elif start is not None:
+            quiet += 1
+            if quiet >= gap_frames:
+                spans.append((start / 100, (n - quiet + 1) / 100))
+                start, quiet = None, 0
+    if start is not None:
+        spans.append((start / 100, (len(loud) - quiet) / 100))
+    return spans
+
+
+def tone(seconds: float, freq: float = 440.0, amplitude: int = 8000) -> bytes:
+    n = round(seconds * RATE)
+    data = array.array(
+        "h", (round(amplitude * math.sin(2 * math.pi * freq * i / RATE)) for i in range(n))
+    )
+    return data.tobytes()
+
+
+def chunks(
+    count: int, seconds: float = 0.6, pause: float = 0.5, amplitude: int = 8000
+) -> list[Chunk]:
+    pcm = tone(seconds, amplitude=amplitude)
+    return [Chunk(pcm, RATE, i * 10, i * 10 + 9, (), pause) for i in range(count)]
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_render_writes_every_chunk_with_its_pause(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"out.{fmt}"
+    with path.open("wb") as handle:
+        rendered = audio.render(chunks(6), handle, fmt=fmt)
+    # six 0.6 s tones, five 0.5 s pauses (none after the last)
+    assert rendered.duration == pytest.approx(6 * 0.6 + 5 * 0.5, abs=0.01)
+    assert [m.time for m in rendered.marks] == pytest.approx([i * 1.1 for i in range(6)], abs=0.01)
+    samples = decode(path)
+    assert len(samples) / RATE == pytest.approx(rendered.duration, rel=0.1)
+    spans = voiced_spans(samples, min_gap=0.3)
+    assert len(spans) == 6
+    assert spans[3][0] == pytest.approx(3.3, abs=0.1)
+
+
+def test_mp3_is_mp3_at_the_bitrate(tmp_path: Path) -> None:
+    path = tmp_path / "out.mp3"
+    with path.open("wb") as handle:
+        rendered = audio.render(chunks(4, seconds=2.0), handle, bitrate="32k")
+    from mutagen.mp3 import MP3
+
+    info = MP3(path).info
+    assert info.bitrate == 32000
+    assert info.sample_rate == RATE
+    assert info.channels == 1
+    assert path.stat().st_size == pytest.approx(32000 / 8 * rendered.duration, rel=0.1)
+
+
+def test_chunks_at_another_rate_are_resampled(tmp_path: Path) -> None:
+    other = Chunk(tone(1.0)[: 2 * 16000], 16000, 10, 20, (), 0.0)
+    path = tmp_path / "out.wav"
+    with path.open("wb") as handle:
+        rendered = audio.render([chunks(1, pause=0.0)[0], other], handle, fmt="wav")
+    assert rendered.sample_rate == RATE
+    assert rendered.duration == pytest.approx(0.6 + 1.0, abs=0.01)
+
+
+def test_normalize_brings_quiet_speech_up(tmp_path: Path) -> None:
+    quiet = chunks(3, seconds=2.0, pause=0.2, amplitude=600)
+    plain, loud = tmp_path / "plain.wav", tmp_path / "loud.wav"
+    with plain.open("wb") as handle:
+        audio.render(quiet, handle, fmt="wav")
+    with loud.open("wb") as handle:
+        audio.render(quiet, handle, fmt="wav", normalize=True)
+
+    def peak(path: Path) -> int:
+        return max(abs(s) for s in decode(path))
+
+    assert peak(loud) > 3 * peak(plain)
+
+
+def test_nothing_to_speak_is_an_error(tmp_path: Path) -> None:
+    with (tmp_path / "out.mp3").open("wb") as handle, pytest.raises(audio.EncoderError):
+        audio.render([], handle)
+
+
+def test_a_failing_ffmpeg_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", "/bin/false")
+    with (tmp_path / "out.mp3").open("wb") as handle, pytest.raises(audio.EncoderError) as caught:
+        audio.render(chunks(20, seconds=2.0), handle)
+    assert str(caught.value).startswith("ffmpeg: ")
+
+
+@pytest.mark.timeout(60)
+def test_a_full_disk_is_an_os_error_not_a_hang(tmp_path: Path) -> None:
+    """RLIMIT_FSIZE in a child process stands in for a full disk."""
+    code = (
+        "import sys\n"
+        "from tests.test_audio import chunks\n"
+        "from reader import audio\n"
+        "try:\n"
+        "    with open(sys.argv[1], 'wb') as handle:\n"
+        "        audio.render(chunks(40, seconds=2.0), handle, fmt=sys.argv[2])\n"
+        "except OSError as error:\n"
+        "    print('OSError', error.errno)\n"
+    )
+    for fmt in ("mp3", "wav"):
+        target = tmp_path / f"out.{fmt}"
+
+        def limit() -> None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(target), fmt],
+            capture_output=True,
+            text=True,
+            preexec_fn=limit,
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+            timeout=50,
+        )
+        assert out.stdout.strip() == "OSError 27", out.stderr  # EFBIG: File too large
