@@ -1,4 +1,9 @@
-"""`reader` with no command, and `reader open`: the TUI (issue: the reader)."""
+"""`reader` with no command opens the library; `reader open INPUT` opens an article.
+
+Textual and the extraction stack are imported only here, inside the handlers, so
+every other command starts fast; extraction itself runs in a worker while the app
+starts, so the screen comes up at once.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,44 @@ import argparse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    parser = subparsers.add_parser(
+        "open",
+        help="open an article (URL, file or - for stdin) in the reader",
+        description=(
+            "Clean the article, add it to the library and show it. Select a passage "
+            "and press space to hear it; ? lists every key."
+        ),
+    )
+    parser.add_argument("input", metavar="INPUT", help="an http(s) URL, a file, or - for stdin")
+    parser.set_defaults(handler=open_handler)
+
+
+def _run(source: str | None, *, label: str | None = None) -> int:
+    from reader.tui.app import create_app
+
+    app = create_app(source, label=label)
+    code = app.run()
+    if app.error is not None:
+        raise app.error
+    return int(code or 0)
+
+
+def open_handler(args: argparse.Namespace) -> int:
+    source: str = args.input
+    if source == "-":
+        # The app needs the terminal on stdin: read the article first, then reattach.
+        import os
+        import sys
+
+        from reader.tui.stdin import read_stdin_to_file
+
+        path = read_stdin_to_file(sys.stdin)
+        try:
+            return _run(path, label="-")
+        finally:
+            os.unlink(path)
+    return _run(source)
 
 
 def default_handler(args: argparse.Namespace) -> int:
-    from reader.cli import build_parser
-
-    build_parser().print_help()
-    return 0
+    return _run(None)

@@ -1,0 +1,309 @@
+"""The reader app: the library, the article screen, dialogs, themes and workers.
+
+:func:`create_app` is the one way to build the app; the command line and the
+snapshot tests both use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from reader.tui.article_screen import ArticleScreen, Playing
+from reader.tui.article_view import ArticleView
+from reader.tui.library_screen import LibraryScreen
+from reader.tui.messages import ArticleFailed, ArticleReady
+from reader.tui.speaker import Speaker
+from reader.tui.themes import THEMES, setting_name, theme_name
+
+if TYPE_CHECKING:
+    from reader.article import Article
+    from reader.config import Settings
+    from reader.errors import ReaderError
+    from reader.tui.store import Store
+
+
+class LoadingScreen(Screen[None]):
+    """Shown while an article is being fetched and cleaned."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__()
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Opening {self.source} …"), id="loading")
+        yield Footer()
+
+
+class ReaderApp(App[int]):
+    """Read clean articles, select any passage and hear it at once."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys"),
+        Binding("t", "cycle_theme", "Theme", show=False),
+        Binding("q", "quit", "Quit", show=False),
+    ]
+
+    def __init__(
+        self,
+        source: str | None = None,
+        *,
+        article: Article | None = None,
+        store: Store | None = None,
+        settings: Settings | None = None,
+        label: str | None = None,
+        null_audio: bool = False,
+        warm_up: bool = True,
+    ) -> None:
+        super().__init__()
+        if settings is None:
+            from reader.config import settings as load
+
+            settings = load()
+        self.settings = settings
+        self.rate = settings.rate
+        self.voice = settings.voice
+        self.source = source
+        self.label = label  # what to call the source ("-" for stdin saved to a file)
+        self.initial_article = article
+        self._store = store
+        self._null_audio = null_audio
+        self._warm_up = warm_up
+        self._speaker: Speaker | None = None
+        self.error: ReaderError | None = None  # re-raised by the command line after exit
+        for theme in THEMES.values():
+            self.register_theme(theme)
+        self.theme = theme_name(settings.theme)
+
+    # -- services --------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            from reader.tui.store import Store
+
+            self._store = Store.open()
+        return self._store
+
+    @property
+    def speaker(self) -> Speaker:
+        if self._speaker is None:
+            self._speaker = Speaker(null=self._null_audio, on_start=_chunk_started)
+        return self._speaker
+
+    # -- start-up --------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.initial_article is not None:
+            article = self.initial_article
+            article_id = self.store.add(article)
+            article, position = self.store.get(article_id)
+            self.show_article(article, article_id, position, self.store.highlights(article_id))
+        elif self.source is not None:
+            self.extract(self.source, exit_on_error=True)
+        else:
+            self.show_library()
+        if self._warm_up:
+            self._warm()
+
+    @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
+    def _warm(self) -> None:
+        """Start the speech engine and the audio device off the keypress path."""
+        speaker = self.speaker
+        try:
+            speaker._open(22050)
+        except Exception as error:  # pragma: no cover - miniaudio missing its null backend
+            self.call_from_thread(self.notify, str(error), severity="error")
+        if speaker.silent_reason:
+            self.call_from_thread(
+                self.notify,
+                f"No sound: {speaker.silent_reason}. Follow-along, highlights and export work.",
+                title="Audio",
+                severity="warning",
+                timeout=8,
+            )
+        try:
+            from reader.speech import warm_up
+
+            warm_up(self.voice)
+        except Exception as error:
+            message = str(error) or type(error).__name__
+            self.call_from_thread(self.notify, message, title="Speech", severity="warning")
+
+    def show_library(self) -> None:
+        if isinstance(self.screen, LibraryScreen):
+            return
+        for screen in self.screen_stack[1:]:
+            if isinstance(screen, LibraryScreen):
+                while not isinstance(self.screen, LibraryScreen):
+                    self.pop_screen()
+                return
+        self.switch_or_push(LibraryScreen())
+
+    def switch_or_push(self, screen: Screen[Any]) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def show_article(
+        self, article: Article, article_id: int | None, position: int, highlights: list[Any]
+    ) -> None:
+        screen = ArticleScreen(
+            article, article_id=article_id, position=position, highlights=highlights
+        )
+        if isinstance(self.screen, ArticleScreen):
+            self.switch_screen(screen)
+        else:
+            self.switch_or_push(screen)
+
+    def open_article(self, article_id: int) -> None:
+        article, position = self.store.get(article_id)
+        self.show_article(article, article_id, position, self.store.highlights(article_id))
+
+    def extract(self, source: str, *, exit_on_error: bool = False) -> None:
+        """Fetch and clean ``source`` in a worker, add it to the library, open it."""
+        shown = self.label if source == self.source and self.label else source
+        self.push_screen(LoadingScreen(shown))
+        self._extract(source, exit_on_error)
+
+    @work(thread=True, exclusive=True, group="extract", exit_on_error=False)
+    def _extract(self, source: str, exit_on_error: bool) -> None:
+        from reader.errors import ReaderError
+        from reader.extract import extract
+
+        try:
+            article = extract(source)
+            if self.label is not None and source == self.source:
+                article = replace(article, source=self.label)
+        except ReaderError as error:
+            if exit_on_error:
+                self.error = error
+                self.call_from_thread(self.exit, error.exit_code)
+            else:
+                self.post_message(ArticleFailed(str(error)))
+            return
+        store = self.store
+        article_id = store.add(article)
+        article, position = store.get(article_id)
+        self.post_message(ArticleReady(article, article_id, position, store.highlights(article_id)))
+
+    @on(ArticleReady)
+    def _article_ready(self, message: ArticleReady) -> None:
+        self.show_article(message.article, message.article_id, message.position, message.highlights)
+
+    @on(ArticleFailed)
+    def _article_failed(self, message: ArticleFailed) -> None:
+        if isinstance(self.screen, LoadingScreen):
+            self.pop_screen()
+        self.notify(message.text, title="Cannot open", severity="error", timeout=10)
+
+    # -- settings --------------------------------------------------------------------
+
+    def _save(self, key: str, value: str) -> None:
+        from reader.config import save_setting
+        from reader.errors import ReaderError
+
+        try:
+            save_setting(key, value)
+        except (ReaderError, OSError) as error:
+            self.notify(str(error), title="Settings not saved", severity="warning")
+
+    def set_rate(self, rate: int) -> None:
+        self.rate = rate
+        self._save("rate", str(rate))
+
+    def set_voice(self, voice: str | None) -> None:
+        self.voice = voice
+        self._save("voice", voice or '""')
+
+    def export_folder(self) -> Path:
+        """Where exports go: the setting, else ~/Music/reader, else the current folder."""
+        if self.settings.export_dir:
+            return Path(self.settings.export_dir).expanduser()
+        music = Path.home() / "Music"
+        return music / "reader" if music.is_dir() else Path.cwd()
+
+    def save_position(self, article_id: int, offset: int) -> None:
+        try:
+            self.store.set_position(article_id, offset)
+        except Exception as error:  # a busy or broken library must not stop listening
+            self.log.warning(f"position not saved: {error}")
+
+    def action_cycle_theme(self) -> None:
+        names = [t.name for t in THEMES.values()]
+        current = names.index(self.theme) if self.theme in names else -1
+        self.theme = names[(current + 1) % len(names)]
+        self._save("theme", setting_name(self.theme))
+        self.notify(f"Theme: {setting_name(self.theme)}")
+
+    # -- help and the command palette --------------------------------------------------
+
+    def key_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """Every key binding with its description, grouped by where it works."""
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        for title, bindings in (
+            ("Reading", ArticleView.BINDINGS),
+            ("Listening and highlights", ArticleScreen.BINDINGS),
+            ("Library", LibraryScreen.BINDINGS),
+            ("Everywhere", [*ReaderApp.BINDINGS, Binding("ctrl+p", "", "Command palette")]),
+        ):
+            rows = []
+            for binding in bindings:
+                assert isinstance(binding, Binding)
+                keys = " / ".join(
+                    self.get_key_display(Binding(key.strip(), binding.action))
+                    for key in binding.key.split(",")
+                )
+                rows.append((keys, binding.description))
+            groups.append((title, rows))
+        return groups
+
+    def action_help(self) -> None:
+        from reader.tui.dialogs import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.key_groups()))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action bound on the current screen, then the app's own."""
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = self.get_key_display(binding)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} (key: {key})",
+                partial(self.call_later, self.run_action, binding.action, active.node),
+            )
+        yield from super().get_system_commands(screen)
+
+    def on_unmount(self) -> None:
+        if self._speaker is not None:
+            self._speaker.close()
+
+
+def _chunk_started(tag: Any) -> None:
+    if isinstance(tag, Playing):
+        tag.started()
+
+
+def create_app(source: str | None = None, **options: Any) -> ReaderApp:
+    """The app the command line runs (``source`` None opens the library)."""
+    return ReaderApp(source, **options)

@@ -1,0 +1,480 @@
+"""The article screen: read, select, listen, follow along, highlight, export.
+
+Listening is one *request* at a time: a list of spans of the article's text (the
+selection; the rest of the article from the cursor; every highlight). A thread
+worker synthesizes the spans through :func:`reader.speech.synthesize_article`
+(streamed, sentence by sentence) and queues the chunks on the
+:class:`~reader.tui.speaker.Speaker`; the speaker tells the screen when each chunk
+starts sounding. Skips, clicks and rate or voice changes start a new request from
+the right offset (``generation`` tells stale messages from current ones).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import get_current_worker
+
+from reader.tui.article_view import ArticleView, Mark
+from reader.tui.layout import listening_time
+from reader.tui.messages import (
+    ChunkStarted,
+    ExportDone,
+    ExportFailed,
+    ExportProgress,
+    ListeningFailed,
+    ListeningFinished,
+)
+
+if TYPE_CHECKING:
+    from reader.article import Article
+    from reader.speech import Chunk
+    from reader.tui.app import ReaderApp
+    from reader.tui.dialogs import ExportChoice
+    from reader.tui.store import HighlightRow
+
+
+@dataclass(frozen=True, slots=True)
+class Playing:
+    """What the speaker carries with each queued chunk, and hands back when it sounds."""
+
+    screen: ArticleScreen
+    generation: int
+    index: int  # which span of the request
+    chunk: Chunk
+
+    def started(self) -> None:
+        self.screen.chunk_started(self)
+
+
+RATE_STEP = 25
+RATE_MIN, RATE_MAX = 80, 500
+
+
+class ArticleScreen(Screen[None]):
+    """One article, open for reading and listening."""
+
+    app: ReaderApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "listen", "Listen/pause"),
+        Binding("s", "stop", "Stop"),
+        Binding("n", "skip(1)", "Next sentence", show=False),
+        Binding("p", "skip(-1)", "Previous sentence", show=False),
+        Binding("minus", "rate(-1)", "Slower", show=False),
+        Binding("plus,equals_sign", "rate(1)", "Faster", show=False),
+        Binding("v", "voice", "Voice", show=False),
+        Binding("h", "highlight", "Highlight"),
+        Binding("H", "highlights", "Highlights"),
+        Binding("a", "listen_highlights", "Listen to highlights", show=False),
+        Binding("e", "export", "Export"),
+        Binding("l", "library", "Library"),
+    ]
+
+    def __init__(
+        self,
+        article: Article,
+        *,
+        article_id: int | None,
+        position: int = 0,
+        highlights: list[HighlightRow] | None = None,
+    ) -> None:
+        super().__init__()
+        self.article = article
+        self.article_id = article_id
+        self.position = position
+        self.highlight_rows: list[HighlightRow] = list(highlights or [])
+        self.state = "stopped"  # "stopped" | "listening" | "paused"
+        self.generation = 0
+        self._cancel = threading.Event()
+        self._request: list[tuple[int, int]] = []  # spans of the current request
+        self._span_index = 0  # which span of the request is sounding
+        self._sounding: Chunk | None = None
+        self.spoken_log: list[tuple[int, int]] = []  # chunk spans, in the order heard
+        self.exported: list[str] = []
+
+    # -- composition -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ArticleView(self.article, rate=self.app.rate, id="article")
+        yield ProgressBar(id="export-progress", show_eta=False)
+        yield Static(id="status", markup=False)
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def on_mount(self) -> None:
+        view = self.view
+        view.set_marks(self._marks())
+        if self.position:
+            view.move_cursor(view.sentence_at(self.position))
+        view.focus()
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.update_status()
+        self.set_interval(0.05, self._follow_words)
+
+    def _marks(self) -> list[Mark]:
+        return [Mark(h.id, h.start, h.end, h.note) for h in self.highlight_rows]
+
+    def update_status(self) -> None:
+        parts = []
+        symbol = {"stopped": "■", "listening": "▶", "paused": "⏸"}[self.state]
+        parts.append(f"{symbol} {self.state.capitalize()}")
+        view = self.view
+        total = len(self.article.sentences)
+        if total:
+            parts.append(f"sentence {view.cursor + 1}/{total}")
+        if view.selection is not None:
+            a, b = view.selection
+            parts.append(f"{len(self.article.text[a:b].split())} words selected")
+        parts.append(f"{self.app.rate} wpm")
+        parts.append(f"voice {self.app.voice or 'auto'}")
+        parts.append(f"{len(self.highlight_rows)} highlights")
+        parts.append(listening_time(self.article.word_count, self.app.rate))
+        self.query_one("#status", Static).update(Text("  ·  ".join(parts), no_wrap=True))
+
+    @on(ArticleView.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self.update_status()
+
+    # -- listening ---------------------------------------------------------------------
+
+    def action_listen(self) -> None:
+        """Space: pause or resume; else listen to the selection, or read on from the cursor."""
+        speaker = self.app.speaker
+        if self.state == "listening":
+            speaker.pause()
+            self.state = "paused"
+            self.update_status()
+            return
+        if self.state == "paused":
+            speaker.resume()
+            self.state = "listening"
+            self.update_status()
+            return
+        view = self.view
+        if view.selection is not None:
+            self.listen([view.selection])
+        elif view.cursor_span is not None:
+            self.listen([(view.cursor_span[0], len(self.article.text))])
+
+    def action_listen_highlights(self) -> None:
+        if not self.highlight_rows:
+            self.notify("No highlights yet: select a passage and press h.")
+            return
+        self.listen([(h.start, h.end) for h in self.highlight_rows])
+
+    def listen(self, spans: list[tuple[int, int]], *, keep_current: bool = False) -> None:
+        """Start a new request (the old one stops at once, or after the chunk sounding)."""
+        spans = [(a, b) for a, b in spans if b > a]
+        if not spans:
+            return
+        self._cancel.set()
+        self.app.speaker.clear(keep_current=keep_current)
+        self.app.speaker.resume()
+        self.generation += 1
+        self._cancel = threading.Event()
+        self._request = spans
+        self._span_index = 0
+        self.state = "listening"
+        self.update_status()
+        self._speak(spans, self.generation, self._cancel)
+
+    @work(thread=True, exclusive=True, group="listen", exit_on_error=False)
+    def _speak(
+        self, spans: list[tuple[int, int]], generation: int, cancel: threading.Event
+    ) -> None:
+        from reader.errors import ReaderError
+        from reader.speech import synthesize_article
+
+        worker = get_current_worker()
+        speaker = self.app.speaker
+        try:
+            for index, (start, end) in enumerate(spans):
+                chunks = synthesize_article(
+                    self.article,
+                    start,
+                    end,
+                    voice=self.app.voice,
+                    rate=self.app.rate,
+                    cancel=cancel,
+                )
+                try:
+                    for chunk in chunks:
+                        if cancel.is_set() or worker.is_cancelled:
+                            return
+                        # The last chunk of a span ends with a pause before the next span.
+                        pause = chunk.pause_after
+                        tag = Playing(self, generation, index, chunk)
+                        if not speaker.enqueue(
+                            chunk.pcm, chunk.sample_rate, pause, tag, cancel=cancel
+                        ):
+                            return
+                finally:
+                    close = getattr(chunks, "close", None)
+                    if close is not None:
+                        close()
+            if speaker.wait_idle(cancel) and not cancel.is_set():
+                self.post_message(ListeningFinished(generation))
+        except ReaderError as error:
+            self.post_message(ListeningFailed(generation, str(error)))
+
+    def chunk_started(self, tag: Playing) -> None:
+        """Called on the audio thread when a chunk starts sounding."""
+        if tag.generation == self.generation:
+            self._span_index = tag.index
+            self.post_message(ChunkStarted(tag.generation, tag.chunk))
+
+    @on(ChunkStarted)
+    def _chunk_started(self, message: ChunkStarted) -> None:
+        if message.generation != self.generation or self.state == "stopped":
+            return
+        chunk = message.chunk
+        self._sounding = chunk
+        self.spoken_log.append((chunk.start, chunk.end))
+        view = self.view
+        view.set_spoken((chunk.start, chunk.end))
+        self._save_position(chunk.start)
+
+    def _follow_words(self) -> None:
+        """Move the word highlight (where the engine gives word times)."""
+        if self.state != "listening" or self._sounding is None:
+            return
+        position = self.app.speaker.position()
+        if position is None:
+            return
+        tag, seconds = position
+        if not isinstance(tag, Playing) or tag.generation != self.generation:
+            return
+        chunk = tag.chunk
+        if not chunk.words:
+            return
+        current = None
+        for word in chunk.words:
+            if word.time <= seconds:
+                current = word
+            else:
+                break
+        if current is not None and (current.start, current.end) != self.view.word:
+            self.view.set_word((current.start, current.end))
+
+    @on(ListeningFinished)
+    def _finished(self, message: ListeningFinished) -> None:
+        if message.generation != self.generation:
+            return
+        self._stop_state()
+        if self._request:
+            self._save_position(self._request[-1][1])
+
+    @on(ListeningFailed)
+    def _failed(self, message: ListeningFailed) -> None:
+        if message.generation != self.generation:
+            return
+        self._stop_state()
+        self.notify(message.text, title="Cannot speak", severity="error")
+
+    def action_stop(self) -> None:
+        if self.state == "stopped":
+            return
+        self._cancel.set()
+        self.app.speaker.clear()
+        self.app.speaker.resume()
+        self.generation += 1
+        self._stop_state()
+
+    def _stop_state(self) -> None:
+        self.state = "stopped"
+        self._sounding = None
+        self.view.set_spoken(None, follow=False)
+        self.update_status()
+
+    def action_skip(self, step: int) -> None:
+        """n/p: the next or previous sentence of what is being read."""
+        if self.state == "stopped" or self._sounding is None:
+            return
+        view = self.view
+        here = view.sentence_at(self._sounding.start)
+        target = max(0, min(here + step, len(self.article.sentences) - 1))
+        start = self.article.sentences[target].start
+        self._restart_from(start)
+
+    def _restart_from(self, offset: int, *, keep_current: bool = False) -> None:
+        """Continue the current request from ``offset`` (a skip, a click, a new rate)."""
+        spans = self._request[self._span_index :]
+        remaining = []
+        for a, b in spans:
+            if b <= offset:
+                continue
+            remaining.append((max(a, offset), b))
+        if not remaining:
+            # Outside what was asked for (a click elsewhere): read on from there.
+            remaining = [(offset, len(self.article.text))]
+        paused = self.state == "paused"
+        self.listen(remaining, keep_current=keep_current)
+        if paused:
+            self.action_listen()
+
+    @on(ArticleView.SentenceClicked)
+    def _sentence_clicked(self, message: ArticleView.SentenceClicked) -> None:
+        if self.state != "stopped":
+            start = self.article.sentences[message.sentence].start
+            self._restart_from(start)
+
+    def action_rate(self, step: int) -> None:
+        rate = max(RATE_MIN, min(RATE_MAX, self.app.rate + step * RATE_STEP))
+        if rate == self.app.rate:
+            return
+        self.app.set_rate(rate)
+        self.view.set_rate(rate)
+        self._settings_changed()
+
+    def _settings_changed(self) -> None:
+        """Rate or voice changed: heard from the next sentence."""
+        self.update_status()
+        if self.state != "stopped" and self._sounding is not None:
+            self._restart_from(self._sounding.end, keep_current=True)
+
+    def action_voice(self) -> None:
+        from reader.tui.dialogs import VoiceScreen
+
+        def chosen(voice: str | None) -> None:
+            if voice is None:
+                return
+            self.app.set_voice(voice or None)
+            self._settings_changed()
+
+        self.app.push_screen(VoiceScreen(self.article.language, self.app.voice), chosen)
+
+    def _save_position(self, offset: int) -> None:
+        if self.article_id is not None:
+            self.position = offset
+            self.app.save_position(self.article_id, offset)
+
+    # -- highlights --------------------------------------------------------------------
+
+    def action_highlight(self) -> None:
+        from reader.tui.dialogs import NoteScreen
+
+        view = self.view
+        span = view.selection or view.cursor_span
+        if span is None:
+            return
+        excerpt = self.article.text[span[0] : span[1]]
+
+        def save(note: str | None) -> None:
+            if note is None:
+                return
+            self.save_highlight(span[0], span[1], note)
+
+        self.app.push_screen(NoteScreen(excerpt, "", title="Save highlight"), save)
+
+    def save_highlight(self, start: int, end: int, note: str = "") -> None:
+        store = self.app.store
+        if self.article_id is None:
+            self.article_id = store.add(self.article)
+        store.add_highlight(self.article_id, start, end, note)
+        self.reload_highlights()
+        self.view.clear_selection()
+        self.notify(f"Highlight saved ({len(self.article.text[start:end].split())} words).")
+
+    def reload_highlights(self) -> None:
+        if self.article_id is not None:
+            self.highlight_rows = self.app.store.highlights(self.article_id)
+        self.view.set_marks(self._marks())
+        self.update_status()
+
+    def action_highlights(self) -> None:
+        from reader.tui.dialogs import HighlightsScreen
+
+        self.app.push_screen(HighlightsScreen(self))
+
+    def jump_to(self, start: int, end: int) -> None:
+        view = self.view
+        view.select(start, end)
+        view.scroll_to_span(start, end)
+
+    # -- export and library -------------------------------------------------------------
+
+    def action_export(self) -> None:
+        from reader.tui.dialogs import ExportScreen
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self.export(choice)
+
+        folder = self.app.export_folder()
+        self.app.push_screen(ExportScreen(self.article, len(self.highlight_rows), folder), chosen)
+
+    def export(self, choice: ExportChoice) -> None:
+        if self.article_id is None:
+            self.article_id = self.app.store.add(self.article)
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=100, progress=0)
+        bar.display = True
+        self._export(choice)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self, choice: ExportChoice) -> None:
+        from reader.errors import ReaderError
+        from reader.tui.exporting import run_export
+
+        worker = get_current_worker()
+
+        def progress(done: float, label: str = "") -> None:
+            if worker.is_cancelled:
+                raise InterruptedError
+            self.post_message(ExportProgress(done, label))
+
+        try:
+            paths = run_export(
+                self.article,
+                self.article_id,
+                [(h.start, h.end, h.note) for h in self.highlight_rows],
+                choice,
+                voice=self.app.voice,
+                rate=self.app.rate,
+                bitrate=self.app.settings.bitrate,
+                progress=progress,
+            )
+        except InterruptedError:
+            return
+        except (ReaderError, OSError) as error:
+            self.post_message(ExportFailed(str(error)))
+            return
+        self.post_message(ExportDone([str(p) for p in paths]))
+
+    @on(ExportProgress)
+    def _export_progress(self, message: ExportProgress) -> None:
+        self.query_one("#export-progress", ProgressBar).update(progress=message.done * 100)
+
+    @on(ExportDone)
+    def _export_done(self, message: ExportDone) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.exported = message.paths
+        if len(message.paths) == 1:
+            text = f"Exported {message.paths[0]}"
+        else:
+            text = f"Exported {len(message.paths)} files, the first {message.paths[0]}"
+        self.notify(text, title="Export", timeout=10)
+
+    @on(ExportFailed)
+    def _export_failed(self, message: ExportFailed) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.notify(message.text, title="Export failed", severity="error", timeout=10)
+
+    def action_library(self) -> None:
+        self.action_stop()
+        self.app.show_library()
+
+    def on_unmount(self) -> None:
+        self._cancel.set()

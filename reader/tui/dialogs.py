@@ -1,0 +1,351 @@
+"""Modal screens: each collects a choice and returns it; the work happens elsewhere.
+
+Every piece of article text shown here (a highlight's passage, a title) goes in as
+:class:`rich.text.Text`, never as a markup string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button,
+    DataTable,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from reader.article import Article
+    from reader.tui.article_screen import ArticleScreen
+    from reader.tui.store import HighlightRow
+
+
+def excerpt(text: str, limit: int = 200) -> Text:
+    """A passage as plain text (never markup), shortened to ``limit`` characters."""
+    from reader.tui.layout import visible
+
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return Text("".join(map(visible, text)))
+
+
+class Dialog(ModalScreen[Any]):
+    """A centered box; escape cancels (returns None)."""
+
+    DEFAULT_CLASSES = "dialog"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteScreen(Dialog):
+    """Save a highlight (or edit its note): returns the note ("" for none) or None."""
+
+    def __init__(self, passage: str, note: str = "", *, title: str = "Save highlight") -> None:
+        super().__init__()
+        self.passage = passage
+        self.note = note
+        self.box_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label(self.box_title, id="box-title")
+            yield Static(excerpt(self.passage), id="passage")
+            yield Input(self.note, placeholder="Note (optional)", id="note")
+            yield Static("enter saves · escape cancels", classes="hint", markup=False)
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+
+class AddScreen(Dialog):
+    """Add an article by URL or path: returns what was typed, or None."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("Add an article", id="box-title")
+            yield Input(placeholder="https://… or a file path", id="source")
+            yield Static("enter adds · escape cancels", classes="hint", markup=False)
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        self.dismiss(value or None)
+
+
+class ConfirmScreen(Dialog):
+    """Yes or no: returns True, or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "yes", "Yes"),
+        Binding("n,escape", "cancel", "No"),
+    ]
+
+    def __init__(self, question: Text) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Static(self.question, id="question")
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no(self) -> None:
+        self.dismiss(None)
+
+
+class VoiceScreen(Dialog):
+    """Pick a voice: returns its id ("" for automatic), or None."""
+
+    def __init__(self, language: str | None, current: str | None) -> None:
+        super().__init__()
+        self.language = language
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("Voice", id="box-title")
+            yield OptionList(id="voices")
+            yield Static("enter picks · escape cancels", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="voices", exit_on_error=False)
+    def _load(self) -> None:
+        from reader.speech import voices
+
+        try:
+            found = voices()
+        except Exception as error:  # the engine may be missing: say so in the list
+            self.app.call_from_thread(self._show, [], str(error))
+            return
+        self.app.call_from_thread(self._show, found, None)
+
+    def _show(self, found: list[Any], problem: str | None) -> None:
+        options = self.query_one(OptionList)
+        options.add_option(Option(Text("Automatic (follows the article's language)"), id=""))
+        matching = [v for v in found if self.language and self.language in v.languages]
+        others = [v for v in found if v not in matching]
+        for voice in matching + others:
+            label = Text(f"{voice.name}  ({', '.join(voice.languages)})")
+            if voice.gender:
+                label.append(f"  {voice.gender}")
+            options.add_option(Option(label, id=voice.id))
+        if problem:
+            options.add_option(Option(Text(problem), disabled=True))
+        for index in range(options.option_count):
+            if options.get_option_at_index(index).id == (self.current or ""):
+                options.highlighted = index
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id or "")
+
+
+class HighlightsScreen(Dialog):
+    """The article's highlights: jump, listen, edit the note, delete."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close"),
+        Binding("enter", "jump", "Jump", priority=True),
+        Binding("space", "listen", "Listen"),
+        Binding("n", "note", "Edit note"),
+        Binding("d,delete", "delete", "Delete"),
+    ]
+
+    def __init__(self, screen: ArticleScreen) -> None:
+        super().__init__()
+        self.owner = screen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("Highlights", id="box-title")
+            yield DataTable(id="highlights", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                "enter jumps · space listens · n edits the note · d deletes · escape closes",
+                classes="hint",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("#", "Passage", "Note")
+        self.refill()
+        table.focus()
+
+    def refill(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for number, h in enumerate(self.owner.highlight_rows, 1):
+            table.add_row(
+                str(number),
+                excerpt(self.owner.article.text[h.start : h.end], 50),
+                excerpt(h.note, 20),
+                key=str(h.id),
+            )
+        if self.owner.highlight_rows:
+            table.move_cursor(row=min(row, len(self.owner.highlight_rows) - 1))
+
+    def _current(self) -> HighlightRow | None:
+        rows = self.owner.highlight_rows
+        table = self.query_one(DataTable)
+        if not rows or table.cursor_row < 0:
+            return None
+        return rows[min(table.cursor_row, len(rows) - 1)]
+
+    def action_jump(self) -> None:
+        h = self._current()
+        if h is not None:
+            self.dismiss(None)
+            self.owner.jump_to(h.start, h.end)
+
+    def action_listen(self) -> None:
+        h = self._current()
+        if h is not None:
+            self.dismiss(None)
+            self.owner.jump_to(h.start, h.end)
+            self.owner.listen([(h.start, h.end)])
+
+    def action_note(self) -> None:
+        h = self._current()
+        if h is None:
+            return
+
+        def saved(note: str | None) -> None:
+            if note is None:
+                return
+            self.app.store.update_note(h.id, note)  # type: ignore[attr-defined]
+            self.owner.reload_highlights()
+            self.refill()
+
+        passage = self.owner.article.text[h.start : h.end]
+        self.app.push_screen(NoteScreen(passage, h.note, title="Edit note"), saved)
+
+    def action_delete(self) -> None:
+        h = self._current()
+        if h is None:
+            return
+        self.app.store.remove_highlight(h.id)  # type: ignore[attr-defined]
+        self.owner.reload_highlights()
+        self.refill()
+        self.notify("Highlight deleted.")
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    """What the export dialog returns."""
+
+    what: str  # "highlights" | "article"
+    split: bool  # one file per highlight
+    folder: Path
+
+
+class ExportScreen(Dialog):
+    """Choose what to export and where; returns an :class:`ExportChoice` or None."""
+
+    def __init__(self, article: Article, highlights: int, folder: Path) -> None:
+        super().__init__()
+        self.article = article
+        self.highlight_count = highlights
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("Export to MP3", id="box-title")
+            title = Text(self.article.title or "Untitled")
+            title.append(f"  ·  {self.highlight_count} highlights", style="italic")
+            yield Static(title, id="export-article")
+            with RadioSet(id="mode"):
+                has = self.highlight_count > 0
+                yield RadioButton("Highlights: one file with chapters", value=has, id="chapters")
+                yield RadioButton("Highlights: one file each", id="split", disabled=not has)
+                yield RadioButton("The whole article", value=not has, id="article")
+            yield Label("Folder")
+            yield Input(str(self.folder), id="folder")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", id="go", variant="primary")
+                yield Button("Cancel", id="cancel")
+            yield Static("enter exports · escape cancels", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        if self.highlight_count == 0:
+            self.query_one("#chapters", RadioButton).disabled = True
+        self.query_one(RadioSet).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#go")
+    @on(Input.Submitted)
+    def _go(self) -> None:
+        self.dismiss(self.choice())
+
+    def choice(self) -> ExportChoice:
+        pressed = self.query_one(RadioSet).pressed_button
+        mode = pressed.id if pressed is not None else "article"
+        folder = Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
+        return ExportChoice(
+            what="article" if mode == "article" else "highlights",
+            split=mode == "split",
+            folder=folder,
+        )
+
+
+class HelpScreen(Dialog):
+    """Every key, grouped by where it works."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "cancel", "Close"),
+    ]
+
+    def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield Label("Keys", id="box-title")
+            table: DataTable[Text] = DataTable(id="help-table", show_header=False)
+            table.cursor_type = "none"
+            yield table
+            yield Static("ctrl+p lists every action · escape closes", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("key", "action")
+        for group, rows in self.groups:
+            table.add_row(Text(group, style="bold"), Text(""))
+            for key, description in rows:
+                table.add_row(Text(f"  {key}"), Text(description))
+        table.focus()

@@ -1,0 +1,136 @@
+"""The library screen: every saved article, searchable; open, delete, add."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from reader.tui.dialogs import AddScreen, ConfirmScreen, excerpt
+from reader.tui.layout import listening_time
+
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
+    from reader.tui.store import ArticleRow
+
+
+class LibraryScreen(Screen[None]):
+    """Title, site, date, duration, highlight count and progress of each article."""
+
+    app: ReaderApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("o", "add", "Add URL or path"),
+        Binding("d,delete", "delete", "Delete"),
+        Binding("slash", "search", "Search"),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ArticleRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search the library (/)", id="search")
+        yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
+        yield Static(id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Title", width=40, key="title")
+        table.add_column("Site", width=16, key="site")
+        table.add_column("Date", width=10, key="date")
+        table.add_column("Listen", width=10, key="duration")
+        table.add_column("Highl.", width=6, key="highlights")
+        table.add_column("Read", width=5, key="progress")
+        self.refresh_rows()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        query = self.query_one("#search", Input).value
+        self.rows = self.app.store.articles(query)
+        table = self.query_one(DataTable)
+        table.clear()
+        rate = self.app.rate
+        for row in self.rows:
+            table.add_row(
+                excerpt(row.title, 40),
+                Text(row.site),
+                Text(row.date),
+                Text(listening_time(row.words, rate).removesuffix(" listen"), justify="right"),
+                Text(str(row.highlights), justify="right"),
+                Text(f"{round(row.progress * 100)}%", justify="right"),
+                key=str(row.id),
+            )
+        status = f"{len(self.rows)} articles"
+        if query:
+            status += f' matching "{query}"'
+        if not self.app.store.persistent:
+            status += " · not saved: " + getattr(self.app.store, "reason", "")
+        status += " · enter opens · o adds a URL or path · / searches · d deletes"
+        self.query_one("#status", Static).update(Text(status, no_wrap=True))
+
+    def _current(self) -> ArticleRow | None:
+        table = self.query_one(DataTable)
+        if not self.rows or table.cursor_row < 0:
+            return None
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.app.open_article(row.id)
+
+    def action_add(self) -> None:
+        def add(source: str | None) -> None:
+            if source:
+                self.app.extract(source)
+
+        self.app.push_screen(AddScreen(), add)
+
+    def action_delete(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        question = Text("Delete ")
+        question.append_text(excerpt(row.title, 60))
+        question.append(f" and its {row.highlights} highlights?")
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.store.remove(row.id)
+                self.refresh_rows()
+                self.notify("Article deleted.")
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        self.refresh_rows()
+        self.query_one(DataTable).focus()
+
+    @on(Input.Changed, "#search")
+    def _search(self) -> None:
+        self.refresh_rows()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(DataTable).focus()
