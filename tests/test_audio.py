@@ -25,9 +25,9 @@ RATE = 22050
 
 def decode(path: Path, rate: int = RATE) -> array.array[int]:
     """The file's audio as 16-bit mono samples at ``rate``, decoded by ffmpeg."""
+    command = [audio.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1"]
     out = subprocess.run(
-        [audio.ffmpeg_exe(), "-v", "error", "-i", str(path)]
-        + ["-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"],
+        [*command, "-ar", str(rate), "pipe:1"],
         capture_output=True,
         check=True,
     ).stdout
@@ -105,6 +105,7 @@ def test_mp3_is_mp3_at_the_bitrate(tmp_path: Path) -> None:
     from mutagen.mp3 import MP3
 
     info = MP3(path).info
+    assert info is not None
     assert info.bitrate == 32000
     assert info.sample_rate == RATE
     assert info.channels == 1

@@ -1,0 +1,227 @@
+"""The pure parts of export: safe names, tags and chapters, the playlist and feed.
+
+The audio files here come from reader.audio fed with tones (a unit test of tags
+and feed needs a real MP3, not real speech); tests/test_export.py runs the speech
+engine end to end.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from reader import audio
+from reader.article import Article, Block
+from reader.audio import Mark, Rendered
+from reader.export import ExportOptions, chapters, display_title, plan
+from reader.export.batch import Names
+from reader.export.feed import ITUNES, duration_text, scan, write_feed
+from reader.export.names import MAX_STEM_BYTES, inside, safe_stem
+from reader.export.tags import Chapter, Tags, read_stamp, write
+from tests.test_audio import chunks
+
+# -- names ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("../../etc/passwd", "etc passwd"),
+        ("..", "untitled"),
+        ("", "untitled"),
+        (None, "untitled"),
+        ("   ", "untitled"),
+        ("CON", "CON_"),
+        ("con.txt", "con.txt_"),
+        ("lpt1", "lpt1_"),
+        ("Console wars", "Console wars"),
+        ('What? A "title": <yes>|no*', "What A title yes no"),
+        (".hidden", "hidden"),
+        ("-rf /", "rf"),
+        ("a\x00b\nc\\d", "a b c d"),
+        ("Wait...what", "Wait.what"),
+    ],
+)
+def test_safe_stem(title: str | None, expected: str) -> None:
+    assert safe_stem(title) == expected
+
+
+def test_long_titles_are_capped_in_bytes_at_a_character_boundary() -> None:
+    for title in ("x" * 400, "é" * 400, "word " * 80, "日本語" * 100):
+        stem = safe_stem(title)
+        assert 0 < len(stem.encode("utf-8")) <= MAX_STEM_BYTES
+        stem.encode("utf-8").decode("utf-8")
+        assert stem == stem.strip()
+
+
+def test_inside_refuses_escapes(tmp_path: Path) -> None:
+    assert inside(tmp_path, "a.mp3") == tmp_path.resolve() / "a.mp3"
+    for bad in ("../a.mp3", "..", "", "sub/a.mp3", "/etc/passwd"):
+        with pytest.raises(ValueError):
+            inside(tmp_path, bad)
+
+
+def test_collisions_are_numbered_and_foreign_files_kept(tmp_path: Path) -> None:
+    (tmp_path / "Title.mp3").write_bytes(b"not ours")
+    names = Names(tmp_path)
+    assert names.pick("Title", "mp3", "file:/a") == "Title (2).mp3"
+    temp = tmp_path / ".reader-x.part"
+    temp.write_bytes(b"a")
+    assert names.commit(str(temp), "Title", "mp3", "file:/a") == "Title (2).mp3"
+    assert names.pick("Title", "mp3", "file:/a") == "Title (2).mp3"  # its own name again
+    assert names.pick("Title", "mp3", "file:/b") == "Title (3).mp3"
+    assert (tmp_path / "Title.mp3").read_bytes() == b"not ours"
+
+
+# -- plan and chapters -----------------------------------------------------------------
+
+
+def article() -> Article:
+    return Article(
+        blocks=(
+            Block("paragraph", "Intro sentence."),
+            Block("heading", "First part"),
+            Block("paragraph", "One. Two."),
+            Block("heading", "Second part"),
+            Block("paragraph", "Three."),
+        ),
+        title="A title",
+    )
+
+
+def test_chapters_per_heading_section() -> None:
+    art = article()
+    marks = tuple(
+        Mark(s.start, s.end, float(n), 0.8) for n, s in enumerate(art.sentences)
+    )  # one sentence a second
+    rendered = Rendered(len(marks) - 0.2, 22050, marks)
+    (part,) = plan(art, "k", ExportOptions(), None)
+    got = chapters(art, part, rendered)
+    # sentences: title, intro, heading 1, One, Two, heading 2, Three
+    assert [(c.title, c.start, c.end) for c in got] == [
+        ("A title", 0.0, 2.0),
+        ("First part", 2.0, 5.0),
+        ("Second part", 5.0, 6.8),
+    ]
+
+
+def test_highlights_plan_as_one_file_or_split() -> None:
+    art = article()
+    spans = [
+        (art.text.index("Three"), art.text.index("Three") + 6),
+        (art.text.index("One"), art.text.index("Two")),
+    ]
+    (one,) = plan(art, "k", ExportOptions(highlights_only=True), spans)
+    assert one.ranges == tuple(sorted(spans)) and one.chapters == "ranges"
+    split = plan(art, "k", ExportOptions(highlights_only=True, split=True), spans)
+    assert [p.stem for p in split] == ["A title - 01", "A title - 02"]
+    assert len({p.key for p in split}) == 2
+    with pytest.raises(Exception, match="no saved highlights"):
+        plan(art, "k", ExportOptions(highlights_only=True), [])
+
+
+def test_an_article_without_a_title_is_named_by_its_first_words() -> None:
+    art = Article(blocks=(Block("paragraph", "Words that open the article go here."),))
+    assert display_title(art) == "Words that open the article go here."
+    assert display_title(Article(blocks=())) == ""
+
+
+# -- tags ------------------------------------------------------------------------------
+
+
+def tagged_file(folder: Path, name: str, fmt: str = "mp3", **extra: object) -> Path:
+    path = folder / name
+    with path.open("wb") as handle:
+        rendered = audio.render(chunks(3), handle, fmt=fmt)
+    fields: dict[str, object] = {
+        "title": "Ünïcode title",
+        "key": f"file:/{name}",
+        "digest": "d" * 64,
+        "duration": rendered.duration,
+        "artist": "Ada Author",
+        "album": "Example Site",
+        "date": "2024-03-05",
+        "url": "https://example.org/a?b=1&c=2",
+        "lyrics": "The spoken text.",
+        "language": "en",
+        "chapters": (Chapter("One", 0.0, 1.1), Chapter("Two", 1.1, rendered.duration)),
+    }
+    fields.update(extra)
+    write(path, Tags(**fields), fmt)  # type: ignore[arg-type]
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_tags_are_id3v24_with_chapters_under_a_toc(tmp_path: Path, fmt: str) -> None:
+    path = tagged_file(tmp_path, f"a.{fmt}", fmt)
+    from mutagen.id3 import ID3
+    from mutagen.wave import WAVE
+
+    id3 = ID3(path) if fmt == "mp3" else WAVE(path).tags
+    assert id3 is not None
+    assert id3.version[:2] == (2, 4)
+    assert str(id3["TIT2"]) == "Ünïcode title"
+    assert str(id3["TPE1"]) == "Ada Author"
+    assert str(id3["TALB"]) == "Example Site"
+    assert str(id3["TDRC"]) == "2024-03-05"
+    assert id3["WOAS"].url == "https://example.org/a?b=1&c=2"
+    assert id3.getall("USLT")[0].text == "The spoken text."
+    assert id3.getall("USLT")[0].lang == "eng"
+    (toc,) = id3.getall("CTOC")
+    assert toc.child_element_ids == ["ch0", "ch1"]
+    chaps = {c.element_id: c for c in id3.getall("CHAP")}
+    assert (chaps["ch1"].start_time, chaps["ch1"].end_time) == (1100, 2800)
+    assert str(chaps["ch1"].sub_frames["TIT2"]) == "Two"
+    stamp = read_stamp(path)
+    assert stamp is not None and stamp.key == f"file:/a.{fmt}" and stamp.duration == 2.8
+    # the audio still decodes after tagging
+    from tests.test_audio import decode
+
+    assert len(decode(path)) / 22050 == pytest.approx(2.8, rel=0.1)
+
+
+def test_files_reader_did_not_write_have_no_stamp(tmp_path: Path) -> None:
+    (tmp_path / "x.mp3").write_bytes(b"junk")
+    assert read_stamp(tmp_path / "x.mp3") is None
+    assert read_stamp(tmp_path / "missing.mp3") is None
+
+
+# -- feed ------------------------------------------------------------------------------
+
+
+def test_feed_and_playlist_list_the_folders_exports(tmp_path: Path) -> None:
+    tagged_file(tmp_path, "First & <one>.mp3", date="2024-01-02")
+    tagged_file(tmp_path, "Second.mp3", key="file:/second", date="2024-05-06T07:08:09")
+    (tmp_path / "not ours.mp3").write_bytes(b"junk")
+    assert write_feed(tmp_path, base_url="https://host/pod") == 2
+    playlist = (tmp_path / "playlist.m3u").read_text(encoding="utf-8").splitlines()
+    assert playlist[0] == "#EXTM3U"
+    assert playlist[3] == "Second.mp3" and playlist[5] == "First & <one>.mp3"  # newest first
+    root = ET.parse(tmp_path / "feed.xml").getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel is not None and channel.findtext("title") == tmp_path.name
+    items = channel.findall("item")
+    assert len(items) == 2
+    enclosure = items[1].find("enclosure")
+    assert enclosure is not None
+    assert enclosure.get("url") == "https://host/pod/First%20%26%20%3Cone%3E.mp3"
+    assert enclosure.get("type") == "audio/mpeg"
+    assert enclosure.get("length") == str((tmp_path / "First & <one>.mp3").stat().st_size)
+    assert items[0].findtext(f"{{{ITUNES}}}duration") == "00:00:03"
+    assert items[0].findtext("pubDate") == "Mon, 06 May 2024 07:08:09 +0000"
+    guids = [item.findtext("guid") for item in items]
+    assert len(set(guids)) == 2
+    # GUIDs are stable: re-exporting (another digest) keeps them
+    tagged_file(tmp_path, "Second.mp3", key="file:/second", digest="e" * 64)
+    write_feed(tmp_path, base_url="https://host/pod")
+    again = ET.parse(tmp_path / "feed.xml").getroot().findall("channel/item")
+    assert [item.findtext("guid") for item in again] == guids
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_duration_text() -> None:
+    assert duration_text(3725.4) == "01:02:05"
+    assert [e.path.name for e in scan(Path(__file__).parent)] == []
