@@ -1,16 +1,22 @@
 """Speech: text to timed PCM chunks, offline, streamed sentence by sentence.
 
-The public API the TUI and export use. Everything else in this package is an
-implementation detail. (Work in progress: the types below are final, the functions
-are being filled in.)
+The public API the TUI and export use (documented in README, "Speech API"): the
+types :class:`Word`, :class:`Chunk`, :class:`Voice` and the functions
+:func:`synthesize`, :func:`synthesize_article`, :func:`voices`, :func:`warm_up`.
+Heavy modules are imported inside the functions so that importing this package
+stays cheap. The rest of the package: ``espeak`` (our libespeak-ng driver),
+``engine`` (engine choice, the engine thread, voices), ``plan`` (what to say, lazily),
+``normalize`` and ``lexicon`` (text for the ear), ``cache`` (the disk cache) and
+``pipeline`` (putting them together).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from reader.speech.espeak import Cancel, SpeechError
 
 if TYPE_CHECKING:
     from reader.article import Article
@@ -69,10 +75,25 @@ def synthesize(
     pitch: int | None = None,
     volume: float | None = None,
     language: str | None = None,
-    cancel: threading.Event | None = None,
+    cancel: Cancel | None = None,
 ) -> Iterator[Chunk]:
-    """Synthesize ``text`` lazily, one :class:`Chunk` per sentence or smaller."""
-    raise NotImplementedError("reader.speech is being built (issue 3)")
+    """Synthesize ``text`` lazily, one :class:`Chunk` per sentence or smaller.
+
+    Unset options come from the user's settings (``reader.config.settings()``);
+    ``voice`` is an id, name or language code from :func:`voices`; with none set the
+    voice follows ``language``. Sentences are split as they are needed, synthesized a
+    few ahead of the consumer on the engine thread, and cached on disk. Closing the
+    iterator (or setting ``cancel``) stops the work. Empty or blank text yields no
+    chunk; a sentence with nothing to say (only symbols) yields a chunk with no PCM so
+    follow-along still advances. Raises :class:`SpeechError` naming the voice or the
+    sentence that could not be synthesized, :class:`~reader.errors.ConfigError` for a
+    bad option or lexicon entry (on the first ``next()``).
+    """
+    from reader.speech.pipeline import Options, stream
+    from reader.speech.plan import plan_text
+
+    options = Options.resolve(voice, rate, pitch, volume, language)
+    return stream(text, lambda: plan_text(text, language, options.pauses), options, cancel)
 
 
 def synthesize_article(
@@ -84,24 +105,59 @@ def synthesize_article(
     rate: int | None = None,
     pitch: int | None = None,
     volume: float | None = None,
-    cancel: threading.Event | None = None,
+    cancel: Cancel | None = None,
 ) -> Iterator[Chunk]:
-    """Synthesize ``article.text[start:end]``; offsets are into ``article.text``."""
-    raise NotImplementedError("reader.speech is being built (issue 3)")
+    """Synthesize ``article.text[start:end]``; chunk offsets are into ``article.text``.
+
+    Uses the article's sentences and its block kinds for pauses (heading, paragraph,
+    sentence); with no voice given or set, the voice follows ``article.language``.
+    A sentence cut by ``start``/``end`` is spoken from/to the cut.
+    """
+    from reader.speech.pipeline import Options, stream
+    from reader.speech.plan import plan_article
+
+    text = article.text
+    stop = len(text) if end is None else end
+    if not 0 <= start <= stop <= len(text):
+        raise ValueError(f"span {start}:{end} is outside the article's text (0:{len(text)})")
+    options = Options.resolve(voice, rate, pitch, volume, article.language)
+    return stream(text, lambda: plan_article(article, start, stop, options.pauses), options, cancel)
 
 
 def voices(language: str | None = None) -> list[Voice]:
-    """The installed voices, optionally only those speaking ``language``."""
-    raise NotImplementedError("reader.speech is being built (issue 3)")
+    """The installed voices, optionally only those speaking ``language`` ("en", "pt-BR")."""
+    from reader.speech.engine import engine_thread
+
+    found = engine_thread().call(lambda engine: engine.voices())
+    if language:
+        code = language.lower().replace("_", "-")
+        primary = code.split("-")[0]
+        found = [
+            v
+            for v in found
+            if any(
+                lang.lower() == code or lang.lower().split("-")[0] == primary
+                for lang in v.languages
+            )
+        ]
+    return found
 
 
 def warm_up(voice: str | None = None, language: str | None = None) -> None:
-    """Start the engine (load the library and the voice) off the keypress path."""
-    raise NotImplementedError("reader.speech is being built (issue 3)")
+    """Start the engine and load the voice, off the keypress path (blocks until done).
+
+    Call it from a worker thread when the reader opens an article: the first
+    :func:`synthesize` then only waits for its first sentence.
+    """
+    from reader.speech.pipeline import Options, prepare
+
+    prepare(Options.resolve(voice, None, None, None, language))
 
 
 __all__ = [
+    "Cancel",
     "Chunk",
+    "SpeechError",
     "Voice",
     "Word",
     "synthesize",

@@ -1,0 +1,337 @@
+"""Engine selection, voice choice, and the one thread that talks to the engine.
+
+Design (why it looks like this):
+
+* **pyttsx3 is the engine layer, split by platform.** On Windows and macOS the stock
+  pyttsx3 drivers (SAPI5, NSSpeechSynthesizer) do the speaking, in an isolated worker
+  process (:mod:`reader.speech.worker`): pyttsx3 allows one engine per process, runs
+  its own event loop and prints, so it gets a process of its own and we talk to it in
+  JSON lines, one sentence per request, the audio coming back as a WAV file. Everywhere
+  else (and wherever ``READER_SPEECH_ENGINE=espeak``) it is eSpeak NG through our own
+  ctypes driver (:mod:`reader.speech.espeak`), because pyttsx3's eSpeak driver cannot
+  be used as it is (see that module). The worker path cannot be exercised on this
+  Linux machine: it is kept small and is untested here.
+* **One engine thread.** libespeak-ng is process-global state and not thread-safe,
+  and the TUI calls us from its worker threads. Every engine call is a job on one
+  queue, run by one daemon thread (:class:`EngineThread`); callers get a
+  :class:`concurrent.futures.Future`. Jobs are small (one sentence), so cancelling a
+  passage only waits for the sentence in hand, and the callback aborts even that.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from reader.speech import Voice
+from reader.speech.espeak import Cancel, EspeakDriver, SpeechError, Synthesis
+
+T = TypeVar("T")
+ENGINE_ENV = "READER_SPEECH_ENGINE"  # "espeak", "sapi5" or "nsss"
+
+
+class Engine(Protocol):
+    engine_id: str  # name and version: part of the cache key
+    sample_rate: int  # of the audio it makes (the worker's is known per sentence)
+
+    def voices(self) -> list[Voice]: ...
+
+    def select(self, voice: str, rate: int, pitch: int, volume: float) -> None: ...
+
+    def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis: ...
+
+
+class EspeakEngine:
+    """eSpeak NG through :class:`~reader.speech.espeak.EspeakDriver`."""
+
+    def __init__(self) -> None:
+        self.driver = EspeakDriver()
+        self.engine_id = f"espeak-ng {self.driver.version}"
+        self.sample_rate = self.driver.sample_rate
+
+    def voices(self) -> list[Voice]:
+        return [Voice(v.identifier, v.name, v.languages, v.gender) for v in self.driver.voices()]
+
+    def select(self, voice: str, rate: int, pitch: int, volume: float) -> None:
+        self.driver.set_voice(voice)
+        self.driver.set_parameters(rate, pitch, volume)
+
+    def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis:
+        return self.driver.synthesize(text, cancel)
+
+
+class WorkerEngine:
+    """A stock pyttsx3 driver (SAPI5, NSSS) in a worker process. Untested on Linux."""
+
+    def __init__(self, driver: str) -> None:
+        self.engine_id = f"pyttsx3-{driver}"
+        self.sample_rate = 22050
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "reader.speech.worker", driver],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+        )
+        self._selected: dict[str, Any] = {}
+        self._folder = tempfile.mkdtemp(prefix="reader-speech-")
+        atexit.register(self.close)
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+            line = process.stdout.readline()
+        except OSError as error:
+            raise SpeechError(self.engine_id, f"worker process failed ({error})") from None
+        if not line:
+            raise SpeechError(self.engine_id, "worker process stopped")
+        answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise SpeechError(self.engine_id, str(answer["error"]))
+        return answer
+
+    def voices(self) -> list[Voice]:
+        return [
+            Voice(v["id"], v["name"], tuple(v["languages"]), v["gender"])
+            for v in self._ask({"op": "voices"})["voices"]
+        ]
+
+    def select(self, voice: str, rate: int, pitch: int, volume: float) -> None:
+        self._selected = {"voice": voice, "rate": rate, "volume": volume}
+
+    def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis:
+        import miniaudio
+
+        path = Path(self._folder) / "sentence.wav"
+        self._ask({"op": "synth", "text": text, "path": str(path), **self._selected})
+        try:
+            decoded = miniaudio.decode_file(
+                str(path), output_format=miniaudio.SampleFormat.SIGNED16, nchannels=1
+            )
+        except (OSError, miniaudio.DecodeError) as error:
+            raise SpeechError(self.engine_id, f"no audio came back ({error})") from None
+        return Synthesis(decoded.samples.tobytes(), decoded.sample_rate, ())
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+
+
+def create_engine() -> Engine:
+    """The platform's engine (``READER_SPEECH_ENGINE`` overrides)."""
+    choice = os.environ.get(ENGINE_ENV, "").strip().lower()
+    if not choice:
+        choice = {"win32": "sapi5", "darwin": "nsss"}.get(sys.platform, "espeak")
+    if choice in ("espeak", "espeak-ng"):
+        return EspeakEngine()
+    if choice in ("sapi5", "nsss"):
+        return WorkerEngine(choice)
+    raise SpeechError(f"{ENGINE_ENV}={choice}", "unknown engine (use espeak, sapi5 or nsss)")
+
+
+# -- the engine thread ---------------------------------------------------------------------
+
+
+class EngineThread:
+    """Runs every engine call on one thread. Create the engine lazily, on that thread."""
+
+    def __init__(self, factory: Callable[[], Engine] = create_engine) -> None:
+        self._factory = factory
+        self._jobs: queue.SimpleQueue[tuple[Callable[[Engine], Any], Future[Any]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._engine: Engine | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.stopping = threading.Event()  # set at exit: aborts the synthesis in hand
+
+    def submit(self, job: Callable[[Engine], T]) -> Future[T]:
+        future: Future[T] = Future()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="reader-speech-engine", daemon=True
+                )
+                self._thread.start()
+        self._jobs.put((job, future))
+        return future
+
+    def call(self, job: Callable[[Engine], T], timeout: float | None = None) -> T:
+        return self.submit(job).result(timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            job, future = item
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while queued (the consumer went away)
+            try:
+                if self._engine is None:
+                    self._engine = self._factory()
+                result = job(self._engine)
+            except BaseException as error:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._jobs.put(None)
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
+
+
+_shared: EngineThread | None = None
+_shared_lock = threading.Lock()
+
+
+def engine_thread() -> EngineThread:
+    """The process's engine thread."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = EngineThread()
+            atexit.register(_shared.stop)
+        return _shared
+
+
+# -- voices -------------------------------------------------------------------------------
+
+
+def resolve_voice(voices: list[Voice], wanted: str | None, language: str | None) -> Voice:
+    """The voice for ``wanted`` (id, name or language code) or else for ``language``.
+
+    ``wanted`` that matches nothing is an error; a ``language`` with no voice falls
+    back to English (then to the first voice), since the text is still worth hearing.
+    eSpeak variants (``en+f3``) keep their suffix.
+    """
+    if not voices:
+        raise SpeechError("voices", "the speech engine has no voices installed")
+    if wanted:
+        base, plus, variant = wanted.partition("+")
+        found = _match(voices, base)
+        if found is None:
+            raise SpeechError(f"voice {wanted!r}", "not installed (`reader voices` lists them)")
+        if plus:
+            return Voice(found.id + "+" + variant, found.name, found.languages, found.gender)
+        return found
+    for code in (language, "en"):
+        if code:
+            found = _by_language(voices, code)
+            if found is not None:
+                return found
+    return voices[0]
+
+
+def _match(voices: list[Voice], wanted: str) -> Voice | None:
+    key = wanted.strip().lower()
+    for voice in voices:
+        if voice.id.lower() == key:
+            return voice
+    for voice in voices:
+        if voice.name.lower() == key or voice.id.lower().rsplit("/", 1)[-1] == key:
+            return voice
+    return _by_language(voices, key)
+
+
+def _by_language(voices: list[Voice], language: str) -> Voice | None:
+    code = language.lower().replace("_", "-")
+    primary = code.split("-")[0]
+    for test in (
+        lambda v: code in (lang.lower() for lang in v.languages),
+        lambda v: any(lang.lower().split("-")[0] == primary for lang in v.languages[:1]),
+        lambda v: any(lang.lower().split("-")[0] == primary for lang in v.languages),
+    ):
+        for voice in voices:
+            if test(voice):
+                return voice
+    return None
+
+
+# A script and a language whose voice reads it: used when a sentence is written in a
+# script the chosen voice cannot read (eSpeak would read the character names).
+SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "LATIN": ("en",),
+    "CYRILLIC": ("ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "tt", "ba"),
+    "GREEK": ("el", "grc"),
+    "ARABIC": ("ar", "fa", "ur"),
+    "HEBREW": ("he",),
+    "DEVANAGARI": ("hi", "mr", "ne"),
+    "BENGALI": ("bn", "as"),
+    "GURMUKHI": ("pa",),
+    "GUJARATI": ("gu",),
+    "TAMIL": ("ta",),
+    "TELUGU": ("te",),
+    "KANNADA": ("kn",),
+    "MALAYALAM": ("ml",),
+    "SINHALA": ("si",),
+    "THAI": ("th",),
+    "GEORGIAN": ("ka",),
+    "ARMENIAN": ("hy",),
+    "ETHIOPIC": ("am",),
+    "MYANMAR": ("my",),
+    "CJK": ("cmn", "yue", "ja"),
+    "HIRAGANA": ("ja",),
+    "KATAKANA": ("ja",),
+    "HANGUL": ("ko",),
+}
+_LANGUAGE_SCRIPT = {
+    lang: script for script, langs in SCRIPT_LANGUAGES.items() for lang in langs if lang != "en"
+}
+
+
+def language_script(language: str) -> str:
+    primary = language.lower().split("-")[0]
+    if primary in ("zh", "cmn", "yue"):
+        return "CJK"
+    if primary == "ja":
+        return "JAPANESE"  # kana and kanji
+    return _LANGUAGE_SCRIPT.get(primary, "LATIN")
+
+
+def dominant_script(text: str) -> str | None:
+    """The script most letters of ``text`` are written in (None: no letters)."""
+    counts: dict[str, int] = {}
+    for char in text:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            script = name.split(" ", 1)[0] if name else ""
+            if script.startswith("CJK"):
+                script = "CJK"
+            counts[script] = counts.get(script, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda s: counts[s])
+
+
+def voice_for_script(voices: list[Voice], voice: Voice, text: str) -> Voice:
+    """``voice``, or a voice that can read ``text`` when it is in another script."""
+    script = dominant_script(text)
+    if script is None or not voice.languages:
+        return voice
+    own = language_script(voice.languages[0])
+    if script == own or (own == "JAPANESE" and script in ("CJK", "HIRAGANA", "KATAKANA")):
+        return voice
+    for language in SCRIPT_LANGUAGES.get(script, ()):
+        found = _by_language(voices, language)
+        if found is not None:
+            return found
+    return voice  # no voice for this script: eSpeak names the characters

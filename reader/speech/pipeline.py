@@ -1,0 +1,223 @@
+"""Putting speech together: plan -> normalize -> cache or engine -> chunks.
+
+The generator :func:`stream` runs on the caller's thread (a TUI worker, the CLI, an
+export job). It keeps up to ``LOOKAHEAD`` sentences submitted to the engine thread, so
+the engine never waits for the consumer while the consumer normalizes the next
+sentences and writes the cache in parallel; it yields chunks strictly in order.
+Closing it (or the caller's ``cancel``) aborts the sentence being synthesized and
+drops the queued ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError, Future
+from dataclasses import dataclass
+
+from reader.config import settings, validate
+from reader.errors import ReaderError
+from reader.speech import Cancel, Chunk, Voice, Word
+from reader.speech.cache import Entry, SpeechCache, cache_key
+from reader.speech.engine import Engine, engine_thread, resolve_voice, voice_for_script
+from reader.speech.espeak import SpeechError, Synthesis
+from reader.speech.lexicon import Lexicon, load_lexicon
+from reader.speech.normalize import Spoken, normalize
+from reader.speech.plan import Pauses, Piece
+
+LOOKAHEAD = 4  # sentences in flight on the engine thread
+
+
+@dataclass(frozen=True)
+class Options:
+    voice: str | None
+    rate: int
+    pitch: int
+    volume: float
+    language: str | None
+    pauses: Pauses
+    lexicon: Lexicon
+
+    @classmethod
+    def resolve(
+        cls,
+        voice: str | None,
+        rate: int | None,
+        pitch: int | None,
+        volume: float | None,
+        language: str | None,
+    ) -> Options:
+        """Fill unset options from the settings; a bad value is a ConfigError."""
+        user = settings()
+        return cls(
+            voice=voice if voice is not None else user.voice,
+            rate=user.rate if rate is None else validate("rate", rate, "rate"),
+            pitch=user.pitch if pitch is None else validate("pitch", pitch, "pitch"),
+            volume=user.volume if volume is None else validate("volume", volume, "volume"),
+            language=language,
+            pauses=Pauses(
+                user.pause_sentence_ms / 1000,
+                user.pause_paragraph_ms / 1000,
+                user.pause_heading_ms / 1000,
+            ),
+            lexicon=load_lexicon(user.lexicon_path()),
+        )
+
+
+@dataclass(frozen=True)
+class _Setup:
+    engine_id: str
+    sample_rate: int
+    voices: list[Voice]
+    voice: Voice
+
+
+def prepare(options: Options) -> _Setup:
+    """Start the engine (once per process), resolve and load the voice."""
+
+    def job(engine: Engine) -> _Setup:
+        voices = engine.voices()
+        voice = resolve_voice(voices, options.voice, options.language)
+        engine.select(voice.id, options.rate, options.pitch, options.volume)
+        return _Setup(engine.engine_id, engine.sample_rate, voices, voice)
+
+    return engine_thread().call(job)
+
+
+class _Stop:
+    """The cancel flag the engine's callback polls: ours, the caller's, or exit."""
+
+    def __init__(self, caller: Cancel | None) -> None:
+        self.closed = threading.Event()
+        self.caller = caller
+        self.exiting = engine_thread().stopping
+
+    def is_set(self) -> bool:
+        return (
+            self.closed.is_set()
+            or self.exiting.is_set()
+            or (self.caller is not None and self.caller.is_set())
+        )
+
+
+@dataclass(slots=True)
+class _Pending:
+    piece: Piece
+    spoken: Spoken
+    key: str | None
+    entry: Entry | None
+    future: Future[Synthesis] | None
+
+
+def stream(
+    text: str,
+    plan: Callable[[], Iterable[Piece]],
+    options: Options,
+    cancel: Cancel | None,
+) -> Iterator[Chunk]:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    return _stream(text, plan, options, cancel)
+
+
+def _stream(
+    text: str,
+    plan: Callable[[], Iterable[Piece]],
+    options: Options,
+    cancel: Cancel | None,
+) -> Iterator[Chunk]:
+    pieces = iter(plan())
+    first = next(pieces, None)
+    if first is None:
+        return  # nothing to say (empty or blank text): no engine start either
+    setup = prepare(options)
+    thread = engine_thread()
+    cache = SpeechCache()
+    stop = _Stop(cancel)
+    language = options.language or (setup.voice.languages or ("en",))[0]
+    rules = options.lexicon.rules(language)
+    pending: deque[_Pending] = deque()
+    upcoming: Piece | None = first
+
+    def submit(piece: Piece) -> _Pending:
+        spoken = normalize(text[piece.start : piece.end], language, rules)
+        if not spoken.text.strip():
+            return _Pending(piece, spoken, None, Entry(b"", 0, ()), None)
+        voice = voice_for_script(setup.voices, setup.voice, spoken.text)
+        key = cache_key(
+            setup.engine_id,
+            voice.id,
+            options.rate,
+            options.pitch,
+            options.volume,
+            spoken.text,
+            options.lexicon.version,
+        )
+        entry = cache.get(key)
+        if entry is not None:
+            return _Pending(piece, spoken, key, entry, None)
+        say = spoken.text
+
+        def job(engine: Engine) -> Synthesis:
+            engine.select(voice.id, options.rate, options.pitch, options.volume)
+            return engine.synthesize(say, stop)
+
+        return _Pending(piece, spoken, key, None, thread.submit(job))
+
+    try:
+        while True:
+            while upcoming is not None and len(pending) < LOOKAHEAD:
+                pending.append(submit(upcoming))
+                upcoming = next(pieces, None)
+            if not pending or stop.is_set():
+                return
+            item = pending.popleft()
+            entry = item.entry
+            if entry is None:
+                assert item.future is not None
+                try:
+                    result = item.future.result()
+                except CancelledError:
+                    return
+                except ReaderError as error:
+                    raise SpeechError(_where(text, item.piece), error.reason) from None
+                except Exception as error:
+                    raise SpeechError(_where(text, item.piece), str(error)) from error
+                if stop.is_set():
+                    return  # aborted midway: never yield (or cache) a cut sentence
+                entry = Entry(result.pcm, result.sample_rate, result.words)
+                if item.key is not None:
+                    cache.put(item.key, entry)
+            yield _chunk(item, entry, setup)
+    finally:
+        stop.closed.set()
+        for item in pending:
+            if item.future is not None:
+                item.future.cancel()
+
+
+def _chunk(item: _Pending, entry: Entry, setup: _Setup) -> Chunk:
+    piece, spoken = item.piece, item.spoken
+    rate = entry.sample_rate or setup.sample_rate
+    words: list[Word] = []
+    said = spoken.text
+    for position, length, sample in entry.words:
+        stop = min(position + max(length, 1), len(said))
+        while stop > position + 1 and said[stop - 1].isspace():
+            stop -= 1
+        a, b = spoken.span(position, stop)
+        start, end = piece.start + a, piece.start + b
+        time = sample / rate
+        if words and start < words[-1].end:  # "I.P.O" said as three words: one word
+            last = words[-1]
+            words[-1] = Word(last.start, max(last.end, end), last.time)
+            continue
+        words.append(Word(start, end, time))
+    return Chunk(entry.pcm, rate, piece.start, piece.end, tuple(words), piece.pause)
+
+
+def _where(text: str, piece: Piece) -> str:
+    words = text[piece.start : piece.end]
+    short = words if len(words) <= 50 else words[:49] + "…"
+    return f"sentence at {piece.start}:{piece.end} ({short!r})"

@@ -1,0 +1,135 @@
+"""What to say, in order: the pieces of a text or an article, found lazily.
+
+A piece is a sentence (or part of a very long one) with the pause that follows it.
+Plain text is split paragraph by paragraph and, inside a paragraph, window by window
+(a few thousand characters at a time), so the first sentence is ready after a
+constant amount of work whatever the length of the text: time to first audio does
+not grow with the passage. An article's sentences come from the article model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from reader.segment import split_sentences
+
+if TYPE_CHECKING:
+    from reader.article import Article
+
+WINDOW = 3000  # characters segmented at a time
+MAX_PIECE = 400  # longer sentences are cut at a clause or word boundary
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_CLAUSE = re.compile(r"[,;:)\]](?=\s)|\s[-–—]\s")
+_SPACE = re.compile(r"\s")
+
+
+@dataclass(frozen=True, slots=True)
+class Pauses:
+    sentence: float
+    paragraph: float
+    heading: float
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    start: int
+    end: int
+    pause: float
+
+
+def plan_text(text: str, language: str | None, pauses: Pauses) -> Iterator[Piece]:
+    """The pieces of ``text``; a blank line ends a paragraph."""
+    previous: Piece | None = None
+    pos = 0
+    for match in [*_PARAGRAPH_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        last: Piece | None = None
+        for start, stop, pause in _paragraph(text, pos, end, language, pauses):
+            if previous is not None:
+                yield previous
+            previous = last = Piece(start, stop, pause)
+        if last is not None and previous is last:
+            previous = Piece(last.start, last.end, pauses.paragraph)
+        if match:
+            pos = match.end()
+    if previous is not None:
+        yield Piece(previous.start, previous.end, 0.0)
+
+
+def _paragraph(
+    text: str, start: int, end: int, language: str | None, pauses: Pauses
+) -> Iterator[tuple[int, int, float]]:
+    pos = start
+    while pos < end:
+        stop = min(end, pos + WINDOW)
+        if stop < end:  # end the window at a space if there is one in its second half
+            space = text.rfind(" ", pos + WINDOW // 2, stop)
+            if space > pos:
+                stop = space
+        spans = split_sentences(text[pos:stop], language)
+        if not spans:
+            pos = stop
+            continue
+        if stop < end and len(spans) > 1:
+            # the last sentence may go on in the next window: segment it again there
+            keep, pos_next = spans[:-1], pos + spans[-1][0]
+        else:
+            keep, pos_next = spans, stop
+        for a, b in keep:
+            yield from _limit(text, pos + a, pos + b, pauses.sentence)
+        pos = pos_next
+
+
+def _limit(text: str, start: int, end: int, pause: float) -> Iterator[tuple[int, int, float]]:
+    """Cut a sentence longer than MAX_PIECE at clause, then word boundaries."""
+    while end - start > MAX_PIECE:
+        window = text[start : start + MAX_PIECE]
+        cut = 0
+        for match in _CLAUSE.finditer(window, MAX_PIECE // 3):
+            cut = match.end()
+        if not cut:
+            for match in _SPACE.finditer(window, MAX_PIECE // 3):
+                cut = match.start()
+        if not cut:
+            cut = MAX_PIECE  # one enormous word: cut it anyway
+        piece_end = start + cut
+        a, b = _trim(text, start, piece_end)
+        if a < b:
+            yield a, b, 0.0
+        start = piece_end
+    a, b = _trim(text, start, end)
+    if a < b:
+        yield a, b, pause
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def plan_article(article: Article, start: int, end: int, pauses: Pauses) -> Iterator[Piece]:
+    """The pieces of ``article.text[start:end]``, with pauses from the block kinds."""
+    text = article.text
+    sentences = [s for s in article.sentences if s.end > start and s.start < end]
+    previous: Piece | None = None
+    for index, sentence in enumerate(sentences):
+        a, b = max(sentence.start, start), min(sentence.end, end)
+        following = sentences[index + 1] if index + 1 < len(sentences) else None
+        if sentence.block is None or article.blocks[sentence.block].kind == "heading":
+            pause = pauses.heading
+        elif following is None or following.block != sentence.block:
+            pause = pauses.paragraph
+        else:
+            pause = pauses.sentence
+        for piece in _limit(text, a, b, pause):
+            if previous is not None:
+                yield previous
+            previous = Piece(*piece)
+    if previous is not None:
+        yield Piece(previous.start, previous.end, 0.0)
