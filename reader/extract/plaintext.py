@@ -585,7 +585,7 @@ def _split_lines(text: str) -> list[Line]:
 
 
 _LENGTH_LOW = 70
-_LENGTH_HIGH = 200
+_LENGTH_HIGH = 150
 _STOP_LOW = 0.30
 _STOP_HIGH = 0.32
 
@@ -811,7 +811,14 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     for line in lines:
         _classify(line, stops, lang)
     _mark_menus(lines)
+    if not any(line.cls == "good" for line in lines):
+        # Short paragraphs only (a blog post, a notice): the best near-good lines anchor
+        # the article instead.
+        for line in lines:
+            if line.cls == "neargood" and line.stop_density >= _STOP_HIGH and line.words >= 8:
+                line.cls = "good"
     _context(lines)
+    _keep_main_region(lines)
 
     body = [line for line in lines if line.cls in ("good", "kept_short")]
     if not any(line.cls == "good" for line in body):
@@ -889,6 +896,45 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
         language=lang,
         source=source,
     )
+
+
+# Starts of the sections that follow an article: comments, related links, the author box.
+_END_MARKER = re.compile(
+    r"""(?ix)^(?:
+      leave\ a\ (?:reply|comment)|\d*\s*(?:comments?|responses?|replies|kommentare?|comentarios?
+      |commentaires?|komentarz[ey]?)(?:\ \(\d+\))?|add\ (?:a\ )?comment|post\ a\ comment
+    | related\ (?:posts|articles|stories|content)|you\ (?:may|might)\ also\ like|more\ stories
+    | recommended(?:\ for\ you)?|read\ next|more\ from|popular\ (?:posts|stories)|trending
+    | kommentar\ (?:verfassen|schreiben|abgeben)|schreibe\ einen\ kommentar|hinterlasse
+    | (?:ähnliche|verwandte|weitere)\ (?:beiträge|artikel|themen|nachrichten)
+    | das\ könnte\ (?:sie|dich)\ auch\ interessieren|neueste\ (?:kommentare|artikel|beiträge)
+    | meistgelesen|mehr\ zum\ thema|mehr\ aus\ dem\ ressort|über\ den\ autor|about\ the\ author
+    | deja\ (?:un|tu)\ comentario|artículos\ relacionados|noticias\ relacionadas
+    | laisser\ un\ commentaire|articles\ similaires|dans\ la\ même\ rubrique
+    | zostaw\ komentarz|podobne\ artykuły|tags?|schlagwörter|filed\ under|kategorie[n]?
+    )\s*[:.!]?\s*$"""
+)
+
+
+def _keep_main_region(lines: list[Line]) -> None:
+    """Drop what follows the article's end: comments, related links, the author box.
+
+    A line that opens such a section ("Leave a Reply", "3 Kommentare", "Ähnliche
+    Artikel") ends the article when most of the article's prose comes before it.
+    """
+    total = sum(len(line.text) for line in lines if line.cls == "good")
+    if not total:
+        return
+    seen = 0
+    for i, line in enumerate(lines):
+        if line.cls == "good":
+            seen += len(line.text)
+        elif seen >= total * 0.5 and _END_MARKER.match(line.text):
+            for rest in lines[i:]:
+                if rest.cls in ("good", "kept_short"):
+                    rest.cls = "bad"
+                    rest.role = rest.role or "after-article"
+            return
 
 
 def _between_prose(lines: list[Line], index: int) -> bool:
