@@ -1,0 +1,217 @@
+"""The article view: layout, keyboard and mouse selection, marks, markup safety."""
+
+from __future__ import annotations
+
+import pytest
+
+from reader.article import Article, Block
+from reader.tui.article_screen import ArticleScreen
+from reader.tui.article_view import MARK_CURSOR, MARK_HIGHLIGHT, MARK_SELECTION, ArticleView
+from reader.tui.layout import LineIndex, layout, listening_time, visible, wrap
+from tests.test_tui_support import ARTICLE, HOSTILE, make_app, screen_text, sync
+
+pytestmark = pytest.mark.timeout(60)
+
+# -- layout (pure) ---------------------------------------------------------------------
+
+
+def test_wrap_keeps_every_word_and_respects_the_width() -> None:
+    text = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
+    lines = wrap(text, 0, len(text), 16)
+    assert all(b - a <= 16 for a, b in lines)
+    assert " ".join(text[a:b] for a, b in lines) == text
+    assert len(lines) > 3
+
+
+def test_wrap_cuts_a_word_longer_than_the_line_and_counts_wide_characters() -> None:
+    text = "x" * 25
+    assert wrap(text, 0, 25, 10) == [(0, 10), (10, 20), (20, 25)]
+    cjk = "漢字漢字漢字漢字"  # two cells each
+    assert wrap(cjk, 0, len(cjk), 6) == [(0, 3), (3, 6), (6, 8)]
+
+
+def test_layout_offsets_cover_the_article_text_exactly() -> None:
+    lines = layout(ARTICLE, 40, 175)
+    text = ARTICLE.text
+    shown = "".join(text[line.start : line.end] for line in lines if line.is_text)
+    assert shown.replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert all(len(line.prefix) + line.end - line.start <= 40 for line in lines if line.is_text)
+    kinds = {line.kind for line in lines}
+    assert {"title", "meta", "heading", "paragraph", "list_item", "quote", "blank"} <= kinds
+    index = LineIndex(lines)
+    for sentence in ARTICLE.sentences:
+        rows = index.rows_of(sentence.start, sentence.end)
+        assert lines[rows.start].start <= sentence.start < lines[rows.start].end
+
+
+def test_control_characters_are_drawn_as_symbols() -> None:
+    assert visible("\x1b") == "␛"
+    assert visible("\x07") == "␇"
+    assert visible("a") == "a"
+
+
+def test_listening_time_follows_the_rate() -> None:
+    assert listening_time(350, 175) == "2 min listen"
+    assert listening_time(350, 350) == "1 min listen"
+    assert listening_time(175 * 75, 175) == "1 h 15 min listen"
+
+
+# -- the view in the app -----------------------------------------------------------------
+
+
+def _view(app) -> ArticleView:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, ArticleScreen)
+    return screen.view
+
+
+@sync
+async def test_article_view_shows_title_byline_and_a_centered_column() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Ukraine claims North Korean units suffering heavy losses" in text
+        assert "By Romeo Minalane · 2024-12-29 · example.news · 1 min listen" in text
+        assert "Fighting in Kursk and beyond" in text
+        assert "• About 3,000 soldiers" in text
+        rows = [row for row in text.splitlines() if "Ukrainian forces" in row]
+        left = len(rows[0]) - len(rows[0].lstrip())
+        assert left >= 15  # centered: (120 - 79) / 2 cells of margin
+        widest = max(len(row.rstrip()) - left for row in text.splitlines()[:20])
+        assert widest <= 80
+
+
+@sync
+async def test_keyboard_cursor_paragraphs_and_extending_the_selection() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = _view(app)
+        sentences = ARTICLE.sentences
+        assert view.cursor == 0 and view.selection is None
+        await pilot.press("j", "down")
+        assert view.cursor == 2
+        await pilot.press("k")
+        assert view.cursor == 1
+        await pilot.press("J")
+        assert view.selection == (sentences[1].start, sentences[2].end)
+        await pilot.press("shift+down")
+        assert view.selection == (sentences[1].start, sentences[3].end)
+        await pilot.press("K")
+        assert view.selection == (sentences[1].start, sentences[2].end)
+        await pilot.press("escape")
+        assert view.selection is None
+        await pilot.press("right_curly_bracket")  # "}": the next paragraph (the heading)
+        assert sentences[view.cursor].block == 1
+        await pilot.press("right_curly_bracket")
+        assert sentences[view.cursor].block == 2
+        await pilot.press("left_curly_bracket")
+        assert sentences[view.cursor].block == 1
+
+
+@sync
+async def test_margin_marks_say_what_colour_says() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = _view(app)
+        await pilot.press("j")
+        row = next(r for r in screen_text(app).splitlines() if "Ukrainian forces" in r)
+        assert MARK_CURSOR in row
+        await pilot.press("J")
+        row = next(r for r in screen_text(app).splitlines() if "Ukrainian forces" in r)
+        assert MARK_SELECTION in row
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        start, end = view.selection or (0, 0)
+        screen.save_highlight(start, end, "a note")
+        await pilot.pause()
+        rows = [r for r in screen_text(app).splitlines() if "Ukrainian forces" in r]
+        assert "✎" in rows[0]
+        await pilot.press("j", "j", "j")
+        text = screen_text(app)
+        assert MARK_HIGHLIGHT in text or "✎" in text
+
+
+@sync
+async def test_mouse_click_drag_double_and_triple_click() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = _view(app)
+        text = ARTICLE.text
+        rows = screen_text(app).splitlines()
+        y = next(i for i, r in enumerate(rows) if "North Korean troops" in r)
+        x = rows[y].index("Korean") + 2
+        await pilot.click(ArticleView, offset=(x, y))
+        assert ARTICLE.sentences[view.cursor].start == text.index("North Korean troops")
+        await pilot.click(ArticleView, offset=(x, y), times=2)
+        assert view.selection is not None
+        assert text[view.selection[0] : view.selection[1]] == "Korean"
+        await pilot.click(ArticleView, offset=(x, y), times=3)
+        block = ARTICLE.block_spans[2]
+        assert view.selection == (block.start, block.end)
+        # Drag from "North" to "troops" (mouse down, move, up).
+        await pilot.mouse_down(ArticleView, offset=(rows[y].index("North"), y))
+        await pilot.hover(ArticleView, offset=(rows[y].index("troops") + 1, y))
+        await pilot.mouse_up(ArticleView, offset=(rows[y].index("troops") + 1, y))
+        assert view.selection is not None
+        assert text[view.selection[0] : view.selection[1]] == "North Korean troops"
+
+
+@sync
+async def test_article_text_is_content_never_markup() -> None:
+    app = make_app(HOSTILE)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        for literal in (
+            "[bold]not bold[/bold]",
+            "[@click=app.quit]click me[/]",
+            "[link=https://example.com]x[/link]",
+            "␛[31mred␛[0m",
+            "\\[b] and [reverse]reverse[/reverse] and [/]",
+            "[b]Hostile[/b] title ␛[2J",
+            "By [i]Eve[/i] · [red]evil[/red].example",
+        ):
+            assert literal in text, literal
+        assert "\x1b" not in text
+        # Clicking the would-be action does nothing but move the cursor.
+        rows = text.splitlines()
+        y = next(i for i, r in enumerate(rows) if "click me" in r)
+        await pilot.click(ArticleView, offset=(rows[y].index("click me"), y))
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, ArticleScreen)
+        # The highlight dialog and the list show the passage literally too.
+        view = _view(app)
+        view.select(0, len(HOSTILE.text))
+        await pilot.press("h")
+        await pilot.pause()
+        assert "[@click=app.quit]click me[/]" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.press("H")
+        await pilot.pause()
+        assert "[b]Hostile[/b]" in screen_text(app)
+
+
+@sync
+async def test_help_lists_every_key_and_the_palette_lists_every_action() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        for description in ("Listen/pause", "Extend selection down", "Export", "Add URL or path"):
+            assert description in text
+        await pilot.press("escape")
+        screen = app.screen
+        commands = {command.title for command in app.get_system_commands(screen)}
+        for binding in [*ArticleView.BINDINGS, *ArticleScreen.BINDINGS]:
+            assert binding.description in commands  # type: ignore[union-attr]
+
+
+@sync
+async def test_empty_article_does_not_crash() -> None:
+    app = make_app(Article(blocks=(Block("paragraph", "One."),)))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("j", "k", "J", "K", "right_curly_bracket", "left_curly_bracket", "G")
+        assert "One." in screen_text(app)
