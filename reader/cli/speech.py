@@ -1,9 +1,139 @@
-"""`reader` commands of the speech stage (not built yet)."""
+"""`reader voices` and `reader say`: the speech stage on the command line."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from reader.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    pass
+    voices = subparsers.add_parser(
+        "voices",
+        help="list the installed voices",
+        description="List the voices of the speech engine, with language and gender.",
+    )
+    voices.add_argument("--lang", metavar="CODE", help="only voices for this language (en, pt-BR)")
+    voices.add_argument("--json", action="store_true", help="print JSON")
+    voices.set_defaults(handler=voices_command)
+
+    say = subparsers.add_parser(
+        "say",
+        help="speak text, or write it to a WAV or MP3 file",
+        description=(
+            "Speak TEXT (or a file, or stdin) with the offline voice. With -o, write "
+            "OUT.wav or OUT.mp3; with --play (the default without -o), play it, "
+            "starting with the first sentence."
+        ),
+    )
+    say.add_argument("text", nargs="?", metavar="TEXT", help="the text; '-' reads stdin")
+    say.add_argument("-f", "--file", metavar="FILE", help="read the text from FILE")
+    say.add_argument("-o", "--output", metavar="OUT", help="write OUT.wav or OUT.mp3")
+    say.add_argument(
+        "--voice", metavar="V", help="voice id, name or language (see `reader voices`)"
+    )
+    say.add_argument("--rate", type=int, metavar="WPM", help="words per minute (80-500)")
+    say.add_argument("--pitch", type=int, metavar="P", help="pitch, 0-99")
+    say.add_argument("--volume", type=float, metavar="V", help="volume, 0.0-1.0")
+    say.add_argument("--lang", metavar="CODE", help="language of the text (picks the voice)")
+    say.add_argument("--play", action="store_true", help="play through the audio output")
+    say.set_defaults(handler=say_command)
+
+
+def voices_command(args: argparse.Namespace) -> int:
+    from reader.speech import voices
+
+    found = voices(args.lang)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"id": v.id, "name": v.name, "languages": list(v.languages), "gender": v.gender}
+                    for v in found
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    if not found:
+        raise InputError(f"--lang {args.lang}", "no installed voice speaks this language")
+    width = max(len(v.id) for v in found)
+    lang_width = max(len(", ".join(v.languages)) for v in found)
+    for v in found:
+        langs = ", ".join(v.languages)
+        print(f"{v.id:<{width}}  {langs:<{lang_width}}  {v.gender or '-':<6}  {v.name}")
+    return 0
+
+
+def _read_text(args: argparse.Namespace) -> tuple[str, str]:
+    if args.file and args.text:
+        raise InputError("say", "give TEXT or -f FILE, not both")
+    if args.file:
+        path = Path(args.file)
+        try:
+            return path.read_text(encoding="utf-8"), str(path)
+        except FileNotFoundError:
+            raise InputError(str(path), "no such file") from None
+        except UnicodeDecodeError:
+            raise InputError(str(path), "not UTF-8 text") from None
+        except OSError as error:
+            raise InputError(str(path), error.strerror or str(error)) from None
+    if args.text is None or args.text == "-":
+        if args.text is None and sys.stdin.isatty():
+            raise InputError("say", "give TEXT, -f FILE or - (stdin)")
+        return sys.stdin.read(), "stdin"
+    return args.text, "text"
+
+
+def say_command(args: argparse.Namespace) -> int:
+    text, source = _read_text(args)
+    if not text.strip():
+        raise InputError(source, "nothing to say (the text is empty)")
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix.lower() not in (".wav", ".mp3"):
+        raise InputError(str(out), "the output must end in .wav or .mp3")
+
+    from reader.speech import synthesize
+
+    def chunks():  # type: ignore[no-untyped-def]
+        return synthesize(
+            text,
+            voice=args.voice,
+            rate=args.rate,
+            pitch=args.pitch,
+            volume=args.volume,
+            language=args.lang,
+        )
+
+    if out is not None:
+        _write(chunks(), out)
+    if args.play or out is None:
+        from reader.playback import play
+
+        play(chunks())
+    return 0
+
+
+def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Encode to a temporary name beside ``out``, then rename: never half a file."""
+    from reader.audio import render
+
+    fmt = out.suffix.lower().lstrip(".")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(str(out), f"no such folder: {folder}")
+    tmp = folder / f".{out.name}.{os.getpid()}.part"
+    try:
+        with open(tmp, "wb") as handle:
+            render(chunks, handle, fmt=fmt)
+        os.replace(tmp, out)
+    except OSError as error:
+        raise InputError(str(out), f"cannot be written ({error.strerror or error})") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
