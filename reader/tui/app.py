@@ -62,6 +62,7 @@ class ReaderApp(App[int]):
         source: str | None = None,
         *,
         article: Article | None = None,
+        article_id: int | None = None,
         store: Store | None = None,
         settings: Settings | None = None,
         label: str | None = None,
@@ -79,6 +80,7 @@ class ReaderApp(App[int]):
         self.source = source
         self.label = label  # what to call the source ("-" for stdin saved to a file)
         self.initial_article = article
+        self.initial_id = article_id
         self._store = store
         self._null_audio = null_audio
         self._warm_up = warm_up
@@ -107,7 +109,9 @@ class ReaderApp(App[int]):
     # -- start-up --------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        if self.initial_article is not None:
+        if self.initial_id is not None:
+            self.open_article(self.initial_id)
+        elif self.initial_article is not None:
             article = self.initial_article
             article_id = self.store.add(article)
             article, position = self.store.get(article_id)

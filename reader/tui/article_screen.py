@@ -419,7 +419,7 @@ class ArticleScreen(Screen[None]):
         if self.article_id is None:
             self.article_id = self.app.store.add(self.article)
         bar = self.query_one("#export-progress", ProgressBar)
-        bar.update(total=100, progress=0)
+        bar.update(total=None, progress=0)  # indeterminate until a part is done
         bar.display = True
         self._export(choice)
 
@@ -439,7 +439,7 @@ class ArticleScreen(Screen[None]):
             paths = run_export(
                 self.article,
                 self.article_id,
-                [(h.start, h.end, h.note) for h in self.highlight_rows],
+                [(h.start, h.end) for h in self.highlight_rows],
                 choice,
                 voice=self.app.voice,
                 rate=self.app.rate,
@@ -455,7 +455,9 @@ class ArticleScreen(Screen[None]):
 
     @on(ExportProgress)
     def _export_progress(self, message: ExportProgress) -> None:
-        self.query_one("#export-progress", ProgressBar).update(progress=message.done * 100)
+        if message.done > 0:
+            bar = self.query_one("#export-progress", ProgressBar)
+            bar.update(total=100, progress=message.done * 100)
 
     @on(ExportDone)
     def _export_done(self, message: ExportDone) -> None:

@@ -273,6 +273,11 @@ class ExportChoice:
 class ExportScreen(Dialog):
     """Choose what to export and where; returns an :class:`ExportChoice` or None."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter", "export", "Export", priority=True),
+    ]
+
     def __init__(self, article: Article, highlights: int, folder: Path) -> None:
         super().__init__()
         self.article = article
@@ -309,6 +314,16 @@ class ExportScreen(Dialog):
     @on(Button.Pressed, "#go")
     @on(Input.Submitted)
     def _go(self) -> None:
+        self.dismiss(self.choice())
+
+    def action_export(self) -> None:
+        """Enter exports from anywhere in the dialog (on the choices: the one at the cursor)."""
+        focused = self.focused
+        if isinstance(focused, Button) and focused.id == "cancel":
+            self.dismiss(None)
+            return
+        if isinstance(focused, RadioSet):
+            focused.action_toggle_button()
         self.dismiss(self.choice())
 
     def choice(self) -> ExportChoice:

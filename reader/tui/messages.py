@@ -12,13 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+
+class WorkerMessage(Message, bubble=False):
+    """Posted by a worker to the node that runs it; handled there, never bubbled."""
+
+
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.speech import Chunk
 
 
 @dataclass
-class ArticleReady(Message):
+class ArticleReady(WorkerMessage, bubble=False):
     """Extraction (or a library load) finished."""
 
     article: Article
@@ -28,14 +33,14 @@ class ArticleReady(Message):
 
 
 @dataclass
-class ArticleFailed(Message):
+class ArticleFailed(WorkerMessage, bubble=False):
     """Extraction failed: ``text`` is the one line to show."""
 
     text: str
 
 
 @dataclass
-class ChunkStarted(Message):
+class ChunkStarted(WorkerMessage, bubble=False):
     """A chunk started sounding (posted from the audio thread)."""
 
     generation: int
@@ -43,20 +48,20 @@ class ChunkStarted(Message):
 
 
 @dataclass
-class ListeningFinished(Message):
+class ListeningFinished(WorkerMessage, bubble=False):
     """Everything asked for has been spoken (not posted when stopped or restarted)."""
 
     generation: int
 
 
 @dataclass
-class ListeningFailed(Message):
+class ListeningFailed(WorkerMessage, bubble=False):
     generation: int
     text: str
 
 
 @dataclass
-class ExportProgress(Message):
+class ExportProgress(WorkerMessage, bubble=False):
     done: float  # 0..1
     label: str
 
@@ -65,10 +70,10 @@ class ExportProgress(Message):
 
 
 @dataclass
-class ExportDone(Message):
+class ExportDone(WorkerMessage, bubble=False):
     paths: list[str]
 
 
 @dataclass
-class ExportFailed(Message):
+class ExportFailed(WorkerMessage, bubble=False):
     text: str
