@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from reader.article import Article, Block
@@ -59,7 +61,7 @@ def test_listening_time_follows_the_rate() -> None:
 # -- the view in the app -----------------------------------------------------------------
 
 
-def _view(app) -> ArticleView:  # type: ignore[no-untyped-def]
+def _view(app: Any) -> ArticleView:
     screen = app.screen
     assert isinstance(screen, ArticleScreen)
     return screen.view

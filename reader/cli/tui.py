@@ -47,7 +47,28 @@ def open_handler(args: argparse.Namespace) -> int:
             return _run(path, label="-")
         finally:
             os.unlink(path)
+    _check_file(source)
     return _run(source)
+
+
+def _check_file(source: str) -> None:
+    """A missing or unreadable file fails at once, before the screen is taken over."""
+    if "://" in source:
+        return
+    from pathlib import Path
+
+    from reader.errors import InputError
+
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise InputError(source, "no such file")
+    if path.is_dir():
+        raise InputError(source, "is a folder, not an article")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as error:
+        raise InputError(source, f"cannot be read ({error.strerror})") from None
 
 
 def default_handler(args: argparse.Namespace) -> int:
