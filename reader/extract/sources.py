@@ -1,0 +1,371 @@
+"""Reading inputs: local files, stdin and fetched bytes -> clean ``str`` and a kind.
+
+Everything a user can hand us goes through here before extraction:
+
+- size: at most :data:`MAX_BYTES` (a 50 MB "page" is refused, not read into memory);
+- binary content (PDF, images, archives, executables) is refused with a name for it;
+- decoding follows what a browser does: a byte-order mark wins, then the charset the
+  server declared, then a ``<meta charset>`` (or XML declaration) in the first bytes,
+  then strict UTF-8, then charset-normalizer's guess. ISO-8859-1 and ASCII labels are
+  read as Windows-1252, as the WHATWG encoding standard says (pages labelled latin-1
+  are nearly always cp1252: curly quotes and the euro sign live in 0x80-0x9F);
+- control characters and ANSI escape sequences (a copy from a terminal) are stripped;
+- whether the content is HTML or plain text is decided by :func:`sniff`, from the
+  content; the file name only breaks a tie.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from reader.errors import InputError
+
+# Larger inputs are refused: no article is 20 MB of text, and reading one in full would
+# stall a batch. Fetching stops reading at the same cap.
+MAX_BYTES = 20 * 1024 * 1024
+
+Kind = Literal["html", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """An input read and decoded: ``text`` is HTML or plain text according to ``kind``."""
+
+    source: str  # what the user gave: a path, a URL or "-"
+    text: str
+    kind: Kind
+    url: str | None = None  # the final URL after redirects, for fetched pages
+
+
+def is_url(source: str) -> bool:
+    return bool(re.match(r"(?i)^https?://", source))
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def too_large(size: int | None = None) -> str:
+    limit = f"the limit is {MAX_BYTES // (1024 * 1024)} MB"
+    return f"too large ({_megabytes(size)}; {limit})" if size else f"too large ({limit})"
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of a local file, refusing what is missing, a folder or too large."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(path, "is a folder, not a file")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(path, too_large(size))
+        with p.open("rb") as handle:
+            return _read_capped(handle, path)
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except PermissionError:
+        raise InputError(path, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
+
+
+def read_stdin(stream: BinaryIO | None = None) -> bytes:
+    """All of standard input (``-``), up to the size cap."""
+    handle = stream if stream is not None else sys.stdin.buffer
+    return _read_capped(handle, "-")
+
+
+def _read_capped(handle: BinaryIO, subject: str) -> bytes:
+    data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(subject, too_large())
+    return data
+
+
+# -- binary content -------------------------------------------------------------------------
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"BM", ""),  # too weak alone; see _binary_kind
+    (b"PK\x03\x04", "a ZIP archive (or an office document)"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ", ""),
+    (b"ID3", "an MP3 audio file"),
+    (b"OggS", "an Ogg audio file"),
+    (b"fLaC", "a FLAC audio file"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (b"{\\rtf", "an RTF document"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+)
+
+
+def _binary_kind(data: bytes) -> str | None:
+    for magic, name in _SIGNATURES:
+        if name and data.startswith(magic):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "a WebP image"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "a WAV audio file"
+    if data[4:12] in (b"ftypavif", b"ftypheic", b"ftypmif1"):
+        return "an image"
+    if data[4:8] == b"ftyp":
+        return "a video or audio file"
+    return None
+
+
+def not_text_reason(kind: str) -> str:
+    return f"not an HTML page or text ({kind})"
+
+
+# -- decoding ---------------------------------------------------------------------------------
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Labels that mean Windows-1252 on the web (WHATWG encoding standard).
+_CP1252_LABELS = frozenset(
+    {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "ascii", "us-ascii", "iso_8859-1"}
+)
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+
+
+def _codec(label: str | None) -> str | None:
+    """A Python codec name for a charset label, or None if unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in _CP1252_LABELS:
+        return "cp1252"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # A page that declares UTF-16 in a meta tag but was read as ASCII-compatible bytes
+    # cannot be UTF-16 (HTML spec: treat it as UTF-8).
+    return name
+
+
+def _decode_cp1252(data: bytes) -> str:
+    """cp1252, with the five bytes it leaves undefined read as latin-1 control points."""
+    return data.decode("cp1252", errors="strict") if _cp1252_ok(data) else data.decode("latin-1")
+
+
+def _cp1252_ok(data: bytes) -> bool:
+    return not any(b in data for b in (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d"))
+
+
+def _try(data: bytes, codec: str, *, tolerant: bool = False) -> str | None:
+    """Decode with ``codec``; when ``tolerant``, accept a few bad bytes as U+FFFD.
+
+    Real pages mix encodings (a UTF-8 page with one pasted cp1252 quote); a browser
+    shows the page with one replacement mark, and so do we, rather than reading the
+    whole page in a wrong code page.
+    """
+    if codec == "cp1252":
+        return _decode_cp1252(data)
+    try:
+        return data.decode(codec)
+    except LookupError:
+        return None
+    except UnicodeDecodeError:
+        if not tolerant:
+            return None
+    text = data.decode(codec, errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if not ch.isascii()) - bad
+    return text if good >= 20 * bad else None
+
+
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode ``data``; return the text and the codec used.
+
+    ``declared`` is the charset from an HTTP Content-Type header, if any. Valid UTF-8
+    is taken as UTF-8 before any declaration: legacy text with accented letters almost
+    never happens to be valid UTF-8, while pages that declare latin-1 and serve UTF-8
+    are common.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(codec, errors="replace")
+            return text, codec
+    text = _try(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    candidates: list[str] = []
+    declared_codec = _codec(declared)
+    if declared_codec:
+        candidates.append(declared_codec)
+    head = data[:65536]  # browsers look at 1 KB; real pages put the meta tag later
+    for pattern in (_XML_ENCODING, _META_CHARSET):
+        match = pattern.search(head)
+        if match:
+            codec = _codec(match.group(1).decode("ascii", "ignore"))
+            if codec and not codec.startswith(("utf-16", "utf-32")):
+                candidates.append(codec)
+    candidates.append("utf-8")
+    for codec in dict.fromkeys(candidates):
+        text = _try(data, codec, tolerant=True)
+        if text is not None:
+            return text, codec
+    return _guess(data)
+
+
+def _guess(data: bytes) -> tuple[str, str]:
+    """Undeclared, not UTF-8: ask charset-normalizer, preferring cp1252 for Latin text.
+
+    charset-normalizer can pick a close cousin (cp1250, mac-roman, cp1257) for a short
+    Western text; when its guess and cp1252 decode to the same letters, or cp1252 gives
+    only printable characters and the guess is another single-byte Latin code page, we
+    read cp1252, the most common legacy encoding by far.
+    """
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    cp1252 = _decode_cp1252(data)
+    if best is None:
+        return cp1252, "cp1252"
+    guess = str(best)
+    codec = best.encoding
+    if codec in ("cp1252", "latin_1", "iso8859_15", "ascii"):
+        return cp1252, "cp1252"
+    if _single_byte_latin(codec) and _plausible_latin(cp1252):
+        return cp1252, "cp1252"
+    return guess, codec
+
+
+def _single_byte_latin(codec: str) -> bool:
+    return codec.startswith(("cp125", "iso8859", "latin", "mac_", "cp850", "cp437"))
+
+
+def _plausible_latin(text: str) -> bool:
+    """True when every non-ASCII character of ``text`` is a Latin letter or common sign."""
+    for ch in set(text):
+        if ch.isascii():
+            continue
+        if (
+            "\u00c0" <= ch <= "\u024f"
+            or ch in "€‚„…†‡ˆ‰‹›‘’“”•–—˜™¡¢£¤¥¦§¨©ª«¬®¯°±²³´µ¶·¸¹º»¼½¾¿×÷"
+        ):
+            continue
+        if ch == "\u00a0":
+            continue
+        return False
+    return True
+
+
+# -- cleaning ---------------------------------------------------------------------------------
+
+# ANSI escape sequences: CSI (colours, cursor moves), OSC (titles, links), and two-byte
+# escapes. A terminal copy or a logged page can carry them; a voice would read garbage.
+_ANSI = re.compile(
+    r"""\x1b\[[0-?]*[ -/]*[@-~]     # CSI ... final byte
+      | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)   # OSC ... BEL or ST
+      | \x1b[@-Z\\-_]             # other two-byte escapes
+      | \x9b[0-?]*[ -/]*[@-~]     # 8-bit CSI
+    """,
+    re.VERBOSE,
+)
+# Control characters but tab and newline; form feed and vertical tab become newlines.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Remove ANSI escape sequences and control characters; normalise line ends."""
+    text = _ANSI.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def _control_share(text: str) -> float:
+    sample = text[:65536]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\v\x1b"))
+    return bad / len(sample)
+
+
+# -- HTML or text ---------------------------------------------------------------------------------
+
+_HTML_START = re.compile(
+    r"^\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    r"(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG = re.compile(
+    r"</?(?:p|div|span|a|br|body|head|html|article|section|main|header|footer|nav|h[1-6]"
+    r"|ul|ol|li|table|tr|td|meta|script|style|title|link|img|figure|blockquote|em|strong)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
+def sniff(text: str, name: str | None = None) -> Kind:
+    """Whether ``text`` is an HTML page or plain text, from its content.
+
+    A document that opens like HTML (doctype, ``<html>``, ``<head>``, ``<body>``) is
+    HTML whatever its name; otherwise HTML tags must be frequent enough that the text
+    is markup, not prose that mentions a tag. The file name (``.html``/``.htm``) only
+    lowers that bar.
+    """
+    if _HTML_START.match(text[:8192]):
+        return "html"
+    sample = text[:65536]
+    tags = len(_TAG.findall(sample))
+    named_html = bool(name and name.lower().endswith((".html", ".htm", ".xhtml")))
+    if named_html and tags >= 1:
+        return "html"
+    lines = max(1, sample.count("\n") + 1)
+    return "html" if tags >= 5 and tags >= lines / 10 else "text"
+
+
+def load_bytes(
+    data: bytes,
+    source: str,
+    *,
+    declared_charset: str | None = None,
+    name: str | None = None,
+    url: str | None = None,
+) -> Loaded:
+    """Turn raw bytes into a :class:`Loaded` input, or raise :class:`InputError`."""
+    if not data.strip():
+        raise InputError(source, "empty input" if source == "-" or url else "empty file")
+    kind = _binary_kind(data[:64])
+    if kind:
+        raise InputError(source, not_text_reason(kind))
+    text, _codec_used = decode(data, declared_charset)
+    if _control_share(text) > 0.05:
+        raise InputError(source, not_text_reason("binary data"))
+    text = strip_controls(text)
+    if not text.strip():
+        raise InputError(source, "no text in the input")
+    return Loaded(source=source, text=text, kind=sniff(text, name or source), url=url)
+
+
+def load(source: str) -> Loaded:
+    """Read a local path or ``-`` (stdin). URLs go through :mod:`reader.extract.fetch`."""
+    if source == "-":
+        return load_bytes(read_stdin(), "-")
+    return load_bytes(read_file(source), source, name=source)
