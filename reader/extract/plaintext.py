@@ -49,6 +49,7 @@ def normalise(text: str) -> str:
     """Text with escape sequences and control characters removed and lines tidied."""
     text = _ANSI.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\u00ad", "")  # soft hyphens: invisible, but they split words
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
@@ -607,10 +608,12 @@ def _classify(line: Line, stops: frozenset[str], language: str | None) -> None:
         line.cls = "bad"
         return
     if line.stop_density < _STOP_LOW and length >= 20:
-        # Few stopwords: a list of names, a headline or a tagline; a longer line of
-        # prose short of stopwords is left to its context.
-        if line.stop_density < 0.15 or length < _LENGTH_LOW:
+        # Few stopwords: a list of names, a headline or a tagline; a sentence or a
+        # longer line of prose short of stopwords is left to its context.
+        if line.stop_density < 0.15 or (length < _LENGTH_LOW and not _TERMINAL.search(text)):
             line.cls = "bad"
+        elif length < _LENGTH_LOW:
+            line.cls = "short"
         else:
             line.cls = "neargood" if line.stop_density >= 0.2 or length >= _LENGTH_HIGH else "short"
         return
