@@ -87,9 +87,8 @@ class Player:
                     backends=backends if backends is not None else real_backends(),
                 )
         except miniaudio.MiniaudioError as error:
-            raise PlaybackError(
-                "audio output", f"no audio device could be opened ({error})"
-            ) from None
+            detail = error.args[0] if error.args else str(error)
+            raise PlaybackError("audio output", f"no audio device found ({detail})") from None
         self.backend = self._device.backend
         self._generator = self._frames()
         next(self._generator)

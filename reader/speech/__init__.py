@@ -12,7 +12,7 @@ stays cheap. The rest of the package: ``espeak`` (our libespeak-ng driver),
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,10 +76,11 @@ def synthesize(
     volume: float | None = None,
     language: str | None = None,
     cancel: Cancel | None = None,
-) -> Iterator[Chunk]:
+) -> Generator[Chunk, None, None]:
     """Synthesize ``text`` lazily, one :class:`Chunk` per sentence or smaller.
 
-    Unset options come from the user's settings (``reader.config.settings()``);
+    The result is a generator: ``close()`` it to stop early. Unset options come
+    from the user's settings (``reader.config.settings()``);
     ``voice`` is an id, name or language code from :func:`voices`; with none set the
     voice follows ``language``. Sentences are split as they are needed, synthesized a
     few ahead of the consumer on the engine thread, and cached on disk. Closing the
@@ -87,7 +88,7 @@ def synthesize(
     chunk; a sentence with nothing to say (only symbols) yields a chunk with no PCM so
     follow-along still advances. Raises :class:`SpeechError` naming the voice or the
     sentence that could not be synthesized, :class:`~reader.errors.ConfigError` for a
-    bad option or lexicon entry (on the first ``next()``).
+    bad option or lexicon entry (when called).
     """
     from reader.speech.pipeline import Options, stream
     from reader.speech.plan import plan_text
@@ -106,7 +107,7 @@ def synthesize_article(
     pitch: int | None = None,
     volume: float | None = None,
     cancel: Cancel | None = None,
-) -> Iterator[Chunk]:
+) -> Generator[Chunk, None, None]:
     """Synthesize ``article.text[start:end]``; chunk offsets are into ``article.text``.
 
     Uses the article's sentences and its block kinds for pauses (heading, paragraph,

@@ -94,15 +94,17 @@ class SpeechCache:
     def put(self, key: str, entry: Entry) -> None:
         if not self.enabled:
             return
-        data = _encode(entry)
-        if len(data) > self.limit:
+        parts = _encode(entry)
+        total = sum(len(part) for part in parts)
+        if total > self.limit:
             return
         path = self._path(key)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as handle:
-                handle.write(data)
+                for part in parts:  # no concatenated copy of the PCM
+                    handle.write(part)
             os.replace(tmp, path)
         except OSError:
             with contextlib.suppress(OSError):
@@ -112,7 +114,7 @@ class SpeechCache:
             if self._size is None:
                 self._size = self._scan_size()
             else:
-                self._size += len(data)
+                self._size += total
             over = self._size > self.limit
         if over:
             self.evict()
@@ -156,13 +158,11 @@ class SpeechCache:
         return self._scan_size()
 
 
-def _encode(entry: Entry) -> bytes:
+def _encode(entry: Entry) -> tuple[bytes, ...]:
     words = b"".join(_WORD.pack(*word) for word in entry.words)
-    body = words + entry.pcm
-    header = _HEADER.pack(
-        MAGIC, entry.sample_rate, len(entry.words), len(entry.pcm), zlib.crc32(body)
-    )
-    return header + body
+    crc = zlib.crc32(entry.pcm, zlib.crc32(words))
+    header = _HEADER.pack(MAGIC, entry.sample_rate, len(entry.words), len(entry.pcm), crc)
+    return header, words, entry.pcm
 
 
 def _decode(data: bytes) -> Entry | None:

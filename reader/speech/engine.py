@@ -249,7 +249,10 @@ def _match(voices: list[Voice], wanted: str) -> Voice | None:
     for voice in voices:
         if voice.name.lower() == key or voice.id.lower().rsplit("/", 1)[-1] == key:
             return voice
-    return _by_language(voices, key)
+    for voice in voices:  # a language code: exactly one of a voice's languages
+        if key.replace("_", "-") in (lang.lower() for lang in voice.languages):
+            return voice
+    return None
 
 
 def _by_language(voices: list[Voice], language: str) -> Voice | None:

@@ -122,17 +122,17 @@ _DECORATION = re.compile(
 )
 _RULE = re.compile(r"([*=_~#|^<>+\-])\1{2,}")  # ***, ===, ---, ~~~ (decoration)
 _BAR = re.compile(r"\s+\|\s+")  # "Home | News | Sport"
-_URL = re.compile(r"\b(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
+_URL = re.compile(
+    r"\b(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]", re.IGNORECASE
+)
 _EMAIL = re.compile(r"\b[\w.%+-]+@((?:[\w-]+\.)+[a-z]{2,})\b", re.IGNORECASE)
 _LONG_TOKEN = re.compile(rf"\S{{{MAX_TOKEN},}}")
 
 
 def _url(match: re.Match[str]) -> str:
-    raw = match.group(0).rstrip(".,;:!?")
+    raw = match.group(0)
     host = urlsplit(raw if "://" in raw else "http://" + raw).hostname or ""
-    host = host.removeprefix("www.")
-    tail = match.group(0)[len(raw) :]
-    return (host or "a link") + tail
+    return host.removeprefix("www.") or "a link"
 
 
 def _common(spoken: Spoken) -> Spoken:
@@ -210,7 +210,7 @@ _KEEP_WORD = ("Mr", "Mrs", "Ms", "Dr", "St", "Inc", "Corp", "Ltd", "Co", "Bros",
 _MONTH_ABBR = re.compile(r"\b(" + "|".join(_MONTHS) + r")\.(?=\s+\d)")
 _TITLE_ABBR = re.compile(r"\b(" + "|".join(_TITLES) + r")\.(?=\s+\S)")
 _KEEP_ABBR = re.compile(r"\b(" + "|".join(_KEEP_WORD) + r")\.(?=\s+\S)")
-_NUMBER_ABBR = re.compile(r"\b(No|Nos|no|nos)\.(?=\s*\d)|#(?=\d)")
+_NUMBER_ABBR = re.compile(r"\b(?:No|Nos|no|nos)\.\s*(?=\d)|#(?=\d)")
 _CIRCA = re.compile(r"\bc(?:a)?\.(?=\s*\d{3,4}\b)")
 _INITIALISM = re.compile(r"\b((?:[A-Z]\.){1,}[A-Z])\.(?=\s+\S)")  # "U.S. Army" -> "U.S Army"
 _PHD = re.compile(r"\bPh\.\s?D\.?")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 
@@ -115,7 +115,7 @@ def stream(
     plan: Callable[[], Iterable[Piece]],
     options: Options,
     cancel: Cancel | None,
-) -> Iterator[Chunk]:
+) -> Generator[Chunk, None, None]:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     return _stream(text, plan, options, cancel)
@@ -126,7 +126,7 @@ def _stream(
     plan: Callable[[], Iterable[Piece]],
     options: Options,
     cancel: Cancel | None,
-) -> Iterator[Chunk]:
+) -> Generator[Chunk, None, None]:
     pieces = iter(plan())
     first = next(pieces, None)
     if first is None:

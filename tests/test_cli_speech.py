@@ -1,0 +1,85 @@
+"""`reader voices` and `reader say` end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.timeout(60)
+def test_voices_json_and_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["voices", "--lang", "de", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data and all(set(v) == {"id", "name", "languages", "gender"} for v in data)
+    assert any("de" in v["languages"] for v in data)
+    assert main(["voices", "--lang", "en"]) == 0
+    assert "gmw/en-US" in capsys.readouterr().out
+    assert main(["voices", "--lang", "xx"]) == 2
+
+
+@pytest.mark.timeout(60)
+def test_say_writes_a_wav(tmp_path: Path) -> None:
+    out = tmp_path / "hello.wav"
+    assert main(["say", "Hello there. How are you?", "-o", str(out), "--rate", "200"]) == 0
+    with wave.open(str(out)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 22050)
+        assert w.getnframes() / 22050 > 1.0
+    assert [p.name for p in tmp_path.iterdir()] == ["hello.wav"]
+
+
+@pytest.mark.timeout(60)
+def test_say_reads_a_file_and_stdin_and_writes_mp3(tmp_path: Path) -> None:
+    source = tmp_path / "in.txt"
+    source.write_text("From a file.", encoding="utf-8")
+    assert run("say", "-f", str(source), "-o", str(tmp_path / "a.mp3")).returncode == 0
+    data = (tmp_path / "a.mp3").read_bytes()
+    assert len(data) > 1000 and (data[:3] == b"ID3" or data[0] == 0xFF)
+    result = run("say", "-", "-o", str(tmp_path / "b.wav"), stdin="From standard input.")
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    assert (tmp_path / "b.wav").stat().st_size > 10_000
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["say", "", "-o", "x.wav"], "text: nothing to say"),
+        (["say", "hi", "--voice", "klingon-x", "-o", "x.wav"], "voice 'klingon-x': not installed"),
+        (["say", "hi", "-o", "x.ogg"], "x.ogg: the output must end in .wav or .mp3"),
+        (["say", "-f", "/no/such/file.txt"], "/no/such/file.txt: no such file"),
+        (["say", "hi", "--rate", "9000", "-o", "x.wav"], "rate = 9000 is not allowed"),
+    ],
+)
+def test_say_bad_input_is_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    args = [str(tmp_path / a) if a in ("x.wav", "x.ogg") else a for a in args]
+    result = run(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert not list(tmp_path.iterdir())  # no file, not even half of one
+
+
+@pytest.mark.timeout(60)
+def test_say_play_without_a_sound_card_says_so() -> None:
+    result = run("say", "Hello.", "--play")
+    if result.returncode == 0:
+        pytest.skip("this machine has an audio device")
+    lines = result.stderr.strip().splitlines()
+    assert lines == [lines[0]] and "audio output: no audio device found" in lines[0]
