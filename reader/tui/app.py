@@ -293,7 +293,7 @@ class ReaderApp(App[int]):
             key = self.get_key_display(binding)
             yield SystemCommand(
                 binding.description,
-                f"{binding.description} (key: {key})",
+                f"key: {key}",
                 partial(self.call_later, self.run_action, binding.action, active.node),
             )
         yield from super().get_system_commands(screen)

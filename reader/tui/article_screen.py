@@ -24,7 +24,6 @@ from textual.widgets import Footer, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from reader.tui.article_view import ArticleView, Mark
-from reader.tui.layout import listening_time
 from reader.tui.messages import (
     ChunkStarted,
     ExportDone,
@@ -127,9 +126,8 @@ class ArticleScreen(Screen[None]):
         return [Mark(h.id, h.start, h.end, h.note) for h in self.highlight_rows]
 
     def update_status(self) -> None:
-        parts = []
         symbol = {"stopped": "■", "listening": "▶", "paused": "⏸"}[self.state]
-        parts.append(f"{symbol} {self.state.capitalize()}")
+        parts = [f"{symbol} {self.state.capitalize()}"]
         view = self.view
         total = len(self.article.sentences)
         if total:
@@ -139,9 +137,9 @@ class ArticleScreen(Screen[None]):
             parts.append(f"{len(self.article.text[a:b].split())} words selected")
         parts.append(f"{self.app.rate} wpm")
         parts.append(f"voice {self.app.voice or 'auto'}")
-        parts.append(f"{len(self.highlight_rows)} highlights")
-        parts.append(listening_time(self.article.word_count, self.app.rate))
-        self.query_one("#status", Static).update(Text("  ·  ".join(parts), no_wrap=True))
+        count = len(self.highlight_rows)
+        parts.append(f"{count} highlight{'' if count == 1 else 's'}")
+        self.query_one("#status", Static).update(Text(" · ".join(parts), no_wrap=True))
 
     @on(ArticleView.SelectionChanged)
     def _selection_changed(self) -> None:
