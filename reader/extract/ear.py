@@ -127,6 +127,12 @@ _CREDIT_TAIL = re.compile(
     re.VERBOSE,
 )
 _CREDIT_INLINE = re.compile(r"[|/(]\s*(?:Foto|Photo|Bild|Image|Credit)\s*:", re.IGNORECASE)
+# A caption closing on a labelled credit: "Volunteers in the hall. Photo: Ledger/T. Reyes".
+_CREDIT_END = re.compile(
+    r"[.!?]\s+(?:photo|photos|foto|fotos|bild|image|picture|credit|photograph|illustration"
+    r"|quelle|source|fotografía|imagen|zdjęcie)(?:\s+credit)?\s*:\s*[^.!?]{1,60}$",
+    re.IGNORECASE,
+)
 
 
 def is_caption_or_credit(text: str) -> bool:
@@ -144,7 +150,7 @@ def is_caption_or_credit(text: str) -> bool:
         return False
     if _CREDIT_LABEL.match(stripped):
         return True
-    if _CREDIT_INLINE.search(stripped) and len(stripped) <= 250:
+    if len(stripped) <= 250 and (_CREDIT_INLINE.search(stripped) or _CREDIT_END.search(stripped)):
         return True
     return len(stripped) <= 200 and bool(_CREDIT_TAIL.search(stripped))
 

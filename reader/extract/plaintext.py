@@ -765,9 +765,9 @@ def repair_cutoff(text: str) -> str | None:
     """A paragraph that stops mid-sentence, ended where a listener can follow.
 
     Returns the text unchanged when it ends like a sentence; cut back to the last complete
-    sentence when it has one; otherwise cut at the last clause break (or drop the last,
-    possibly partial word) and end it with an ellipsis. ``None`` when nothing sensible is
-    left.
+    sentence when it has one; otherwise cut at the last clause break when that keeps most
+    of it (or else drop the last, possibly partial word) and end it with an ellipsis.
+    ``None`` when nothing sensible is left.
     """
     stripped = text.rstrip()
     if _TERMINAL.search(stripped):
@@ -783,7 +783,7 @@ def repair_cutoff(text: str) -> str | None:
     clause = None
     for m in _CLAUSE_BREAK.finditer(stripped):
         clause = m.start()
-    if clause is not None and len(stripped[clause:].split()) <= 4:
+    if clause is not None and clause >= len(stripped) * 0.4:
         cut = stripped[:clause]
     else:
         cut = stripped[: stripped.rstrip().rfind(" ")]
