@@ -83,9 +83,7 @@ def _walk(element: Any, kind: BlockKind) -> Iterator[tuple[BlockKind, str]]:
 
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
-        if not tag:  # a comment or processing instruction: only its tail is text
-            pass
-        elif tag in _SKIP:
+        if not tag or tag in _SKIP:  # a comment, a processing instruction, an image
             pass
         elif tag in _BREAKS:
             yield from flush()
@@ -172,7 +170,8 @@ _RELATED = re.compile(
     | (?:notas|noticias|artículos|contenidos?)\s+relacionad[oa]s?
     | (?:related|more|top|recommended|popular|latest|trending)\s+
       (?:news|stories|articles|posts|reads|content|videos)
-    | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested) | most\s+(?:read|popular|viewed)
+    | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested)
+    | most\s+(?:read|popular|viewed)
     | (?:das|dieses)\s+(?:thema\s+)?könnte\s+(?:dich|sie|euch)\s+(?:auch\s+)?interessieren
     | lust\s+auf\s+mehr | vorschau\s+auf\s+den\s+nächsten | (?:nächster|vorheriger)\s+artikel
     | lesen\s+sie\s+auch | weitere\s+beiträge | à\s+lire\s+(?:aussi|également)
@@ -194,7 +193,8 @@ _APPEAL = re.compile(
     | \bsupport(?:ing)?\s+(?:our|us)\b | letters?\s+to\s+the\s+editor
     | \babonnieren\b | \babonnement | \bim\s+abo\b | \bnicht\s+eingeloggt | eingeloggt\s+sein\s+um
     | \bjetzt\s+registrieren | registrieren\s+sie\s+sich
-    | \bunterstütze\s+(?:uns|unsere|\w+\s+(?:bereits|jetzt|mit)) | unterstützen\s+sie\s+(?:uns|unsere)
+    | \bunterstütze\s+(?:uns|unsere|\w+\s+(?:bereits|jetzt|mit))
+    | unterstützen\s+sie\s+(?:uns|unsere)
     | \bjetzt\s+spenden | \bspenden\s+sie | \bfolg(?:e|t|en\s+sie)\s+uns
     | \bsuscr[ií]b | \bs[ií]guenos | \bhazte\s+(?:miembro|socio) | \bpour\s+lire\s+la\s+suite
     | \bacc[ée]der\s+en\s+illimit | \babonnez | \bsubskrypc | \bzapraszamy | \bassine\b
@@ -438,7 +438,7 @@ def extract_html(html: str, *, url: str | None = None, source: str | None = None
     subject = source or url or "<html>"
     html = _strip_xml_declaration(html)
     try:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **EXTRACT_OPTIONS)
+        doc: Any = trafilatura.bare_extraction(html, url=url, with_metadata=True, **EXTRACT_OPTIONS)
     except (ValueError, TypeError) as exc:  # lxml refuses some malformed documents
         raise InputError(subject, f"cannot parse the HTML ({exc})") from exc
     if doc is None or getattr(doc, "body", None) is None:

@@ -164,8 +164,6 @@ def _codec(label: str | None) -> str | None:
         name = codecs.lookup(label).name
     except LookupError:
         return None
-    # A page that declares UTF-16 in a meta tag but was read as ASCII-compatible bytes
-    # cannot be UTF-16 (HTML spec: treat it as UTF-8).
     return name
 
 
@@ -210,11 +208,10 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom) :].decode(codec, errors="replace")
-            return text, codec
-    text = _try(data, "utf-8")
-    if text is not None:
-        return text, "utf-8"
+            return data[len(bom) :].decode(codec, errors="replace"), codec
+    utf8 = _try(data, "utf-8")
+    if utf8 is not None:
+        return utf8, "utf-8"
     candidates: list[str] = []
     declared_codec = _codec(declared)
     if declared_codec:
@@ -223,14 +220,15 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for pattern in (_XML_ENCODING, _META_CHARSET):
         match = pattern.search(head)
         if match:
-            codec = _codec(match.group(1).decode("ascii", "ignore"))
-            if codec and not codec.startswith(("utf-16", "utf-32")):
-                candidates.append(codec)
+            meta = _codec(match.group(1).decode("ascii", "ignore"))
+            # A page read as ASCII-compatible bytes cannot be UTF-16, whatever it says.
+            if meta and not meta.startswith(("utf-16", "utf-32")):
+                candidates.append(meta)
     candidates.append("utf-8")
     for codec in dict.fromkeys(candidates):
-        text = _try(data, codec, tolerant=True)
-        if text is not None:
-            return text, codec
+        decoded = _try(data, codec, tolerant=True)
+        if decoded is not None:
+            return decoded, codec
     return _guess(data)
 
 
