@@ -356,12 +356,12 @@ _NAME = rf"{_CAP}(?:[ \u00a0]{_PARTICLE}{_CAP}){{0,3}}"
 # "By Jane Doe", "ByRomeo Minalane" (the space lost when the link was copied), "Von Heike
 # Buchter", "Par Jean Dupont", "Por Ana", "Text: ...", "Autor: ...".
 _BYLINE = re.compile(
-    rf"""^(?:(?:written|reported|posted|story|text|words)\ )?
-    (?:by|von|par|por|di|door|av|af|przez|autor(?:in)?|author|text|texto|redakcja|kirjoittanut)
+    rf"""^(?i:(?:written|reported|posted|story|text|words)\ )?
+    (?i:by|von|par|por|di|door|av|af|przez|autor(?:in)?|author|text|texto|redakcja|kirjoittanut)
     (?:\s*[:|]\s*|\s+|(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ]))
     (?P<names>{_NAME}(?:\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*{_NAME})*)
     """,
-    re.VERBOSE | re.IGNORECASE,
+    re.VERBOSE,  # names are matched case-sensitively: "and" is no name
 )
 _BYLINE_CASE = re.compile(
     r"^(?:(?:Written|Reported|Posted|Story|Text|Words) )?"
