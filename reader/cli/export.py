@@ -119,7 +119,9 @@ def run_export(args: argparse.Namespace) -> int:
 
     def on_item(result: ItemResult) -> None:
         if result.error:
-            progress.console.print(f"reader: {result.error}", markup=False, highlight=False)
+            progress.console.print(
+                f"reader: {result.error}", markup=False, highlight=False, soft_wrap=True
+            )
         progress.update(task, advance=1, description=result.title or result.label)
 
     with progress:
@@ -145,5 +147,5 @@ def run_export(args: argparse.Namespace) -> int:
         )
         if summary.feed:
             line += f"; feed: {summary.feed}"
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     return summary.exit_code
