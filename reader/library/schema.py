@@ -1,0 +1,167 @@
+"""The library's tables and their forward migrations.
+
+The schema version is SQLite's ``PRAGMA user_version``; ``PRAGMA application_id``
+marks the file as a reader library, so a foreign SQLite database (another program's
+file left where ours should be) is told apart from an older library. Migrations only
+go forward: each step is a list of statements run in one transaction together with
+the version bump, so a crash mid-migration leaves the previous version intact.
+
+Never edit a step once released; add a new one. A file whose version is newer than
+:data:`LATEST` was written by a newer reader and is refused, not touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# "READ" in ASCII: written into the file header so `file(1)` and we can recognise it.
+APPLICATION_ID = 0x52454144
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: articles, highlights, exports.
+    (
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,            -- what the user gave: a URL, a path or "-"
+            url TEXT,
+            title TEXT,
+            site TEXT,
+            authors TEXT NOT NULL DEFAULT '',  -- "; "-joined, for display only
+            date TEXT,
+            language TEXT,
+            words INTEGER NOT NULL,
+            chars INTEGER NOT NULL,          -- len(Article.text): bounds for offsets
+            content_hash TEXT NOT NULL,
+            added TEXT NOT NULL,             -- ISO 8601 UTC
+            updated TEXT,                    -- last time the text changed on re-adding
+            opened TEXT,
+            position INTEGER NOT NULL DEFAULT 0 CHECK (position >= 0)
+        )
+        """,
+        "CREATE INDEX articles_source ON articles(source)",
+        "CREATE INDEX articles_hash ON articles(content_hash)",
+        "CREATE INDEX articles_added ON articles(added)",
+        # The article itself lives apart so that listing never reads it.
+        """
+        CREATE TABLE article_bodies (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            article TEXT NOT NULL            -- Article.to_dict() as JSON
+        )
+        """,
+        """
+        CREATE TABLE highlights (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            quote TEXT NOT NULL,             -- the passage as it was highlighted
+            prefix TEXT NOT NULL,            -- text just before and after it, to find it
+            suffix TEXT NOT NULL,            -- again when the article's text changes
+            color TEXT,
+            note TEXT,
+            created TEXT NOT NULL,
+            detached INTEGER NOT NULL DEFAULT 0,  -- 1: not found in the current text
+            CHECK (0 <= start AND start < "end")
+        )
+        """,
+        "CREATE INDEX highlights_article ON highlights(article_id, start)",
+        """
+        CREATE TABLE exports (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            file TEXT NOT NULL,
+            settings TEXT NOT NULL,          -- JSON object
+            created TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX exports_article ON exports(article_id)",
+    ),
+    # 2: full-text search over titles and text, kept in step by triggers.
+    (
+        """
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, text, tokenize = 'unicode61 remove_diacritics 2'
+        )
+        """,
+        """
+        CREATE TRIGGER article_bodies_ai AFTER INSERT ON article_bodies BEGIN
+            INSERT INTO articles_fts(rowid, title, text)
+            VALUES (new.article_id, json_extract(new.article, '$.title'),
+                    json_extract(new.article, '$.text'));
+        END
+        """,
+        """
+        CREATE TRIGGER article_bodies_au AFTER UPDATE ON article_bodies BEGIN
+            DELETE FROM articles_fts WHERE rowid = old.article_id;
+            INSERT INTO articles_fts(rowid, title, text)
+            VALUES (new.article_id, json_extract(new.article, '$.title'),
+                    json_extract(new.article, '$.text'));
+        END
+        """,
+        """
+        CREATE TRIGGER article_bodies_ad AFTER DELETE ON article_bodies BEGIN
+            DELETE FROM articles_fts WHERE rowid = old.article_id;
+        END
+        """,
+        """
+        INSERT INTO articles_fts(rowid, title, text)
+        SELECT article_id, json_extract(article, '$.title'), json_extract(article, '$.text')
+        FROM article_bodies
+        """,
+    ),
+    # 3: same-story sketches (see reader.library.similar); filled lazily for old rows.
+    (
+        """
+        CREATE TABLE sketches (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            sketch BLOB NOT NULL
+        )
+        """,
+    ),
+)
+
+LATEST = len(MIGRATIONS)
+
+
+class NewerSchema(Exception):
+    """The file was written by a newer reader (its version is above :data:`LATEST`)."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(connection: sqlite3.Connection, target: int = LATEST) -> int:
+    """Bring the database up to ``target``; return the version it had before.
+
+    ``connection`` must be in autocommit mode (``isolation_level=None``). The check
+    and every step happen under a write lock (``BEGIN IMMEDIATE``), so two processes
+    opening a new library at once do not both run a step.
+    """
+    current = version(connection)
+    if current > LATEST:
+        raise NewerSchema(current)
+    if current >= target:
+        return current
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        before = current = version(connection)
+        if current > LATEST:
+            raise NewerSchema(current)
+        if current == 0:
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        while current < target:
+            for statement in MIGRATIONS[current]:
+                connection.execute(statement)
+            current += 1
+            connection.execute(f"PRAGMA user_version = {current}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return before
