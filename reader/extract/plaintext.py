@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -190,17 +191,16 @@ def detect_language(text: str) -> str | None:
     if by_script:
         return by_script
     index = _stopword_index()
+    words = _WORD.findall(text[:30000].lower())
     totals: dict[str, float] = {}
     hits = 0
-    for count, match in enumerate(_WORD.finditer(text[:60000].lower())):
-        if count >= 3000:
-            break
-        langs = index.get(match.group())
+    for word, count in Counter(words).items():
+        langs = index.get(word)
         if not langs:
             continue
-        hits += 1
+        hits += count
         for code, weight in langs.items():
-            totals[code] = totals.get(code, 0.0) + weight
+            totals[code] = totals.get(code, 0.0) + weight * count
     if not totals or hits < 3:
         return None
     return max(totals.items(), key=lambda item: item[1])[0]
@@ -257,7 +257,8 @@ _DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-_HAS_DIGIT = re.compile(r"\d")
+# Every date shape below has a four-digit year or a day and month joined by "." or "/".
+_MAY_HOLD_DATE = re.compile(r"\d{4}|\d[./]\s?\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,7 +287,7 @@ def find_dates(text: str, language: str | None = None) -> list[DateMatch]:
     are read month first in English and day first elsewhere unless a part exceeds 12.
     """
     found: list[DateMatch] = []
-    if not _HAS_DIGIT.search(text):
+    if not _MAY_HOLD_DATE.search(text):
         return found
     taken: list[tuple[int, int]] = []
     for pattern, shape in _DATE_PATTERNS:
@@ -540,6 +541,15 @@ _GREETING = re.compile(
     r"(?i)^(?:(?:hi|hello|hey|hallo|hola|salut|ciao|cześć)\b[\s,!.]*)?"
     r"(?:welcome|willkommen|bienvenid[oa]s?|bienvenue|benvenut[oi]|witamy|welkom)\b"
 )
+_APPEAL_SET = frozenset(_APPEAL_TRIGGERS)
+_NOTICE_SET = frozenset(_NOTICE_TRIGGERS)
+_SOCIAL_SET = frozenset(_SOCIAL_TRIGGERS)
+_TRIGGERS = re.compile(
+    "|".join(
+        re.escape(t)
+        for t in sorted(_APPEAL_SET | _NOTICE_SET | _SOCIAL_SET, key=len, reverse=True)
+    )
+)
 _SENTENCE_END = re.compile(r"[.!?…。！？:;\"”»’')\]]$")
 _TERMINAL = re.compile(r"[.!?…。！？][\"”»’')\]]*$")
 
@@ -561,8 +571,12 @@ class Line:
 
 def _effective_length(text: str) -> int:
     """Characters, with CJK ideographs counted thrice (one carries a word's meaning)."""
-    extra = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
-    return len(text) + 2 * extra
+    if text.isascii():
+        return len(text)
+    return len(text) + 2 * len(_CJK.findall(text))
+
+
+_CJK = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]")
 
 
 def _split_lines(text: str) -> list[Line]:
@@ -641,19 +655,22 @@ def _chrome_role(line: Line, language: str | None, length: int) -> str:
     if parse_byline(text):
         return "byline"
     low = text.lower()
-    if any(t in low for t in _APPEAL_TRIGGERS):
+    triggers = {m.group() for m in _TRIGGERS.finditer(low)}
+    if not triggers:
+        pass
+    elif triggers & _APPEAL_SET:
         appeals = {m.group().lower() for m in _APPEAL.finditer(text)}
         if len(appeals) >= 2 or (appeals and length < 160):
             return "appeal"
-    if any(t in low for t in _NOTICE_TRIGGERS):
+    if triggers & _NOTICE_SET:
         notices = _NOTICE.findall(text)
         if notices and (length < 300 or len(notices) >= 2):
             return "notice"
-    if line.words <= 30 and any(t in low for t in _SOCIAL_TRIGGERS):
+    if line.words <= 30 and triggers & _SOCIAL_SET:
         socials = _SOCIAL.findall(text)
         if socials and len(socials) * 3 >= line.words:
             return "social"
-    if line.words and sum(1 for ch in text if ch == "|") >= 2 and length < 300:
+    if line.words and text.count("|") >= 2 and length < 300:
         return "menu"
     return ""
 
