@@ -296,3 +296,64 @@ def test_a_dask_cluster_runs_the_same_export(
     assert [i["status"] for i in summary["items"]] == ["exported", "failed"]
     assert os.listdir(out) == ["On the cluster.mp3"]
     assert len(voiced_spans(decode(out / "On the cluster.mp3"), min_gap=0.2)) >= 3
+
+
+def test_library_articles_by_id_and_their_highlights(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.extract import extract
+    from reader.library import Library
+
+    source = page(tmp_path, "saved.html", "Saved story", paragraphs=3)
+    library = Library.open()
+    try:
+        ident = library.add(extract(source), source).id
+        text = library.get(ident).article.text
+        second = text.index("This is paragraph number 3")
+        first = text.index("This is paragraph number 1")
+        library.add_highlight(
+            ident, second, second + len("This is paragraph number 3 of the story.")
+        )
+        library.add_highlight(ident, first, text.index(SENTENCE, first) + len(SENTENCE))
+    finally:
+        library.close()
+    out = tmp_path / "out"
+    status, summary, err = run_json(capsys, f"library:{ident}", "-o", str(out))
+    assert status == 0, err
+    assert summary["items"][0]["files"] == ["Saved story.mp3"]
+
+    # highlights only: one file, a chapter per highlight in reading order; the file
+    # input finds its library article by source
+    status, summary, err = run_json(capsys, source, "-o", str(out), "--highlights-only")
+    assert status == 0, err
+    (name,) = summary["items"][0]["files"]
+    from mutagen.id3 import ID3
+
+    id3 = ID3(out / name)
+    (toc,) = id3.getall("CTOC")
+    titles = [str(id3[f"CHAP:{e}"].sub_frames["TIT2"]) for e in toc.child_element_ids]
+    assert titles[0].startswith("This is paragraph number 1")
+    assert titles[1] == "This is paragraph number 3 of the story."
+    # and split: one file each
+    status, summary, _ = run_json(
+        capsys, str(ident), "-o", str(out), "--highlights-only", "--split"
+    )
+    assert summary["items"][0]["files"] == ["Saved story - 01.mp3", "Saved story - 02.mp3"]
+    library = Library.open()
+    try:
+        recorded = [Path(r.file).name for r in library.exports(ident)]
+    finally:
+        library.close()
+    assert recorded == [
+        "Saved story.mp3",
+        name,
+        "Saved story - 01.mp3",
+        "Saved story - 02.mp3",
+    ]
+    # no highlights saved: a clear error for that item
+    other = page(tmp_path, "other.html", "Not saved")
+    status, summary, err = run_json(capsys, other, "-o", str(out), "--highlights-only")
+    assert status == 1
+    assert err == f"reader: {other}: not in the library, so it has no saved highlights\n"
+    status, summary, err = run_json(capsys, "library:999", "-o", str(out))
+    assert status == 1 and err.startswith("reader: library:999: article 999: not in the library")

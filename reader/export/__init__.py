@@ -134,6 +134,7 @@ class ItemResult:
     label: str
     status: Status
     error: str | None = None
+    key: str = ""
     title: str | None = None
     parts: list[PartResult] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # final names, filled in on commit
@@ -232,7 +233,7 @@ def export_item(job: Job) -> ItemResult:
     with one line naming the input and the reason, and no file is left behind.
     """
     began = time.perf_counter()
-    result = ItemResult(job.index, job.label, "skipped")
+    result = ItemResult(job.index, job.label, "skipped", key=job.key)
     try:
         article = job.article
         if article is None:

@@ -27,6 +27,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reader.errors import ReaderError
 from reader.export import (
@@ -183,12 +184,58 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
         yield None
 
 
+def library_id(label: str) -> int | None:
+    """The library article an input names: ``library:12``, or ``12`` when no file is called so."""
+    text = label.removeprefix("library:")
+    if text.isdigit() and (label.startswith("library:") or not Path(label).exists()):
+        return int(text)
+    return None
+
+
+class _Library:
+    """The library, opened on first need (most exports never touch it)."""
+
+    def __init__(self) -> None:
+        self._library: Any = None
+        self._by_source: dict[str, int] | None = None
+
+    def get(self) -> Any:
+        if self._library is None:
+            from reader.library import Library
+
+            self._library = Library.open()
+        return self._library
+
+    def find(self, label: str) -> int | None:
+        """The id of the library article added from ``label`` (as given or as a path)."""
+        if self._by_source is None:
+            self._by_source = {s.source: s.id for s in reversed(self.get().list())}
+        for candidate in (label, str(Path(label).expanduser().resolve())):
+            if candidate in self._by_source:
+                return self._by_source[candidate]
+        return None
+
+    def close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+
+
 def plan_jobs(
-    inputs: Sequence[str], folder: Path, options: ExportOptions, names: Names
+    inputs: Sequence[str],
+    folder: Path,
+    options: ExportOptions,
+    names: Names,
+    library: _Library | None = None,
 ) -> tuple[list[Job], list[ItemResult]]:
-    """Jobs for the workers, and the items settled already (bad or repeated inputs)."""
+    """Jobs for the workers, and the items settled already (bad or repeated inputs).
+
+    Library articles (by id, or any input in ``highlights_only`` mode, whose
+    highlights only the library knows) and stdin are read here, in the parent:
+    workers get the article itself, so they need neither the library nor stdin.
+    """
     from reader.config import settings
 
+    library = library or _Library()
     current = settings()
     pauses = (current.pause_sentence_ms, current.pause_paragraph_ms, current.pause_heading_ms)
     jobs: list[Job] = []
@@ -196,9 +243,19 @@ def plan_jobs(
     seen: dict[str, int] = {}
     for index, label in enumerate(inputs):
         article = None
+        highlights = None
         source: str | None = label
         try:
-            if label == "-":
+            ident = library_id(label)
+            if ident is None and options.highlights_only and label != "-":
+                ident = library.find(label)
+                if ident is None:
+                    raise ReaderError(label, "not in the library, so it has no saved highlights")
+            if ident is not None:
+                stored = library.get().get(ident)
+                article, source, key = stored.article, None, f"library:{ident}"
+                highlights = tuple((h.start, h.end) for h in stored.highlights if not h.detached)
+            elif label == "-":
                 from reader.extract import extract
 
                 article = extract("-")
@@ -227,11 +284,29 @@ def plan_jobs(
                 options=options,
                 source=source,
                 article=article,
+                highlights=highlights,
                 previous=previous,
                 pauses=pauses,
             )
         )
     return jobs, settled
+
+
+def record(result: ItemResult, folder: Path, options: ExportOptions, library: _Library) -> None:
+    """Tell the library which files were written from its articles."""
+    from dataclasses import asdict
+
+    exported = [f for f, part in zip(result.files, result.parts, strict=False) if part.temp]
+    if not result.key.startswith("library:") or not exported:
+        return
+    settings = asdict(options)
+    settings.pop("force")
+    article_id = int(result.key.removeprefix("library:"))
+    try:
+        for name in exported:
+            library.get().record_export(article_id, folder / name, settings)
+    except ReaderError as error:  # the files are written; the record is a convenience
+        result.error = f"{result.label}: exported, but not recorded in the library ({error})"
 
 
 def run(
@@ -252,7 +327,8 @@ def run(
     folder = prepare_folder(folder)
     options = options.resolved()
     names = Names(folder)
-    job_list, settled = plan_jobs(inputs, folder, options, names)
+    library = _Library()
+    job_list, settled = plan_jobs(inputs, folder, options, names, library)
     summary = Summary(str(folder))
     if on_start is not None:
         on_start(len(inputs))
@@ -265,6 +341,7 @@ def run(
             result = results.pop(next_index)
             if result.parts:
                 commit(result, names)
+                record(result, folder, options, library)
             summary.items.append(result)
             if on_item is not None:
                 on_item(result)
@@ -292,6 +369,7 @@ def run(
                         results[job.index] = result
                     flush()
     finally:
+        library.close()
         for result in results.values():  # interrupted: no finished file left unnamed
             for part in result.parts:
                 if part.temp:
