@@ -128,16 +128,17 @@ def output_stem(source: str) -> str:
     elif is_url(source):
         from urllib.parse import urlsplit
 
-        parts = urlsplit(source)
-        path = re.sub(r"\.(?:html?|php|aspx?|jsp)$", "", parts.path, flags=re.IGNORECASE)
-        raw = f"{parts.hostname or 'page'}{path}"
-        if parts.query:
-            raw += f"-{parts.query}"
+        url = urlsplit(source)
+        path = re.sub(r"\.(?:html?|php|aspx?|jsp)$", "", url.path, flags=re.IGNORECASE)
+        raw = f"{url.hostname or 'page'}{path}"
+        if url.query:
+            raw += f"-{url.query}"
     else:
         raw = Path(source).stem or Path(source).name
     raw = unicodedata.normalize("NFC", raw)
-    stem = _UNSAFE.sub("-", raw).strip("-._")
-    stem = re.sub(r"-{2,}", "-", stem)[:_MAX_NAME].rstrip("-._")
+    parts = _UNSAFE.sub("-", raw).split("-")
+    stem = "-".join(p for p in parts if p.strip("."))  # no "..", "." pieces
+    stem = re.sub(r"\.{2,}", ".", stem).strip("-._")[:_MAX_NAME].rstrip("-._")
     if not stem:
         stem = "article"
     if stem.split(".")[0].lower() in _WINDOWS_RESERVED:

@@ -86,19 +86,23 @@ def _reason(exc: BaseException) -> str:
 
     if isinstance(exc, ue.MaxRetryError) and exc.reason is not None:
         return _reason(exc.reason)
+    # NameResolutionError < NewConnectionError < ConnectTimeoutError in urllib3 2: the
+    # specific ones first.
+    if isinstance(exc, ue.NameResolutionError):
+        return "host not found (DNS lookup failed)"
+    if isinstance(exc, ue.NewConnectionError):
+        text = str(exc).lower()
+        if "refused" in text:
+            return "cannot connect (connection refused)"
+        if "timed out" in text:
+            return f"connection timed out after {CONNECT_TIMEOUT:g} s"
+        return "cannot connect (host unreachable)"
     if isinstance(exc, ue.ConnectTimeoutError):
         return f"connection timed out after {CONNECT_TIMEOUT:g} s"
     if isinstance(exc, ue.ReadTimeoutError):
         return f"no response within {READ_TIMEOUT:g} s (read timeout)"
-    if isinstance(exc, ue.NameResolutionError):
-        return "host not found (DNS lookup failed)"
     if isinstance(exc, ue.SSLError):
         return f"TLS error: {exc.args[0] if exc.args else exc}".split("\n")[0]
-    if isinstance(exc, ue.NewConnectionError):
-        text = str(exc)
-        if "refused" in text.lower():
-            return "cannot connect (connection refused)"
-        return "cannot connect (host unreachable)"
     if isinstance(exc, ue.ProtocolError):
         return "the connection broke off"
     return str(exc).split("\n")[0] or type(exc).__name__

@@ -331,12 +331,17 @@ def sniff(text: str, name: str | None = None) -> Kind:
     if _HTML_START.match(text[:8192]):
         return "html"
     sample = text[:65536]
-    tags = len(_TAG.findall(sample))
+    found = [m.group(0) for m in _TAG.finditer(sample)]
     named_html = bool(name and name.lower().endswith((".html", ".htm", ".xhtml")))
-    if named_html and tags >= 1:
+    if named_html and found:
         return "html"
+    # Markup closes what it opens and uses more than one element; prose that mentions
+    # "the <p> tag" does neither.
+    closing = sum(1 for tag in found if tag.startswith("</"))
+    names = {re.sub(r"[</>\s].*", "", tag.lstrip("</").lower()) for tag in found}
     lines = max(1, sample.count("\n") + 1)
-    return "html" if tags >= 5 and tags >= lines / 10 else "text"
+    markup = len(found) >= 5 and closing >= 2 and len(names) >= 2
+    return "html" if markup and len(found) >= lines / 10 else "text"
 
 
 def load_bytes(
