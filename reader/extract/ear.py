@@ -91,6 +91,8 @@ def is_interface_line(text: str, language: str | None = None) -> bool:
     future per-language rules; the lists cover all languages at once because pages mix
     them (an English share bar on a German article).
     """
+    if len(text) > 400:  # interface strings are short; spare long paragraphs the work
+        return False
     norm = _norm(text)
     if not norm:
         return True
