@@ -229,12 +229,30 @@ _UNSET: Any = object()
 class Library:
     """A reader library file. Use :meth:`open`; see the module docstring for threads."""
 
-    def __init__(self, path: Path, recovered: Recovery | None = None) -> None:
-        self.path = path
-        self.recovered = recovered
+    def __init__(self, path: Path | str | None = None) -> None:
+        """Open (creating or migrating) the library at ``path``; same as :meth:`open`."""
+        target = Path(path) if path is not None else locations.library_file()
+        self.path = target
+        self.recovered: Recovery | None = None
         self._local = threading.local()
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
         self._lock = threading.Lock()
+        locations.ensure(target.parent)
+        problem = _inspect(target)
+        if problem is not None:
+            self.recovered = _move_aside(target, problem)
+        try:
+            schema.migrate(self._connection())
+        except schema.NewerSchema as newer:
+            self.close()
+            raise LibraryError(
+                str(target),
+                f"written by a newer version of reader (library version {newer.version}, "
+                f"this reader knows up to {schema.LATEST}); update reader to use it",
+            ) from None
+        except sqlite3.DatabaseError as error:
+            self.close()
+            raise _translate(error, target) from None
 
     # -- opening ------------------------------------------------------------------------
 
@@ -243,30 +261,10 @@ class Library:
         """Open (creating or migrating) the library at ``path``.
 
         ``path`` defaults to :func:`reader.locations.library_file`. A file that is not
-        a reader library is moved aside (see :class:`Recovery`); one written by a newer
-        reader raises :class:`LibraryError`.
+        a reader library is moved aside (see :class:`Recovery` and :attr:`recovered`);
+        one written by a newer reader raises :class:`LibraryError` and is left alone.
         """
-        target = Path(path) if path is not None else locations.library_file()
-        locations.ensure(target.parent)
-        recovered = None
-        problem = _inspect(target)
-        if problem is not None:
-            recovered = _move_aside(target, problem)
-        library = cls(target, recovered)
-        try:
-            connection = library._connection()
-            schema.migrate(connection)
-        except schema.NewerSchema as newer:
-            library.close()
-            raise LibraryError(
-                str(target),
-                f"written by a newer version of reader (library version {newer.version}, "
-                f"this reader knows up to {schema.LATEST}); update reader to use it",
-            ) from None
-        except sqlite3.DatabaseError as error:
-            library.close()
-            raise _translate(error, target) from None
-        return library
+        return cls(path)
 
     def close(self) -> None:
         """Close every thread's connection. The library can be used again afterwards."""

@@ -176,30 +176,56 @@ class _Folded:
 
 def _fuzzy(anchor: Anchor, text: str) -> tuple[int, int] | None:
     quote = anchor.quote
-    candidates: list[tuple[int, int]] = []
-    # Between the context: the prefix ends where the passage starts, the suffix
-    # starts where it ends. Only context long enough to be telling is used.
-    if len(anchor.prefix) >= 8 and len(anchor.suffix) >= 8:
+    slack = len(quote) // 4 + 10
+    windows: list[tuple[int, int]] = []
+    # The context: the prefix ends where the passage starts, the suffix starts where it
+    # ends. Only context long enough to be telling is used.
+    if len(anchor.prefix) >= 8:
         for p in _occurrences(text, anchor.prefix):
             start = p + len(anchor.prefix)
-            end = text.find(anchor.suffix, start)
-            if end != -1 and 0 < end - start <= 2 * len(quote) + 40:
-                candidates.append((start, end))
-    # Around the longest piece the quote shares with the text.
+            windows.append((start, start + len(quote) + slack))
+    if len(anchor.suffix) >= 8:
+        for end in _occurrences(text, anchor.suffix):
+            windows.append((end - len(quote) - slack, end))
+    # The longest piece the quote shares with the text.
     matcher = difflib.SequenceMatcher(None, text, quote, autojunk=False)
     match = matcher.find_longest_match(0, len(text), 0, len(quote))
     if match.size >= min(12, len(quote)):
-        start = max(0, match.a - match.b)
-        candidates.append((start, min(len(text), start + len(quote))))
-    best: tuple[float, tuple[int, int]] | None = None
-    for start, end in candidates:
-        start, end = _snap(text, start, end)
+        start = match.a - match.b
+        windows.append((start - slack, start + len(quote) + slack))
+    best: tuple[float, int, int] | None = None
+    for low, high in windows:
+        span = _align(text, max(0, low), min(len(text), high), quote)
+        if span is None:
+            continue
+        start, end = _snap(text, *span)
         if start >= end:
             continue
         ratio = difflib.SequenceMatcher(None, text[start:end], quote, autojunk=False).ratio()
         if ratio >= FUZZY_MIN_RATIO and (best is None or ratio > best[0]):
-            best = (ratio, (start, end))
-    return best[1] if best else None
+            best = (ratio, start, end)
+    return (best[1], best[2]) if best else None
+
+
+def _align(text: str, low: int, high: int, quote: str) -> tuple[int, int] | None:
+    """The span of ``text[low:high]`` that lines up with ``quote``, edits inside allowed.
+
+    The first and last pieces the two share fix the edges; what the quote has beyond
+    them extends the span by as much.
+    """
+    blocks = [
+        b
+        for b in difflib.SequenceMatcher(
+            None, text[low:high], quote, autojunk=False
+        ).get_matching_blocks()
+        if b.size >= 3
+    ]
+    if not blocks:
+        return None
+    first, last = blocks[0], blocks[-1]
+    start = low + first.a - first.b
+    end = low + last.a + last.size + (len(quote) - last.b - last.size)
+    return max(0, start), min(len(text), end)
 
 
 def _snap(text: str, start: int, end: int) -> tuple[int, int]:
