@@ -34,7 +34,9 @@ def test_context_picks_the_right_repeat() -> None:
     second = TEXT.rindex("Alpha said yes")
     anchor = anchor_at(TEXT, second, second + len("Alpha said yes"))
     changed = "Intro added. " + TEXT.replace("Beta said no. ", "Beta said no, firmly. ")
-    start, end = reanchor(anchor, changed)
+    found = reanchor(anchor, changed)
+    assert found is not None
+    start, end = found
     assert changed[start:end] == "Alpha said yes"
     assert changed[:start].endswith("firmly. ")
 
@@ -43,7 +45,9 @@ def test_edited_passage_is_found_by_similarity() -> None:
     start = TEXT.index("Gamma")
     anchor = anchor_at(TEXT, start, len(TEXT))
     changed = TEXT.replace("Gamma said maybe, later on.", "Gamma said: maybe, later on!")
-    s, e = reanchor(anchor, changed)
+    found = reanchor(anchor, changed)
+    assert found is not None
+    s, e = found
     assert changed[s:e] == "Gamma said: maybe, later on!"
 
 
