@@ -62,7 +62,8 @@ def normalise(text: str) -> str:
 # -- language -------------------------------------------------------------------------------
 
 # jusText stoplist name for each ISO 639-1 code we detect. Dialects and near-duplicates
-# (Simple_English, Low_Saxon, ...) are left out: they only blur the closer language.
+# (Simple_English, Low_Saxon, ...) are left out: they only blur the closer language; so is
+# Welsh, whose list holds many English words.
 _STOPLISTS = {
     "af": "Afrikaans",
     "ar": "Arabic",
@@ -70,7 +71,6 @@ _STOPLISTS = {
     "bn": "Bengali",
     "ca": "Catalan",
     "cs": "Czech",
-    "cy": "Welsh",
     "da": "Danish",
     "de": "German",
     "el": "Greek",
@@ -738,6 +738,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
             if line.cls == "neargood" and line.stop_density >= _STOP_HIGH and line.words >= 8:
                 line.cls = "good"
     _context(lines)
+    _fill_gaps(lines)
     _keep_main_region(lines)
 
     body = [line for line in lines if line.cls in ("good", "kept_short")]
@@ -834,6 +835,17 @@ _END_MARKER = re.compile(
     | zostaw\ komentarz|podobne\ artykuły|tags?|schlagwörter|filed\ under|kategorie[n]?
     )\s*[:.!]?\s*$"""
 )
+
+
+def _fill_gaps(lines: list[Line], span: int = 3) -> None:
+    """Lines in a narrow gap between two article paragraphs belong to the article ("JPMorgan
+    Chase" alone on a line, a formula, a name) unless a chrome rule set them aside."""
+    good = [i for i, line in enumerate(lines) if line.cls == "good"]
+    for a, b in zip(good, good[1:], strict=False):
+        if 1 < b - a <= span:
+            for line in lines[a + 1 : b]:
+                if line.cls == "bad" and not line.role:
+                    line.cls = "kept_short"
 
 
 def _keep_main_region(lines: list[Line]) -> None:
