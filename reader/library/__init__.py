@@ -355,7 +355,7 @@ class Library:
             found = self._similar(sketch, exclude=None)
             if found and if_similar == "skip":
                 return AddResult(id=0, status="skipped", similar=tuple(found))
-        body = json.dumps(article.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        body = _body(article)
         stamp = now()
         meta = _meta(article)
         with self._write() as c:
@@ -812,6 +812,18 @@ def _highlight(row: Sequence[Any]) -> Highlight:
         suffix=row[9],
         detached=bool(row[10]),
     )
+
+
+def _body(article: Article) -> str:
+    """The stored form: ``Article.to_dict()`` without its sentences.
+
+    Sentences are derived from the blocks (``Article.from_dict`` ignores them and
+    :attr:`Article.sentences` recomputes them on first use); leaving them out keeps
+    the file about a third smaller. ``text`` stays: search and highlights read it.
+    """
+    data = article.to_dict()
+    data.pop("sentences", None)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _meta(article: Article) -> tuple[Any, ...]:

@@ -119,7 +119,7 @@ def export_json(library: Library, path: Path) -> int:
 
 def import_json(library: Library, path: Path) -> ImportResult:
     from reader.article import Article
-    from reader.library import ImportResult, _check_color, _meta
+    from reader.library import ImportResult, _body, _check_color, _meta
 
     try:
         data = json.loads(path.expanduser().read_text(encoding="utf-8"))
@@ -162,7 +162,7 @@ def import_json(library: Library, path: Path) -> ImportResult:
     ids: dict[int, int] = {}
     with library._write() as c:
         for entry, article in entries:
-            body = json.dumps(article.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            body = _body(article)
             same = c.execute(
                 "SELECT id FROM articles WHERE source = ? AND content_hash = ? ORDER BY id LIMIT 1",
                 (entry["source"], article.content_hash),
