@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from reader.article import Article, Block, BlockKind
 from reader.errors import InputError
@@ -48,9 +49,55 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2060
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
+# UTF-8 read as Latin-1 or Windows-1252: "fÃ¼r", "Ã–sterreich", "â€œquotedâ€".
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00c3\u00c5\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+    "\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def _to_bytes(text: str) -> bytes | None:
+    """The bytes a Latin-1 or Windows-1252 decoder turned into ``text``."""
+    out = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if code < 256:
+            out.append(code)
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    return bytes(out)
+
+
+def repair_mojibake(text: str) -> str:
+    """Lines of UTF-8 that were decoded as Latin-1 or Windows-1252, decoded again.
+
+    Pages copied from a mis-declared site read "fÃ¼r" for "für"; a listener would hear
+    nonsense. Each line with such sequences is re-encoded and decoded as UTF-8, and kept
+    as it was when that fails (a line that really is Latin text with "Ã" stays).
+    """
+    if not _MOJIBAKE.search(text):
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not _MOJIBAKE.search(line):
+            continue
+        raw = _to_bytes(line)
+        if raw is None:
+            continue
+        try:
+            lines[i] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return "\n".join(lines)
+
+
 def normalise(text: str) -> str:
     """Text with escape sequences and control characters removed and lines tidied."""
     text = _ANSI.sub("", text)
+    text = repair_mojibake(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00ad", "")  # soft hyphens: invisible, but they split words
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\x85", "\n")
@@ -841,7 +888,7 @@ def _fill_gaps(lines: list[Line], span: int = 3) -> None:
     """Lines in a narrow gap between two article paragraphs belong to the article ("JPMorgan
     Chase" alone on a line, a formula, a name) unless a chrome rule set them aside."""
     good = [i for i, line in enumerate(lines) if line.cls == "good"]
-    for a, b in zip(good, good[1:], strict=False):
+    for a, b in pairwise(good):
         if 1 < b - a <= span:
             for line in lines[a + 1 : b]:
                 if line.cls == "bad" and not line.role:
