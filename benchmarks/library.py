@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +113,7 @@ def _median_process(argv: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(times)
 
 
-def _median_call(call, runs: int) -> float:  # type: ignore[no-untyped-def]
+def _median_call(call: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()

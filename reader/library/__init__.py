@@ -509,12 +509,12 @@ class Library:
         return self._read(work)
 
     def list(self, *, limit: int | None = None) -> list[ArticleSummary]:
-        """Every article, newest first (without texts: cheap for large libraries)."""
+        """Every article, the latest added first (by id; no texts: cheap for large libraries)."""
         query = (
             "SELECT a.id, a.source, a.title, a.site, a.date, a.language, a.words, a.added, "
-            "a.opened, a.position, a.chars, "
-            "(SELECT count(*) FROM highlights h WHERE h.article_id = a.id) "
-            "FROM articles a ORDER BY a.added DESC, a.id DESC"
+            "a.opened, a.position, a.chars, coalesce(n.n, 0) FROM articles a LEFT JOIN "
+            "(SELECT article_id, count(*) AS n FROM highlights GROUP BY article_id) n "
+            "ON n.article_id = a.id ORDER BY a.id DESC"
         )
         params: tuple[Any, ...] = ()
         if limit is not None:
