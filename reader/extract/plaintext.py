@@ -669,6 +669,7 @@ def _context(lines: list[Line]) -> None:
     for line in lines:
         if line.cls == "good_short":
             line.cls = "short_kept"
+    _promote_prose_runs(lines)
     for i, line in enumerate(lines):
         if line.cls != "neargood":
             continue
@@ -682,6 +683,26 @@ def _context(lines: list[Line]) -> None:
             line.cls = "bad"
         elif line.cls == "short_kept":
             line.cls = "kept_short"
+
+
+def _promote_prose_runs(lines: list[Line], min_lines: int = 3, min_chars: int = 300) -> None:
+    """A run of near-good sentences (recipe steps, a post of short paragraphs) is prose
+    even with no long paragraph beside it: jusText would drop it all."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if line.cls != "neargood":
+            continue
+        if runs and line.index - runs[-1][-1].index <= 2:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    for run in runs:
+        if len(run) < min_lines or sum(len(line.text) for line in run) < min_chars:
+            continue
+        sentences = sum(1 for line in run if _TERMINAL.search(line.text))
+        if sentences * 2 >= len(run):
+            for line in run:
+                line.cls = "good"
 
 
 # -- headings -------------------------------------------------------------------------------
