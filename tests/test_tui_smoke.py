@@ -113,7 +113,7 @@ def test_reader_open_in_a_real_terminal(
     assert "Ukraine claims North Korean units" in screen
     assert "min listen" in screen
     assert "Subscribe" not in screen and "Leave a Reply" not in screen
-    assert "space Listen/pause" in screen  # the footer
+    term.wait_for(lambda s: "space Listen/pause" in s)  # the footer
     # No sound card here: said once, and the app keeps going.
     term.wait_for(lambda s: "No sound" in s)
 

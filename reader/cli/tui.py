@@ -8,6 +8,10 @@ starts, so the screen comes up at once.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader.article import Article
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,13 +28,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(source: str | None, *, label: str | None = None) -> int:
+    prefetched = None
+    if source is not None:
+        # Extraction needs no terminal: start it now, while Textual is being imported.
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        prefetched = pool.submit(_extract, source)
+        pool.shutdown(wait=False)
     from reader.tui.app import create_app
 
-    app = create_app(source, label=label)
-    code = app.run()
+    app = create_app(source, label=label, prefetched=prefetched)
+    try:
+        code = app.run()
+    finally:
+        app.close_audio()
     if app.error is not None:
         raise app.error
     return int(code or 0)
+
+
+def _extract(source: str) -> Article:
+    from reader.extract import extract
+
+    return extract(source)
 
 
 def open_handler(args: argparse.Namespace) -> int:

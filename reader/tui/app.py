@@ -21,12 +21,13 @@ from textual.widgets import Footer, Static
 
 from reader.tui.article_screen import ArticleScreen, Playing
 from reader.tui.article_view import ArticleView
-from reader.tui.library_screen import LibraryScreen
 from reader.tui.messages import ArticleFailed, ArticleReady
 from reader.tui.speaker import Speaker
 from reader.tui.themes import THEMES, setting_name, theme_name
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from reader.article import Article
     from reader.config import Settings
     from reader.errors import ReaderError
@@ -66,6 +67,7 @@ class ReaderApp(App[int]):
         store: Store | None = None,
         settings: Settings | None = None,
         label: str | None = None,
+        prefetched: Future[Article] | None = None,
         null_audio: bool = False,
         warm_up: bool = True,
     ) -> None:
@@ -79,11 +81,13 @@ class ReaderApp(App[int]):
         self.voice = settings.voice
         self.source = source
         self.label = label  # what to call the source ("-" for stdin saved to a file)
+        self.prefetched = prefetched  # extraction of ``source`` started before Textual loaded
         self.initial_article = article
         self.initial_id = article_id
         self._store = store
         self._null_audio = null_audio
         self._warm_up = warm_up
+        self._warmed = False
         self._speaker: Speaker | None = None
         self.error: ReaderError | None = None  # re-raised by the command line after exit
         for theme in THEMES.values():
@@ -120,7 +124,15 @@ class ReaderApp(App[int]):
             self.extract(self.source, exit_on_error=True)
         else:
             self.show_library()
-        if self._warm_up:
+
+    def warm(self) -> None:
+        """Start the engine and the audio device, once, after the first screen is drawn.
+
+        Both cost a few hundred milliseconds (importing miniaudio and probing for a
+        device, loading the voice); done at start-up they would delay the article.
+        """
+        if self._warm_up and not self._warmed:
+            self._warmed = True
             self._warm()
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
@@ -142,12 +154,15 @@ class ReaderApp(App[int]):
         try:
             from reader.speech import warm_up
 
-            warm_up(self.voice)
+            language = getattr(self.screen, "article", None)
+            warm_up(self.voice, getattr(language, "language", None))
         except Exception as error:
             message = str(error) or type(error).__name__
             self.call_from_thread(self.notify, message, title="Speech", severity="warning")
 
     def show_library(self) -> None:
+        from reader.tui.library_screen import LibraryScreen
+
         if isinstance(self.screen, LibraryScreen):
             return
         for screen in self.screen_stack[1:]:
@@ -190,7 +205,10 @@ class ReaderApp(App[int]):
         from reader.extract import extract
 
         try:
-            article = extract(source)
+            if self.prefetched is not None and source == self.source:
+                article = self.prefetched.result()
+            else:
+                article = extract(source)
             if self.label is not None and source == self.source:
                 article = replace(article, source=self.label)
         except ReaderError as error:
@@ -258,6 +276,8 @@ class ReaderApp(App[int]):
 
     def key_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key binding with its description, grouped by where it works."""
+        from reader.tui.library_screen import LibraryScreen
+
         groups: list[tuple[str, list[tuple[str, str]]]] = []
         for title, bindings in (
             ("Reading", ArticleView.BINDINGS),
@@ -299,8 +319,13 @@ class ReaderApp(App[int]):
         yield from super().get_system_commands(screen)
 
     def on_unmount(self) -> None:
+        self.close_audio()
+
+    def close_audio(self) -> None:
+        """Close the audio device (an open device keeps the process from exiting)."""
         if self._speaker is not None:
             self._speaker.close()
+            self._speaker = None
 
 
 def _chunk_started(tag: Any) -> None:

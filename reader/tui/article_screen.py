@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from reader.tui.article_view import ArticleView, Mark
@@ -104,7 +104,6 @@ class ArticleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ArticleView(self.article, rate=self.app.rate, id="article")
-        yield ProgressBar(id="export-progress", show_eta=False)
         yield Static(id="status", markup=False)
         yield Footer()
 
@@ -118,8 +117,8 @@ class ArticleScreen(Screen[None]):
         if self.position:
             view.move_cursor(view.sentence_at(self.position))
         view.focus()
-        self.query_one("#export-progress", ProgressBar).display = False
         self.update_status()
+        self.call_after_refresh(self.app.warm)
         self.set_interval(0.05, self._follow_words)
 
     def _marks(self) -> list[Mark]:
@@ -416,9 +415,12 @@ class ArticleScreen(Screen[None]):
     def export(self, choice: ExportChoice) -> None:
         if self.article_id is None:
             self.article_id = self.app.store.add(self.article)
-        bar = self.query_one("#export-progress", ProgressBar)
-        bar.update(total=None, progress=0)  # indeterminate until a part is done
-        bar.display = True
+        from textual.widgets import ProgressBar
+
+        for old in self.query("#export-progress"):
+            old.remove()
+        bar = ProgressBar(id="export-progress", show_eta=False, total=None)
+        self.mount(bar, before=self.query_one("#status"))  # indeterminate until a part is done
         self._export(choice)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
@@ -453,13 +455,15 @@ class ArticleScreen(Screen[None]):
 
     @on(ExportProgress)
     def _export_progress(self, message: ExportProgress) -> None:
+        from textual.widgets import ProgressBar
+
         if message.done > 0:
-            bar = self.query_one("#export-progress", ProgressBar)
-            bar.update(total=100, progress=message.done * 100)
+            for bar in self.query("#export-progress").results(ProgressBar):
+                bar.update(total=100, progress=message.done * 100)
 
     @on(ExportDone)
     def _export_done(self, message: ExportDone) -> None:
-        self.query_one("#export-progress", ProgressBar).display = False
+        self.query("#export-progress").remove()
         self.exported = message.paths
         if len(message.paths) == 1:
             text = f"Exported {message.paths[0]}"
@@ -469,7 +473,7 @@ class ArticleScreen(Screen[None]):
 
     @on(ExportFailed)
     def _export_failed(self, message: ExportFailed) -> None:
-        self.query_one("#export-progress", ProgressBar).display = False
+        self.query("#export-progress").remove()
         self.notify(message.text, title="Export failed", severity="error", timeout=10)
 
     def action_library(self) -> None:

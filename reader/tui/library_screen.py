@@ -52,6 +52,7 @@ class LibraryScreen(Screen[None]):
         table.add_column("Read", width=5, key="progress")
         self.refresh_rows()
         table.focus()
+        self.call_after_refresh(self.app.warm)
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
