@@ -725,16 +725,37 @@ def _looks_like_heading(line: Line) -> bool:
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|/)\s+")
 
 
-def _split_page_title(first: str) -> tuple[str, str | None]:
-    """'Headline | Site' -> ('Headline', 'Site'): the shape of a copied ``<title>``."""
-    parts = _TITLE_SEPARATORS.split(first)
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def _containment(part: str, whole: set[str]) -> float:
+    """The share of the words of ``part`` found in ``whole``."""
+    words = _words(part)
+    return len(words & whole) / len(words) if words else 0.0
+
+
+def _headline_part(text: str) -> str:
+    """'Headline | Site' -> 'Headline' when the other parts are short labels."""
+    parts = [p for p in _TITLE_SEPARATORS.split(text) if p]
     if len(parts) < 2:
-        return first, None
-    # The site is the shortest end part; the headline the longest part.
-    headline = max(parts, key=len)
-    ends = [parts[0], parts[-1]]
-    site = min((p for p in ends if p is not headline), key=len, default=None)
-    return headline, site
+        return text
+    longest = max(parts, key=len)
+    others_short = all(len(p.split()) <= 3 for p in parts if p is not longest)
+    return longest if others_short and len(longest.split()) >= 3 else text
+
+
+def _site_name(first: str, title: str | None) -> str | None:
+    """The site's name from a copied ``<title>`` line ("Headline | Site"): the end part
+    that shares no words with the article's title."""
+    parts = [p for p in _TITLE_SEPARATORS.split(first) if p]
+    if len(parts) < 2:
+        return None
+    title_words = _words(title or max(parts, key=len))
+    for part in (parts[-1], parts[0]):
+        if len(part.split()) <= 6 and _containment(part, title_words) <= 0.34:
+            return part.strip()
+    return None
 
 
 def _key(text: str) -> str:
@@ -816,10 +837,10 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     last_body = body[-1].index
 
     # Metadata from the lines around the top of the article.
-    site_title, site = _split_page_title(lines[0].text) if first_body > 0 else (None, None)
     head = lines[: first_body + 1]
-    title_line = _find_title(lines, first_body, site_title)
-    title = title_line.text if title_line else None
+    title_line = _find_title(lines, first_body)
+    title = _headline_part(title_line.text) if title_line else None
+    site = _site_name(lines[0].text, title) if first_body > 0 else None
     authors: tuple[str, ...] = ()
     for line in lines[: min(len(lines), first_body + 3)]:
         names = parse_byline(line.text)
@@ -843,8 +864,8 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
 
     chosen = [line for line in lines if line.cls in ("good", "kept_short")]
     if title_line is not None:
-        tkey = _key(title_line.text)
-        chosen = [line for line in chosen if _key(line.text) != tkey]
+        title_keys = {_key(title_line.text), _key(title or "")}
+        chosen = [line for line in chosen if _key(line.text) not in title_keys]
     chosen = ear.drop_repeats(chosen)
 
     blocks: list[Block] = []
@@ -949,8 +970,13 @@ def _between_prose(lines: list[Line], index: int) -> bool:
     )
 
 
-def _find_title(lines: list[Line], first_body: int, site_title: str | None) -> Line | None:
-    """The article's title among the lines before the body (or its first line)."""
+def _find_title(lines: list[Line], first_body: int) -> Line | None:
+    """The article's title among the lines before the body.
+
+    In order of trust: the line whose words are most nearly all in the page's first line
+    (nearest the body on a tie) (a copied ``<title>``, "Headline | Site"), a line the page repeats
+    before the body (a headline printed twice), the line a byline or date line follows.
+    """
     candidates = [
         line
         for line in lines[1 : first_body + 1]
@@ -958,18 +984,26 @@ def _find_title(lines: list[Line], first_body: int, site_title: str | None) -> L
             2 <= line.words <= 30
             and len(line.text) <= 250
             and not line.role
-            and not _TERMINAL.search(line.text.rstrip("?!"))
+            and not _TERMINAL.search(line.text.rstrip("?!…"))
         )
         or (line.index < first_body and line.text.endswith(("?", "!")) and line.words <= 30)
     ]
     if not candidates:
         return None
-    if site_title:
-        skey = _key(site_title)
-        for line in reversed(candidates):
-            key = _key(line.text)
-            if key and (key == skey or (len(key) >= 20 and (key in skey or skey in key))):
-                return line
+    if first_body > 0 and not lines[0].role and lines[0].words <= 40:
+        page_title = _words(lines[0].text)
+        best: tuple[float, int] | None = None
+        chosen = None
+        for line in candidates:
+            words = _words(line.text)
+            shared = len(words & page_title)
+            if line.index >= first_body or shared < 2 or shared < len(words) * 0.5:
+                continue
+            rank = (shared / len(words), line.index)  # most of it shared, then nearest the body
+            if best is None or rank > best:
+                best, chosen = rank, line
+        if chosen is not None:
+            return chosen
     # A line the page repeats before the body (a headline printed twice).
     seen: dict[str, Line] = {}
     for line in candidates:
