@@ -17,9 +17,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export",
         help="export articles and highlights as tagged audio files",
         description=(
-            "Export each INPUT (a URL, a file, - for stdin) as one tagged MP3 with chapters "
-            "per heading section. A rerun skips files whose input and settings are unchanged. "
-            "Exit status 1 when any item failed."
+            "Export each INPUT (a URL, a file, - for stdin, or a library article as library:ID) "
+            "as one tagged MP3 with chapters per heading section. A rerun skips files whose "
+            "input and settings are unchanged. Exit status 1 when any item failed."
         ),
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-o",
         "--output",
         metavar="DIR",
-        help="folder to write into (default: the export_dir setting, else ~/Music/reader)",
+        help="folder to write into (default: the export_dir setting, else ~/Music/reader, "
+        "else the current folder)",
     )
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="local processes")
     parser.add_argument(
