@@ -312,7 +312,8 @@ class ArticleScreen(Screen[None]):
         for a, b in spans:
             if b <= offset:
                 continue
-            remaining.append((max(a, offset), b))
+            # The first span left starts at the offset, even before it (p goes back).
+            remaining.append((offset if not remaining else max(a, offset), b))
         if not remaining:
             # Outside what was asked for (a click elsewhere): read on from there.
             remaining = [(offset, len(self.article.text))]
