@@ -415,3 +415,18 @@ def test_real_latin_text_is_not_touched_by_the_mojibake_repair() -> None:
     # "Ã¼" would decode, but the line also holds text no single-byte decoder produced.
     assert repair_mojibake("Ça va, à bientôt ≠ Ã¼ber") == "Ça va, à bientôt ≠ Ã¼ber"
     assert repair_mojibake("São Paulo e Brasília") == "São Paulo e Brasília"
+
+
+@pytest.mark.timeout(60)
+def test_many_alike_paragraphs_stay_linear() -> None:
+    # Thousands of paragraphs opening with the same words, and thousands of short lines:
+    # the repeat check and the context step must not turn quadratic.
+    prose = "\n\n".join(
+        f"Paragraph {i} of a long page, with enough ordinary words to count as prose for"
+        " the cleaner, and a number to keep every one of them different." + f" ({i})"
+        for i in range(3000)
+    )
+    article = clean_text(prose)
+    assert len(article.blocks) == 3000
+    with pytest.raises(InputError):
+        clean_text("\n\n".join(f"Menu entry {i}" for i in range(20000)))

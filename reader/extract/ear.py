@@ -199,7 +199,9 @@ def drop_repeats(blocks: Iterable[T], key: Callable[[T], str] | None = None) -> 
             continue
         if len(k) >= _PREFIX_MIN:
             head = k[:_PREFIX_MIN]
-            for other in by_head.get(head, []):
+            # Compare with the latest few that share the opening only: a page of thousands
+            # of paragraphs opening alike ("Item 1: ...") must not make this quadratic.
+            for other in by_head.get(head, [])[-_PREFIX_PEERS:]:
                 if not keep[other]:
                     continue
                 if keys[other].startswith(k):  # a later, shorter copy: drop it
@@ -217,3 +219,4 @@ def drop_repeats(blocks: Iterable[T], key: Callable[[T], str] | None = None) -> 
 # A prefix shorter than this (in letters and digits) is too weak to call a repeat: two
 # paragraphs may well open with the same few words.
 _PREFIX_MIN = 60
+_PREFIX_PEERS = 32

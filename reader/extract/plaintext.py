@@ -640,49 +640,54 @@ def _mark_menus(lines: list[Line]) -> None:
                     m.role = m.role or "menu"
 
 
+def _nearest(classes: list[str], skip: frozenset[str], reverse: bool) -> list[str]:
+    """For each position, the class of the nearest line before it (or after it, with
+    ``reverse``) whose class is not in ``skip``; "bad" at the edges. One pass: linear."""
+    result = [""] * len(classes)
+    last = "bad"
+    order = range(len(classes) - 1, -1, -1) if reverse else range(len(classes))
+    for i in order:
+        result[i] = last
+        if classes[i] not in skip:
+            last = classes[i]
+    return result
+
+
 def _context(lines: list[Line]) -> None:
-    """jusText's context step: short and near-good lines follow their good neighbours."""
-    n = len(lines)
+    """jusText's context step: short and near-good lines follow their good neighbours.
 
-    def neighbour(i: int, step: int, ignore_neargood: bool) -> str:
-        j = i + step
-        while 0 <= j < n:
-            cls = lines[j].cls
-            if cls in ("good", "bad"):
-                return cls
-            if cls == "neargood" and not ignore_neargood:
-                return "good"
-            j += step
-        return "bad"
-
+    As in jusText, every decision looks at the context-free classes, so the order in
+    which lines are revised does not matter; near-good neighbours count as good where
+    jusText counts them so. Neighbours are precomputed, so long pages stay linear.
+    """
+    skip_near = frozenset(("short", "neargood"))
+    skip_short = frozenset(("short",))
+    classes = [line.cls for line in lines]
+    prev_gb = _nearest(classes, skip_near, reverse=False)
+    next_gb = _nearest(classes, skip_near, reverse=True)
+    prev_any = _nearest(classes, skip_short, reverse=False)
+    next_any = _nearest(classes, skip_short, reverse=True)
     for i, line in enumerate(lines):
         if line.cls != "short":
             continue
-        prev, nxt = neighbour(i, -1, True), neighbour(i, 1, True)
+        prev, nxt = prev_gb[i], next_gb[i]
         if prev == nxt == "good":
-            line.cls = "good_short"
+            line.cls = "kept_short"
         elif prev == nxt == "bad":
             line.cls = "bad"
         else:
-            prev2, next2 = neighbour(i, -1, False), neighbour(i, 1, False)
-            line.cls = "good_short" if prev2 == next2 == "good" else "bad"
-    for line in lines:
-        if line.cls == "good_short":
-            line.cls = "short_kept"
+            near_ok = prev_any[i] in ("good", "neargood") and next_any[i] in ("good", "neargood")
+            line.cls = "kept_short" if near_ok else "bad"
     _promote_prose_runs(lines)
+    classes = [
+        line.cls if line.cls in ("good", "neargood", "kept_short") else "bad" for line in lines
+    ]
+    transparent = frozenset(("neargood", "kept_short"))
+    prev_gb = _nearest(classes, transparent, reverse=False)
+    next_gb = _nearest(classes, transparent, reverse=True)
     for i, line in enumerate(lines):
-        if line.cls != "neargood":
-            continue
-        prev, nxt = neighbour(i, -1, True), neighbour(i, 1, True)
-        if prev == "bad" and nxt == "bad":
-            line.cls = "bad_neargood"
-    for line in lines:
         if line.cls == "neargood":
-            line.cls = "good"
-        elif line.cls == "bad_neargood":
-            line.cls = "bad"
-        elif line.cls == "short_kept":
-            line.cls = "kept_short"
+            line.cls = "bad" if prev_gb[i] == next_gb[i] == "bad" else "good"
 
 
 def _promote_prose_runs(lines: list[Line], min_lines: int = 3, min_chars: int = 300) -> None:
@@ -960,8 +965,14 @@ def _keep_main_region(lines: list[Line]) -> None:
 
 def _between_prose(lines: list[Line], index: int) -> bool:
     """Whether the next kept line after ``index`` is prose and something kept precedes it."""
-    after = next((ln for ln in lines[index + 1 :] if ln.cls != "bad" or not ln.role), None)
-    before = next((ln for ln in reversed(lines[:index]) if ln.cls != "bad"), None)
+    window = 20  # bounded, so a page of thousands of short lines stays linear
+    after = next(
+        (ln for ln in lines[index + 1 : index + 1 + window] if ln.cls != "bad" or not ln.role),
+        None,
+    )
+    before = next(
+        (ln for ln in reversed(lines[max(0, index - window) : index]) if ln.cls != "bad"), None
+    )
     return (
         after is not None
         and after.cls == "good"
