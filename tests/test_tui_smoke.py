@@ -64,7 +64,7 @@ class Terminal:
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", self.name)
 
-    def wait_for(self, check: Callable[[str], bool], seconds: float = 15.0) -> str:
+    def wait_for(self, check: Callable[[str], bool], seconds: float = 30.0) -> str:
         deadline = time.monotonic() + seconds
         text = ""
         while time.monotonic() < deadline:

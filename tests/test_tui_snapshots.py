@@ -1,8 +1,8 @@
 """Snapshots of the reader's screens in the dark and the high-contrast theme.
 
 Every app comes from :func:`tests.test_tui_support.make_app` (the entry point's
-factory) with fixed articles, a fixed export folder and an in-memory store, so
-nothing depends on the clock or the machine. Update after a deliberate change with
+factory) with fixed articles, a fixed export folder and a fresh library (READER_HOME
+is per test), so nothing depends on the clock or the machine. Update after a deliberate change with
 ``pytest tests/test_tui_snapshots.py --snapshot-update`` and look at the report.
 """
 
@@ -18,7 +18,7 @@ from textual.pilot import Pilot
 from reader.article import Article, Block
 from reader.config import Settings
 from reader.tui.article_screen import ArticleScreen
-from reader.tui.store import MemoryStore
+from reader.tui.store import Store
 from tests.test_tui_support import ARTICLE, make_app
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -43,21 +43,23 @@ def snapshot(snapshot: Any) -> Any:
     return snapshot
 
 
-def _store() -> MemoryStore:
-    store = MemoryStore("snapshot test")
+def _store() -> Store:
+    store = Store.open()  # the real library, in this test's own READER_HOME
+    assert store.persistent
+    other = Article(
+        blocks=(Block("paragraph", "Markets rallied on Friday. " * 40),),
+        title="Markets rally as [b]inflation[/b] cools",
+        date="2025-01-03",
+        site="markets.example",
+        source="markets.txt",
+    )
+    store.set_position(store.add(other), len(other.text) // 2)
     article_id = store.add(ARTICLE)
     text = ARTICLE.text
     first = ARTICLE.sentences[1]
     store.add_highlight(article_id, first.start, first.end, "the start of the offensive")
     start = text.index("The agency added")
     store.add_highlight(article_id, start, text.index("own.") + 4)
-    other = Article(
-        blocks=(Block("paragraph", "Markets rallied on Friday. " * 40),),
-        title="Markets rally as [b]inflation[/b] cools",
-        date="2025-01-03",
-        site="markets.example",
-    )
-    store.set_position(store.add(other), len(other.text) // 2)
     return store
 
 

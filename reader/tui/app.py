@@ -113,6 +113,7 @@ class ReaderApp(App[int]):
     # -- start-up --------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.call_later(self._tell_about_store)
         if self.initial_id is not None:
             self.open_article(self.initial_id)
         elif self.initial_article is not None:
@@ -134,6 +135,14 @@ class ReaderApp(App[int]):
         if self._warm_up and not self._warmed:
             self._warmed = True
             self._warm()
+
+    def _tell_about_store(self) -> None:
+        store = self.store
+        if store.notice:
+            self.notify(store.notice, title="Library", severity="warning", timeout=15)
+        if not store.persistent:
+            reason = getattr(store, "reason", "")
+            self.notify(f"Nothing will be saved: {reason}", title="Library", severity="warning")
 
     @work(thread=True, exclusive=True, group="warm-up", exit_on_error=False)
     def _warm(self) -> None:
@@ -219,13 +228,20 @@ class ReaderApp(App[int]):
                 self.post_message(ArticleFailed(str(error)))
             return
         store = self.store
-        article_id = store.add(article)
-        article, position = store.get(article_id)
-        self.post_message(ArticleReady(article, article_id, position, store.highlights(article_id)))
+        try:
+            article_id, note = store.add_article(article)
+            article, position = store.get(article_id)
+            highlights = store.highlights(article_id)
+        except ReaderError as error:  # a busy or broken library: read without saving
+            self.post_message(ArticleReady(article, None, 0, [], f"Not saved: {error}"))
+            return
+        self.post_message(ArticleReady(article, article_id, position, highlights, note))
 
     @on(ArticleReady)
     def _article_ready(self, message: ArticleReady) -> None:
         self.show_article(message.article, message.article_id, message.position, message.highlights)
+        if message.note:
+            self.notify(message.note, title="Library", timeout=10)
 
     @on(ArticleFailed)
     def _article_failed(self, message: ArticleFailed) -> None:
@@ -320,6 +336,8 @@ class ReaderApp(App[int]):
 
     def on_unmount(self) -> None:
         self.close_audio()
+        if self._store is not None:
+            self._store.close()
 
     def close_audio(self) -> None:
         """Close the audio device (an open device keeps the process from exiting)."""

@@ -308,7 +308,7 @@ class ArticleScreen(Screen[None]):
     def _restart_from(self, offset: int, *, keep_current: bool = False) -> None:
         """Continue the current request from ``offset`` (a skip, a click, a new rate)."""
         spans = self._request[self._span_index :]
-        remaining = []
+        remaining: list[tuple[int, int]] = []
         for a, b in spans:
             if b <= offset:
                 continue
@@ -377,10 +377,16 @@ class ArticleScreen(Screen[None]):
         self.app.push_screen(NoteScreen(excerpt, "", title="Save highlight"), save)
 
     def save_highlight(self, start: int, end: int, note: str = "") -> None:
+        from reader.errors import ReaderError
+
         store = self.app.store
-        if self.article_id is None:
-            self.article_id = store.add(self.article)
-        store.add_highlight(self.article_id, start, end, note)
+        try:
+            if self.article_id is None:
+                self.article_id = store.add(self.article)
+            store.add_highlight(self.article_id, start, end, note)
+        except ReaderError as error:
+            self.notify(str(error), title="Highlight not saved", severity="error")
+            return
         self.reload_highlights()
         self.view.clear_selection()
         self.notify(f"Highlight saved ({len(self.article.text[start:end].split())} words).")

@@ -30,6 +30,7 @@ class ArticleReady(WorkerMessage, bubble=False):
     article_id: int | None
     position: int
     highlights: list[Any]
+    note: str | None = None  # e.g. the library already tells the same story
 
 
 @dataclass

@@ -41,63 +41,82 @@ class ArticleRow:
         return min(1.0, self.position / self.length) if self.length else 0.0
 
 
-def _get(obj: Any, name: str, default: Any = None) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 class Store:
-    """The library as the TUI sees it."""
+    """The library as the TUI sees it (a :class:`reader.library.Library`)."""
 
     persistent = True
+    notice: str | None = None  # something to tell the user once (a recovered file)
 
     def __init__(self, library: Any) -> None:
         self.library = library
+        recovered = getattr(library, "recovered", None)
+        if recovered is not None:
+            self.notice = recovered.message()
 
     @classmethod
     def open(cls) -> Store:
-        """The user's library; a :class:`MemoryStore` if it cannot be opened."""
+        """The user's library; a :class:`MemoryStore` saying why if it cannot be opened."""
+        from reader.errors import ReaderError
+
         try:
             from reader.library import Library
         except ImportError:
             return MemoryStore("the library is not available in this build")
-        return cls(Library())
+        try:
+            return cls(Library.open())
+        except ReaderError as error:
+            return MemoryStore(str(error))
+
+    def close(self) -> None:
+        self.library.close()
 
     # -- articles ------------------------------------------------------------------------
 
     def add(self, article: Article) -> int:
+        return self.add_article(article)[0]
+
+    def add_article(self, article: Article) -> tuple[int, str | None]:
+        """Add (or find) ``article``; the id and a note when the library holds the same
+        story from another source."""
         result = self.library.add(article)
-        return int(_get(result, "id", result))
+        note = None
+        if result.similar:
+            best = max(result.similar, key=lambda s: s.similarity)
+            note = (
+                f"The library already tells this story: {best.title or best.source} "
+                f"({round(best.similarity * 100)}% alike). Both are kept."
+            )
+        return int(result.id), note
 
     def get(self, article_id: int) -> tuple[Article, int]:
-        """The article and its listening position."""
-        record = self.library.get(article_id)
-        article = _get(record, "article", record)
-        return article, int(_get(record, "position", 0) or 0)
+        """The article and its listening position (and records it as opened)."""
+        stored = self.library.get(article_id, touch=True)
+        return stored.article, int(stored.position)
 
     def articles(self, query: str = "") -> list[ArticleRow]:
-        records = self.library.search(query) if query.strip() else self.library.list()
-        return [self._row(record) for record in records]
+        if query.strip():
+            from reader.errors import ReaderError
 
-    def _row(self, record: Any) -> ArticleRow:
-        article = _get(record, "article")
-        title = _get(record, "title") or (article.title if article else None) or "Untitled"
-        words = _get(record, "word_count") or (article.word_count if article else 0)
-        length = _get(record, "length") or (len(article.text) if article else 0)
-        highlights = _get(record, "highlight_count", None)
-        if highlights is None:
-            highlights = len(self.library.highlights(_get(record, "id")))
-        return ArticleRow(
-            id=int(_get(record, "id")),
-            title=str(title),
-            site=str(_get(record, "site") or (article.site if article else "") or ""),
-            date=str(_get(record, "date") or (article.date if article else "") or "")[:10],
-            words=int(words or 0),
-            highlights=int(highlights),
-            position=int(_get(record, "position", 0) or 0),
-            length=int(length or 0),
-        )
+            try:
+                hits = self.library.search(query)
+            except ReaderError:
+                return []
+            summaries = [self.library.summary(hit.id) for hit in hits]
+        else:
+            summaries = self.library.list()
+        return [
+            ArticleRow(
+                id=int(s.id),
+                title=s.title or s.source or "Untitled",
+                site=s.site or "",
+                date=(s.date or "")[:10],
+                words=int(s.words),
+                highlights=int(s.highlights),
+                position=int(s.position),
+                length=int(s.chars),
+            )
+            for s in summaries
+        ]
 
     def remove(self, article_id: int) -> None:
         self.library.remove(article_id)
@@ -108,24 +127,19 @@ class Store:
     # -- highlights ----------------------------------------------------------------------
 
     def highlights(self, article_id: int) -> list[HighlightRow]:
+        """The article's placed highlights in text order (detached ones have no place)."""
         rows = [
-            HighlightRow(
-                id=int(_get(h, "id")),
-                start=int(_get(h, "start")),
-                end=int(_get(h, "end")),
-                text=str(_get(h, "text", "") or ""),
-                note=str(_get(h, "note", "") or ""),
-            )
+            HighlightRow(h.id, h.start, h.end, h.text, h.note or "")
             for h in self.library.highlights(article_id)
+            if not h.detached
         ]
         return sorted(rows, key=lambda h: (h.start, h.end))
 
     def add_highlight(self, article_id: int, start: int, end: int, note: str = "") -> int:
-        result = self.library.add_highlight(article_id, start, end, note=note or None)
-        return int(_get(result, "id", result))
+        return int(self.library.add_highlight(article_id, start, end, note=note or None).id)
 
     def update_note(self, highlight_id: int, note: str) -> None:
-        self.library.update_highlight(highlight_id, note=note)
+        self.library.update_highlight(highlight_id, note=note or None)
 
     def remove_highlight(self, highlight_id: int) -> None:
         self.library.remove_highlight(highlight_id)
@@ -149,6 +163,12 @@ class MemoryStore(Store):
         article_id = next(self._ids)
         self._articles[article_id] = (article, 0)
         return article_id
+
+    def add_article(self, article: Article) -> tuple[int, str | None]:
+        return self.add(article), None
+
+    def close(self) -> None:
+        pass
 
     def get(self, article_id: int) -> tuple[Article, int]:
         return self._articles[article_id]
