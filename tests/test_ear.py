@@ -116,3 +116,18 @@ def test_drop_repeats_on_blocks_and_custom_keys() -> None:
 
 def test_repeat_key_ignores_case_punctuation_and_space() -> None:
     assert repeat_key("Russia’s war, day 1!") == repeat_key("russias  war day 1")
+
+
+def test_credit_by_line_short_only() -> None:
+    assert is_caption_or_credit("Photo by Jane Doe")
+    assert is_caption_or_credit("Photograph by: Tomas Reyes")
+    long_prose = (
+        "Photos by the team were shown at the exhibition in May and June to great acclaim"
+        " from visitors and critics, who said it had changed how they saw the city."
+    )
+    assert not is_caption_or_credit(long_prose)
+
+
+def test_new_interface_labels() -> None:
+    for label in ("Explore further", "Related Coverage", "Most read"):
+        assert is_interface_line(label, "en")

@@ -41,6 +41,7 @@ skip to content|skip to main content|back to top|top|home|search|advertisement|a
 sponsored|sponsored content|support now|donate|donate now|click to listen highlighted text
 follow us|follow|like|next|previous|next article|previous article|newer post|older post
 listen|listen to this article|play|pause|loading|loading...|accept|accept cookies
+explore further|related coverage|more coverage|top stories|most read|most popular|trending now
 weiterlesen|mehr lesen|mehr|lesen sie auch|lesen sie mehr|mehr zum thema|zum thema|teilen
 artikel teilen|drucken|kommentare|kommentar|kommentieren|abonnieren|jetzt abonnieren
 anmelden|abmelden|registrieren|suche|startseite|nach oben|zurück|weiter|schließen|anzeige
@@ -114,10 +115,12 @@ _AGENCIES = (
 _CREDIT_LABEL = re.compile(
     r"""^[(\[]?\s*(?:
         (?:photo|photos|picture|image|images|pic|credit|photo\ credit|image\ credit
+          |photograph(?:\ by)?|photographed\ by|photo\ by
           |picture\ credit|source|illustration|graphic|video|foto|fotos|bild|bilder|quelle
           |grafik|bildquelle|fotografía|imagen|crédito|crédit|crédits|photographie|zdjęcie
           |fot|źródło|kuva|lähde|фото|иллюстрация)\s*(?:credit)?\s*[:©/|]
       | ©|\(c\)|copyright\b
+      | (?:photo|photograph|image|picture|foto|bild|video)s?\ (?:by|von|de|par|di|door)\ \S
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -150,11 +153,17 @@ def is_caption_or_credit(text: str) -> bool:
         return False
     if len(stripped) > 300:
         return False
-    if _CREDIT_LABEL.match(stripped):
+    label = _CREDIT_LABEL.match(stripped)
+    # "Photo by Jane Doe" is a credit; a long sentence opening "Photos by the team were
+    # shown..." is prose: a label without a colon or © counts on short lines only.
+    if label and (len(stripped) <= 120 or _PUNCTUATED_LABEL.search(label.group())):
         return True
     if len(stripped) <= 250 and (_CREDIT_INLINE.search(stripped) or _CREDIT_END.search(stripped)):
         return True
     return len(stripped) <= 200 and bool(_CREDIT_TAIL.search(stripped))
+
+
+_PUNCTUATED_LABEL = re.compile(r"[:©/|]|\(c\)|copyright", re.IGNORECASE)
 
 
 # -- repeats -------------------------------------------------------------------------------
