@@ -430,3 +430,21 @@ def test_many_alike_paragraphs_stay_linear() -> None:
     assert len(article.blocks) == 3000
     with pytest.raises(InputError):
         clean_text("\n\n".join(f"Menu entry {i}" for i in range(20000)))
+
+
+def test_author_box_after_the_article_is_dropped() -> None:
+    body = [
+        "The ferry between the two islands runs again after a pause of almost two years, and"
+        " the first boat on Wednesday morning was full of schoolchildren and commuters.",
+        "The new vessel carries 120 passengers and twelve cars, runs every hour in summer and"
+        " every two hours in winter, and draws half its power from its own solar panels.",
+        "A single crossing costs four euros for adults, and children under twelve travel"
+        " free; islanders get a yearly pass at half the usual price, the operator said.",
+    ]
+    bio = (
+        "Lena Hartmann is a freelance writer who covers transport and the coast for several"
+        " regional papers."
+    )
+    article = clean_text("\n\n".join([*body, bio]))
+    assert "freelance writer" not in article.text
+    assert all(paragraph in article.text for paragraph in body)

@@ -942,6 +942,21 @@ def _fill_gaps(lines: list[Line], span: int = 3) -> None:
                     line.cls = "kept_short"
 
 
+# The author box under an article: "Jane Doe is a freelance writer who covers ...",
+# "Max Muster ist Redakteur im Ressort ...".
+_AUTHOR_BIO = re.compile(
+    r"""^(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3}(?:
+      (?:is|was)\s(?:a|an|the)\s(?:[\w&-]+\s){0,4}?(?:writer|journalist|reporter|editor|author
+        |correspondent|contributor|columnist|blogger|photographer|founder|co-founder|expert)
+    | (?:writes|has\ written|covers|has\ covered)\s(?:about|for|on)?
+    | (?:ist|war|arbeitet\ als)\s(?:\S+\s){0,4}?(?:Autor|Journalist|Redakteur|Korrespondent
+        |Gründer|Blogger|Fotograf|Expert)
+    | (?:schreibt|berichtet)\s(?:für|über|seit)
+    )""",
+    re.VERBOSE,
+)
+
+
 def _keep_main_region(lines: list[Line]) -> None:
     """Drop what follows the article's end: comments, related links, the author box.
 
@@ -954,6 +969,9 @@ def _keep_main_region(lines: list[Line]) -> None:
     seen = 0
     for i, line in enumerate(lines):
         if line.cls == "good":
+            if seen >= total * 0.6 and _AUTHOR_BIO.match(line.text):
+                line.cls, line.role = "bad", "author-bio"
+                continue
             seen += len(line.text)
         elif seen >= total * 0.5 and _END_MARKER.match(line.text):
             for rest in lines[i:]:
