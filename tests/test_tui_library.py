@@ -1,0 +1,104 @@
+"""The library screen on the real library: add by path, search, open, delete, reopen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reader.tui.article_screen import ArticleScreen
+from reader.tui.library_screen import LibraryScreen
+from reader.tui.store import Store
+from tests.conftest import ASSETS
+from tests.test_tui_support import ARTICLE, make_app, screen_text, sync
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def until(pilot: Any, condition: Any, seconds: float = 30.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("timed out waiting")
+
+
+@sync
+async def test_add_by_path_search_open_and_delete() -> None:
+    store = Store.open()
+    assert store.persistent
+    store.add(ARTICLE)
+    sample = ASSETS / "sample-scrape.txt"
+    app = make_app(None, store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, LibraryScreen)
+        assert "Ukraine claims North Korean units" in screen_text(app)
+        # o: add by path; the article opens.
+        await pilot.press("o")
+        await pilot.press(*str(sample), "enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        title = screen.article.title or ""
+        assert title and title in screen_text(app)
+        # l: back to the library, which now lists both.
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        assert len(library.rows) == 2
+        # /: search narrows the list to the matching article.
+        await pilot.press("slash", *"Kursk", "enter")
+        await pilot.pause()
+        assert [row.title for row in library.rows] == [ARTICLE.title]
+        # enter opens it.
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        assert app.screen.article.title == ARTICLE.title  # type: ignore[attr-defined]
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        # escape clears the search; d then y deletes the article under the cursor.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(library.rows) == 2
+        doomed = library.rows[0].title
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert [row.title for row in library.rows] != [] and doomed not in [
+            row.title for row in library.rows
+        ]
+    assert len(Store.open().articles()) == 1
+
+
+@sync
+async def test_a_bad_path_says_why_and_the_library_stays(tmp_path: Path) -> None:
+    app = make_app(None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("o", *str(tmp_path / "nothing-here.txt"), "enter")
+
+        # A notification names the input and the reason (read from the app: a toast
+        # wraps a long path across lines); the library is back.
+        def told() -> list[str]:
+            return [n.message for n in app._notifications if "nothing-here.txt" in n.message]
+
+        await until(pilot, lambda: bool(told()))
+        (message,) = told()
+        assert message.startswith(f"{tmp_path / 'nothing-here.txt'}: ")  # "subject: reason"
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+
+
+@sync
+async def test_an_article_reopens_where_listening_stopped() -> None:
+    store = Store.open()
+    article_id = store.add(ARTICLE)
+    sentence = ARTICLE.sentences[6]
+    store.set_position(article_id, sentence.start)
+    app = make_app(None, store=store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        assert screen.view.cursor == 6
+        assert "sentence 7/" in screen_text(app)
