@@ -131,3 +131,18 @@ def test_credit_by_line_short_only() -> None:
 def test_new_interface_labels() -> None:
     for label in ("Explore further", "Related Coverage", "Most read"):
         assert is_interface_line(label, "en")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lea: Consejo Permanente aborda este miércoles la confiscación",
+        "VEA TAMBIÉN: El puerto amplía su horario",
+        "Tags: Politik, Wahlen, Berlin",
+        "getaggt mit: Reisen, Island",
+        "Hinterlasse eine Antwort",
+        "Zurück zum Lexikon",
+    ],
+)
+def test_more_interface_lines(line: str) -> None:
+    assert is_interface_line(line, None)

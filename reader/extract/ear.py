@@ -42,6 +42,8 @@ sponsored|sponsored content|support now|donate|donate now|click to listen highli
 follow us|follow|like|next|previous|next article|previous article|newer post|older post
 listen|listen to this article|play|pause|loading|loading...|accept|accept cookies
 explore further|related coverage|more coverage|top stories|most read|most popular|trending now
+hinterlasse eine antwort|hinterlasse einen kommentar|antworten|das könnte dich auch interessieren
+inhalt|inhaltsverzeichnis|contents|table of contents|zurück zum artikel|zurück zur übersicht
 weiterlesen|mehr lesen|mehr|lesen sie auch|lesen sie mehr|mehr zum thema|zum thema|teilen
 artikel teilen|drucken|kommentare|kommentar|kommentieren|abonnieren|jetzt abonnieren
 anmelden|abmelden|registrieren|suche|startseite|nach oben|zurück|weiter|schließen|anzeige
@@ -67,9 +69,11 @@ _INTERFACE_PREFIX = re.compile(
     | lesen\ sie\ (?:auch|mehr|hier)|mehr\ zum\ thema|mehr\ dazu|auch\ interessant
     | das\ könnte\ sie\ auch\ interessieren|weitere\ artikel|zum\ thema|siehe\ auch
     | hier\ (?:geht's|gehts|geht\ es)\ zum|jetzt\ (?:lesen|abonnieren|anmelden)
-    | lea\ (?:también|más|además)|lee\ también|te\ puede\ interesar|ver\ también|leer\ más
+    | lea(?:\ (?:también|más|además))?|vea(?:\ también)?|mira\ también|lee\ también|te\ puede\ interesar|ver\ también|leer\ más
     | lire\ (?:aussi|également|la\ suite)|à\ lire\ aussi|voir\ aussi|leia\ (?:também|mais)
     | czytaj\ (?:także|też|więcej)|zobacz\ (?:też|także)|leggi\ anche|lue\ myös|читайте\ также
+    | tags?|schlagw(?:ö|o)rte?|stichw(?:ö|o)rte?|getaggt\ mit|zurück\ zu[mr]?|filed\ under
+    | posted\ in|kategorien?|categories|category
     )\b\s*[:>»›\-–—|]""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -120,7 +124,7 @@ _CREDIT_LABEL = re.compile(
           |grafik|bildquelle|fotografía|imagen|crédito|crédit|crédits|photographie|zdjęcie
           |fot|źródło|kuva|lähde|фото|иллюстрация)\s*(?:credit)?\s*[:©/|]
       | ©|\(c\)|copyright\b
-      | (?:photo|photograph|image|picture|foto|bild|video)s?\ (?:by|von|de|par|di|door)\ \S
+      | (?:photo|photograph|image|picture|foto|bild|video)s?\ (?:by|von|de|par|di|door|via)\ \S
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

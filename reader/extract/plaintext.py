@@ -920,7 +920,8 @@ _END_MARKER = re.compile(
       |commentaires?|komentarz[ey]?)(?:\ \(\d+\))?|add\ (?:a\ )?comment|post\ a\ comment
     | related\ (?:posts|articles|stories|content)|you\ (?:may|might)\ also\ like|more\ stories
     | recommended(?:\ for\ you)?|read\ next|more\ from|popular\ (?:posts|stories)|trending
-    | kommentar\ (?:verfassen|schreiben|abgeben)|schreibe\ einen\ kommentar|hinterlasse
+    | kommentar\ (?:verfassen|schreiben|abgeben)|schreibe\ einen\ kommentar
+    | hinterlasse(?:\ einen?\ (?:antwort|kommentar))?
     | (?:ähnliche|verwandte|weitere)\ (?:beiträge|artikel|themen|nachrichten)
     | das\ könnte\ (?:sie|dich)\ auch\ interessieren|neueste\ (?:kommentare|artikel|beiträge)
     | meistgelesen|mehr\ zum\ thema|mehr\ aus\ dem\ ressort|über\ den\ autor|about\ the\ author
