@@ -69,13 +69,21 @@ _INTERFACE_PREFIX = re.compile(
     | lesen\ sie\ (?:auch|mehr|hier)|mehr\ zum\ thema|mehr\ dazu|auch\ interessant
     | das\ könnte\ sie\ auch\ interessieren|weitere\ artikel|zum\ thema|siehe\ auch
     | hier\ (?:geht's|gehts|geht\ es)\ zum|jetzt\ (?:lesen|abonnieren|anmelden)
-    | lea(?:\ (?:también|más|además))?|vea(?:\ también)?|mira\ también|lee\ también|te\ puede\ interesar|ver\ también|leer\ más
+    | lea(?:\ (?:también|más|además))?|vea(?:\ también)?|mira\ también|lee\ también
+    | te\ puede\ interesar|ver\ también|leer\ más
     | lire\ (?:aussi|également|la\ suite)|à\ lire\ aussi|voir\ aussi|leia\ (?:também|mais)
     | czytaj\ (?:także|też|więcej)|zobacz\ (?:też|także)|leggi\ anche|lue\ myös|читайте\ также
     | tags?|schlagw(?:ö|o)rte?|stichw(?:ö|o)rte?|getaggt\ mit|zurück\ zu[mr]?|filed\ under
     | posted\ in|kategorien?|categories|category
     )\b\s*[:>»›\-–—|]""",
     re.IGNORECASE | re.VERBOSE,
+)
+
+# Short navigation links: "Back to top", "Zurück zum Lexikon", "Volver a la portada".
+_NAVIGATION = re.compile(
+    r"^(?:back\ to|return\ to|go\ to|zurück\ zu[mr]?|volver\ a|retour\ à|powrót\ do"
+    r"|torna\ a|voltar\ para)\b",
+    re.VERBOSE,
 )
 
 _TRIM = " \t\r\n\u00a0.,;:!?·•|>»«›‹-–—_*#()[]{}\"'“”„‘’→←↑↓"
@@ -104,6 +112,8 @@ def is_interface_line(text: str, language: str | None = None) -> bool:
     if norm in _INTERFACE_EXACT:
         return True
     stripped = text.strip()
+    if len(norm.split()) <= 6 and _NAVIGATION.match(norm):
+        return True
     return len(stripped) <= 200 and bool(_INTERFACE_PREFIX.match(stripped.lstrip("•*-–— ")))
 
 
