@@ -102,3 +102,41 @@ async def test_an_article_reopens_where_listening_stopped() -> None:
         assert isinstance(screen, ArticleScreen)
         assert screen.view.cursor == 6
         assert "sentence 7/" in screen_text(app)
+
+
+@sync
+async def test_highlights_list_jump_edit_note_delete_and_theme_cycle() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        first, later = ARTICLE.sentences[1], ARTICLE.sentences[6]
+        screen.save_highlight(first.start, first.end, "")
+        screen.save_highlight(later.start, later.end, "old note")
+        await pilot.press("H")
+        await pilot.pause()
+        assert "old note" in screen_text(app)
+        # The second row: edit its note.
+        await pilot.press("down", "n")
+        await pilot.pause()
+        await pilot.press(*[("backspace") for _ in "old note"], *"new note", "enter")
+        await pilot.pause()
+        assert [h.note for h in screen.highlight_rows] == ["", "new note"]
+        # enter jumps there (the passage is selected).
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.view.selection == (later.start, later.end)
+        # d deletes the first one.
+        await pilot.press("H", "d", "escape")
+        await pilot.pause()
+        assert [(h.start, h.end) for h in screen.highlight_rows] == [(later.start, later.end)]
+        assert [h.note for h in Store.open().highlights(screen.article_id or 0)] == ["new note"]
+        # t cycles the theme and saves the choice.
+        assert app.theme == "reader-dark"
+        await pilot.press("t")
+        assert app.theme == "reader-light"
+        await pilot.press("t")
+        assert app.theme == "reader-high-contrast"
+        from reader.config import settings
+
+        assert settings().theme == "high-contrast"

@@ -157,3 +157,28 @@ async def test_keys_answer_at_once_while_a_long_passage_is_synthesized() -> None
         assert screen.view.cursor == 3
         assert "sentence 4/" in screen_text(app)
         await pilot.press("s")
+
+
+@sync
+async def test_voice_picker_lists_the_engine_voices_and_sets_one() -> None:
+    from reader.speech import voices
+    from reader.tui.dialogs import VoiceScreen
+
+    german = next(v for v in voices() if any(lang.startswith("de") for lang in v.languages))
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v")
+        await until(pilot, lambda: isinstance(app.screen, VoiceScreen))
+        picker = app.screen
+        from textual.widgets import OptionList
+
+        options = picker.query_one(OptionList)
+        await until(pilot, lambda: options.option_count > 1)
+        index = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == german.id
+        )
+        options.highlighted = index
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        assert app.voice == german.id
+        assert f"voice {german.id}" in screen_text(app)

@@ -144,6 +144,9 @@ class Store:
     def remove_highlight(self, highlight_id: int) -> None:
         self.library.remove_highlight(highlight_id)
 
+    def record_export(self, article_id: int, path: str, settings: dict[str, Any]) -> None:
+        self.library.record_export(article_id, path, settings)
+
 
 class MemoryStore(Store):
     """Keeps this session's article and highlights in memory (nothing is saved)."""
@@ -217,3 +220,6 @@ class MemoryStore(Store):
 
     def remove_highlight(self, highlight_id: int) -> None:
         self._highlights.pop(highlight_id, None)
+
+    def record_export(self, article_id: int, path: str, settings: dict[str, Any]) -> None:
+        pass
