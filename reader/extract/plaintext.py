@@ -213,9 +213,16 @@ _SCRIPTS = {
 }
 
 
+_NON_ALPHABETIC_SCRIPT = re.compile(
+    r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+)
+
+
 def _script_language(text: str) -> str | None:
     """The language of scripts that are (nearly) one language each and lack a stoplist."""
     sample = text[:20000]
+    if not _NON_ALPHABETIC_SCRIPT.search(sample):
+        return None
     counts = {name: len(pattern.findall(sample)) for name, pattern in _SCRIPTS.items()}
     letters = counts["letters"] or 1
     if counts["kana"] / letters > 0.05:
@@ -240,7 +247,7 @@ def detect_language(text: str) -> str | None:
     if by_script:
         return by_script
     index = _stopword_index()
-    words = _WORD.findall(text[:30000].lower())
+    words = _WORD.findall(text[:20000].lower())
     totals: dict[str, float] = {}
     hits = 0
     for word, count in Counter(words).items():
