@@ -140,3 +140,27 @@ async def test_highlights_list_jump_edit_note_delete_and_theme_cycle() -> None:
         from reader.config import settings
 
         assert settings().theme == "high-contrast"
+
+
+@sync
+async def test_reader_open_on_a_known_file_reopens_where_listening_stopped() -> None:
+    from reader.extract import extract
+
+    sample = str(ASSETS / "sample-scrape.txt")
+    store = Store.open()
+    article = extract(sample)
+    article_id = store.add(article)
+    target = article.sentences[5]
+    store.set_position(article_id, target.start)
+    highlight = article.sentences[2]
+    store.add_highlight(article_id, highlight.start, highlight.end, "kept")
+    app = make_app(None, source=sample)  # what `reader open FILE` builds
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: getattr(app.screen, "article_id", None) == article_id)
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        assert screen.view.cursor == 5
+        assert [(m.start, m.end, m.note) for m in screen.view.marks] == [
+            (highlight.start, highlight.end, "kept")
+        ]
+    assert len(Store.open().articles()) == 1  # not added twice

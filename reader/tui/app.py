@@ -21,7 +21,7 @@ from textual.widgets import Footer, Static
 
 from reader.tui.article_screen import ArticleScreen, Playing
 from reader.tui.article_view import ArticleView
-from reader.tui.messages import ArticleFailed, ArticleReady
+from reader.tui.messages import ArticleFailed, ArticleReady, ArticleStored
 from reader.tui.speaker import Speaker
 from reader.tui.themes import THEMES, setting_name, theme_name
 
@@ -227,19 +227,33 @@ class ReaderApp(App[int]):
             else:
                 self.post_message(ArticleFailed(str(error)))
             return
+        # Show it at once; the library (a same-story check over every article can take
+        # a second in a large one) catches up and the screen learns its id and position.
+        self.post_message(ArticleReady(article, None, 0, []))
         store = self.store
         try:
             article_id, note = store.add_article(article)
-            article, position = store.get(article_id)
+            article_stored, position = store.get(article_id)
             highlights = store.highlights(article_id)
         except ReaderError as error:  # a busy or broken library: read without saving
-            self.post_message(ArticleReady(article, None, 0, [], f"Not saved: {error}"))
+            self.call_from_thread(
+                self.notify, f"Not saved: {error}", title="Library", severity="warning"
+            )
             return
-        self.post_message(ArticleReady(article, article_id, position, highlights, note))
+        del article_stored  # the same text: keep the object the screen already shows
+        self.post_message(ArticleStored(article, article_id, position, highlights, note))
 
     @on(ArticleReady)
     def _article_ready(self, message: ArticleReady) -> None:
         self.show_article(message.article, message.article_id, message.position, message.highlights)
+        if message.note:
+            self.notify(message.note, title="Library", timeout=10)
+
+    @on(ArticleStored)
+    def _article_stored(self, message: ArticleStored) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ArticleScreen) and screen.article is message.article:
+                screen.stored(message.article_id, message.position, message.highlights)
         if message.note:
             self.notify(message.note, title="Library", timeout=10)
 

@@ -121,6 +121,19 @@ class ArticleScreen(Screen[None]):
         self.call_after_refresh(self.app.warm)
         self.set_interval(0.05, self._follow_words)
 
+    def stored(self, article_id: int, position: int, highlights: list[HighlightRow]) -> None:
+        """The library has the article now: its id, where listening stopped, highlights."""
+        self.article_id = article_id
+        self.highlight_rows = list(highlights)
+        if not self.is_mounted:  # on_mount will use them
+            self.position = position
+            return
+        self.view.set_marks(self._marks())
+        view = self.view
+        if position and view.cursor == 0 and view.selection is None and self.state == "stopped":
+            view.move_cursor(view.sentence_at(position))
+        self.update_status()
+
     def _marks(self) -> list[Mark]:
         return [Mark(h.id, h.start, h.end, h.note) for h in self.highlight_rows]
 

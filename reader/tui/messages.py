@@ -34,6 +34,17 @@ class ArticleReady(WorkerMessage, bubble=False):
 
 
 @dataclass
+class ArticleStored(WorkerMessage, bubble=False):
+    """The article shown is now in the library (its id, position and highlights)."""
+
+    article: Article
+    article_id: int
+    position: int
+    highlights: list[Any]
+    note: str | None = None
+
+
+@dataclass
 class ArticleFailed(WorkerMessage, bubble=False):
     """Extraction failed: ``text`` is the one line to show."""
 
