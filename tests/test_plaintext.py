@@ -448,3 +448,9 @@ def test_author_box_after_the_article_is_dropped() -> None:
     article = clean_text("\n\n".join([*body, bio]))
     assert "freelance writer" not in article.text
     assert all(paragraph in article.text for paragraph in body)
+
+
+def test_a_lone_short_sentence_is_spoken() -> None:
+    article = clean_text("The meeting moved to Friday.")
+    assert article.text == "The meeting moved to Friday."
+    assert article.title_from_body

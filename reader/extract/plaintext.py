@@ -838,6 +838,12 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
         for line in lines:
             if line.cls == "neargood" and line.stop_density >= _STOP_HIGH and line.words >= 8:
                 line.cls = "good"
+    if not any(line.cls == "good" for line in lines) and len(lines) <= 5:
+        # A sentence or two pasted on their own ("The meeting moved to Friday."): prose
+        # to speak, not a page to clean.
+        for line in lines:
+            if not line.role and line.words >= 3 and _TERMINAL.search(line.text):
+                line.cls = "good"
     _context(lines)
     _fill_gaps(lines)
     _keep_main_region(lines)
