@@ -146,3 +146,11 @@ def test_new_interface_labels() -> None:
 )
 def test_more_interface_lines(line: str) -> None:
     assert is_interface_line(line, None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Mirá también", "Le puede interesar", "Artículos relacionados", "Zobacz również"],
+)
+def test_spanish_and_polish_link_lists(line: str) -> None:
+    assert is_interface_line(line, None)

@@ -44,6 +44,9 @@ listen|listen to this article|play|pause|loading|loading...|accept|accept cookie
 explore further|related coverage|more coverage|top stories|most read|most popular|trending now
 hinterlasse eine antwort|hinterlasse einen kommentar|antworten|das könnte dich auch interessieren
 inhalt|inhaltsverzeichnis|contents|table of contents|zurück zum artikel|zurück zur übersicht
+mirá también|mira también|le puede interesar|te puede interesar|otras noticias|etiquetas
+artículos relacionados|noticias relacionadas|las más vistas|lo más visto|lo más leído
+zobacz również|zobacz też|czytaj również|najczęściej czytane|sur le même sujet|à la une
 weiterlesen|mehr lesen|mehr|lesen sie auch|lesen sie mehr|mehr zum thema|zum thema|teilen
 artikel teilen|drucken|kommentare|kommentar|kommentieren|abonnieren|jetzt abonnieren
 anmelden|abmelden|registrieren|suche|startseite|nach oben|zurück|weiter|schließen|anzeige
@@ -70,7 +73,8 @@ _INTERFACE_PREFIX = re.compile(
     | das\ könnte\ sie\ auch\ interessieren|weitere\ artikel|zum\ thema|siehe\ auch
     | hier\ (?:geht's|gehts|geht\ es)\ zum|jetzt\ (?:lesen|abonnieren|anmelden)
     | lea(?:\ (?:también|más|además))?|vea(?:\ también)?|mira\ también|lee\ también
-    | te\ puede\ interesar|ver\ también|leer\ más
+    | (?:te|le)\ puede\ interesar|ver\ también|leer\ más|mirá\ también|etiquetas
+    | zobacz\ również|czytaj\ również
     | lire\ (?:aussi|également|la\ suite)|à\ lire\ aussi|voir\ aussi|leia\ (?:também|mais)
     | czytaj\ (?:także|też|więcej)|zobacz\ (?:też|także)|leggi\ anche|lue\ myös|читайте\ также
     | tags?|schlagw(?:ö|o)rte?|stichw(?:ö|o)rte?|getaggt\ mit|zurück\ zu[mr]?|filed\ under
