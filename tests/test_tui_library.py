@@ -24,6 +24,16 @@ async def until(pilot: Any, condition: Any, seconds: float = 30.0) -> None:
     raise AssertionError("timed out waiting")
 
 
+async def type_in(pilot: Any, text: str) -> None:
+    """Fill the focused input at once (pressing each key costs ~70 ms) and press enter."""
+    from textual.widgets import Input
+
+    field = pilot.app.focused
+    assert isinstance(field, Input)
+    field.value = text
+    await pilot.press("enter")
+
+
 @sync
 async def test_add_by_path_search_open_and_delete() -> None:
     store = Store.open()
@@ -36,7 +46,7 @@ async def test_add_by_path_search_open_and_delete() -> None:
         assert "Ukraine claims North Korean units" in screen_text(app)
         # o: add by path; the article opens.
         await pilot.press("o")
-        await pilot.press(*str(sample), "enter")
+        await type_in(pilot, str(sample))
         await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
         screen = app.screen
         assert isinstance(screen, ArticleScreen)
@@ -75,7 +85,8 @@ async def test_add_by_path_search_open_and_delete() -> None:
 async def test_a_bad_path_says_why_and_the_library_stays(tmp_path: Path) -> None:
     app = make_app(None)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("o", *str(tmp_path / "nothing-here.txt"), "enter")
+        await pilot.press("o")
+        await type_in(pilot, str(tmp_path / "nothing-here.txt"))
 
         # A notification names the input and the reason (read from the app: a toast
         # wraps a long path across lines); the library is back.
