@@ -175,3 +175,15 @@ async def test_reader_open_on_a_known_file_reopens_where_listening_stopped() -> 
             (highlight.start, highlight.end, "kept")
         ]
     assert len(Store.open().articles()) == 1  # not added twice
+
+
+def test_two_articles_from_stdin_are_two_library_entries() -> None:
+    from dataclasses import replace
+
+    store = Store.open()
+    first = replace(ARTICLE, source="-")
+    second = replace(ARTICLE, source="-", title="Another story entirely")
+    a, _ = store.add_article(first)
+    b, _ = store.add_article(second)
+    assert a != b
+    assert store.add_article(first)[0] == a  # the same text again is the same entry

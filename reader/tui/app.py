@@ -149,7 +149,7 @@ class ReaderApp(App[int]):
         """Start the speech engine and the audio device off the keypress path."""
         speaker = self.speaker
         try:
-            speaker._open(22050)
+            speaker.prepare(22050)  # eSpeak NG's rate; reopened if a voice differs
         except Exception as error:  # pragma: no cover - miniaudio missing its null backend
             self.call_from_thread(self.notify, str(error), severity="error")
         if speaker.silent_reason:
@@ -356,8 +356,7 @@ class ReaderApp(App[int]):
     def close_audio(self) -> None:
         """Close the audio device (an open device keeps the process from exiting)."""
         if self._speaker is not None:
-            self._speaker.close()
-            self._speaker = None
+            self._speaker.close()  # kept: a late worker finds it closed, not a new device
 
 
 def _chunk_started(tag: Any) -> None:

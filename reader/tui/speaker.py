@@ -93,14 +93,23 @@ class Speaker:
         self.backend: str | None = None
         self.silent_reason: str | None = None
         self.first_frame_at: float | None = None  # monotonic time the first frames were taken
+        self._device_lock = threading.Lock()  # the warm-up and a listen worker may race
+        self._closed = False
 
     # -- device ------------------------------------------------------------------------
 
-    def _open(self, sample_rate: int) -> None:
+    def prepare(self, sample_rate: int) -> bool:
+        """Open (or reopen at another rate) the device; False once closed for good."""
+        with self._device_lock:
+            if self._closed:
+                return False
+            if self._device is None or self._sample_rate != sample_rate:
+                self._open_device(sample_rate)
+            return True
+
+    def _open_device(self, sample_rate: int) -> None:
         import miniaudio
 
-        if self._device is not None and self._sample_rate == sample_rate:
-            return
         self._close_device()
         device = None
         if not self._force_null:
@@ -135,8 +144,11 @@ class Speaker:
             self._device = None
 
     def close(self) -> None:
-        self.clear()
-        self._close_device()
+        """Stop and close the device for good (an open device keeps a process alive)."""
+        with self._device_lock:
+            self._closed = True
+            self.clear()
+            self._close_device()
 
     def _frames(self) -> Generator[bytes, int, None]:
         """miniaudio's audio thread pulls ``required`` frames at a time from here."""
@@ -188,7 +200,8 @@ class Speaker:
         The limit keeps synthesis just ahead of playback, so a rate or voice change
         is heard from the next sentence. Returns False if ``cancel`` was set first.
         """
-        self._open(sample_rate)
+        if not self.prepare(sample_rate):
+            return False
         item = Item(pcm, sample_rate, pause, tag)
         with self._lock:
             while self._queued_seconds() > ahead:

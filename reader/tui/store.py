@@ -78,7 +78,12 @@ class Store:
     def add_article(self, article: Article) -> tuple[int, str | None]:
         """Add (or find) ``article``; the id and a note when the library holds the same
         story from another source."""
-        result = self.library.add(article)
+        source = None
+        if (article.source or "-") == "-" and not article.url:
+            # Text from stdin has no name: without one, every piped article would
+            # replace the last ("same source, new text").
+            source = "stdin:" + article.content_hash[:16]
+        result = self.library.add(article, source)
         note = None
         if result.similar:
             best = max(result.similar, key=lambda s: s.similarity)
