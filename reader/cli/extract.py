@@ -245,7 +245,10 @@ def _run(tasks: list[tuple[str, bytes | None, str]], jobs: int, pre_errors: dict
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    import reader.extract.html  # noqa: F401  imported once here, inherited by forked workers
+    # Imported once here, inherited by forked workers (where fork is the start method).
+    import trafilatura  # noqa: F401
+
+    import reader.extract.html  # noqa: F401
 
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
         # Small chunks: pages differ a lot in cost, and results stream back in order.

@@ -15,6 +15,7 @@ author line right under it).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -284,7 +285,8 @@ def ear_pass(blocks: list[Block], *, title: str | None, language: str | None) ->
             continue
         if _is_chrome(text) or _DATE_ONLY.match(text):
             continue
-        if title_key and _key(text) == title_key:
+        # (the length test first: a key costs a pass over every character)
+        if title and abs(len(text) - len(title)) < 20 and _key(text) == title_key:
             continue
         kept.append(block)
     return ear.drop_repeats(kept, key=_repeat_text)
@@ -296,7 +298,10 @@ _REPEAT_MIN = 25
 
 
 def _repeat_text(block: Block) -> str:
-    return block.text if len(ear.repeat_key(block.text)) >= _REPEAT_MIN else ""
+    text = block.text
+    if len(text) >= 2 * _REPEAT_MIN:  # surely long enough; skip counting
+        return text
+    return text if len(ear.repeat_key(text)) >= _REPEAT_MIN else ""
 
 
 # -- metadata -----------------------------------------------------------------------------
@@ -414,6 +419,45 @@ def _title(raw: str | None, site: str | None) -> str | None:
     return title or None
 
 
+def _metadata(tree: Any, url: str | None) -> Any:
+    """trafilatura's metadata, without the parts we do not use.
+
+    ``extract_metadata`` also collects categories, tags and a license, which cost a
+    quarter of its time and nothing here reads. This is its sequence for title, author,
+    URL, site name and date (same functions, same order); if trafilatura reorganises
+    them, the full ``extract_metadata`` is used.
+    """
+    try:
+        from courlan import extract_domain
+        from htmldate import find_date
+        from trafilatura import metadata as tm
+    except ImportError:  # pragma: no cover - a different trafilatura layout
+        from trafilatura.metadata import extract_metadata
+
+        return extract_metadata(tree, url, DATE_OPTIONS)
+    meta = tm.examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None
+    with contextlib.suppress(Exception):  # trafilatura guards it too (JSON-LD parsing bugs)
+        meta = tm.extract_meta_json(tree, meta)
+    if not meta.title:
+        meta.title = tm.extract_title(tree)
+    if not meta.author:
+        meta.author = tm.extract_author(tree)
+    if not meta.url:
+        meta.url = tm.extract_url(tree, url)
+    if meta.url:
+        meta.hostname = extract_domain(meta.url, fast=True)
+    meta.date = find_date(tree, url=meta.url, **DATE_OPTIONS)
+    if not meta.sitename:
+        meta.sitename = tm.extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    return meta
+
+
 # -- the entry point ------------------------------------------------------------------------
 
 # trafilatura settings, measured on the 793 annotated pages of the extraction benchmark
@@ -427,8 +471,9 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "include_tables": True,
     "favor_precision": False,
     "favor_recall": False,
-    "date_extraction_params": {"extensive_search": False, "original_date": True},
 }
+# htmldate's settings for the publication date (see above).
+DATE_OPTIONS: dict[str, Any] = {"extensive_search": False, "original_date": True}
 
 
 def _date_from_blocks(blocks: list[Block], language: str | None) -> str | None:
@@ -451,15 +496,22 @@ def extract_html(html: str, *, url: str | None = None, source: str | None = None
     Raises :class:`~reader.errors.InputError` when the page holds no article.
     """
     import trafilatura
+    from trafilatura.utils import load_html
 
     subject = source or url or "<html>"
     html = _strip_xml_declaration(html)
     try:
-        doc: Any = trafilatura.bare_extraction(html, url=url, with_metadata=True, **EXTRACT_OPTIONS)
+        tree = load_html(html)
+        if tree is None:
+            raise InputError(subject, "no article found in the page")
+        meta = _metadata(tree, url)
+        doc: Any = trafilatura.bare_extraction(tree, url=meta.url or url, **EXTRACT_OPTIONS)
     except (ValueError, TypeError) as exc:  # lxml refuses some malformed documents
         raise InputError(subject, f"cannot parse the HTML ({exc})") from exc
     if doc is None or getattr(doc, "body", None) is None:
         raise InputError(subject, "no article found in the page")
+    doc.title, doc.author, doc.date = meta.title, meta.author, meta.date
+    doc.sitename, doc.hostname, doc.url = meta.sitename, meta.hostname, meta.url
     site = _clean(doc.sitename) if doc.sitename else (doc.hostname or None)
     title = _title(doc.title, site)
     blocks = blocks_from_tree(doc.body)

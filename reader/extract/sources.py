@@ -293,17 +293,21 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 def strip_controls(text: str) -> str:
     """Remove ANSI escape sequences and control characters; normalise line ends."""
-    text = _ANSI.sub("", text)
+    if "\x1b" in text or "\x9b" in text:
+        text = _ANSI.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
     return _CONTROLS.sub("", text)
+
+
+# What binary data decoded as text is full of: NULs and other C0 controls, and U+FFFD.
+_BINARY_CHARS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
 
 
 def _control_share(text: str) -> float:
     sample = text[:65536]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\n\r\f\v\x1b"))
-    return bad / len(sample)
+    return len(_BINARY_CHARS.findall(sample)) / len(sample)
 
 
 # -- HTML or text ---------------------------------------------------------------------------------
