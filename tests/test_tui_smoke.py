@@ -150,6 +150,11 @@ def test_reader_open_in_a_real_terminal(
     screen = term.wait_for(lambda s: "Search the library" in s)
     assert "Ukraine claims North Korean" in screen
 
+    # Quit while listening: the app and the audio device close, the process ends.
+    term.keys("Enter")
+    term.wait_for(lambda s: "space Listen/pause" in s)
+    term.keys("Space")
+    term.wait_for(lambda s: "▶ Listening" in s)
     term.keys("q")
     deadline = time.monotonic() + 10
     while term.alive() and time.monotonic() < deadline:

@@ -217,3 +217,15 @@ async def test_empty_article_does_not_crash() -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.press("j", "k", "J", "K", "right_curly_bracket", "left_curly_bracket", "G")
         assert "One." in screen_text(app)
+
+
+@sync
+async def test_notifications_show_names_literally() -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.notify("[@click=app.quit]quit[/] and [bold]x[/bold]")  # as a widget would
+        app.notify("[link=https://example.com]x[/link]", markup=True)
+        await pilot.pause()
+        assert [n.markup for n in app._notifications] == [False, False]
+        assert app.is_running

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -262,6 +263,19 @@ class ReaderApp(App[int]):
         if isinstance(self.screen, LoadingScreen):
             self.pop_screen()
         self.notify(message.text, title="Cannot open", severity="error", timeout=10)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications are plain text, always: they carry titles, file names and error
+        lines, and a page titled ``[@click=app.quit]`` must not become a button."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- settings --------------------------------------------------------------------
 
