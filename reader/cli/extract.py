@@ -244,14 +244,32 @@ def _run(tasks: list[tuple[str, bytes | None, str]], jobs: int, pre_errors: dict
             yield (False, pre_errors[index]) if index in pre_errors else _work(tasks[index])
         return
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Imported once here, inherited by forked workers (where fork is the start method).
     import trafilatura  # noqa: F401
 
     import reader.extract.html  # noqa: F401
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_init) as pool:
         # Small chunks: pages differ a lot in cost, and results stream back in order.
         results = iter(pool.map(_work, [tasks[i] for i in todo], chunksize=4))
+        broken: str | None = None
         for index in range(len(tasks)):
-            yield (False, pre_errors[index]) if index in pre_errors else next(results)
+            if index in pre_errors:
+                yield False, pre_errors[index]
+                continue
+            if broken is None:
+                try:
+                    yield next(results)
+                    continue
+                except BrokenProcessPool:  # a worker died (killed, out of memory, a crash)
+                    broken = "a worker process died; not extracted"
+            yield False, f"{tasks[index][0]}: {broken}"
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which reports it once (no worker tracebacks)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
