@@ -67,6 +67,9 @@ def test_export_resume_and_force(tmp_path: Path, capsys: pytest.CaptureFixture[s
     spans = voiced_spans(decode(out / "Another town.mp3"), min_gap=0.2)
     assert len(spans) >= 4  # the default 250 ms sentence pause is short: no exact count here
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {p.stat().st_mode & 0o777 for p in out.iterdir()} == {0o666 & ~umask}
 
     status, summary, _ = run_json(capsys, a, b, "-o", str(out))
     assert status == 0 and (summary["exported"], summary["skipped"]) == (0, 2)
@@ -357,3 +360,28 @@ def test_library_articles_by_id_and_their_highlights(
     assert err == f"reader: {other}: not in the library, so it has no saved highlights\n"
     status, summary, err = run_json(capsys, "library:999", "-o", str(out))
     assert status == 1 and err.startswith("reader: library:999: article 999: not in the library")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_ctrl_c_stops_workers_and_leaves_nothing(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    inputs = [page(tmp_path, f"{n}.html", f"Long {n}", paragraphs=150) for n in range(3)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reader", "export", *inputs, "-o", str(out), "--jobs", "2"],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not any(out.glob(".reader-*.part")):
+        time.sleep(0.05)  # wait until a worker is writing
+    assert any(out.glob(".reader-*.part")), "no export started"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1] == "reader: interrupted"
+    assert os.listdir(out) == []

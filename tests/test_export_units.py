@@ -225,3 +225,16 @@ def test_feed_and_playlist_list_the_folders_exports(tmp_path: Path) -> None:
 def test_duration_text() -> None:
     assert duration_text(3725.4) == "01:02:05"
     assert [e.path.name for e in scan(Path(__file__).parent)] == []
+
+
+def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
+    import os
+    import time
+
+    old, fresh = tmp_path / ".reader-old.part", tmp_path / ".reader-new.part"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
+    Names(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".reader-new.part"]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -284,8 +283,9 @@ def render_part(
     """
     from reader import audio
     from reader.export import tags
+    from reader.export.names import create_temp
 
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    fd, temp = create_temp(folder, TEMP_PREFIX, TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             rendered = audio.render(

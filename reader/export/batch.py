@@ -32,6 +32,7 @@ from typing import Any
 from reader.errors import ReaderError
 from reader.export import (
     TEMP_PREFIX,
+    TEMP_SUFFIX,
     ExportError,
     ExportOptions,
     ItemResult,
@@ -44,6 +45,7 @@ from reader.export.names import inside, numbered
 # Recycle pool workers now and then so that a slow leak in a native library
 # (the speech engine, lxml) cannot grow memory with the length of a batch.
 TASKS_PER_WORKER = 25
+STALE_SECONDS = 3600
 
 
 @dataclass
@@ -91,6 +93,19 @@ def prepare_folder(folder: Path) -> Path:
     return folder.resolve()
 
 
+def _remove_stale(path: Path, now: float) -> None:
+    """Remove a temporary file left by an export that was killed (SIGKILL, power loss).
+
+    One being written is touched continuously; an hour without a write means its
+    writer is gone.
+    """
+    try:
+        if path.suffix == TEMP_SUFFIX and now - path.stat().st_mtime > STALE_SECONDS:
+            path.unlink()
+    except OSError:
+        pass
+
+
 class Names:
     """Who owns which name in the folder, and the picking of new names."""
 
@@ -101,8 +116,10 @@ class Names:
         self.claimed: dict[str, str | None] = {}  # lower-cased name -> key (None: not ours)
         self.owned: dict[str, str] = {}  # key -> name
         self.digests: dict[str, str] = {}  # key -> digest
+        now = time.time()
         for path in folder.iterdir():
             if path.name.startswith(TEMP_PREFIX):
+                _remove_stale(path, now)
                 continue
             stamp = read_stamp(path) if path.suffix.lower() in (".mp3", ".wav") else None
             key = stamp.key if stamp else None
@@ -175,11 +192,23 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=TASKS_PER_WORKER,
+            initializer=_worker_signals,
         )
         try:
             yield pool
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:
+            # Ctrl-C or an error in the parent: stop the workers now (SIGTERM, which
+            # they turn into KeyboardInterrupt so each removes its temporary file)
+            # rather than wait for their articles to finish.
+            processes = list(getattr(pool, "_processes", {}).values())
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join(10)
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        else:
+            pool.shutdown(wait=True)
     else:
         yield None
 
@@ -218,6 +247,35 @@ class _Library:
     def close(self) -> None:
         if self._library is not None:
             self._library.close()
+
+
+_busy = False  # in a pool worker: exporting an item right now
+
+
+def _worker_signals() -> None:
+    """In pool workers: Ctrl-C is the parent's to handle; SIGTERM (sent by the
+    parent when interrupted) unwinds a running export, so that it removes its
+    temporary file, and ends an idle worker at once."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        if _busy:
+            raise KeyboardInterrupt
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _pool_task(job: Job) -> ItemResult:
+    global _busy
+    _busy = True
+    try:
+        return export_item(job)
+    except KeyboardInterrupt:  # terminated by the parent; cleanup has run
+        os._exit(143)
+    finally:
+        _busy = False
 
 
 def plan_jobs(
@@ -355,8 +413,9 @@ def run(
                     results[job.index] = export_item(job)
                     flush()
             else:
+                task = export_item if cluster else _pool_task
                 futures: dict[Future[ItemResult], Job] = {
-                    pool.submit(export_item, job): job for job in job_list
+                    pool.submit(task, job): job for job in job_list
                 }
                 for future in as_completed(futures):
                     job = futures[future]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
+from reader.export.names import create_temp
 from reader.export.tags import Stamp, read_stamp
 
 PLAYLIST = "playlist.m3u"
@@ -135,7 +135,7 @@ def write_feed(folder: Path, *, title: str | None = None, base_url: str | None =
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    fd, tmp = create_temp(path.parent, f".{path.name}.", ".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -10,7 +10,9 @@ stays in the export folder.
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import unicodedata
 from pathlib import Path
 
@@ -77,3 +79,19 @@ def inside(folder: Path, name: str) -> Path:
     if path.parent != base or name in ("", ".", ".."):
         raise ValueError(f"unsafe file name {name!r}")
     return path
+
+
+def create_temp(folder: Path, prefix: str, suffix: str) -> tuple[int, str]:
+    """Create a new, empty temporary file in ``folder``: ``(fd, path)``.
+
+    Unlike :func:`tempfile.mkstemp` (mode 0600), the file gets the mode any new
+    file would (0666 less the umask), so the final file renamed from it can be
+    read by a web server serving a podcast folder or by other users.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        path = os.path.join(folder, f"{prefix}{secrets.token_hex(8)}{suffix}")
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
