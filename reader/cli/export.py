@@ -83,7 +83,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     from reader.config import settings, validate
     from reader.errors import ReaderError
-    from reader.export import ExportOptions
+    from reader.export import ExportOptions, snippet
     from reader.export.batch import run
 
     if args.split and not args.highlights_only:
@@ -108,7 +108,7 @@ def run_export(args: argparse.Namespace) -> int:
     console = Console(stderr=True, highlight=False)
     progress = Progress(
         TextColumn("exporting"),
-        BarColumn(),
+        BarColumn(bar_width=24),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.description}"),
@@ -123,7 +123,7 @@ def run_export(args: argparse.Namespace) -> int:
             progress.console.print(
                 f"reader: {result.error}", markup=False, highlight=False, soft_wrap=True
             )
-        progress.update(task, advance=1, description=result.title or result.label)
+        progress.update(task, advance=1, description=snippet(result.title or result.label, 36))
 
     with progress:
         summary = run(
