@@ -115,3 +115,29 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
     chapters = tags.getall("CHAP")
     assert len(chapters) == 2, tags.pprint()  # one per highlight
     assert tags.getall("CTOC")
+
+
+@sync
+async def test_export_one_file_per_highlight_into_the_chosen_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "chosen"
+    app = make_app(settings=Settings(rate=450, export_dir=str(tmp_path / "default")))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        for index in (1, 5):
+            sentence = ARTICLE.sentences[index]
+            screen.save_highlight(sentence.start, sentence.end)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("down", "tab")  # "one file each", then the folder field
+        field = app.focused
+        from textual.widgets import Input
+
+        assert isinstance(field, Input)
+        field.value = str(folder)
+        await pilot.press("enter")
+        await _until(lambda: bool(screen.exported), pilot, 120)
+    names = sorted(Path(p).name for p in screen.exported)
+    assert [Path(p).parent for p in screen.exported] == [folder, folder]
+    assert names[0].endswith(" - 01.mp3") and names[1].endswith(" - 02.mp3")
+    assert sorted(p.name for p in folder.iterdir()) == names  # no temporary file left

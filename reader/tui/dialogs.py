@@ -22,8 +22,6 @@ from textual.widgets import (
     Input,
     Label,
     OptionList,
-    RadioButton,
-    RadioSet,
     Static,
 )
 from textual.widgets.option_list import Option
@@ -271,12 +269,17 @@ class ExportChoice:
 
 
 class ExportScreen(Dialog):
-    """Choose what to export and where; returns an :class:`ExportChoice` or None."""
+    """Choose what to export and where; returns an :class:`ExportChoice` or None.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("enter", "export", "Export", priority=True),
-    ]
+    Enter exports from anywhere in the dialog: on the list of choices, the one under
+    the cursor; in the folder field, the one highlighted in the list.
+    """
+
+    MODES = (
+        ("chapters", "Highlights: one file with chapters"),
+        ("split", "Highlights: one file each"),
+        ("article", "The whole article"),
+    )
 
     def __init__(self, article: Article, highlights: int, folder: Path) -> None:
         super().__init__()
@@ -290,22 +293,29 @@ class ExportScreen(Dialog):
             title = Text(self.article.title or "Untitled")
             title.append(f"  ·  {self.highlight_count} highlights", style="italic")
             yield Static(title, id="export-article")
-            with RadioSet(id="mode"):
-                has = self.highlight_count > 0
-                yield RadioButton("Highlights: one file with chapters", value=has, id="chapters")
-                yield RadioButton("Highlights: one file each", id="split", disabled=not has)
-                yield RadioButton("The whole article", value=not has, id="article")
+            has = self.highlight_count > 0
+            yield OptionList(
+                *[
+                    Option(Text(label), id=mode, disabled=mode != "article" and not has)
+                    for mode, label in self.MODES
+                ],
+                id="mode",
+            )
             yield Label("Folder")
             yield Input(str(self.folder), id="folder")
             with Horizontal(classes="buttons"):
                 yield Button("Export", id="go", variant="primary")
                 yield Button("Cancel", id="cancel")
-            yield Static("enter exports · escape cancels", classes="hint", markup=False)
+            yield Static(
+                "↑↓ choose · enter exports · tab moves · escape cancels",
+                classes="hint",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
-        if self.highlight_count == 0:
-            self.query_one("#chapters", RadioButton).disabled = True
-        self.query_one(RadioSet).focus()
+        modes = self.query_one(OptionList)
+        modes.highlighted = 0 if self.highlight_count else 2
+        modes.focus()
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
@@ -313,22 +323,14 @@ class ExportScreen(Dialog):
 
     @on(Button.Pressed, "#go")
     @on(Input.Submitted)
+    @on(OptionList.OptionSelected)
     def _go(self) -> None:
         self.dismiss(self.choice())
 
-    def action_export(self) -> None:
-        """Enter exports from anywhere in the dialog (on the choices: the one at the cursor)."""
-        focused = self.focused
-        if isinstance(focused, Button) and focused.id == "cancel":
-            self.dismiss(None)
-            return
-        if isinstance(focused, RadioSet):
-            focused.action_toggle_button()
-        self.dismiss(self.choice())
-
     def choice(self) -> ExportChoice:
-        pressed = self.query_one(RadioSet).pressed_button
-        mode = pressed.id if pressed is not None else "article"
+        modes = self.query_one(OptionList)
+        index = modes.highlighted if modes.highlighted is not None else 2
+        mode = self.MODES[index][0]
         folder = Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
         return ExportChoice(
             what="article" if mode == "article" else "highlights",
