@@ -73,7 +73,7 @@ class LibraryScreen(Screen[None]):
                 Text(f"{round(row.progress * 100)}%", justify="right"),
                 key=str(row.id),
             )
-        status = f"{len(self.rows)} articles"
+        status = f"{len(self.rows)} article{'' if len(self.rows) == 1 else 's'}"
         if query:
             status += f' matching "{query}"'
         if not self.app.store.persistent:
