@@ -74,13 +74,11 @@ def test_article_with_highlights_and_follow_along(snap_compare: Any, theme: str)
         screen = pilot.app.screen
         assert isinstance(screen, ArticleScreen)
         view = screen.view
-        sentence = ARTICLE.sentences[3]  # the heading's paragraph: spoken now
-        spoken = ARTICLE.sentences[5]
+        spoken = ARTICLE.sentences[5]  # the first sentence after the heading
         view.move_cursor(3)
         view.set_spoken((spoken.start, spoken.end))
         word = ARTICLE.text.index("casualties")
         view.set_word((word, word + len("casualties")))
-        del sentence
         await pilot.pause()
 
     assert snap_compare(_app(theme), terminal_size=SIZE, run_before=follow_along)
