@@ -119,13 +119,18 @@ BATCH = textwrap.dedent(
     import reader.speech as speech
     speech.warm_up(voice=voice)
     options = ExportOptions(voice=voice, rate=rate)
+    def cpu():
+        me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    cpu_before = cpu()
     start = time.perf_counter()
     summary = run(inputs, folder, options, jobs=jobs)
     elapsed = time.perf_counter() - start
+    used = cpu() - cpu_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     failed = [item.error for item in summary.items if item.status == "failed"]
     print(json.dumps({"seconds": elapsed, "audio": summary.audio_seconds, "peak_mb": peak,
-                      "exported": summary.count("exported"), "failed": failed}))
+                      "exported": summary.count("exported"), "failed": failed, "cpu": used}))
     """
 )
 
@@ -174,12 +179,15 @@ def main(argv: list[str] | None = None) -> int:
     ffmpeg = ffmpeg_exe()
     common = (str(args.rate), args.voice)
 
-    def best(make_args, code: str) -> dict[str, float]:
-        runs = []
+    def best(*contenders: tuple) -> list[dict[str, float]]:  # type: ignore[type-arg]
+        """Each (make_args, code) run ``--repeat`` times, interleaved (so a change in
+        the machine's load hits all alike); the fastest run of each."""
+        runs: list[list[dict[str, float]]] = [[] for _ in contenders]
         for _ in range(args.repeat):
-            with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
-                runs.append(child(code, *make_args(out), home=home))
-        return min(runs, key=lambda r: r["seconds"])
+            for found, (make_args, code) in zip(runs, contenders, strict=True):
+                with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
+                    found.append(child(code, *make_args(out), home=home))
+        return [min(found, key=lambda r: r["seconds"]) for found in runs]
 
     if args.only in (None, "single"):
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
@@ -198,14 +206,18 @@ def main(argv: list[str] | None = None) -> int:
                     *extra,
                 )
 
-            chain = best(chain_args(), CHAIN)
-            chain9 = best(chain_args("-compression_level", "9"), CHAIN)
-            ours = best(lambda out: (text, *common, out, args.bitrate), READER)
-            pydub = best(lambda out: (text, *common, out, args.bitrate), PYDUB)
+            chain, chain9, ours, pydub = best(
+                (chain_args(), CHAIN),
+                (chain_args("-compression_level", "9"), CHAIN),
+                (lambda out: (text, *common, out, args.bitrate), READER),
+                (lambda out: (text, *common, out, args.bitrate), PYDUB),
+            )
         finally:
             os.unlink(text)
         print(f"one article, {args.words:,} words, to MP3 at {args.bitrate} (voice {args.voice},")
-        print(f"{args.rate} wpm, cold cache, best of {args.repeat}, each run a fresh process)\n")
+        print(
+            f"{args.rate} wpm, cold cache, best of {args.repeat} interleaved, each run a fresh process)\n"
+        )
         print(f"{'':52}{'seconds':>9}{'x real time':>13}{'ratio':>8}")
         rows = [
             ("raw chain: libespeak-ng, ffmpeg CLI (default)", chain),
@@ -235,21 +247,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.only in (None, "batch"):
         pages = english_pages(args.batch)
-        times = {}
-        for jobs in (1, 2):
-            times[jobs] = best(
-                lambda out, jobs=jobs: (
-                    json.dumps(pages),
-                    out,
-                    str(jobs),
-                    args.voice,
-                    str(args.rate),
-                ),
-                BATCH,
+        one, two = best(
+            *(
+                ((lambda out, jobs=jobs: (json.dumps(pages), out, str(jobs), *common[::-1])), BATCH)
+                for jobs in (1, 2)
             )
-            if times[jobs]["failed"]:
-                print(f"  failed items (jobs={jobs}): {times[jobs]['failed']}")
-        one, two = times[1], times[2]
+        )
+        for jobs, found in ((1, one), (2, two)):
+            if found["failed"]:
+                print(f"  failed items (jobs={jobs}): {found['failed']}")
         print(
             f"batch of {args.batch} saved pages (extract, speak, encode, tag), "
             f"best of {args.repeat}"
@@ -257,7 +263,14 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  --jobs 1: {one['seconds']:.2f} s   --jobs 2: {two['seconds']:.2f} s   "
             f"ratio {one['seconds'] / two['seconds']:.2f}x   "
-            f"({one['exported']:.0f} exported, {one['audio'] / 60:.1f} min of audio)\n"
+            f"({one['exported']:.0f} exported, {one['audio'] / 60:.1f} min of audio)"
+        )
+        cores = one["cpu"] / one["seconds"]
+        print(
+            f"  CPU time / wall time: --jobs 1 {cores:.2f} cores, --jobs 2 "
+            f"{two['cpu'] / two['seconds']:.2f} cores of {os.cpu_count()}; with --jobs 1 "
+            f"already overlapping synthesis and encoding, --jobs 2 can gain at most "
+            f"{(os.cpu_count() or 1) / cores:.2f}x here\n"
         )
 
     if args.only in (None, "memory"):
