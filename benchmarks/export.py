@@ -215,9 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             os.unlink(text)
         print(f"one article, {args.words:,} words, to MP3 at {args.bitrate} (voice {args.voice},")
-        print(
-            f"{args.rate} wpm, cold cache, best of {args.repeat} interleaved, each run a fresh process)\n"
-        )
+        print(f"{args.rate} wpm, cold cache, best of {args.repeat} interleaved, ", end="")
+        print("each run a fresh process)\n")
         print(f"{'':52}{'seconds':>9}{'x real time':>13}{'ratio':>8}")
         rows = [
             ("raw chain: libespeak-ng, ffmpeg CLI (default)", chain),
@@ -258,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  failed items (jobs={jobs}): {found['failed']}")
         print(
             f"batch of {args.batch} saved pages (extract, speak, encode, tag), "
-            f"best of {args.repeat}"
+            f"best of {args.repeat} interleaved"
         )
         print(
             f"  --jobs 1: {one['seconds']:.2f} s   --jobs 2: {two['seconds']:.2f} s   "
