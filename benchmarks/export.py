@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     ffmpeg = ffmpeg_exe()
     common = (str(args.rate), args.voice)
 
-    def best(*contenders: tuple) -> list[dict[str, float]]:  # type: ignore[type-arg]
+    def best(*contenders: tuple) -> list[dict[str, float]]:
         """Each (make_args, code) run ``--repeat`` times, interleaved (so a change in
         the machine's load hits all alike); the fastest run of each."""
         runs: list[list[dict[str, float]]] = [[] for _ in contenders]
