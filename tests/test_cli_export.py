@@ -385,3 +385,29 @@ def test_ctrl_c_stops_workers_and_leaves_nothing(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert err.strip().splitlines()[-1] == "reader: interrupted"
     assert os.listdir(out) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--split"], "reader: --split: only applies with --highlights-only"),
+        (["--jobs", "0"], "reader: --jobs: 0 is not allowed: use 1 or more"),
+        (["--bitrate", "1000k"], "reader: --bitrate: bitrate = '1000k' is not allowed"),
+        (["--rate", "5"], "reader: --rate: rate = '5' is not allowed"),
+        pytest.param(
+            ["--cluster", "tcp://127.0.0.1:9"],
+            "reader: tcp://127.0.0.1:9: cannot reach the Dask scheduler",
+            marks=pytest.mark.slow,  # Dask retries for its 10 s connect timeout
+        ),
+    ],
+)
+@pytest.mark.timeout(60)
+def test_bad_options_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    a = page(tmp_path, "a.html", "Anything")
+    status = main(["export", a, "-o", str(tmp_path / "out"), *args])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1
+    assert not (tmp_path / "out").exists() or os.listdir(tmp_path / "out") == []
