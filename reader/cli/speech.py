@@ -115,7 +115,7 @@ def say_command(args: argparse.Namespace) -> int:
     if args.play or out is None:
         from reader.playback import play
 
-        play(chunks())
+        play(chunks(), fallback_to_null=False)  # asked to hear it: no device is an error
     return 0
 
 

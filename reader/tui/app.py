@@ -23,7 +23,6 @@ from textual.widgets import Footer, Static
 from reader.tui.article_screen import ArticleScreen, Playing
 from reader.tui.article_view import ArticleView
 from reader.tui.messages import ArticleFailed, ArticleReady, ArticleStored
-from reader.tui.speaker import Speaker
 from reader.tui.themes import THEMES, setting_name, theme_name
 
 if TYPE_CHECKING:
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from reader.article import Article
     from reader.config import Settings
     from reader.errors import ReaderError
+    from reader.playback import Player
     from reader.tui.store import Store
 
 
@@ -89,7 +89,7 @@ class ReaderApp(App[int]):
         self._null_audio = null_audio
         self._warm_up = warm_up
         self._warmed = False
-        self._speaker: Speaker | None = None
+        self._speaker: Player | None = None
         self.error: ReaderError | None = None  # re-raised by the command line after exit
         for theme in THEMES.values():
             self.register_theme(theme)
@@ -106,9 +106,15 @@ class ReaderApp(App[int]):
         return self._store
 
     @property
-    def speaker(self) -> Speaker:
+    def speaker(self) -> Player:
+        """The audio output, the same player as ``reader say --play``; with no audio
+        device it plays into miniaudio's null backend, so listening still follows along."""
         if self._speaker is None:
-            self._speaker = Speaker(null=self._null_audio, on_start=_chunk_started)
+            from reader.playback import Player
+
+            self._speaker = Player(
+                null_backend=self._null_audio, fallback_to_null=True, on_start=_chunk_started
+            )
         return self._speaker
 
     # -- start-up --------------------------------------------------------------------

@@ -4,8 +4,8 @@ Listening is one *request* at a time: a list of spans of the article's text (the
 selection; the rest of the article from the cursor; every highlight). A thread
 worker synthesizes the spans through :func:`reader.speech.synthesize_article`
 (streamed, sentence by sentence) and queues the chunks on the
-:class:`~reader.tui.speaker.Speaker`; the speaker tells the screen when each chunk
-starts sounding. Skips, clicks and rate or voice changes start a new request from
+:class:`~reader.playback.Player` (``app.speaker``), which tells the screen when each
+chunk starts sounding. Skips, clicks and rate or voice changes start a new request from
 the right offset (``generation`` tells stale messages from current ones).
 """
 
