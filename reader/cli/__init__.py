@@ -21,15 +21,33 @@ from reader.errors import ReaderError
 # The modules that add subcommands, in the order `reader --help` lists them.
 COMMAND_MODULES = ("tui", "extract", "speech", "library", "export")
 
+# Which module registers each command. `reader list` then imports and builds only the
+# library module's parsers, not every command's (start-up is most of a `list` or
+# `search`). A command missing here still works: it just builds them all.
+# tests/test_cli_library.py checks this table against the modules.
+COMMANDS = {
+    "open": "tui",
+    "extract": "extract",
+    "voices": "speech",
+    "say": "speech",
+    **dict.fromkeys(
+        ("add", "list", "show", "rm", "highlight", "highlights", "search", "library", "config"),
+        "library",
+    ),
+    "export": "export",
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; for a known ``command``, with only its module's commands."""
     parser = argparse.ArgumentParser(
         prog="reader",
         description="An offline, highlight-to-listen article reader for the terminal.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    names = (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES
+    for name in names:
         module = importlib.import_module(f"reader.cli.{name}")
         module.register(subparsers)
     return parser
@@ -41,7 +59,9 @@ def error(message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The command is the first argument (top-level options such as --help need all).
+    parser = build_parser(argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:

@@ -10,7 +10,6 @@ extractor or the speech stack unless the command needs it.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -122,6 +121,8 @@ def open_library() -> Library:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
@@ -158,6 +159,8 @@ def handle_add(args: argparse.Namespace) -> int:
                 status = exc.exit_code
                 continue
             if args.json:
+                import json
+
                 data = asdict(result)
                 data["source"] = source
                 data["title"] = article.title
@@ -186,30 +189,29 @@ def handle_add(args: argparse.Namespace) -> int:
 
 
 def handle_list(args: argparse.Namespace) -> int:
-    from dataclasses import fields
-
     with open_library() as library:
         rows = library.list(limit=args.limit)
     if args.json:
+        import json
+
         # One object per line: fast for 10,000 rows and still a JSON array.
-        names = [f.name for f in fields(rows[0])] if rows else []
-        items = [
-            json.dumps({n: getattr(row, n) for n in names}, ensure_ascii=False) for row in rows
-        ]
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        items = [encode(row._asdict()) for row in rows]
         sys.stdout.write("[\n" + ",\n".join(items) + "\n]\n")
         return 0
     if not rows:
         print("The library is empty: add articles with `reader add URL-or-FILE`.")
         return 0
-    width = max(len(str(row.id)) for row in rows)
+    width = len(str(max(row.id for row in rows)))
     lines = []
-    for row in rows:
-        done = f"{100 * row.position // row.chars:3d}%" if row.chars else "  0%"
-        marks = f"{row.highlights:>3}✎" if row.highlights else "    "
-        where = f" — {row.site}" if row.site else ""
+    for ident, _, title, site, _, _, words, added, _, position, chars, marks in rows:
+        done = f"{100 * position // chars:3d}%" if chars else "  0%"
+        flat = " ".join(title.split()) if title else "(untitled)"
+        if len(flat) > 70:
+            flat = flat[:69] + "…"
         lines.append(
-            f"{row.id:>{width}}  {row.added[:10]}  {row.words:>6} w  {done} {marks}  "
-            f"{_one_line(_title(row.title), 70)}{where}"
+            f"{ident:>{width}}  {added[:10]}  {words:>6} w  {done} "
+            f"{f'{marks:>3}✎' if marks else '    '}  {flat}{f' — {site}' if site else ''}"
         )
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
@@ -312,12 +314,10 @@ def handle_highlights(args: argparse.Namespace) -> int:
 
 
 def handle_search(args: argparse.Namespace) -> int:
-    from dataclasses import asdict
-
     with open_library() as library:
         hits = library.search(args.words, limit=args.limit)
     if args.json:
-        _print_json([asdict(hit) for hit in hits])
+        _print_json([hit._asdict() for hit in hits])
         return 0
     if not hits:
         print("No article contains all of: " + " ".join(args.words))
@@ -360,6 +360,8 @@ def _warn_config(problems: list[Any]) -> None:
 
 
 def _toml_value(value: Any) -> str:
+    import json
+
     if value is None:
         return "(default)"
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)

@@ -32,24 +32,32 @@ Offsets (highlights, position) are character offsets into :attr:`Article.text`.
 from __future__ import annotations
 
 import builtins
-import json
 import os
 import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from reader import locations
 from reader.errors import InputError, ReaderError
 from reader.library import schema
 
+# json, datetime and the dataclass records are imported where they are used: `reader
+# list` and `reader search` need none of them, and start-up is most of their time.
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.library.records import (
+        AddResult,
+        ExportRecord,
+        Highlight,
+        ImportResult,
+        Recovery,
+        Similar,
+        StoredArticle,
+    )
 
 __all__ = [
     "COLORS",
@@ -87,33 +95,14 @@ class NotInLibrary(InputError):
     """No article or highlight with that id."""
 
 
-# -- records ---------------------------------------------------------------------------
+# -- rows --------------------------------------------------------------------------------
+# The records a listing or a search returns by the thousand are NamedTuples: ten times
+# cheaper to make than frozen dataclasses, and they need no dataclasses import, which
+# `reader list` and `reader search` would otherwise pay at start-up. The other records
+# (reader.library.records) are dataclasses, loaded on first use.
 
 
-@dataclass(frozen=True, slots=True)
-class Highlight:
-    """A saved passage: ``article.text[start:end]`` when not :attr:`detached`.
-
-    ``detached`` highlights could not be found again after the article's text
-    changed; they keep their quote, note and old offsets until a later version of
-    the text contains the passage again.
-    """
-
-    id: int
-    article_id: int
-    start: int
-    end: int
-    text: str
-    color: str | None
-    note: str | None
-    created: str
-    prefix: str = ""
-    suffix: str = ""
-    detached: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleSummary:
+class ArticleSummary(NamedTuple):
     """One row of :meth:`Library.list`: what a listing shows, without the text."""
 
     id: int
@@ -130,51 +119,7 @@ class ArticleSummary:
     highlights: int
 
 
-@dataclass(frozen=True)
-class StoredArticle:
-    """An article as kept in the library, with its highlights in text order."""
-
-    id: int
-    article: Article
-    source: str
-    content_hash: str
-    added: str
-    updated: str | None
-    opened: str | None
-    position: int
-    highlights: tuple[Highlight, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Similar:
-    """An article already in the library that tells the same story."""
-
-    id: int
-    similarity: float  # estimated Jaccard index of content words, 0..1
-    title: str | None
-    source: str
-
-
-@dataclass(frozen=True)
-class AddResult:
-    """What :meth:`Library.add` did.
-
-    ``status``: ``"added"`` (new article), ``"unchanged"`` (same source, same text:
-    nothing written), ``"updated"`` (same source, new text: highlights re-anchored)
-    or ``"skipped"`` (a similar article exists and ``if_similar="skip"``; ``id`` is 0).
-    ``existing`` is the id the source already had, if any.
-    """
-
-    id: int
-    status: Literal["added", "unchanged", "updated", "skipped"]
-    similar: tuple[Similar, ...] = ()
-    existing: int | None = None
-    reanchored: int = 0
-    detached: tuple[Highlight, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     id: int
     title: str | None
     source: str
@@ -182,41 +127,32 @@ class SearchHit:
     rank: float  # bm25: lower is better
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRecord:
-    id: int
-    article_id: int | None
-    file: str
-    settings: dict[str, Any]
-    created: str
+# The dataclass records, imported from reader.library.records on first use (PEP 562).
+_RECORDS = frozenset(
+    (
+        "AddResult",
+        "ExportRecord",
+        "Highlight",
+        "ImportResult",
+        "Recovery",
+        "Similar",
+        "StoredArticle",
+    )
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Recovery:
-    """A damaged or foreign file found where the library should be, and where it went."""
+def __getattr__(name: str) -> Any:
+    if name in _RECORDS:
+        from reader.library import records
 
-    path: Path
-    moved_to: Path
-    reason: str
-
-    def message(self) -> str:
-        return (
-            f"{self.path}: not a usable reader library ({self.reason}); "
-            f"moved it to {self.moved_to.name} and started a new, empty library"
-        )
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    articles_added: int = 0
-    articles_merged: int = 0  # already present (same source and text): highlights merged
-    highlights_added: int = 0
-    exports_added: int = 0
-    ids: dict[int, int] = field(default_factory=dict)  # id in the file -> id here
+        return getattr(records, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def now() -> str:
     """The current time as stored: ISO 8601, UTC, to the microsecond (sorts as text)."""
+    from datetime import UTC, datetime
+
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
@@ -341,6 +277,7 @@ class Library:
         are kept unless ``if_similar="skip"``.
         """
         from reader.library import similar
+        from reader.library.records import AddResult
 
         source = source or article.source or article.url or "-"
         text = article.text
@@ -390,7 +327,10 @@ class Library:
         stamp: str,
     ) -> AddResult:
         """Put a new text in place of an article's old one; carry highlights and position."""
+        import json
+
         from reader.library import anchor, similar
+        from reader.library.records import AddResult
 
         text = article.text
         old_body, old_position = c.execute(
@@ -443,6 +383,7 @@ class Library:
 
     def _similar(self, sketch: tuple[int, ...], exclude: int | None) -> list[Similar]:
         from reader.library import similar
+        from reader.library.records import Similar
 
         def work(c: sqlite3.Connection) -> list[Similar]:
             self._fill_sketches(c)
@@ -475,7 +416,10 @@ class Library:
 
     def get(self, article_id: int, *, touch: bool = False) -> StoredArticle:
         """The stored article with its highlights; ``touch`` records it as opened now."""
+        import json
+
         from reader.article import Article
+        from reader.library.records import StoredArticle
 
         if touch:
             with self._write() as c:
@@ -521,7 +465,7 @@ class Library:
             query += " LIMIT ?"
             params = (limit,)
         rows = self._read(lambda c: c.execute(query, params).fetchall())
-        return [ArticleSummary(*row) for row in rows]
+        return list(map(ArticleSummary._make, rows))
 
     def count(self) -> int:
         return int(self._read(lambda c: c.execute("SELECT count(*) FROM articles").fetchone())[0])
@@ -572,6 +516,7 @@ class Library:
     ) -> Highlight:
         """Save ``text[start:end]`` of the article as a highlight and return it."""
         from reader.library import anchor
+        from reader.library.records import Highlight
 
         color = _check_color(color)
         with self._write() as c:
@@ -706,7 +651,7 @@ class Library:
                 "WHERE articles_fts MATCH ? ORDER BY r LIMIT ?",
                 (query, limit),
             ).fetchall()
-            return [SearchHit(*row) for row in rows]
+            return list(map(SearchHit._make, rows))
 
         return self._read(work)
 
@@ -716,6 +661,10 @@ class Library:
         self, article_id: int | None, file: str | Path, settings: dict[str, Any] | None = None
     ) -> ExportRecord:
         """Remember that ``file`` was written (from ``article_id``) with ``settings``."""
+        import json
+
+        from reader.library.records import ExportRecord
+
         created = now()
         data = dict(settings or {})
         with self._write() as c:
@@ -727,6 +676,10 @@ class Library:
         return ExportRecord(ident, article_id, str(file), data, created)
 
     def exports(self, article_id: int | None = None) -> builtins.list[ExportRecord]:
+        import json
+
+        from reader.library.records import ExportRecord
+
         query = "SELECT id, article_id, file, settings, created FROM exports"
         params: tuple[Any, ...] = ()
         if article_id is not None:
@@ -799,6 +752,8 @@ _HIGHLIGHT_SELECT = (
 
 
 def _highlight(row: Sequence[Any]) -> Highlight:
+    from reader.library.records import Highlight
+
     return Highlight(
         id=row[0],
         article_id=row[1],
@@ -821,6 +776,8 @@ def _body(article: Article) -> str:
     :attr:`Article.sentences` recomputes them on first use); leaving them out keeps
     the file about a third smaller. ``text`` stays: search and highlights read it.
     """
+    import json
+
     data = article.to_dict()
     data.pop("sentences", None)
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -951,6 +908,10 @@ def _inspect(path: Path) -> str | None:
 
 def _move_aside(path: Path, reason: str) -> Recovery:
     """Rename the file (and its -wal/-shm companions) to a dated name that is free."""
+    from datetime import datetime
+
+    from reader.library.records import Recovery
+
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     for attempt in range(1, 1000):
         suffix = "" if attempt == 1 else f"-{attempt}"

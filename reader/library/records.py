@@ -1,0 +1,115 @@
+"""The library's records: what :class:`reader.library.Library` methods return.
+
+Frozen dataclasses, kept apart from :mod:`reader.library` so that commands that only
+list or search (which return :class:`~reader.library.ArticleSummary` and
+:class:`~reader.library.SearchHit` rows) do not import :mod:`dataclasses` or build
+these classes at start-up. Import them from :mod:`reader.library` as usual; they are
+loaded on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from reader.article import Article
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A saved passage: ``article.text[start:end]`` when not :attr:`detached`.
+
+    ``detached`` highlights could not be found again after the article's text
+    changed; they keep their quote, note and old offsets until a later version of
+    the text contains the passage again.
+    """
+
+    id: int
+    article_id: int
+    start: int
+    end: int
+    text: str
+    color: str | None
+    note: str | None
+    created: str
+    prefix: str = ""
+    suffix: str = ""
+    detached: bool = False
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as kept in the library, with its highlights in text order."""
+
+    id: int
+    article: Article
+    source: str
+    content_hash: str
+    added: str
+    updated: str | None
+    opened: str | None
+    position: int
+    highlights: tuple[Highlight, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Similar:
+    """An article already in the library that tells the same story."""
+
+    id: int
+    similarity: float  # estimated Jaccard index of content words, 0..1
+    title: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What :meth:`Library.add` did.
+
+    ``status``: ``"added"`` (new article), ``"unchanged"`` (same source, same text:
+    nothing written), ``"updated"`` (same source, new text: highlights re-anchored)
+    or ``"skipped"`` (a similar article exists and ``if_similar="skip"``; ``id`` is 0).
+    ``existing`` is the id the source already had, if any.
+    """
+
+    id: int
+    status: Literal["added", "unchanged", "updated", "skipped"]
+    similar: tuple[Similar, ...] = ()
+    existing: int | None = None
+    reanchored: int = 0
+    detached: tuple[Highlight, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord:
+    id: int
+    article_id: int | None
+    file: str
+    settings: dict[str, Any]
+    created: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    """A damaged or foreign file found where the library should be, and where it went."""
+
+    path: Path
+    moved_to: Path
+    reason: str
+
+    def message(self) -> str:
+        return (
+            f"{self.path}: not a usable reader library ({self.reason}); "
+            f"moved it to {self.moved_to.name} and started a new, empty library"
+        )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    articles_added: int = 0
+    articles_merged: int = 0  # already present (same source and text): highlights merged
+    highlights_added: int = 0
+    exports_added: int = 0
+    ids: dict[int, int] = field(default_factory=dict)  # id in the file -> id here
