@@ -16,7 +16,11 @@ from reader.article import Article
 from reader.extract.plaintext import clean_text
 from tests.conftest import SEEDS
 
-EXPECTED: dict[str, Any] = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))
+pytestmark = pytest.mark.shared
+_RULES = SEEDS / "expected.json"
+EXPECTED: dict[str, Any] = (
+    json.loads(_RULES.read_text(encoding="utf-8")) if _RULES.is_file() else {}
+)
 SEED_NAMES = sorted(name for name in EXPECTED if name.endswith(".txt"))
 
 
