@@ -5,7 +5,20 @@ from __future__ import annotations
 import pytest
 
 from reader.article import Block
-from reader.extract.ear import drop_repeats, is_caption_or_credit, is_interface_line, repeat_key
+from reader.extract.ear import (
+    APPEAL_ALONE,
+    chrome_kind,
+    drop_related_sections,
+    drop_repeats,
+    drop_title_repeats,
+    is_caption_or_credit,
+    is_interface_line,
+    is_page_metadata,
+    is_related_header,
+    related_sections,
+    repeat_key,
+    unspoken,
+)
 
 
 @pytest.mark.parametrize(
@@ -80,8 +93,18 @@ def test_prose_is_not_a_caption(line: str) -> None:
 
 
 def test_drop_repeats_keeps_the_first_copy() -> None:
-    blocks = ["First paragraph.", "Second paragraph.", "first   PARAGRAPH!", "Third."]
-    assert drop_repeats(blocks) == ["First paragraph.", "Second paragraph.", "Third."]
+    first = "The first paragraph of the story."
+    blocks = [first, "The second paragraph of the story.", "the first   PARAGRAPH of the story!"]
+    assert drop_repeats([*blocks, "Third."]) == [*blocks[:2], "Third."]
+
+
+def test_drop_repeats_keeps_short_repeats() -> None:
+    """A file name in a tutorial, "Yes." in an interview: short blocks repeat legitimately."""
+    blocks = ["requirements.txt", "Install the packages it lists with pip.", "requirements.txt"]
+    assert drop_repeats(blocks) == blocks
+    interview = ["Did the council agree?", "Yes.", "And the budget?", "Yes."]
+    assert drop_repeats(interview) == interview
+    assert drop_repeats(interview, min_length=0) == interview[:3]
 
 
 def test_drop_repeats_replaces_a_teaser_by_its_full_copy() -> None:
@@ -105,13 +128,19 @@ def test_drop_repeats_short_common_openings_are_not_repeats() -> None:
 
 def test_drop_repeats_on_blocks_and_custom_keys() -> None:
     blocks = [
-        Block("heading", "Title"),
+        Block("heading", "Ingredients for the winter stew"),
         Block("paragraph", "Body text."),
-        Block("heading", "title"),
+        Block("heading", "ingredients for the Winter Stew"),
     ]
     assert drop_repeats(blocks) == blocks[:2]
     pairs = [("a", "Same words"), ("b", "same words"), ("c", "Other")]
-    assert [p[0] for p in drop_repeats(pairs, key=lambda p: p[1])] == ["a", "c"]
+    assert [p[0] for p in drop_repeats(pairs, key=lambda p: p[1], min_length=0)] == ["a", "c"]
+
+
+def test_drop_title_repeats_counts_short_titles() -> None:
+    blocks = [Block("heading", "Harbour news"), Block("paragraph", "Body text."), "HARBOUR NEWS!"]
+    assert drop_title_repeats(blocks, "Harbour news", None) == [blocks[1]]
+    assert drop_title_repeats(blocks, None) == blocks
 
 
 def test_repeat_key_ignores_case_punctuation_and_space() -> None:
@@ -154,3 +183,90 @@ def test_more_interface_lines(line: str) -> None:
 )
 def test_spanish_and_polish_link_lists(line: str) -> None:
     assert is_interface_line(line, None)
+
+
+# -- rules that came from the HTML path and now serve both ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Weitere Themen", "related"),
+        ("NOTAS RELACIONADAS", "related"),
+        ("You may also like", "related"),
+        ("Kategorie: News", "interface"),
+        ("Release date: spring", "metadata"),
+        ("Last modified: 03-10-2004 2:20pm", "metadata"),
+        ("Abbildung 4: Aufbau der Messstation", "metadata"),
+        ("Tel.: 0228 123456", "metadata"),
+        ("Marco Odermatt in Sölden. © AFP / MARCO BERTORELLO", "caption"),
+        ("Most w Gdańsku otwarty. Fot. PAP/Adam Warżawa", "caption"),
+        ("aja/PAP", "caption"),
+        ("12.03.2021 14:05", "date"),
+        ("Subscribe now to our print edition for the full story.", "appeal"),
+        ("Sign up to get the best content of the week.", "appeal"),
+        ("Folgen Sie uns auf Twitter", "appeal"),
+        ("Sie sind aktuell nicht eingeloggt.", "appeal"),
+        ("Pour lire la suite", "appeal"),
+        ("Siguenos en Telegram, Instagram, Facebook y Twitter", "appeal"),
+        ("We use cookies to improve your experience.", "notice"),
+        ("Facebook Twitter WhatsApp E-Mail", "social"),
+        ("Home | News | Sport | Weather", "menu"),
+    ],
+)
+def test_unspoken_reasons(line: str, reason: str) -> None:
+    assert unspoken(line, None) == reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The fishermen said they would donate their catch to the school.",
+        "Readers can log into the archive with their library card.",
+        "She described the category of storms that hit the coast in 1953.",
+        "Reuters reported that the port reopened on Monday after repairs.",
+        "The council met on Tuesday and agreed the budget for the coming year.",
+    ],
+)
+def test_prose_is_spoken(line: str) -> None:
+    assert unspoken(line, "en") == ""
+
+
+def test_one_appeal_phrase_in_a_long_paragraph_is_prose() -> None:
+    long = (
+        "The paper, which readers can subscribe to at the kiosk, has covered the harbour"
+        " for a hundred years, and its archive now fills three rooms of the town library"
+        " on the corner of the market square."
+    )
+    assert len(long) >= APPEAL_ALONE
+    assert chrome_kind(long) == ""
+    assert chrome_kind("Subscribe to the paper at the kiosk.") == "appeal"
+
+
+def test_phrases_ending_in_a_space_end_a_word() -> None:
+    assert chrome_kind("Log in") == "appeal"
+    assert chrome_kind("Please log in to comment") == "appeal"
+    assert chrome_kind("The log information was lost.") == ""
+
+
+def test_related_sections_end_at_the_first_real_paragraph() -> None:
+    texts = [
+        "Lesen Sie auch:",
+        "Neue Fähre ab Mai",
+        "Schule gewinnt Preis",
+        "Der Hafen wird saniert.",
+    ]
+    assert related_sections(texts) == [True, True, True, False]
+    assert is_related_header("Das könnte Sie auch interessieren")
+    assert not is_related_header("Mehr als hundert Menschen kamen zur Eröffnung.")
+    blocks = [
+        Block("heading", "More stories"),
+        Block("list_item", "A headline."),
+        Block("paragraph", "Prose."),
+    ]
+    assert drop_related_sections(blocks) == blocks[2:]
+
+
+def test_page_metadata_is_short_lines_only() -> None:
+    assert is_page_metadata("Stand: 28.04.2020 18:00 Uhr")
+    assert not is_page_metadata("Stand: " + "die Verhandlungen dauern an, sagte der Sprecher. " * 3)

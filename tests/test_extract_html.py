@@ -189,3 +189,17 @@ def test_a_page_with_no_article() -> None:
     with pytest.raises(InputError) as info:
         extract_html(page, source="nav.html")
     assert str(info.value) == "nav.html: no article found in the page"
+
+
+def test_ear_pass_drops_a_byline_at_the_top_only() -> None:
+    from reader.extract.html import ear_pass
+
+    blocks = [
+        Block("paragraph", "Von Claudia Lindner"),
+        Block("paragraph", LONG),
+        Block("paragraph", OTHER),
+        Block("heading", "Getting there"),
+        Block("list_item", "By Car"),
+    ]
+    kept = ear_pass(blocks, title=None, language="de")
+    assert [b.text for b in kept] == [LONG, OTHER, "Getting there", "By Car"]

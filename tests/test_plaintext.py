@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 
 from reader.errors import InputError
+from reader.extract.ear import find_dates, is_date_line, parse_byline
 from reader.extract.plaintext import (
     clean_text,
     detect_language,
-    find_dates,
-    is_date_line,
     normalise,
-    parse_byline,
     repair_cutoff,
     repair_mojibake,
 )

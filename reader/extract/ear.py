@@ -5,21 +5,45 @@ thinking; a listener cannot. These predicates judge one block (a paragraph, a li
 time, so both trafilatura's blocks and the plain-text cleaner's lines go through the
 same rules.
 
-Public API (stable; the HTML path calls it):
+Both paths call :func:`unspoken` on every block or line; the HTML path then runs
+:func:`drop_related_sections` and :func:`drop_repeats` over its blocks, the text path marks
+related sections with :func:`related_sections` before its own context step. Phrase lists
+that are data rather than patterns (appeals, notices, share bars) live in
+``data/chrome.toml``.
 
+Public API (stable; both paths call it):
+
+- :func:`unspoken` — why a block must not be spoken ("interface", "caption", "date",
+  "related", "metadata", "appeal", "notice", "social", "menu"), or "".
 - :func:`is_interface_line` — site interface strings: "Read more", "Related:", "Share",
   "Subscribe", "Leave a Reply", "Lesen Sie auch", "Mehr zum Thema", "Lea también"...
 - :func:`is_caption_or_credit` — photo captions and credits: "Volodymyr Zelenskyy. AP",
-  "Foto: dpa", "(Photo: Reuters)", "Image: Getty".
-- :func:`drop_repeats` — the second and later copies of a block (a teaser repeating a body
-  paragraph, a title repeated under itself).
+  "Foto: dpa", "(Photo: Reuters)", "Image: Getty", "… © AFP / NAME", "aja/PAP".
+- :func:`is_related_header` and :func:`drop_related_sections` — "Weitere Themen",
+  "Lea también:", "You may also like" and the headlines listed under them.
+- :func:`is_page_metadata` — "Kategorie: News", "Last modified: …", "Abbildung 4: …",
+  "Tel.: 0228 …".
+- :func:`chrome_kind` — appeals (subscribe, newsletter, log in, donate, follow us),
+  notices (cookies, rights, comment forms), share bars and "|" menus, from
+  ``data/chrome.toml``.
+- :func:`find_dates` and :func:`is_date_line` — dates in many languages; a line that is
+  only a date ("Aktualisiert am 3.2.2021 14:05") is not spoken.
+- :func:`parse_byline` — the names on a byline ("ByRomeo Minalane", "Von Heike Buchter");
+  both paths leave a byline at the top of the article unspoken.
+- :func:`drop_repeats` and :func:`drop_title_repeats` — the second and later copies of a
+  block (a teaser repeating a body paragraph, a title repeated under itself).
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -128,6 +152,7 @@ _AGENCIES = (
     r"|imago(?:\ images)?|Keystone|ANP|ANSA|EFE|PA(?:\ Media|\ Wire)?|Xinhua|TASS|Bloomberg"
     r"|Alamy|Unsplash|Pixabay|Wikimedia(?:\ Commons)?|KNA|epd|APA|Sputnik|AAP|NurPhoto"
     r"|SOPA\ Images|ZUMA(?:\ Press)?|Anadolu(?:\ Agency)?|Pool|Handout|Archiv|Archive|privat"
+    r"|PAP"
 )
 # "Foto: dpa", "(Photo: Reuters)", "Bild: Max Muster", "Image credit: Getty", "© AFP".
 _CREDIT_LABEL = re.compile(
@@ -158,13 +183,21 @@ _CREDIT_END = re.compile(
 )
 
 
+# A caption whose last words are a credit after a sign or label, with no sentence after
+# it: "Marco Odermatt in Sölden. © AFP / MARCO BERTORELLO", "Most w Gdańsku. Fot. PAP".
+_CREDIT_SIGN_END = re.compile(
+    r"(?:©|\(c\)|\bFotos?\s*:|\bFot\.|\bPhoto\s*:|\bBild\s*:)\s*[^.!?]{1,80}$", re.IGNORECASE
+)
+
+
 def is_caption_or_credit(text: str) -> bool:
     """Whether ``text`` is an image caption or a photo credit.
 
     Catches labelled credits anywhere short ("Foto: dpa", "(Photo: Reuters)", "Image:
-    Getty", "© AFP") and short lines ending in an agency name after a period, slash or
-    bar ("Volodymyr Zelenskyy. AP", "Kyiv at night / AFP"). A sentence of prose that merely
-    mentions Reuters ("…, Reuters reported.") is not a caption.
+    Getty", "© AFP"), short lines ending in an agency name after a period, slash or bar
+    ("Volodymyr Zelenskyy. AP", "Kyiv at night / AFP", "aja/PAP") and lines ending in a
+    credit after "©", "Foto:" or "Fot." ("… © AFP / MARCO BERTORELLO"). A sentence of prose
+    that merely mentions Reuters ("…, Reuters reported.") is not a caption.
     """
     stripped = text.strip()
     if not stripped:
@@ -176,12 +209,429 @@ def is_caption_or_credit(text: str) -> bool:
     # shown..." is prose: a label without a colon or © counts on short lines only.
     if label and (len(stripped) <= 120 or _PUNCTUATED_LABEL.search(label.group())):
         return True
-    if len(stripped) <= 250 and (_CREDIT_INLINE.search(stripped) or _CREDIT_END.search(stripped)):
+    if len(stripped) <= 250 and (
+        _CREDIT_INLINE.search(stripped)
+        or _CREDIT_END.search(stripped)
+        or _CREDIT_SIGN_END.search(stripped)
+    ):
         return True
     return len(stripped) <= 200 and bool(_CREDIT_TAIL.search(stripped))
 
 
 _PUNCTUATED_LABEL = re.compile(r"[:©/|]|\(c\)|copyright", re.IGNORECASE)
+
+
+# -- related sections ------------------------------------------------------------------------
+
+_X = re.IGNORECASE | re.VERBOSE
+
+# Headers of link lists and inline links to other articles ("Lea también: <headline>",
+# "Weitere Themen", "NOTAS RELACIONADAS", "Das könnte dich auch interessieren:").
+_RELATED = re.compile(
+    r"""^\W*(?:
+      (?:lea|mire|vea|lee|ver|mira)(?:\s+(?:también|además|más))?\s*:
+    | (?:le|te)\s+puede\s+interesar | auch\s+lesen | zum\s+weiterlesen | schon\s+gelesen
+    | (?:mehr|weitere|top|andere|ähnliche|verwandte|passende)[-\s](?:aktuelle\s+)?
+      (?:themen|artikel|beiträge|tipps|news|nachrichten|storys|stories|meldungen|videos
+        |tourentipps)
+    | (?:mehr|weitere)\s+(?:infos?|informationen)(?:\s+[\w-]+){0,5}\s*:?\s*$
+    | empfohlene\s+(?:beiträge|artikel)
+    | (?:notas|noticias|artículos|contenidos?)\s+relacionad[oa]s?
+    | (?:related|more|top|recommended|popular|latest|trending)\s+
+      (?:news|stories|articles|posts|reads|content|videos)
+    | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested)
+    | most\s+(?:read|popular|viewed)
+    | (?:das|dieses)\s+(?:thema\s+)?könnte\s+(?:dich|sie|euch)\s+(?:auch\s+)?interessieren
+    | lust\s+auf\s+mehr | vorschau\s+auf\s+den\s+nächsten | (?:nächster|vorheriger)\s+artikel
+    | lesen\s+sie\s+auch | weitere\s+beiträge | à\s+lire\s+(?:aussi|également)
+    | sur\s+le\s+même\s+sujet | dans\s+la\s+même\s+rubrique | leia\s+(?:também|mais)
+    | veja\s+(?:também|mais) | czytaj\s+(?:także|też|więcej) | zobacz\s+(?:też|także|również)
+    | polecamy | leggi\s+anche | potrebbe\s+interessarti | lees\s+ook | läs\s+också
+    | читайте\s+также
+    )""",
+    _X,
+)
+
+
+def is_related_header(text: str) -> bool:
+    """Whether ``text`` announces links to other articles ("Weitere Themen", "Lea también:
+    <headline>", "You may also like", "Das könnte Sie auch interessieren")."""
+    return len(text) <= 140 and bool(_RELATED.match(text))
+
+
+def related_sections(texts: Sequence[str], kinds: Sequence[str] | None = None) -> list[bool]:
+    """For each block, whether it belongs to a "related articles" section.
+
+    A section opens with a related header that stands alone (a heading, a line ending in
+    ":" or "?", or a short label) and runs over the headlines listed under it: headings,
+    list items and quotes under 160 characters, and short lines that do not end like a
+    sentence. The first real paragraph (long, or ending in ".", "!" or a closing quote)
+    ends it. ``kinds`` are block kinds ("heading", "list_item"...), when known.
+    """
+    flags = [False] * len(texts)
+    skipping = False
+    for i, raw in enumerate(texts):
+        text = raw.rstrip()
+        kind = kinds[i] if kinds is not None else "paragraph"
+        if is_related_header(text):
+            flags[i] = True
+            skipping = kind == "heading" or text.endswith((":", "?")) or len(text) <= 40
+            continue
+        if skipping:
+            short = len(text) <= 160
+            listed = kind in ("heading", "list_item", "quote")
+            if short and (listed or not text.endswith((".", "!", "»", '"', "“"))):
+                flags[i] = True
+                continue
+            skipping = False
+    return flags
+
+
+def drop_related_sections(blocks: Sequence[T]) -> list[T]:
+    """``blocks`` (with ``text`` and ``kind``) without "related" headers and the headlines
+    listed under them (see :func:`related_sections`)."""
+    flags = related_sections(
+        [str(getattr(b, "text", b)) for b in blocks],
+        [str(getattr(b, "kind", "paragraph")) for b in blocks],
+    )
+    return [b for b, flag in zip(blocks, flags, strict=True) if not flag]
+
+
+# -- page metadata ---------------------------------------------------------------------------
+
+# Page metadata, figure labels and notices at the start of a short line ("Kategorie: News",
+# "Last modified: ...", "Abbildung 4: ...", "Tel.: 0228 ...", "Alle Angaben ohne Gewähr").
+_META = re.compile(
+    r"""^\W*(?:
+      categor(?:y|ies|ía|ia|ie)\s*: | kategorie\s*: | release\s+date | last\s+(?:modified|updated)
+    | letzte\s+(?:änderung|aktualisierung) | aktualisiert\s+(?:am|:) | veröffentlicht\s+(?:am|:)
+    | stand\s*: | published\s*: | updated\s*: | tel(?:efon|\.)?\s*[:.]?\s*\+?\d | bewerten\s*:
+    | teilen\s+mit | titelbild | beitragsbild | bild\s+anzeigen | wird\s+geladen
+    | keine\s+kommentare | view\s+comments | kommentare\s+insgesamt | cr[ée]dits?\s+photos?
+    | fot\.\s | (?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*[:.]
+    | materiał\s+chroniony | alle\s+angaben\s+ohne\s+gewähr | \(alle\s+angaben | anzeige\b
+    | inhaltsverzeichnis | table\s+of\s+contents | tags?\s*: | schlagw(?:örter|orte)
+    | share\s+this | teilen\s*: | quelle\s*:
+    )""",
+    _X,
+)
+
+
+def is_page_metadata(text: str) -> bool:
+    """Whether a short line is page metadata, a figure label or a notice, not prose
+    ("Kategorie: News", "Last modified: 03-10-2004", "Abbildung 4: Aufbau", "Tel.: 0228 …")."""
+    return len(text) <= 120 and bool(_META.match(text))
+
+
+# -- chrome phrases (data/chrome.toml) --------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _chrome_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every phrase of data/chrome.toml, and each phrase's category.
+
+    A single alternation keeps both paths fast: the phrases are tried in one pass of the
+    regex engine over a line instead of one pass per phrase. A phrase ending in a space
+    must end a word there ("log in " matches "Log in" and "log in to", not "log into").
+    """
+    data = tomllib.loads(
+        resources.files("reader.extract").joinpath("data/chrome.toml").read_text("utf-8")
+    )
+    category: dict[str, str] = {}
+    patterns: dict[str, str] = {}
+    for name in ("appeal", "notice", "social"):
+        for phrase in data.get(name, []):
+            phrase = phrase.lower()
+            word = phrase.rstrip()
+            if word in category:
+                continue
+            category[word] = name
+            patterns[word] = re.escape(word) + (r"(?!\w)" if phrase != word else "")
+    alternation = "|".join(patterns[p] for p in sorted(patterns, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})"), category
+
+
+# Copyright lines: "© 2025 Example", "Copyright 2019 ...", "(c) 2020".
+_COPYRIGHT = re.compile(r"(?i)^(?:©|copyright\b|\(c\)\s*\d{4})|©\s?\d{4}")
+
+# Thresholds of chrome_kind, in characters (see data/chrome.toml).
+APPEAL_ALONE = 160
+NOTICE_ALONE = 300
+
+
+def chrome_kind(text: str, length: int | None = None) -> str:
+    """ "appeal", "notice", "social" or "menu" when ``text`` is site chrome, else "".
+
+    - appeal: two different appeal phrases, or one in a line under :data:`APPEAL_ALONE`
+      characters (an article that mentions a donation once keeps that sentence);
+    - notice: a notice phrase or a copyright sign in a line under :data:`NOTICE_ALONE`
+      characters, or two anywhere;
+    - social: network names make a third or more of a line of at most 30 words;
+    - menu: a line under 300 characters with two or more "|" separators.
+
+    ``length`` is the line's length as the caller weighs it (the text path counts a CJK
+    ideograph thrice); ``len(text)`` by default.
+    """
+    if length is None:
+        length = len(text)
+    pattern, category = _chrome_phrases()
+    appeals: set[str] = set()
+    notices: set[str] = set()
+    social_hits = 0
+    for m in pattern.finditer(text.lower()):
+        kind = category.get(m.group(), "notice")
+        if kind == "appeal":
+            appeals.add(m.group())
+        elif kind == "notice":
+            notices.add(m.group())
+        else:
+            social_hits += 1
+    if len(appeals) >= 2 or (appeals and length < APPEAL_ALONE):
+        return "appeal"
+    n_notices = len(notices) + bool(_COPYRIGHT.search(text))
+    if n_notices and (length < NOTICE_ALONE or n_notices >= 2):
+        return "notice"
+    words = len(text.split())
+    if social_hits and words <= 30 and social_hits * 3 >= words:
+        return "social"
+    if words and text.count("|") >= 2 and length < 300:
+        return "menu"
+    return ""
+
+
+# -- dates ----------------------------------------------------------------------------------
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "january jan januar jänner janvier enero janeiro gennaio januari stycznia styczeń "
+        "styczen tammikuuta январь января",
+        "february feb februar février fevrier febrero fevereiro febbraio februari lutego "
+        "luty helmikuuta февраль февраля",
+        "march mar märz maerz mars marzo março marco maart marca marzec maaliskuuta март марта",
+        "april apr avril abril aprile kwietnia kwiecień kwiecien huhtikuuta апрель апреля",
+        "may mai mayo maio maggio mei maj maja toukokuuta май мая",
+        "june jun juni juin junio junho giugno czerwca czerwiec kesäkuuta июнь июня",
+        "july jul juli juillet julio julho luglio lipca lipiec heinäkuuta июль июля",
+        "august aug août aout agosto augustus sierpnia sierpień sierpien elokuuta август августа",
+        "september sep sept septembre septiembre setembro settembre września wrzesień "
+        "wrzesien syyskuuta сентябрь сентября",
+        "october oct oktober okt octobre octubre outubro ottobre października październik "
+        "pazdziernik lokakuuta октябрь октября",
+        "november nov novembre noviembre novembro listopada listopad marraskuuta ноябрь ноября",
+        "december dec dezember dez décembre decembre diciembre dezembro dicembre grudnia "
+        "grudzień grudzien joulukuuta декабрь декабря",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th|er|e|º|°|\.)?"
+_DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d.]\d)"), "dmy"),
+    (
+        re.compile(
+            rf"(?<!\w)({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+        ),
+        "mdy_name",
+    ),
+    (
+        re.compile(
+            rf"(?<!\d)(\d{{1,2}}){_ORD}\s*(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)",
+            re.IGNORECASE,
+        ),
+        "dmy_name",
+    ),
+    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])"), "slash"),
+]
+
+
+# Every date shape below has a four-digit year or a day and month joined by "." or "/".
+_MAY_HOLD_DATE = re.compile(r"\d{4}|\d[./]\s?\d")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    iso: str
+    start: int
+    end: int
+
+
+def _make_date(year: int, month: int, day: int) -> str | None:
+    if year < 100:
+        year += 2000 if year < 70 else 1900
+    if not 1990 <= year <= 2100:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, language: str | None = None) -> list[DateMatch]:
+    """Every calendar date written in ``text``, in order, as ISO 8601.
+
+    Understands ISO dates, "29.12.2024", "Dec 29, 2024", "Thu. Jan 2nd, 2025", "29.
+    Dezember 2024", "29 de diciembre de 2024", "29 grudnia 2024" and slashed dates, which
+    are read month first in English and day first elsewhere unless a part exceeds 12.
+    """
+    found: list[DateMatch] = []
+    if not _MAY_HOLD_DATE.search(text):
+        return found
+    taken: list[tuple[int, int]] = []
+    for pattern, shape in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            g = m.groups()
+            iso: str | None
+            if shape == "ymd":
+                iso = _make_date(int(g[0]), int(g[1]), int(g[2]))
+            elif shape == "dmy":
+                iso = _make_date(int(g[2]), int(g[1]), int(g[0]))
+            elif shape == "mdy_name":
+                iso = _make_date(int(g[2]), _MONTHS[g[0].lower()], int(g[1]))
+            elif shape == "dmy_name":
+                iso = _make_date(int(g[2]), _MONTHS[g[1].lower()], int(g[0]))
+            else:
+                a, b = int(g[0]), int(g[1])
+                month_first = (language or "en").startswith("en")
+                if a > 12:
+                    month_first = False
+                elif b > 12:
+                    month_first = True
+                month, day = (a, b) if month_first else (b, a)
+                iso = _make_date(int(g[2]), month, day)
+            if iso:
+                found.append(DateMatch(iso, m.start(), m.end()))
+                taken.append((m.start(), m.end()))
+    found.sort(key=lambda d: d.start)
+    return found
+
+
+# Words that may stand around a date on a date line without making it prose.
+_DATE_FILLER = re.compile(
+    r"""(?ix)\b(?:
+      mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat
+    | saturday|sun|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di
+    | mi|do|fr|sa|so|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi
+    | mercredi|jeudi|vendredi|samedi|dimanche|updated?|published|posted|modified|last
+    | date|on|at|am|um|uhr|vom|den|de|del|le|el|the|stand|aktualisiert|veröffentlicht
+    | erstellt|geändert|zuletzt|publicado|actualizado|publié|mis|à|jour|opublikowano
+    | aktualizacja|editiert|est|cet|cest|mez|mesz|utc|gmt|bst|edt|pst|et|pt|ist|min|read
+    | lesezeit|minutes|minuten|h|pm|a\.m|p\.m|uhr
+    )\b|\d{1,2}[:.h]\d{2}(?:\s?[ap]\.?m\.?)?|[\W\d_]""",
+)
+
+
+def is_date_line(text: str, language: str | None = None) -> bool:
+    """A line that is a date (with weekday, time, "Updated"...), nothing to speak."""
+    if len(text) > 120:
+        return False
+    dates = find_dates(text, language)
+    if not dates:
+        return False
+    rest = text
+    for d in reversed(dates):
+        rest = rest[: d.start] + " " + rest[d.end :]
+    rest = _DATE_FILLER.sub(" ", rest)
+    return len(rest.split()) <= 1
+
+
+# -- bylines --------------------------------------------------------------------------------
+
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
+_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|del|la|le|du|bin|al)[ \u00a0])?"
+_NAME = rf"{_CAP}(?:[ \u00a0]{_PARTICLE}{_CAP}){{0,3}}"
+# "By Jane Doe", "ByRomeo Minalane" (the space lost when the link was copied), "Von Heike
+# Buchter", "Par Jean Dupont", "Por Ana", "Text: ...", "Autor: ...".
+_BYLINE = re.compile(
+    rf"""^(?i:(?:written|reported|posted|story|text|words)\ )?
+    (?i:by|von|par|por|di|door|av|af|przez|autor(?:in)?|author|text|texto|redakcja|kirjoittanut)
+    (?:\s*[:|]\s*|\s+|(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ]))
+    (?P<names>{_NAME}(?:\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*{_NAME})*)
+    """,
+    re.VERBOSE,  # names are matched case-sensitively: "and" is no name
+)
+_BYLINE_CASE = re.compile(
+    r"^(?:(?:Written|Reported|Posted|Story|Text|Words) )?"
+    r"(?:By|BY|by|Von|VON|von|Par|par|Por|por|Di|di|Door|door|Av|av|Af|af|Przez|przez"
+    r"|Autor|Autorin|Author|Text|Texto|Redakcja|Kirjoittanut)\b|^By[A-Z]"
+)
+# What may follow the names on a byline: a separator, a date, "on ...", "updated ...".
+_BYLINE_REST = re.compile(r"(?i)^(?:[|•·,–—/(-]|on\b|am\b|le\b|el\b|\d|updated|published)")
+_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*")
+_NOT_NAMES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "our",
+        "staff",
+        "admin",
+        "editor",
+        "redaktion",
+        "redakcja",
+        "the-editors",
+        "reuters",
+        "ap",
+        "afp",
+        "dpa",
+        "agencies",
+        "agences",
+        "agencias",
+    ]
+)
+
+
+def parse_byline(text: str) -> tuple[str, ...] | None:
+    """The author names of a byline line ("ByRomeo Minalane", "Von Heike Buchter, Berlin
+    | 19.10.2019"), or ``None`` when the line is not a byline."""
+    stripped = text.strip().lstrip("—–-•· ")
+    if len(stripped) > 160 or not _BYLINE_CASE.match(stripped):
+        return None
+    m = _BYLINE.match(stripped)
+    if not m:
+        return None
+    rest = stripped[m.end() :].strip()
+    if rest and not _BYLINE_REST.match(rest):
+        return None
+    names = []
+    for part in _NAME_SPLIT.split(m.group("names")):
+        part = part.strip(" .,")
+        if not part or part.lower() in _NOT_NAMES:
+            continue
+        if len(part.split()) < 2 and part.isupper() is False and len(part) < 3:
+            continue
+        names.append(part)
+    return tuple(names) if names else None
+
+
+# -- all rules at once ---------------------------------------------------------------------
+
+
+def unspoken(text: str, language: str | None = None, length: int | None = None) -> str:
+    """Why ``text`` (one block or line) must not be spoken, or "" when it may be.
+
+    The reasons, in the order they are tried: "interface", "caption", "date", "related",
+    "metadata", then :func:`chrome_kind`'s "appeal", "notice", "social" and "menu".
+    """
+    if is_interface_line(text, language):
+        return "interface"
+    if is_caption_or_credit(text):
+        return "caption"
+    if is_date_line(text, language):
+        return "date"
+    if is_related_header(text):
+        return "related"
+    if is_page_metadata(text):
+        return "metadata"
+    return chrome_kind(text, length)
 
 
 # -- repeats -------------------------------------------------------------------------------
@@ -195,15 +645,23 @@ def repeat_key(text: str) -> str:
 _NON_ALNUM = re.compile(r"[\W_]+")
 
 
-def drop_repeats(blocks: Iterable[T], key: Callable[[T], str] | None = None) -> list[T]:
+# Short blocks repeat legitimately (a file name in a tutorial, "Yes." in an interview, a
+# heading "Ingredients" per recipe): only blocks of at least this many letters and digits
+# count as repeats.
+REPEAT_MIN = 25
+
+
+def drop_repeats(
+    blocks: Iterable[T], key: Callable[[T], str] | None = None, min_length: int = REPEAT_MIN
+) -> list[T]:
     """Keep the first copy of each block and drop later copies.
 
     ``blocks`` may be strings or any objects with a ``text`` attribute (such as
-    :class:`reader.article.Block`); ``key`` overrides how the text is read. Blocks whose
-    normalised text is empty are kept (they carry no words to repeat). A block that is a
-    prefix of an earlier, longer one also counts as a repeat; an earlier block that a later
-    one starts with (a teaser cut short, repeated in full further down) is dropped in
-    favour of the full copy, which stays where it is.
+    :class:`reader.article.Block`); ``key`` overrides how the text is read. Blocks of fewer
+    than ``min_length`` letters and digits are kept however often they occur (see
+    :data:`REPEAT_MIN`). A block that is a prefix of an earlier, longer one also counts as
+    a repeat; an earlier block that a later one starts with (a teaser cut short, repeated
+    in full further down) is dropped in favour of the full copy, which stays where it is.
     """
 
     def text_of(block: T) -> str:
@@ -214,12 +672,12 @@ def drop_repeats(blocks: Iterable[T], key: Callable[[T], str] | None = None) -> 
         return str(getattr(block, "text", block))
 
     items = list(blocks)
-    keys = [repeat_key(text_of(b)) for b in items]
+    keys = [repeat_key(text_of(b)) for b in items]  # one pass over every character
     keep = [True] * len(items)
     seen: dict[str, int] = {}
     by_head: dict[str, list[int]] = {}
     for index, k in enumerate(keys):
-        if not k:
+        if len(k) < min_length or not k:
             continue
         if k in seen:
             keep[index] = False
@@ -247,3 +705,22 @@ def drop_repeats(blocks: Iterable[T], key: Callable[[T], str] | None = None) -> 
 # paragraphs may well open with the same few words.
 _PREFIX_MIN = 60
 _PREFIX_PEERS = 32
+
+
+def drop_title_repeats(blocks: Iterable[T], *titles: str | None) -> list[T]:
+    """``blocks`` without those that repeat one of ``titles`` (the title is spoken first,
+    or was taken from the page's ``<title>``; a heading under it saying the same is noise).
+    Unlike :func:`drop_repeats`, short titles count: a repeated "Harbour news" is noise."""
+    keys = {repeat_key(t) for t in titles if t}
+    keys.discard("")
+    if not keys:
+        return list(blocks)
+    lengths = {len(t) for t in titles if t}
+    out: list[T] = []
+    for block in blocks:
+        text = block if isinstance(block, str) else str(getattr(block, "text", block))
+        # (the length test first: a key costs a pass over every character)
+        if any(abs(len(text) - n) < 20 for n in lengths) and repeat_key(text) in keys:
+            continue
+        out.append(block)
+    return out

@@ -6,11 +6,10 @@ elements: headings, paragraphs, list items and block quotes become separate bloc
 the reader can pause between them and the TUI can show them.
 
 trafilatura keeps some things a listener must not hear: "Read more: <link>" paragraphs
-(in every mode), share and subscribe lines, photo captions and credits, a paragraph
-repeated as a teaser. The pass for the ear (:func:`ear_pass`) drops them using the rules
-shared with the plain-text cleaner (:mod:`reader.extract.ear`), plus a few that only make
-sense for trafilatura's tree (a first heading repeating the title, a lone date or
-author line right under it).
+(in every mode), share and subscribe lines, photo captions and credits, "related" link
+lists, a paragraph repeated as a teaser. The pass for the ear (:func:`ear_pass`) drops
+them with the rules shared with the plain-text cleaner (:mod:`reader.extract.ear`); it
+has no rules of its own.
 """
 
 from __future__ import annotations
@@ -140,168 +139,33 @@ def blocks_from_tree(body: Any) -> list[Block]:
 # -- the pass for the ear ----------------------------------------------------------------
 
 
-def _key(text: str) -> str:
-    return ear.repeat_key(text)
-
-
-_DATE_ONLY = re.compile(
-    r"^[\W\d_]*(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{1,2}:\d{2})[\W\d_]*(?:uhr|am|pm)?\W*$",
-    re.IGNORECASE,
-)
-
-
-# -- rules beyond reader.extract.ear ---------------------------------------------------------
-# Measured on the extraction benchmark's HTML pages: what trafilatura keeps and a listener
-# must not hear, in the shapes that survive its own filters. Candidates for ear.py; kept
-# here, narrowly, until they move there.
-
-_X = re.IGNORECASE | re.VERBOSE
-
-# Link-list headers and inline links to other articles ("Lea también: <headline>",
-# "Weitere Themen", "NOTAS RELACIONADAS", "Das könnte dich auch interessieren:").
-_RELATED = re.compile(
-    r"""^\W*(?:
-      (?:lea|mire|vea|lee|ver|mira)(?:\s+(?:también|además|más))?\s*:
-    | (?:le|te)\s+puede\s+interesar | auch\s+lesen | zum\s+weiterlesen | schon\s+gelesen
-    | (?:mehr|weitere|top|andere|ähnliche|verwandte|passende)[-\s](?:aktuelle\s+)?
-      (?:themen|artikel|beiträge|tipps|news|nachrichten|storys|stories|meldungen|videos
-        |tourentipps)
-    | (?:mehr|weitere)\s+(?:infos?|informationen)(?:\s+[\w-]+){0,5}\s*:?\s*$
-    | empfohlene\s+(?:beiträge|artikel)
-    | (?:notas|noticias|artículos|contenidos?)\s+relacionad[oa]s?
-    | (?:related|more|top|recommended|popular|latest|trending)\s+
-      (?:news|stories|articles|posts|reads|content|videos)
-    | you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested)
-    | most\s+(?:read|popular|viewed)
-    | (?:das|dieses)\s+(?:thema\s+)?könnte\s+(?:dich|sie|euch)\s+(?:auch\s+)?interessieren
-    | lust\s+auf\s+mehr | vorschau\s+auf\s+den\s+nächsten | (?:nächster|vorheriger)\s+artikel
-    | lesen\s+sie\s+auch | weitere\s+beiträge | à\s+lire\s+(?:aussi|également)
-    | sur\s+le\s+même\s+sujet | dans\s+la\s+même\s+rubrique | leia\s+(?:também|mais)
-    | veja\s+(?:também|mais) | czytaj\s+(?:także|też|więcej) | zobacz\s+(?:też|także|również)
-    | polecamy | leggi\s+anche | potrebbe\s+interessarti | lees\s+ook | läs\s+också
-    | читайте\s+также
-    )""",
-    _X,
-)
-
-# Subscription, newsletter, log-in, donation and follow-us appeals.
-_APPEAL = re.compile(
-    r"""(?:
-      \bsubscri(?:be|ber|bers|ption)\b | \bsign(?:ing)?[\s-]up\b | \bnewsletter
-    | \bfollow\s+(?:us|[\w@ ]{1,30}\s+on\s+(?:twitter|facebook|instagram))
-    | \bdownload\s+(?:the|our)\b[\w\s]{0,30}\bapps?\b | \blog\s*in\b
-    | \bdonate\s+(?:now|today|here) | \bmake\s+a\s+donation | \bplease\s+donate
-    | \bsupport(?:ing)?\s+(?:our|us)\b | letters?\s+to\s+the\s+editor
-    | \babonnieren\b | \babonnement | \bim\s+abo\b | \bnicht\s+eingeloggt | eingeloggt\s+sein\s+um
-    | \bjetzt\s+registrieren | registrieren\s+sie\s+sich
-    | \bunterstütze\s+(?:uns|unsere|\w+\s+(?:bereits|jetzt|mit))
-    | unterstützen\s+sie\s+(?:uns|unsere)
-    | \bjetzt\s+spenden | \bspenden\s+sie | \bfolg(?:e|t|en\s+sie)\s+uns
-    | \bsuscr[ií]b | \bs[ií]guenos | \bhazte\s+(?:miembro|socio) | \bpour\s+lire\s+la\s+suite
-    | \bacc[ée]der\s+en\s+illimit | \babonnez | \bsubskrypc | \bzapraszamy | \bassine\b
-    | \binscreva | \bmelde\s+dich | \bpaywall | \bbezahlschranke
-    )""",
-    _X,
-)
-
-# Page metadata, figure labels and notices ("Kategorie: News", "Last modified: ...",
-# "Abbildung 4: ...", "Tel.: 0228 ...", "Alle Angaben ohne Gewähr").
-_META = re.compile(
-    r"""^\W*(?:
-      categor(?:y|ies|ía|ia|ie)\s*: | kategorie\s*: | release\s+date | last\s+(?:modified|updated)
-    | letzte\s+(?:änderung|aktualisierung) | aktualisiert\s+(?:am|:) | veröffentlicht\s+(?:am|:)
-    | stand\s*: | published\s*: | updated\s*: | tel(?:efon|\.)?\s*[:.]?\s*\+?\d | bewerten\s*:
-    | teilen\s+mit | titelbild | beitragsbild | bild\s+anzeigen | wird\s+geladen
-    | keine\s+kommentare | view\s+comments | kommentare\s+insgesamt | cr[ée]dits?\s+photos?
-    | fot\.\s | (?:abbildung|abb\.|figure|fig\.|grafik|tabelle|table)\s*\d+\s*[:.]
-    | materiał\s+chroniony | alle\s+angaben\s+ohne\s+gewähr | \(alle\s+angaben | anzeige\b
-    | inhaltsverzeichnis | table\s+of\s+contents | tags?\s*: | schlagw(?:örter|orte)
-    | share\s+this | teilen\s*: | quelle\s*:
-    )""",
-    _X,
-)
-# A caption ending in a credit: "Marco Odermatt in Sölden. © AFP / MARCO BERTORELLO".
-_CREDIT_END = re.compile(
-    r"(?:©|\(c\)|\bFotos?\s*:|\bFot\.|\bPhoto\s*:|\bBild\s*:)\s*[^.!?]{1,80}$", re.IGNORECASE
-)
-# An agency line on its own: "aja/PAP", "dh/dpa".
-_AGENCY_LINE = re.compile(r"^[\w.]{2,6}/(?:PAP|dpa|AFP|APA|KNA|epd|AP|Reuters)$", re.IGNORECASE)
-
-
-def _is_related(text: str) -> bool:
-    return len(text) <= 140 and bool(_RELATED.match(text))
-
-
-def _is_chrome(text: str) -> bool:
-    """Appeals, page metadata and credits (see the patterns above)."""
-    n = len(text)
-    return (
-        (n <= 300 and bool(_APPEAL.search(text)))
-        or (n <= 120 and bool(_META.match(text)))
-        or (n <= 250 and bool(_CREDIT_END.search(text) or _AGENCY_LINE.match(text)))
-    )
-
-
-def _drop_related_sections(blocks: list[Block]) -> list[Block]:
-    """Drop "related" headers and the link titles listed under them.
-
-    After a header like "Weitere Themen" or "Lesen Sie auch:", the following headings,
-    list items and short unpunctuated lines are headlines of other articles; the first
-    real paragraph (long, or ending like a sentence) ends the section.
-    """
-    out: list[Block] = []
-    skipping = False
-    for block in blocks:
-        text = block.text.rstrip()
-        if _is_related(text):
-            skipping = block.kind == "heading" or text.endswith((":", "?")) or len(text) <= 40
-            continue
-        if skipping:
-            short = len(text) <= 160
-            listed = block.kind in ("heading", "list_item", "quote")
-            if short and (listed or not text.endswith((".", "!", "»", '"', "“"))):
-                continue
-            skipping = False
-        out.append(block)
-    return out
-
-
 def ear_pass(blocks: list[Block], *, title: str | None, language: str | None) -> list[Block]:
     """Drop the blocks a listener must not hear; keep everything else in order.
 
-    - interface lines ("Read more: ...", "Share", "Subscribe", "Lesen Sie auch") and
-      captions or photo credits, by the shared rules of :mod:`reader.extract.ear`;
-    - "related articles" headers and the headlines listed under them, subscription and
-      newsletter appeals, page metadata lines and credits (the patterns above);
-    - a lone timestamp or date line ("12.03.2021 14:05");
+    Every rule is shared with the plain-text cleaner (:mod:`reader.extract.ear`):
+
+    - "related articles" headers and the headlines listed under them;
+    - interface lines ("Read more: ...", "Share", "Lesen Sie auch"), captions and photo
+      credits, lone date lines, page metadata ("Kategorie: News"), appeals (subscribe,
+      newsletter, log in, donate, follow us), notices and share bars
+      (:func:`reader.extract.ear.unspoken`);
+    - a byline among the first blocks ("Von Claudia Lindner": the author is metadata);
     - a heading or paragraph that repeats the title (the title is spoken first anyway),
       and later copies of any longer block (teasers repeated in the body).
     """
-    title_key = _key(title) if title else ""
-    kept: list[Block] = []
-    for block in _drop_related_sections(blocks):
-        text = block.text
-        if ear.is_interface_line(text, language) or ear.is_caption_or_credit(text):
-            continue
-        if _is_chrome(text) or _DATE_ONLY.match(text):
-            continue
-        # (the length test first: a key costs a pass over every character)
-        if title and abs(len(text) - len(title)) < 20 and _key(text) == title_key:
-            continue
-        kept.append(block)
-    return ear.drop_repeats(kept, key=_repeat_text)
+    kept = [
+        b
+        for i, b in enumerate(ear.drop_related_sections(blocks))
+        if not ear.unspoken(b.text, language)
+        # A byline only at the top: further down "By Car" may be a list item.
+        and not (i < _BYLINE_REACH and ear.parse_byline(b.text))
+    ]
+    return ear.drop_repeats(ear.drop_title_repeats(kept, title))
 
 
-# Short blocks repeat legitimately (a file name in a tutorial, "Yes." in an interview,
-# a heading "Ingredients" per recipe): only longer ones count as repeats.
-_REPEAT_MIN = 25
-
-
-def _repeat_text(block: Block) -> str:
-    text = block.text
-    if len(text) >= 2 * _REPEAT_MIN:  # surely long enough; skip counting
-        return text
-    return text if len(ear.repeat_key(text)) >= _REPEAT_MIN else ""
+# How many blocks from the top a byline may stand (the plain-text cleaner looks as far:
+# three lines past the start of the body).
+_BYLINE_REACH = 3
 
 
 # -- metadata -----------------------------------------------------------------------------
@@ -478,11 +342,9 @@ DATE_OPTIONS: dict[str, Any] = {"extensive_search": False, "original_date": True
 
 def _date_from_blocks(blocks: list[Block], language: str | None) -> str | None:
     """The date of a date line ("14 March 2024", "Aktualisiert am 3.2.2021") near the top."""
-    from reader.extract.plaintext import find_dates, is_date_line
-
     for block in blocks[:6]:
-        if is_date_line(block.text, language):
-            dates = find_dates(block.text, language)
+        if ear.is_date_line(block.text, language):
+            dates = ear.find_dates(block.text, language)
             if dates:
                 return dates[0].iso
     return None

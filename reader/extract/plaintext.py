@@ -37,13 +37,10 @@ F1 0.877 (precision 0.875, recall 0.879) against 0.683 for no cleaning at all.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 
 from reader.article import Article, Block, BlockKind
@@ -272,244 +269,9 @@ def detect_language(text: str) -> str | None:
     return max(totals.items(), key=lambda item: item[1])[0]
 
 
-# -- dates ----------------------------------------------------------------------------------
-
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january jan januar jänner janvier enero janeiro gennaio januari stycznia styczeń "
-        "styczen tammikuuta январь января",
-        "february feb februar février fevrier febrero fevereiro febbraio februari lutego "
-        "luty helmikuuta февраль февраля",
-        "march mar märz maerz mars marzo março marco maart marca marzec maaliskuuta март марта",
-        "april apr avril abril aprile kwietnia kwiecień kwiecien huhtikuuta апрель апреля",
-        "may mai mayo maio maggio mei maj maja toukokuuta май мая",
-        "june jun juni juin junio junho giugno czerwca czerwiec kesäkuuta июнь июня",
-        "july jul juli juillet julio julho luglio lipca lipiec heinäkuuta июль июля",
-        "august aug août aout agosto augustus sierpnia sierpień sierpien elokuuta август августа",
-        "september sep sept septembre septiembre setembro settembre września wrzesień "
-        "wrzesien syyskuuta сентябрь сентября",
-        "october oct oktober okt octobre octubre outubro ottobre października październik "
-        "pazdziernik lokakuuta октябрь октября",
-        "november nov novembre noviembre novembro listopada listopad marraskuuta ноябрь ноября",
-        "december dec dezember dez décembre decembre diciembre dezembro dicembre grudnia "
-        "grudzień grudzien joulukuuta декабрь декабря",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
-
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_ORD = r"(?:st|nd|rd|th|er|e|º|°|\.)?"
-_DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d.]\d)"), "dmy"),
-    (
-        re.compile(
-            rf"(?<!\w)({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})(?!\d)", re.IGNORECASE
-        ),
-        "mdy_name",
-    ),
-    (
-        re.compile(
-            rf"(?<!\d)(\d{{1,2}}){_ORD}\s*(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)",
-            re.IGNORECASE,
-        ),
-        "dmy_name",
-    ),
-    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])"), "slash"),
-]
-
-
-# Every date shape below has a four-digit year or a day and month joined by "." or "/".
-_MAY_HOLD_DATE = re.compile(r"\d{4}|\d[./]\s?\d")
-
-
-@dataclass(frozen=True, slots=True)
-class DateMatch:
-    iso: str
-    start: int
-    end: int
-
-
-def _make_date(year: int, month: int, day: int) -> str | None:
-    if year < 100:
-        year += 2000 if year < 70 else 1900
-    if not 1990 <= year <= 2100:
-        return None
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-def find_dates(text: str, language: str | None = None) -> list[DateMatch]:
-    """Every calendar date written in ``text``, in order, as ISO 8601.
-
-    Understands ISO dates, "29.12.2024", "Dec 29, 2024", "Thu. Jan 2nd, 2025", "29.
-    Dezember 2024", "29 de diciembre de 2024", "29 grudnia 2024" and slashed dates, which
-    are read month first in English and day first elsewhere unless a part exceeds 12.
-    """
-    found: list[DateMatch] = []
-    if not _MAY_HOLD_DATE.search(text):
-        return found
-    taken: list[tuple[int, int]] = []
-    for pattern, shape in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            g = m.groups()
-            iso: str | None
-            if shape == "ymd":
-                iso = _make_date(int(g[0]), int(g[1]), int(g[2]))
-            elif shape == "dmy":
-                iso = _make_date(int(g[2]), int(g[1]), int(g[0]))
-            elif shape == "mdy_name":
-                iso = _make_date(int(g[2]), _MONTHS[g[0].lower()], int(g[1]))
-            elif shape == "dmy_name":
-                iso = _make_date(int(g[2]), _MONTHS[g[1].lower()], int(g[0]))
-            else:
-                a, b = int(g[0]), int(g[1])
-                month_first = (language or "en").startswith("en")
-                if a > 12:
-                    month_first = False
-                elif b > 12:
-                    month_first = True
-                month, day = (a, b) if month_first else (b, a)
-                iso = _make_date(int(g[2]), month, day)
-            if iso:
-                found.append(DateMatch(iso, m.start(), m.end()))
-                taken.append((m.start(), m.end()))
-    found.sort(key=lambda d: d.start)
-    return found
-
-
-# Words that may stand around a date on a date line without making it prose.
-_DATE_FILLER = re.compile(
-    r"""(?ix)\b(?:
-      mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat
-    | saturday|sun|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di
-    | mi|do|fr|sa|so|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi
-    | mercredi|jeudi|vendredi|samedi|dimanche|updated?|published|posted|modified|last
-    | date|on|at|am|um|uhr|vom|den|de|del|le|el|the|stand|aktualisiert|veröffentlicht
-    | erstellt|geändert|zuletzt|publicado|actualizado|publié|mis|à|jour|opublikowano
-    | aktualizacja|editiert|est|cet|cest|mez|mesz|utc|gmt|bst|edt|pst|et|pt|ist|min|read
-    | lesezeit|minutes|minuten|h|pm|a\.m|p\.m|uhr
-    )\b|\d{1,2}[:.h]\d{2}(?:\s?[ap]\.?m\.?)?|[\W\d_]""",
-)
-
-
-def is_date_line(text: str, language: str | None = None) -> bool:
-    """A line that is a date (with weekday, time, "Updated"...), nothing to speak."""
-    if len(text) > 120:
-        return False
-    dates = find_dates(text, language)
-    if not dates:
-        return False
-    rest = text
-    for d in reversed(dates):
-        rest = rest[: d.start] + " " + rest[d.end :]
-    rest = _DATE_FILLER.sub(" ", rest)
-    return len(rest.split()) <= 1
-
-
-# -- bylines --------------------------------------------------------------------------------
-
-_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
-_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|del|la|le|du|bin|al)[ \u00a0])?"
-_NAME = rf"{_CAP}(?:[ \u00a0]{_PARTICLE}{_CAP}){{0,3}}"
-# "By Jane Doe", "ByRomeo Minalane" (the space lost when the link was copied), "Von Heike
-# Buchter", "Par Jean Dupont", "Por Ana", "Text: ...", "Autor: ...".
-_BYLINE = re.compile(
-    rf"""^(?i:(?:written|reported|posted|story|text|words)\ )?
-    (?i:by|von|par|por|di|door|av|af|przez|autor(?:in)?|author|text|texto|redakcja|kirjoittanut)
-    (?:\s*[:|]\s*|\s+|(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ]))
-    (?P<names>{_NAME}(?:\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*{_NAME})*)
-    """,
-    re.VERBOSE,  # names are matched case-sensitively: "and" is no name
-)
-_BYLINE_CASE = re.compile(
-    r"^(?:(?:Written|Reported|Posted|Story|Text|Words) )?"
-    r"(?:By|BY|by|Von|VON|von|Par|par|Por|por|Di|di|Door|door|Av|av|Af|af|Przez|przez"
-    r"|Autor|Autorin|Author|Text|Texto|Redakcja|Kirjoittanut)\b|^By[A-Z]"
-)
-# What may follow the names on a byline: a separator, a date, "on ...", "updated ...".
-_BYLINE_REST = re.compile(r"(?i)^(?:[|•·,–—/(-]|on\b|am\b|le\b|el\b|\d|updated|published)")
-_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*")
-_NOT_NAMES = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "our",
-        "staff",
-        "admin",
-        "editor",
-        "redaktion",
-        "redakcja",
-        "the-editors",
-        "reuters",
-        "ap",
-        "afp",
-        "dpa",
-        "agencies",
-        "agences",
-        "agencias",
-    ]
-)
-
-
-def parse_byline(text: str) -> tuple[str, ...] | None:
-    """The author names of a byline line ("ByRomeo Minalane", "Von Heike Buchter, Berlin
-    | 19.10.2019"), or ``None`` when the line is not a byline."""
-    stripped = text.strip().lstrip("—–-•· ")
-    if len(stripped) > 160 or not _BYLINE_CASE.match(stripped):
-        return None
-    m = _BYLINE.match(stripped)
-    if not m:
-        return None
-    rest = stripped[m.end() :].strip()
-    if rest and not re.match(
-        r"^(?:[|•·,–—/(-]|on\b|am\b|le\b|el\b|\d|updated|published)", rest, re.I
-    ):
-        return None
-    names = []
-    for part in _NAME_SPLIT.split(m.group("names")):
-        part = part.strip(" .,")
-        if not part or part.lower() in _NOT_NAMES:
-            continue
-        if len(part.split()) < 2 and part.isupper() is False and len(part) < 3:
-            continue
-        names.append(part)
-    return tuple(names) if names else None
-
-
 # -- line classification --------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _chrome_phrases() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern for every phrase of data/chrome.toml, and each phrase's category.
-
-    A single alternation keeps the cleaner fast: the phrases are tried in one pass of
-    the regex engine over a line instead of one pass per phrase.
-    """
-    data = tomllib.loads(
-        resources.files("reader.extract").joinpath("data/chrome.toml").read_text("utf-8")
-    )
-    category: dict[str, str] = {}
-    for name in ("appeal", "notice", "social"):
-        for phrase in data.get(name, []):
-            category.setdefault(phrase.lower(), name)
-    alternation = "|".join(re.escape(p) for p in sorted(category, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternation})"), category
-
-
-# Copyright lines: "© 2025 Example", "Copyright 2019 ...", "(c) 2020".
-_COPYRIGHT = re.compile(r"(?i)^(?:©|copyright\b|\(c\)\s*\d{4})|©\s?\d{4}")
 # A site's greeting at the top of the page ("Hi Welcome You can highlight texts...").
 _GREETING = re.compile(
     r"(?i)^(?:(?:hi|hello|hey|hallo|hola|salut|ciao|cześć)\b[\s,!.]*)?"
@@ -609,34 +371,17 @@ def _classify(line: Line, stops: frozenset[str], language: str | None) -> None:
 
 def _chrome_role(line: Line, language: str | None, length: int) -> str:
     text = line.text
+    # A greeting opens a copied page ("Hi Welcome You can highlight texts..."); in HTML,
+    # trafilatura starts at the article, so this rule lives here rather than in ear.py.
     if line.index < 5 and _GREETING.match(text):
         return "greeting"
-    if ear.is_interface_line(text, language):
-        return "interface"
-    if ear.is_caption_or_credit(text):
-        return "caption"
-    if is_date_line(text, language):
-        return "date"
-    if parse_byline(text):
+    role = ear.unspoken(text, language, length)
+    if role in ("interface", "caption", "date"):
+        return role
+    # Bylines are metadata here (the HTML path gets authors from the markup).
+    if ear.parse_byline(text):
         return "byline"
-    pattern, category = _chrome_phrases()
-    found: dict[str, set[str]] = {"appeal": set(), "notice": set(), "social": set()}
-    social_hits = 0
-    for m in pattern.finditer(text.lower()):
-        kind = category.get(m.group(), "notice")
-        found[kind].add(m.group())
-        social_hits += kind == "social"
-    appeals = found["appeal"]
-    if len(appeals) >= 2 or (appeals and length < 160):
-        return "appeal"
-    notices = len(found["notice"]) + bool(_COPYRIGHT.search(text))
-    if notices and (length < 300 or notices >= 2):
-        return "notice"
-    if social_hits and line.words <= 30 and social_hits * 3 >= line.words:
-        return "social"
-    if line.words and text.count("|") >= 2 and length < 300:
-        return "menu"
-    return ""
+    return role
 
 
 def _mark_menus(lines: list[Line]) -> None:
@@ -655,6 +400,15 @@ def _mark_menus(lines: list[Line]) -> None:
                 if m.cls in ("short", "neargood"):
                     m.cls = "bad"
                     m.role = m.role or "menu"
+
+
+def _mark_related(lines: list[Line]) -> None:
+    """The headlines listed under a "related articles" header (the same rule as the HTML
+    path, :func:`reader.extract.ear.related_sections`) are not the article."""
+    flags = ear.related_sections([line.text for line in lines])
+    for line, flag in zip(lines, flags, strict=True):
+        if flag and not line.role:
+            line.cls, line.role = "bad", "related"
 
 
 def _nearest(classes: list[str], skip: frozenset[str], reverse: bool) -> list[str]:
@@ -842,6 +596,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     for line in lines:
         _classify(line, stops, lang)
     _mark_menus(lines)
+    _mark_related(lines)
     if not any(line.cls == "good" for line in lines):
         # Short paragraphs only (a blog post, a notice): the best near-good lines anchor
         # the article instead.
@@ -871,7 +626,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     site = _site_name(lines[0].text, title) if first_body > 0 else None
     authors: tuple[str, ...] = ()
     for line in lines[: min(len(lines), first_body + 3)]:
-        names = parse_byline(line.text)
+        names = ear.parse_byline(line.text)
         if names:
             authors = names
             line.role = "byline"
@@ -892,8 +647,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
 
     chosen = [line for line in lines if line.cls in ("good", "kept_short")]
     if title_line is not None:
-        title_keys = {_key(title_line.text), _key(title or "")}
-        chosen = [line for line in chosen if _key(line.text) not in title_keys]
+        chosen = ear.drop_title_repeats(chosen, title_line.text, title)
     chosen = ear.drop_repeats(chosen)
 
     blocks: list[Block] = []
@@ -1080,11 +834,11 @@ def _find_date(
     start = title_line.index if title_line is not None else 0
     for line in lines[start : start + 8]:
         if line.role in ("date", "byline") or (line.words <= 25 and line.cls != "good"):
-            dates = find_dates(line.text, language)
+            dates = ear.find_dates(line.text, language)
             if dates:
                 return dates[0].iso
     for line in head:
-        dates = find_dates(line.text, language)
+        dates = ear.find_dates(line.text, language)
         if dates:
             return dates[0].iso
     return None
