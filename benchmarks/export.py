@@ -83,7 +83,7 @@ READER = textwrap.dedent(
 
 PYDUB = textwrap.dedent(
     """
-    import json, sys, time
+    import json, resource, sys, time
     from pydub import AudioSegment
     from reader.article import Article, Block
     from reader.audio import ffmpeg_exe
@@ -104,7 +104,8 @@ PYDUB = textwrap.dedent(
     segment.export(folder + "/pydub.mp3", format="mp3", bitrate=bitrate,
                    parameters=["-compression_level", "9"])
     elapsed = time.perf_counter() - start
-    print(json.dumps({"seconds": elapsed, "audio": len(segment) / 1000}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": elapsed, "audio": len(segment) / 1000, "peak_mb": peak}))
     """
 )
 
@@ -278,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
                 big = child(READER, handle.name, *common, out, args.bitrate, home=home)
+            with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
+                whole = child(PYDUB, handle.name, *common, out, args.bitrate, home=home)
         finally:
             os.unlink(handle.name)
         print(
@@ -285,7 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"  peak RSS {big['peak_mb']:.0f} MB (ffmpeg child {big['ffmpeg_peak_mb']:.0f} MB), "
-            f"{big['seconds']:.1f} s, {big['bytes'] / 1e6:.0f} MB MP3"
+            f"{big['seconds']:.1f} s, {big['bytes'] / 1e6:.0f} MB MP3; the pydub way: "
+            f"{whole['peak_mb']:.0f} MB, {whole['seconds']:.1f} s"
         )
         # The same 20 pages once and three times over (copies under other names, so
         # each is exported): a batch's peak must not grow with its length.
