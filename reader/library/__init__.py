@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLORS",
+    "STDIN_PREFIX",
     "AddResult",
     "ArticleSummary",
     "ExportRecord",
@@ -74,6 +75,7 @@ __all__ = [
     "SearchHit",
     "Similar",
     "StoredArticle",
+    "source_key",
 ]
 
 BUSY_TIMEOUT = 15.0  # seconds a write waits for another process before giving up
@@ -147,6 +149,25 @@ def __getattr__(name: str) -> Any:
 
         return getattr(records, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+STDIN_PREFIX = "stdin:"
+
+
+def source_key(article: Article, source: str | None = None) -> str:
+    """The source ``article`` is kept under in the library: the one place that decides.
+
+    ``source`` (what the user gave), else the article's own source, else its URL. Text
+    with no name (``-``: stdin or a paste, without a URL) is named by its content:
+    ``stdin:`` and the first 16 hex digits of its content hash, the key export uses
+    for such items too. Two different piped articles are then two articles, and the
+    same text piped again is the one already kept (a shared ``-`` would make the
+    second replace the first, as a re-fetched URL replaces its old text).
+    """
+    for name in (source, article.source, article.url):
+        if name and name != "-":
+            return name
+    return STDIN_PREFIX + article.content_hash[:16]
 
 
 def now() -> str:
@@ -269,7 +290,8 @@ class Library:
     ) -> AddResult:
         """Add ``article``, or update the one already added from the same ``source``.
 
-        ``source`` defaults to the article's own (``article.source`` or its URL). When
+        ``source`` defaults to the article's own (``article.source`` or its URL); text
+        with no name (``-``) is kept under ``stdin:<hash>`` (see :func:`source_key`). When
         that source is in the library with other text, the stored article is replaced,
         its highlights and listening position re-anchored in the new text (those that
         cannot be placed are kept, flagged ``detached``). A new article is compared with
@@ -279,7 +301,7 @@ class Library:
         from reader.library import similar
         from reader.library.records import AddResult
 
-        source = source or article.source or article.url or "-"
+        source = source_key(article, source)
         text = article.text
         content_hash = article.content_hash
         sketch = similar.sketch(text, article.language)
@@ -311,10 +333,7 @@ class Library:
             c.execute(
                 "INSERT INTO article_bodies (article_id, article) VALUES (?, ?)", (ident, body)
             )
-            c.execute(
-                "INSERT INTO sketches (article_id, sketch) VALUES (?, ?)",
-                (ident, similar.to_bytes(sketch)),
-            )
+            _store_sketch(c, ident, sketch)
             return AddResult(id=ident, status="added", similar=tuple(found))
 
     def _replace(
@@ -329,7 +348,7 @@ class Library:
         """Put a new text in place of an article's old one; carry highlights and position."""
         import json
 
-        from reader.library import anchor, similar
+        from reader.library import anchor
         from reader.library.records import AddResult
 
         text = article.text
@@ -346,10 +365,7 @@ class Library:
             (*_meta(article), article.content_hash, stamp, position, ident),
         )
         c.execute("UPDATE article_bodies SET article=? WHERE article_id=?", (body, ident))
-        c.execute(
-            "INSERT OR REPLACE INTO sketches (article_id, sketch) VALUES (?, ?)",
-            (ident, similar.to_bytes(sketch)),
-        )
+        _store_sketch(c, ident, sketch)
         moved = 0
         lost: list[Highlight] = []
         rows = c.execute(_HIGHLIGHT_SELECT + " WHERE article_id = ?", (ident,)).fetchall()
@@ -382,12 +398,29 @@ class Library:
         return self._similar(similar.sketch(article.text, article.language), exclude)
 
     def _similar(self, sketch: tuple[int, ...], exclude: int | None) -> list[Similar]:
+        """Articles whose estimate with ``sketch`` reaches the threshold, best first.
+
+        The sketch index gives the articles sharing at least
+        :func:`~reader.library.similar.min_shared` values with ``sketch`` (the same
+        screen a comparison with every sketch would apply); only their sketches are
+        read and compared.
+        """
         from reader.library import similar
         from reader.library.records import Similar
 
+        self.index_stories()
+        keys = similar.index_keys(set(sketch))
+        if not keys:
+            return []
+        floor = similar.min_shared(len(keys))
+
         def work(c: sqlite3.Connection) -> list[Similar]:
-            self._fill_sketches(c)
-            rows = c.execute("SELECT article_id, sketch FROM sketches").fetchall()
+            rows = c.execute(
+                "SELECT s.article_id, s.sketch FROM sketches s WHERE s.article_id IN ("
+                "SELECT article_id FROM sketch_index WHERE value IN "
+                f"({','.join('?' * len(keys))}) GROUP BY article_id HAVING count(*) >= ?)",
+                (*keys, floor),
+            ).fetchall()
             found = similar.most_similar(sketch, (r for r in rows if r[0] != exclude))
             result = []
             for ident, score in found:
@@ -399,20 +432,68 @@ class Library:
 
         return self._read(work)
 
-    def _fill_sketches(self, c: sqlite3.Connection) -> None:
-        """Sketch articles that have none (imported or added before schema 3)."""
+    def index_stories(self, batch: int = 200) -> int:
+        """Sketch and index the articles waiting for it; return how many there were.
+
+        Imported articles, articles whose text changed outside :meth:`add`, and every
+        article of a library from before the sketch index wait in a queue (kept by
+        triggers) until the next same-story check, which calls this. Sketches are
+        made outside the write lock and written ``batch`` at a time, so another
+        process is never kept waiting long; an article that changed meanwhile stays
+        queued.
+        """
         from reader.library import similar
 
-        missing = c.execute(
-            "SELECT a.id, a.language, json_extract(b.article, '$.text') FROM articles a "
-            "JOIN article_bodies b ON b.article_id = a.id "
-            "WHERE a.id NOT IN (SELECT article_id FROM sketches)"
-        ).fetchall()
-        if not missing:
-            return
-        rows = [(i, similar.to_bytes(similar.sketch(t or "", lang))) for i, lang, t in missing]
-        with self._write() as w:
-            w.executemany("INSERT OR IGNORE INTO sketches (article_id, sketch) VALUES (?,?)", rows)
+        done = 0
+        while True:
+            rows = self._read(
+                lambda c: c.execute(
+                    "SELECT u.article_id, a.content_hash, s.sketch, a.language, "
+                    "CASE WHEN s.sketch IS NULL THEN json_extract(b.article, '$.text') END "
+                    "FROM unsketched u JOIN articles a ON a.id = u.article_id "
+                    "JOIN article_bodies b ON b.article_id = u.article_id "
+                    "LEFT JOIN sketches s ON s.article_id = u.article_id "
+                    "ORDER BY u.article_id LIMIT ?",
+                    (batch,),
+                ).fetchall()
+            )
+            if not rows:
+                return done
+            made = [
+                (
+                    ident,
+                    content_hash,
+                    similar.from_bytes(blob)
+                    if blob is not None
+                    else similar.sketch(text or "", language),
+                )
+                for ident, content_hash, blob, language, text in rows
+            ]
+            ids = [ident for ident, _, _ in made]
+            marks = ",".join("?" * len(ids))
+            with self._write() as c:
+                query = f"SELECT id, content_hash FROM articles WHERE id IN ({marks})"
+                hashes = dict(c.execute(query, ids).fetchall())
+                # One that changed meanwhile stays queued; a removed one left the queue.
+                fresh = [(ident, sketch) for ident, h, sketch in made if hashes.get(ident) == h]
+                c.executemany(
+                    "INSERT OR REPLACE INTO sketches (article_id, sketch) VALUES (?, ?)",
+                    [(ident, similar.to_bytes(sketch)) for ident, sketch in fresh],
+                )
+                c.executemany(
+                    "DELETE FROM sketch_index WHERE article_id = ?", [(i,) for i, _ in fresh]
+                )
+                # In key order: inserting into the index's B-tree in order is twice as fast.
+                c.executemany(
+                    "INSERT OR IGNORE INTO sketch_index (value, article_id) VALUES (?, ?)",
+                    sorted((key, i) for i, sketch in fresh for key in similar.index_keys(sketch)),
+                )
+                c.executemany(
+                    "DELETE FROM unsketched WHERE article_id = ?", [(i,) for i, _ in fresh]
+                )
+                done += len(fresh)
+            if len(rows) < batch:
+                return done
 
     def get(self, article_id: int, *, touch: bool = False) -> StoredArticle:
         """The stored article with its highlights; ``touch`` records it as opened now."""
@@ -731,18 +812,24 @@ class _Holder:
 
 
 def _lookup(source: str, content_hash: str) -> tuple[str, tuple[str]]:
-    """The query finding the article ``source`` already gave, if any.
-
-    "-" (stdin, pasted text) names no particular source: a paste is the same article
-    only when its text is the same.
-    """
-    if source == "-":
-        return (
-            "SELECT id, content_hash FROM articles WHERE source = '-' AND content_hash = ? "
-            "ORDER BY id LIMIT 1",
-            (content_hash,),
-        )
+    """The query finding the article ``source`` already gave, if any."""
     return ("SELECT id, content_hash FROM articles WHERE source = ? ORDER BY id LIMIT 1", (source,))
+
+
+def _store_sketch(c: sqlite3.Connection, ident: int, sketch: tuple[int, ...]) -> None:
+    """Write an article's same-story sketch and its index rows; take it off the queue."""
+    from reader.library import similar
+
+    c.execute(
+        "INSERT OR REPLACE INTO sketches (article_id, sketch) VALUES (?, ?)",
+        (ident, similar.to_bytes(sketch)),
+    )
+    c.execute("DELETE FROM sketch_index WHERE article_id = ?", (ident,))
+    c.executemany(
+        "INSERT OR IGNORE INTO sketch_index (value, article_id) VALUES (?, ?)",
+        [(key, ident) for key in similar.index_keys(sketch)],
+    )
+    c.execute("DELETE FROM unsketched WHERE article_id = ?", (ident,))
 
 
 _HIGHLIGHT_SELECT = (

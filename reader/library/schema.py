@@ -24,6 +24,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         CREATE TABLE articles (
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,            -- what the user gave: a URL, a path or "-"
+                                             -- (from version 4: "stdin:<hash>", not "-")
             url TEXT,
             title TEXT,
             site TEXT,
@@ -118,6 +119,42 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             sketch BLOB NOT NULL
         )
         """,
+    ),
+    # 4: an inverted index of sketch values, so that the same-story check looks up the
+    # articles sharing values with a new one instead of reading every sketch; and a
+    # queue of articles whose sketch and index rows are still to be made (imported
+    # ones, changed ones, and every article of an older library), kept by triggers.
+    (
+        """
+        CREATE TABLE sketch_index (
+            value INTEGER NOT NULL,          -- a sketch value as a signed 64-bit integer
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (value, article_id)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX sketch_index_article ON sketch_index(article_id)",
+        """
+        CREATE TABLE unsketched (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        )
+        """,
+        """
+        CREATE TRIGGER article_bodies_sketch_ai AFTER INSERT ON article_bodies BEGIN
+            INSERT OR IGNORE INTO unsketched (article_id) VALUES (new.article_id);
+        END
+        """,
+        """
+        CREATE TRIGGER article_bodies_sketch_au AFTER UPDATE OF article ON article_bodies
+        BEGIN
+            DELETE FROM sketches WHERE article_id = old.article_id;
+            DELETE FROM sketch_index WHERE article_id = old.article_id;
+            INSERT OR IGNORE INTO unsketched (article_id) VALUES (new.article_id);
+        END
+        """,
+        # Sketches made before version 4 stay valid: they are indexed, not remade.
+        "INSERT INTO unsketched (article_id) SELECT article_id FROM article_bodies",
+        # Text from stdin was kept under "-"; now under its content (library.source_key).
+        "UPDATE articles SET source = 'stdin:' || substr(content_hash, 1, 16) WHERE source = '-'",
     ),
 )
 

@@ -18,6 +18,7 @@ the extraction benchmark, unrelated pairs stay under 0.25 at the 99.9th percenti
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import struct
 from collections.abc import Iterable
@@ -106,6 +107,25 @@ def similarity(a: Iterable[int], b: Iterable[int]) -> float:
     return shared / len(union)
 
 
+def index_keys(values: Iterable[int]) -> list[int]:
+    """Sketch values as SQLite integers (signed 64-bit): the keys of the sketch index."""
+    return [value - (1 << 64) if value >= 1 << 63 else value for value in values]
+
+
+def min_shared(size: int, threshold: float = THRESHOLD) -> int:
+    """How many values another sketch must share with one of ``size`` values for
+    their estimate to reach ``threshold``.
+
+    The estimate (:func:`similarity`) is the shared part of the K smallest values of
+    the two sketches' union; that union part holds at least ``min(K, size)`` values
+    and its shared values are shared by the sketches, so an estimate of ``threshold``
+    needs at least ``threshold * min(K, size)`` shared values (39 of 128 at 0.3). A
+    pair with fewer cannot pass: screening on this count changes no result. Used by
+    :func:`most_similar` and by the library's sketch-index lookup alike.
+    """
+    return max(1, math.ceil(threshold * min(K, size) - 1e-9))
+
+
 def most_similar(
     target: tuple[int, ...],
     others: Iterable[tuple[int, bytes]],
@@ -119,8 +139,7 @@ def most_similar(
     target_set = set(target)
     if not target_set:
         return []
-    # An estimate of J needs at least about J*K/2 shared values in the two sketches.
-    floor = max(1, int(threshold * min(K, len(target_set)) / 2))
+    floor = min_shared(len(target_set), threshold)
     found = []
     for ident, blob in others:
         other = from_bytes(blob)

@@ -119,7 +119,7 @@ def export_json(library: Library, path: Path) -> int:
 
 def import_json(library: Library, path: Path) -> ImportResult:
     from reader.article import Article
-    from reader.library import ImportResult, _body, _check_color, _meta
+    from reader.library import ImportResult, _body, _check_color, _meta, source_key
 
     try:
         data = json.loads(path.expanduser().read_text(encoding="utf-8"))
@@ -163,9 +163,10 @@ def import_json(library: Library, path: Path) -> ImportResult:
     with library._write() as c:
         for entry, article in entries:
             body = _body(article)
+            source = source_key(article, entry["source"])  # "-" from older exports
             same = c.execute(
                 "SELECT id FROM articles WHERE source = ? AND content_hash = ? ORDER BY id LIMIT 1",
-                (entry["source"], article.content_hash),
+                (source, article.content_hash),
             ).fetchone()
             if same is not None:
                 ident = int(same[0])
@@ -183,7 +184,7 @@ def import_json(library: Library, path: Path) -> ImportResult:
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         wanted if free else None,
-                        entry["source"],
+                        source,
                         *_meta(article),
                         article.content_hash,
                         entry["added"],
