@@ -405,8 +405,21 @@ def _mark_menus(lines: list[Line]) -> None:
 def _mark_related(lines: list[Line]) -> None:
     """The headlines listed under a "related articles" header (the same rule as the HTML
     path, :func:`reader.extract.ear.related_sections`) are not the article."""
-    flags = ear.related_sections([line.text for line in lines])
-    for line, flag in zip(lines, flags, strict=True):
+    # Sections start at a header the classification set aside; from the first one on.
+    first = next(
+        (
+            line.index
+            for line in lines
+            if line.role == "related"
+            or (line.role == "interface" and ear.is_related_header(line.text))
+        ),
+        None,
+    )
+    if first is None:
+        return
+    rest = lines[first:]
+    flags = ear.related_sections([line.text for line in rest])
+    for line, flag in zip(rest, flags, strict=True):
         if flag and not line.role:
             line.cls, line.role = "bad", "related"
 
