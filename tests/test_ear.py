@@ -15,6 +15,7 @@ from reader.extract.ear import (
     is_interface_line,
     is_page_metadata,
     is_related_header,
+    opens_related_section,
     related_sections,
     repeat_key,
     unspoken,
@@ -270,3 +271,13 @@ def test_related_sections_end_at_the_first_real_paragraph() -> None:
 def test_page_metadata_is_short_lines_only() -> None:
     assert is_page_metadata("Stand: 28.04.2020 18:00 Uhr")
     assert not is_page_metadata("Stand: " + "die Verhandlungen dauern an, sagte der Sprecher. " * 3)
+
+
+def test_a_related_header_opens_a_section_when_it_stands_alone() -> None:
+    assert opens_related_section("Read next")
+    assert opens_related_section("Weitere Themen")
+    assert opens_related_section("Recommended for you:")
+    assert not opens_related_section(
+        "Lea también: El puerto de Valparaíso amplía su horario de invierno"
+    )
+    assert not is_related_header("More from the interview will air on Sunday evening.")

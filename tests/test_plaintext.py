@@ -452,3 +452,18 @@ def test_a_lone_short_sentence_is_spoken() -> None:
     article = clean_text("The meeting moved to Friday.")
     assert article.text == "The meeting moved to Friday."
     assert article.title_from_body
+
+
+def test_a_related_list_after_the_article_is_dropped() -> None:
+    body = [
+        "The council voted on Tuesday to rebuild the library on higher ground near the park,"
+        " away from the river that flooded it last year, after a long public consultation.",
+        "Work is due to begin in the spring and the new building should open within two"
+        " years, the council said, with the old reading room kept as a community hall.",
+    ]
+    related = ["Latest news", "Ferry timetable changes for the winter", "School wins a prize"]
+    article = clean_text("\n\n".join(body + related))
+    assert "Latest news" not in article.text
+    assert "Ferry timetable" not in article.text
+    assert "School wins" not in article.text
+    assert article.text.endswith("kept as a community hall.")

@@ -260,6 +260,10 @@ _RELATED = re.compile(
     | veja\s+(?:também|mais) | czytaj\s+(?:także|też|więcej) | zobacz\s+(?:też|także|również)
     | polecamy | leggi\s+anche | potrebbe\s+interessarti | lees\s+ook | läs\s+också
     | читайте\s+также
+    | (?:recommended(?:\s+for\s+you)? | read\s+next | more\s+from | trending(?:\s+now)?
+      | meistgelesen | mehr\s+zum\s+thema | mehr\s+aus\s+dem\s+ressort
+      | neueste\s+(?:artikel|beiträge) | articles\s+similaires | podobne\s+artykuły
+      )\s*[:.!]?\s*$
     )""",
     _X,
 )
@@ -269,6 +273,16 @@ def is_related_header(text: str) -> bool:
     """Whether ``text`` announces links to other articles ("Weitere Themen", "Lea también:
     <headline>", "You may also like", "Das könnte Sie auch interessieren")."""
     return len(text) <= 140 and bool(_RELATED.match(text))
+
+
+def opens_related_section(text: str, kind: str = "paragraph") -> bool:
+    """Whether ``text`` is a related header that stands alone (a heading, a line ending in
+    ":" or "?", or a label of at most 40 characters), so the lines after it are the
+    headlines it lists; "Lea también: <a long headline>" is a link of its own."""
+    text = text.rstrip()
+    return is_related_header(text) and (
+        kind == "heading" or text.endswith((":", "?")) or len(text) <= 40
+    )
 
 
 def related_sections(texts: Sequence[str], kinds: Sequence[str] | None = None) -> list[bool]:
@@ -287,7 +301,7 @@ def related_sections(texts: Sequence[str], kinds: Sequence[str] | None = None) -
         kind = kinds[i] if kinds is not None else "paragraph"
         if is_related_header(text):
             flags[i] = True
-            skipping = kind == "heading" or text.endswith((":", "?")) or len(text) <= 40
+            skipping = opens_related_section(text, kind)
             continue
         if skipping:
             short = len(text) <= 160

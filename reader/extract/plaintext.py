@@ -703,23 +703,22 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     )
 
 
-# Starts of the sections that follow an article: comments, related links, the author box.
+# Starts of the sections that follow an article: comments, tags, the author box. (Related
+# links end it too: ear.opens_related_section, the rule the HTML path uses.)
 _END_MARKER = re.compile(
     r"""(?ix)^(?:
       leave\ a\ (?:reply|comment)|\d*\s*(?:comments?|responses?|replies|kommentare?|comentarios?
       |commentaires?|komentarz[ey]?)(?:\ \(\d+\))?|add\ (?:a\ )?comment|post\ a\ comment
-    | related\ (?:posts|articles|stories|content)|you\ (?:may|might)\ also\ like|more\ stories
-    | recommended(?:\ for\ you)?|read\ next|more\ from|popular\ (?:posts|stories)|trending
     | kommentar\ (?:verfassen|schreiben|abgeben)|schreibe\ einen\ kommentar
-    | hinterlasse(?:\ einen?\ (?:antwort|kommentar))?
-    | (?:ähnliche|verwandte|weitere)\ (?:beiträge|artikel|themen|nachrichten)
-    | das\ könnte\ (?:sie|dich)\ auch\ interessieren|neueste\ (?:kommentare|artikel|beiträge)
-    | meistgelesen|mehr\ zum\ thema|mehr\ aus\ dem\ ressort|über\ den\ autor|about\ the\ author
-    | deja\ (?:un|tu)\ comentario|artículos\ relacionados|noticias\ relacionadas
-    | laisser\ un\ commentaire|articles\ similaires|dans\ la\ même\ rubrique
-    | zostaw\ komentarz|podobne\ artykuły|tags?|schlagwörter|filed\ under|kategorie[n]?
+    | hinterlasse(?:\ einen?\ (?:antwort|kommentar))?|neueste\ kommentare
+    | über\ den\ autor|about\ the\ author|deja\ (?:un|tu)\ comentario
+    | laisser\ un\ commentaire|zostaw\ komentarz|tags?|schlagwörter|filed\ under|kategorie[n]?
     )\s*[:.!]?\s*$"""
 )
+
+
+def _ends_article(text: str) -> bool:
+    return bool(_END_MARKER.match(text)) or ear.opens_related_section(text)
 
 
 def _fill_gaps(lines: list[Line], span: int = 3) -> None:
@@ -764,7 +763,7 @@ def _keep_main_region(lines: list[Line]) -> None:
                 line.cls, line.role = "bad", "author-bio"
                 continue
             seen += len(line.text)
-        elif seen >= total * 0.5 and _END_MARKER.match(line.text):
+        elif seen >= total * 0.5 and _ends_article(line.text):
             for rest in lines[i:]:
                 if rest.cls in ("good", "kept_short"):
                     rest.cls = "bad"
