@@ -13,8 +13,8 @@ import pytest
 from reader import locations
 from reader.article import Article, Block
 from reader.errors import InputError
-from reader.library import Library, LibraryError, NotInLibrary, schema
-from tests.conftest import SEEDS
+from reader.library import Library, LibraryError, NotInLibrary, schema, similar, source_key
+from tests.conftest import CORPUS, SEEDS
 
 SEED_A = SEEDS / "000_fb76b65d5a0d88e2.txt"
 SEED_B = SEEDS / "001_58b20582d475ce50.txt"
@@ -184,8 +184,24 @@ def test_pasted_text_is_one_article_per_distinct_text(library: Library) -> None:
     a = library.add(make(STORY, source="-"))
     b = library.add(make(STORY, source="-"))
     c = library.add(make(STORY[:1], source="-"))
+    d = library.add(make(STORY[1:], source="-"), "-")  # as `reader add -` does
     assert b.status == "unchanged" and b.id == a.id
     assert c.status == "added" and c.id != a.id
+    assert d.status == "added" and d.id not in (a.id, c.id)
+    sources = {row.id: row.source for row in library.list()}
+    for ident, paragraphs in ((a.id, STORY), (c.id, STORY[:1]), (d.id, STORY[1:])):
+        assert sources[ident] == "stdin:" + make(paragraphs).content_hash[:16]
+
+
+def test_source_key_names_text_without_a_source_by_its_content() -> None:
+    article = make(STORY, source="-")
+    key = "stdin:" + article.content_hash[:16]
+    assert source_key(article) == source_key(article, "-") == key
+    assert source_key(make(STORY, source="")) == key
+    assert source_key(article, "notes.txt") == "notes.txt"
+    assert source_key(make(STORY, source="page.html")) == "page.html"
+    with_url = Article(blocks=article.blocks, source="-", url="https://example.org/a")
+    assert source_key(with_url) == "https://example.org/a"
 
 
 def test_changed_text_reanchors_highlights_and_keeps_lost_ones(library: Library) -> None:
@@ -280,6 +296,70 @@ def test_skip_similar_adds_nothing(library: Library, seeds: tuple[Article, Artic
     result = library.add(second, if_similar="skip")
     assert result.status == "skipped" and result.id == 0 and result.similar
     assert len(library.list()) == 1
+
+
+def _corpus_articles(count: int) -> list[Article]:
+    """Real, unrelated pages (the extraction benchmark's texts), one article each."""
+    paths = sorted((CORPUS / "text").glob("*.txt"))[:count]
+    if len(paths) < count:
+        pytest.skip("the extraction corpus is not available")
+    articles = []
+    for path in paths:
+        lines = [" ".join(line.split()) for line in path.read_text("utf-8").splitlines()]
+        paragraphs = [line for line in lines if len(line) > 40][:30] or ["(empty page)"]
+        articles.append(make(paragraphs, path.stem, str(path)))
+    return articles
+
+
+def _scan(library: Library, article: Article) -> list[tuple[int, float]]:
+    """What the same-story check gave before the index: every stored sketch compared."""
+    rows = library._connection().execute("SELECT article_id, sketch FROM sketches").fetchall()
+    return similar.most_similar(similar.sketch(article.text, article.language), rows)
+
+
+def test_the_sketch_index_finds_what_comparing_every_sketch_finds(library: Library) -> None:
+    pages = _corpus_articles(40)
+    for page in pages:
+        library.add(page, find_similar=False)
+    # Rewritten copies of a few pages: every other paragraph dropped, or kept whole.
+    probes = [make(list(p.text.split("\n"))[::2], "half", "copy") for p in pages[:10]]
+    probes += [make(list(p.text.split("\n")), "whole", "copy") for p in pages[10:15]]
+    probes += pages[15:20]  # the stored pages themselves
+    found_any = 0
+    for probe in probes:
+        indexed = [(s.id, s.similarity) for s in library.similar_to(probe)]
+        assert indexed == _scan(library, probe)
+        found_any += bool(indexed)
+    assert found_any >= 10  # the comparison found real matches, not only empty lists
+
+
+def test_the_index_follows_updates_removals_and_imports(tmp_path: Path, library: Library) -> None:
+    ferry = make(STORY, "Ferries", "https://x/ferry")
+    library.add(ferry)
+    birds = [
+        "Kingfishers nest in riverbanks along the quiet northern valley every spring.",
+        "Volunteers counted forty nests this year, twice as many as a decade ago.",
+    ]
+    other = make(birds, "Kingfishers", "https://y/birds")
+    # The same source with another text: the index now holds the new text's sketch.
+    assert library.add(make(birds, "Ferries?", "https://x/ferry")).status == "updated"
+    assert library.similar_to(ferry) == []
+    assert [s.id for s in library.similar_to(other)] == [1]
+    connection = library._connection()
+    assert connection.execute("SELECT count(*) FROM unsketched").fetchone()[0] == 0
+    library.remove(1)
+    assert connection.execute("SELECT count(*) FROM sketch_index").fetchone()[0] == 0
+    assert connection.execute("SELECT count(*) FROM sketches").fetchone()[0] == 0
+    # Imported articles wait in the queue until the next same-story check.
+    again = library.add(ferry).id
+    library.export_json(tmp_path / "out.json")
+    with Library.open(tmp_path / "other.sqlite3") as fresh:
+        fresh.import_json(tmp_path / "out.json")
+        queue = fresh._connection().execute("SELECT count(*) FROM unsketched")
+        assert queue.fetchone()[0] == 1
+        result = fresh.add(make(STORY, "Ferries again", "https://elsewhere"))
+        assert [s.id for s in result.similar] == [again]
+        assert fresh._connection().execute("SELECT count(*) FROM unsketched").fetchone()[0] == 0
 
 
 def test_records_exports(library: Library) -> None:
@@ -400,6 +480,33 @@ def test_migrates_a_version_1_library(tmp_path: Path) -> None:
         assert lib.get(1).article == article
         # Its sketch is made when first needed: the same story is still recognised.
         assert [s.id for s in lib.add(make(STORY, "New one", "https://new")).similar] == [1]
+
+
+def test_migrates_a_version_3_library_index_and_stdin_sources(tmp_path: Path) -> None:
+    path = tmp_path / "v3.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    schema.migrate(connection, target=3)
+    pasted = make(STORY, "Pasted", "-")
+    connection.execute(
+        "INSERT INTO articles (id, source, title, words, chars, content_hash, added) "
+        "VALUES (1, '-', 'Pasted', 3, ?, ?, '2020-01-01T00:00:00+00:00')",
+        (len(pasted.text), pasted.content_hash),
+    )
+    connection.execute("INSERT INTO article_bodies VALUES (1, ?)", (json.dumps(pasted.to_dict()),))
+    sketch = similar.sketch(pasted.text, "en")
+    connection.execute("INSERT INTO sketches VALUES (1, ?)", (similar.to_bytes(sketch),))
+    connection.close()
+    with Library.open(path) as lib:
+        assert lib.summary(1).source == "stdin:" + pasted.content_hash[:16]
+        assert lib.add(make(STORY, "Pasted", "-")).status == "unchanged"  # same key as before
+        # The stored sketch is indexed at the first same-story check.
+        assert [s.id for s in lib.add(make(STORY, "Again", "https://new")).similar] == [1]
+        rows = (
+            lib._connection()
+            .execute("SELECT count(*) FROM sketch_index WHERE article_id = 1")
+            .fetchone()[0]
+        )
+        assert rows == len(set(sketch))
 
 
 def test_newer_library_is_refused_and_left_alone(tmp_path: Path) -> None:
