@@ -184,6 +184,14 @@ def test_language_from_the_page_or_a_stopword_guess() -> None:
     assert extract_html(html).language == "nl"
 
 
+def test_three_letter_language_codes() -> None:
+    from reader.extract.html import declared_language
+
+    assert declared_language("<html lang='ger'>") == "de"
+    assert declared_language("<html lang='spa'>") == "es"
+    assert declared_language("<html lang='fin'>") == "fin"
+
+
 def test_a_page_with_no_article() -> None:
     page = "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>"
     with pytest.raises(InputError) as info:

@@ -193,70 +193,12 @@ def declared_language(html: str) -> str | None:
         if match:
             code = match.group(1).decode("ascii").lower()
             if code not in ("und", "xx", "zz"):
-                return code[:2] if len(code) == 3 and code in _ISO3 else code
+                return _ISO3.get(code, code)
     return None
 
 
 # The three-letter codes pages use where a two-letter one exists.
 _ISO3 = {"deu": "de", "ger": "de", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es"}
-
-
-def guess_language(text: str) -> str | None:
-    """A guess from stopwords when the page declares no language.
-
-    jusText ships stoplists for about a hundred languages; the language whose stopwords
-    cover the largest share of the words wins (at least 15%, else no guess).
-    """
-    words = re.findall(r"\w+", text[:5000].casefold())
-    if len(words) < 20:
-        return None
-    best, best_share = None, 0.0
-    for code, stopwords in _stoplists().items():
-        share = sum(1 for w in words if w in stopwords) / len(words)
-        if share > best_share:
-            best, best_share = code, share
-    return best if best_share >= 0.15 else None
-
-
-_STOPLIST_CODES = {
-    "English": "en",
-    "German": "de",
-    "French": "fr",
-    "Spanish": "es",
-    "Italian": "it",
-    "Portuguese": "pt",
-    "Dutch": "nl",
-    "Polish": "pl",
-    "Swedish": "sv",
-    "Danish": "da",
-    "Norwegian_Bokmal": "nb",
-    "Finnish": "fi",
-    "Czech": "cs",
-    "Slovak": "sk",
-    "Hungarian": "hu",
-    "Romanian": "ro",
-    "Russian": "ru",
-    "Ukrainian": "uk",
-    "Turkish": "tr",
-    "Greek": "el",
-    "Croatian": "hr",
-    "Slovenian": "sl",
-    "Indonesian": "id",
-    "Catalan": "ca",
-}
-_STOPLIST_CACHE: dict[str, frozenset[str]] = {}
-
-
-def _stoplists() -> dict[str, frozenset[str]]:
-    if not _STOPLIST_CACHE:
-        import justext
-
-        for name, code in _STOPLIST_CODES.items():
-            try:
-                _STOPLIST_CACHE[code] = frozenset(w.casefold() for w in justext.get_stoplist(name))
-            except Exception:  # a stoplist missing from this justext version
-                continue
-    return _STOPLIST_CACHE
 
 
 def _authors(raw: str | None) -> tuple[str, ...]:
@@ -378,8 +320,10 @@ def extract_html(html: str, *, url: str | None = None, source: str | None = None
     title = _title(doc.title, site)
     blocks = blocks_from_tree(doc.body)
     language = declared_language(html) or doc.language
-    if not language:
-        language = guess_language(" ".join(b.text for b in blocks[:20]))
+    if not language:  # the plain-text cleaner's guess: stopwords, or the script
+        from reader.extract.plaintext import detect_language
+
+        language = detect_language(" ".join(b.text for b in blocks[:20]))
     date = doc.date or _date_from_blocks(blocks, language)
     blocks = ear_pass(blocks, title=title, language=language)
     if not blocks or doc.body.tag in _CHROME_ROOTS or _too_slight(blocks):
