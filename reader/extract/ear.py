@@ -5,11 +5,14 @@ thinking; a listener cannot. These predicates judge one block (a paragraph, a li
 time, so both trafilatura's blocks and the plain-text cleaner's lines go through the
 same rules.
 
-Both paths call :func:`unspoken` on every block or line; the HTML path then runs
-:func:`drop_related_sections` and :func:`drop_repeats` over its blocks, the text path marks
-related sections with :func:`related_sections` before its own context step. Phrase lists
-that are data rather than patterns (appeals, notices, share bars) live in
-``data/chrome.toml``.
+Both paths call :func:`unspoken` on every block or line, drop the headlines listed under a
+"related" header (:func:`related_sections`), a byline at the top (:func:`parse_byline`),
+copies of the title (:func:`drop_title_repeats`) and repeated blocks
+(:func:`drop_repeats`). Phrase lists that are data rather than patterns (appeals,
+notices, share bars) live in ``data/chrome.toml``. What stays in a path is what only
+that path's input has: the plain-text cleaner's greetings, menus of short lines, the
+comment section and author box after the article and a cut-off last line (a copied
+page runs on past the article; trafilatura stops at its end).
 
 Public API (stable; both paths call it):
 
@@ -19,11 +22,12 @@ Public API (stable; both paths call it):
   "Subscribe", "Leave a Reply", "Lesen Sie auch", "Mehr zum Thema", "Lea también"...
 - :func:`is_caption_or_credit` — photo captions and credits: "Volodymyr Zelenskyy. AP",
   "Foto: dpa", "(Photo: Reuters)", "Image: Getty", "… © AFP / NAME", "aja/PAP".
-- :func:`is_related_header` and :func:`drop_related_sections` — "Weitere Themen",
-  "Lea también:", "You may also like" and the headlines listed under them.
+- :func:`is_related_header`, :func:`opens_related_section`, :func:`related_sections` and
+  :func:`drop_related_sections` — "Weitere Themen", "Lea también:", "You may also like"
+  and the headlines listed under them.
 - :func:`is_page_metadata` — "Kategorie: News", "Last modified: …", "Abbildung 4: …",
   "Tel.: 0228 …".
-- :func:`chrome_kind` — appeals (subscribe, newsletter, log in, donate, follow us),
+- :func:`chrome_kind` — appeals (subscribe, newsletter, log in, donate, follow us on),
   notices (cookies, rights, comment forms), share bars and "|" menus, from
   ``data/chrome.toml``.
 - :func:`find_dates` and :func:`is_date_line` — dates in many languages; a line that is

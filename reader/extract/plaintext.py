@@ -11,10 +11,10 @@ paragraph keeps nearly all of it, so this module does its own work, line by line
 2. **Language**: stopword overlap with jusText's stoplists (words shared by several
    languages weigh less), or the script for languages without a stoplist.
 3. **Classify** each line like jusText does (length and stopword density give *good*,
-   *near-good*, *short* and *bad*), with extra rules that know site chrome: interface
-   strings and captions (:mod:`reader.extract.ear`), the phrases of ``data/chrome.toml``
-   (appeals, cookie and legal notices, share bars), menus (runs of short lines),
-   greetings, bylines and date lines.
+   *near-good*, *short* and *bad*), with the rules for the ear shared with the HTML path
+   (:mod:`reader.extract.ear`: interface strings, captions, date lines, related-link
+   lists, page metadata, bylines, and the appeals, notices and share bars of
+   ``data/chrome.toml``) and two of its own: menus (runs of short lines) and greetings.
 4. **Context**: short and near-good lines take the class of the good lines around them
    (jusText's rule), runs of near-good sentences count as prose, narrow gaps between
    paragraphs are filled, and the article ends where a comment section or a related-links
@@ -31,7 +31,9 @@ paragraph keeps nearly all of it, so this module does its own work, line by line
    never on a dangling fragment.
 
 Measured on the 793 plain-text pages of the shared extraction benchmark (score.py):
-F1 0.877 (precision 0.875, recall 0.879) against 0.683 for no cleaning at all.
+through ``reader extract`` F1 0.877 (precision 0.892, recall 0.863), and 0.884 (0.891,
+0.877) for :func:`clean_text` on the files as read (the loader strips the C1 control
+characters of some mojibake before it can be repaired), against 0.683 for no cleaning.
 """
 
 from __future__ import annotations
@@ -385,7 +387,10 @@ def _chrome_role(line: Line, language: str | None, length: int) -> str:
 
 
 def _mark_menus(lines: list[Line]) -> None:
-    """Groups of several short lines without sentence punctuation are menus or link lists."""
+    """Groups of several short lines without sentence punctuation are menus or link lists.
+
+    Text path only: in HTML, trafilatura leaves navigation out by its markup (``nav``,
+    link density), and a list of short items there is usually part of the article."""
     by_group: dict[int, list[Line]] = {}
     for line in lines:
         by_group.setdefault(line.group, []).append(line)
@@ -562,7 +567,8 @@ def repair_cutoff(text: str) -> str | None:
     Returns the text unchanged when it ends like a sentence; cut back to the last complete
     sentence when it has one; otherwise cut at the last clause break when that keeps most
     of it (or else drop the last, possibly partial word) and end it with an ellipsis.
-    ``None`` when nothing sensible is left.
+    ``None`` when nothing sensible is left. (Text path only: a saved page may be cut off
+    mid-word; trafilatura's paragraphs come whole from the markup.)
     """
     stripped = text.rstrip()
     if _TERMINAL.search(stripped):
@@ -704,7 +710,8 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
 
 
 # Starts of the sections that follow an article: comments, tags, the author box. (Related
-# links end it too: ear.opens_related_section, the rule the HTML path uses.)
+# links end it too: ear.opens_related_section, the rule the HTML path uses.) Only the text
+# path needs these: a copied page runs on past the article, trafilatura stops at its end.
 _END_MARKER = re.compile(
     r"""(?ix)^(?:
       leave\ a\ (?:reply|comment)|\d*\s*(?:comments?|responses?|replies|kommentare?|comentarios?
