@@ -211,6 +211,7 @@ def test_spanish_and_polish_link_lists(line: str) -> None:
         ("Pour lire la suite", "appeal"),
         ("Siguenos en Telegram, Instagram, Facebook y Twitter", "appeal"),
         ("We use cookies to improve your experience.", "notice"),
+        ("Proudly powered by WordPress", "notice"),
         ("Facebook Twitter WhatsApp E-Mail", "social"),
         ("Home | News | Sport | Weather", "menu"),
     ],
@@ -227,6 +228,7 @@ def test_unspoken_reasons(line: str, reason: str) -> None:
         "She described the category of storms that hit the coast in 1953.",
         "Reuters reported that the port reopened on Monday after repairs.",
         "The council met on Tuesday and agreed the budget for the coming year.",
+        "The clinic's equipment is powered by electricity from the town grid.",
     ],
 )
 def test_prose_is_spoken(line: str) -> None:
