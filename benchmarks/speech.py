@@ -2,6 +2,8 @@
 
     python -m benchmarks.speech [--words 3000] [--repeat 3]
 
+Ours goes the whole way the app does: ``pyttsx3.init("reader_espeak")`` (our pyttsx3
+driver), the engine thread, normalization, the disk cache.
 Reference: libespeak-ng through ctypes, initialized here the plainest way
 (synchronous mode, the same voice and rate, one ``espeak_Synth`` call on the whole
 text, PCM gathered into a list). Measured side by side in one run, each in its own

@@ -267,3 +267,30 @@ def test_voices_list_and_filter() -> None:
     assert len(every) > 50 and 0 < len(english) < len(every)
     assert all(any(lang.split("-")[0] == "en" for lang in v.languages) for v in english)
     assert any(v.id == "gmw/en-US" for v in speech.voices("en-US"))
+
+
+@pytest.mark.timeout(60)
+def test_cache_modes_read_writes_nothing_off_ignores_hits(reader_home: Path) -> None:
+    folder = reader_home / "cache" / "speech"
+    article = Article(
+        blocks=(Block("paragraph", "One sentence. Another one."), Block("paragraph", "A third.")),
+        title="Cache modes",
+        language="en",
+    )
+    exported = list(speech.synthesize_article(article, cache="read"))
+    assert len(exported) >= 3 and not list(folder.rglob("*.pcm"))  # read: nothing stored
+    listened = collect(TEXT, voice="en")
+    stored = sorted(folder.rglob("*.pcm"))
+    assert len(stored) == 4
+    # "read" uses the hits (identical bytes: eSpeak's noise makes every synthesis
+    # differ) and stores nothing new for a text not heard before.
+    again = collect(TEXT, voice="en", cache="read")
+    assert [c.pcm for c in again] == [c.pcm for c in listened]
+    collect("A sentence nobody listened to.", voice="en", cache="read")
+    assert sorted(folder.rglob("*.pcm")) == stored
+    # "off" neither reads nor writes.
+    fresh = collect(TEXT, voice="en", cache="off")
+    assert [c.pcm for c in fresh] != [c.pcm for c in listened]
+    assert sorted(folder.rglob("*.pcm")) == stored
+    with pytest.raises(ValueError, match="cache must be one of use, read, off"):
+        collect(TEXT, cache="sometimes")

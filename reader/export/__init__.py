@@ -334,6 +334,7 @@ def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Ch
             rate=options.rate,
             pitch=options.pitch,
             volume=options.volume,
+            cache="read",  # export must not push out what the user listened to
         ):
             if last is not None:
                 yield last

@@ -4,8 +4,9 @@ The public API the TUI and export use (documented in README, "Speech API"): the
 types :class:`Word`, :class:`Chunk`, :class:`Voice` and the functions
 :func:`synthesize`, :func:`synthesize_article`, :func:`voices`, :func:`warm_up`.
 Heavy modules are imported inside the functions so that importing this package
-stays cheap. The rest of the package: ``espeak`` (our libespeak-ng driver),
-``engine`` (engine choice, the engine thread, voices), ``plan`` (what to say, lazily),
+stays cheap. The rest of the package: ``espeak`` (our libespeak-ng bindings),
+``pyttsx3_driver`` (them as the pyttsx3 driver ``reader_espeak``), ``engine`` (engine
+choice through ``pyttsx3.init``, the engine thread, voices), ``plan`` (what to say, lazily),
 ``normalize`` and ``lexicon`` (text for the ear), ``cache`` (the disk cache) and
 ``pipeline`` (putting them together).
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from reader.speech.espeak import Cancel, SpeechError
 
@@ -76,6 +77,7 @@ def synthesize(
     volume: float | None = None,
     language: str | None = None,
     cancel: Cancel | None = None,
+    cache: Literal["use", "read", "off"] = "use",
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``text`` lazily, one :class:`Chunk` per sentence or smaller.
 
@@ -86,7 +88,10 @@ def synthesize(
     few ahead of the consumer on the engine thread, and cached on disk. Closing the
     iterator (or setting ``cancel``) stops the work. Empty or blank text yields no
     chunk; a sentence with nothing to say (only symbols) yields a chunk with no PCM so
-    follow-along still advances. Raises :class:`SpeechError` naming the voice or the
+    follow-along still advances. ``cache``: "use" (default) reads cached sentences
+    and stores new ones; "read" reads but stores nothing (for bulk work such as
+    export, which would otherwise push out what the user listened to); "off" skips
+    the cache. Raises :class:`SpeechError` naming the voice or the
     sentence that could not be synthesized, :class:`~reader.errors.ConfigError` for a
     bad option or lexicon entry (when called).
     """
@@ -94,7 +99,7 @@ def synthesize(
     from reader.speech.plan import plan_text
 
     options = Options.resolve(voice, rate, pitch, volume, language)
-    return stream(text, lambda: plan_text(text, language, options.pauses), options, cancel)
+    return stream(text, lambda: plan_text(text, language, options.pauses), options, cancel, cache)
 
 
 def synthesize_article(
@@ -107,12 +112,14 @@ def synthesize_article(
     pitch: int | None = None,
     volume: float | None = None,
     cancel: Cancel | None = None,
+    cache: Literal["use", "read", "off"] = "use",
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``article.text[start:end]``; chunk offsets are into ``article.text``.
 
     Uses the article's sentences and its block kinds for pauses (heading, paragraph,
     sentence); with no voice given or set, the voice follows ``article.language``.
-    A sentence cut by ``start``/``end`` is spoken from/to the cut.
+    A sentence cut by ``start``/``end`` is spoken from/to the cut. ``cache`` as for
+    :func:`synthesize`.
     """
     from reader.speech.pipeline import Options, stream
     from reader.speech.plan import plan_article
@@ -122,7 +129,8 @@ def synthesize_article(
     if not 0 <= start <= stop <= len(text):
         raise ValueError(f"span {start}:{end} is outside the article's text (0:{len(text)})")
     options = Options.resolve(voice, rate, pitch, volume, article.language)
-    return stream(text, lambda: plan_article(article, start, stop, options.pauses), options, cancel)
+    plan = lambda: plan_article(article, start, stop, options.pauses)  # noqa: E731
+    return stream(text, plan, options, cancel, cache)
 
 
 def voices(language: str | None = None) -> list[Voice]:

@@ -2,15 +2,21 @@
 
 Design (why it looks like this):
 
-* **pyttsx3 is the engine layer, split by platform.** On Windows and macOS the stock
-  pyttsx3 drivers (SAPI5, NSSpeechSynthesizer) do the speaking, in an isolated worker
-  process (:mod:`reader.speech.worker`): pyttsx3 allows one engine per process, runs
-  its own event loop and prints, so it gets a process of its own and we talk to it in
-  JSON lines, one sentence per request, the audio coming back as a WAV file. Everywhere
-  else (and wherever ``READER_SPEECH_ENGINE=espeak``) it is eSpeak NG through our own
-  ctypes driver (:mod:`reader.speech.espeak`), because pyttsx3's eSpeak driver cannot
-  be used as it is (see that module). The worker path cannot be exercised on this
-  Linux machine: it is kept small and is untested here.
+* **pyttsx3 is the engine layer on every platform.** The engine is chosen by name
+  through ``pyttsx3.init``: on Linux (and wherever ``READER_SPEECH_ENGINE=espeak``)
+  with the project's own pyttsx3 driver ``reader_espeak``
+  (:mod:`reader.speech.pyttsx3_driver`, eSpeak NG through our ctypes bindings in
+  :mod:`reader.speech.espeak`, because pyttsx3's stock ``espeak`` driver cannot be used
+  as it is). Voices come from the engine's ``voices`` property; the sentences
+  themselves go through the driver object's streaming ``synthesize`` (reached with
+  ``getProperty("reader.driver")``), not through ``say``/``runAndWait``, whose queue
+  and event loop add nothing to a one-sentence-at-a-time stream with cancel. On
+  Windows and macOS the stock pyttsx3 drivers (SAPI5, NSSpeechSynthesizer) do the
+  speaking, in an isolated worker process (:mod:`reader.speech.worker`): they allow
+  one engine per process, run their own event loop and print, so they get a process
+  of their own and we talk to it in JSON lines, one sentence per request, the audio
+  coming back as a WAV file. The worker path cannot be exercised on this Linux
+  machine: it is kept small and is untested here.
 * **One engine thread.** libespeak-ng is process-global state and not thread-safe,
   and the TUI calls us from its worker threads. Every engine call is a job on one
   queue, run by one daemon thread (:class:`EngineThread`); callers get a
@@ -35,7 +41,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from reader.speech import Voice
-from reader.speech.espeak import Cancel, EspeakDriver, SpeechError, Synthesis
+from reader.speech.espeak import Cancel, SpeechError, Synthesis
 
 T = TypeVar("T")
 ENGINE_ENV = "READER_SPEECH_ENGINE"  # "espeak", "sapi5" or "nsss"
@@ -53,19 +59,29 @@ class Engine(Protocol):
 
 
 class EspeakEngine:
-    """eSpeak NG through :class:`~reader.speech.espeak.EspeakDriver`."""
+    """eSpeak NG as ``pyttsx3.init("reader_espeak")`` (our driver, see
+    :mod:`reader.speech.pyttsx3_driver`); sentences go through the driver's
+    streaming ``synthesize``."""
 
     def __init__(self) -> None:
-        self.driver = EspeakDriver()
-        self.engine_id = f"espeak-ng {self.driver.version}"
+        import pyttsx3
+
+        from reader.speech.pyttsx3_driver import DRIVER_NAME, DRIVER_PROPERTY, register
+
+        register()
+        self.tts = pyttsx3.init(DRIVER_NAME)  # kept: pyttsx3 holds engines weakly
+        self.driver = self.tts.getProperty(DRIVER_PROPERTY)
+        self.engine_id = self.driver.engine_id
         self.sample_rate = self.driver.sample_rate
 
     def voices(self) -> list[Voice]:
-        return [Voice(v.identifier, v.name, v.languages, v.gender) for v in self.driver.voices()]
+        return [
+            Voice(v.id, v.name, tuple(v.languages), v.gender)
+            for v in self.tts.getProperty("voices")
+        ]
 
     def select(self, voice: str, rate: int, pitch: int, volume: float) -> None:
-        self.driver.set_voice(voice)
-        self.driver.set_parameters(rate, pitch, volume)
+        self.driver.select(voice, rate, pitch, volume)
 
     def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis:
         return self.driver.synthesize(text, cancel)
@@ -178,6 +194,10 @@ class EngineThread:
         while True:
             item = self._jobs.get()
             if item is None:
+                # Drop the engine now, while the interpreter is whole: a pyttsx3
+                # engine collected at interpreter teardown prints "Exception ignored
+                # in DriverProxy.__del__" on stderr (its module globals are gone).
+                self._engine = None
                 return
             job, future = item
             if not future.set_running_or_notify_cancel():

@@ -19,8 +19,9 @@ SSML and phoneme input are never enabled: ``<tags>`` and ``[[...]]`` are read as
 text. Errors go to an exception, never to stdout/stderr.
 
 libespeak-ng is one global state per process and not thread-safe: exactly one
-:class:`EspeakDriver` exists and only the engine thread (:mod:`reader.speech.engine`)
-calls it.
+:class:`EspeakDriver` exists (:func:`reader.speech.pyttsx3_driver.shared_espeak`), and
+every call goes through the pyttsx3 driver there, under its lock; in the app that is
+the engine thread (:mod:`reader.speech.engine`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from reader.config import settings, validate
 from reader.errors import ReaderError
@@ -27,6 +28,12 @@ from reader.speech.normalize import Spoken, normalize
 from reader.speech.plan import Pauses, Piece
 
 LOOKAHEAD = 4  # sentences in flight on the engine thread
+
+CacheMode = Literal["use", "read", "off"]
+"""How a synthesis uses the speech cache: "use" reads hits and stores what it
+synthesizes; "read" reads hits but stores nothing (export: a whole article must not
+push out what the user listened to); "off" neither reads nor writes."""
+CACHE_MODES: tuple[str, ...] = get_args(CacheMode)
 
 
 @dataclass(frozen=True)
@@ -115,10 +122,13 @@ def stream(
     plan: Callable[[], Iterable[Piece]],
     options: Options,
     cancel: Cancel | None,
+    cache_mode: CacheMode = "use",
 ) -> Generator[Chunk, None, None]:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
-    return _stream(text, plan, options, cancel)
+    if cache_mode not in CACHE_MODES:
+        raise ValueError(f"cache must be one of {', '.join(CACHE_MODES)}, not {cache_mode!r}")
+    return _stream(text, plan, options, cancel, cache_mode)
 
 
 def _stream(
@@ -126,6 +136,7 @@ def _stream(
     plan: Callable[[], Iterable[Piece]],
     options: Options,
     cancel: Cancel | None,
+    cache_mode: CacheMode,
 ) -> Generator[Chunk, None, None]:
     pieces = iter(plan())
     first = next(pieces, None)
@@ -154,7 +165,7 @@ def _stream(
             spoken.text,
             options.lexicon.version,
         )
-        entry = cache.get(key)
+        entry = cache.get(key) if cache_mode != "off" else None
         if entry is not None:
             return _Pending(piece, spoken, key, entry, None)
         say = spoken.text
@@ -187,7 +198,7 @@ def _stream(
                 if stop.is_set():
                     return  # aborted midway: never yield (or cache) a cut sentence
                 entry = Entry(result.pcm, result.sample_rate, result.words)
-                if item.key is not None:
+                if item.key is not None and cache_mode == "use":
                     cache.put(item.key, entry)
             yield _chunk(item, entry, setup)
     finally:
