@@ -279,6 +279,8 @@ def test_a_related_header_opens_a_section_when_it_stands_alone() -> None:
     assert opens_related_section("Read next")
     assert opens_related_section("Weitere Themen")
     assert opens_related_section("Recommended for you:")
+    assert opens_related_section("Relacionados:")  # Spanish "Related:", alone on its line
+    assert not is_related_header("Relacionados con la causa, tres detenidos")
     assert not opens_related_section(
         "Lea también: El puerto de Valparaíso amplía su horario de invierno"
     )

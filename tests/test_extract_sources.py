@@ -10,7 +10,15 @@ import pytest
 
 from reader.errors import InputError
 from reader.extract import sources
-from reader.extract.sources import decode, load, load_bytes, sniff, strip_controls
+from reader.extract.sources import (
+    decode,
+    load,
+    load_bytes,
+    repair_mojibake,
+    sniff,
+    strip_controls,
+    strip_invisible,
+)
 
 GERMAN = "Die Bürger von Köln grüßen „die Gäste“ – Straße, Öl, Äpfel; 5 € pro Stück.\n"
 FRENCH = "Le café où l’on mange une crème brûlée: « très bon », dit Zoë.\n"
@@ -68,6 +76,41 @@ def test_ansi_escapes_and_control_characters_are_stripped() -> None:
     assert (
         "\x1b" not in loaded.text and "\x00" not in loaded.text and "Breaking news" in loaded.text
     )
+
+
+def test_mojibake_is_repaired() -> None:
+    original = "Die Österreichische Plattform für Alleinerziehende – „zitiert“ – kostet 5 €."
+    broken = original.encode("utf-8").decode("cp1252", errors="replace")
+    assert broken != original
+    assert repair_mojibake(broken) == original
+    latin1 = original.replace("–", "-").replace("„", '"').replace("“", '"').replace("€", "EUR")
+    assert repair_mojibake(latin1.encode("utf-8").decode("latin-1")) == latin1
+
+
+def test_real_latin_text_is_not_touched_by_the_mojibake_repair() -> None:
+    # "Ã¼" would decode, but the line also holds text no single-byte decoder produced.
+    assert repair_mojibake("Ça va, à bientôt ≠ Ã¼ber") == "Ça va, à bientôt ≠ Ã¼ber"
+    assert repair_mojibake("São Paulo e Brasília") == "São Paulo e Brasília"
+
+
+def test_mojibake_with_c1_bytes_is_repaired_before_controls_are_stripped() -> None:
+    # A file that is valid UTF-8 of text once read as Latin-1: the curly quotes became
+    # "â" + two C1 control characters. Stripping controls first would leave "â" alone.
+    original = "Sie sagte: „Wir bleiben“ – und “we stay”, für immer.\n"
+    broken = original.encode("utf-8").decode("latin-1")
+    assert "\x80" in broken or "\x9c" in broken
+    loaded = load_bytes(broken.encode("utf-8"), "-")
+    assert loaded.text == original
+    assert strip_controls(broken) != original  # the order matters
+
+
+def test_invisible_characters_have_one_set() -> None:
+    text = "soft\u00adhyphen zero\u200bwidth word\u2060joiner \ufeffbom \u200emark\u200f"
+    assert strip_invisible(text) == "softhyphen zerowidth wordjoiner bom mark"
+    # Zero-width (non-)joiners shape Persian and emoji sequences and stay.
+    assert strip_invisible(
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001f469\u200d\U0001f4bb"
+    ) == ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001f469\u200d\U0001f4bb")
 
 
 def test_empty_inputs(tmp_path: Path) -> None:

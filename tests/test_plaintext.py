@@ -11,7 +11,6 @@ from reader.extract.plaintext import (
     detect_language,
     normalise,
     repair_cutoff,
-    repair_mojibake,
 )
 from tests.conftest import ASSETS
 
@@ -398,21 +397,6 @@ def test_non_latin_scripts(text: str) -> None:
     assert article.blocks
     assert article.language is not None
     assert article.text == text
-
-
-def test_mojibake_is_repaired() -> None:
-    original = "Die Österreichische Plattform für Alleinerziehende – „zitiert“ – kostet 5 €."
-    broken = original.encode("utf-8").decode("cp1252", errors="replace")
-    assert broken != original
-    assert repair_mojibake(broken) == original
-    latin1 = original.replace("–", "-").replace("„", '"').replace("“", '"').replace("€", "EUR")
-    assert repair_mojibake(latin1.encode("utf-8").decode("latin-1")) == latin1
-
-
-def test_real_latin_text_is_not_touched_by_the_mojibake_repair() -> None:
-    # "Ã¼" would decode, but the line also holds text no single-byte decoder produced.
-    assert repair_mojibake("Ça va, à bientôt ≠ Ã¼ber") == "Ça va, à bientôt ≠ Ã¼ber"
-    assert repair_mojibake("São Paulo e Brasília") == "São Paulo e Brasília"
 
 
 @pytest.mark.timeout(60)

@@ -265,7 +265,7 @@ _RELATED = re.compile(
     | polecamy | leggi\s+anche | potrebbe\s+interessarti | lees\s+ook | läs\s+också
     | читайте\s+также
     | (?:recommended(?:\s+for\s+you)? | read\s+next | more\s+from | trending(?:\s+now)?
-      | meistgelesen | mehr\s+zum\s+thema | mehr\s+aus\s+dem\s+ressort
+      | relacionad[oa]s | meistgelesen | mehr\s+zum\s+thema | mehr\s+aus\s+dem\s+ressort
       | neueste\s+(?:artikel|beiträge) | articles\s+similaires | podobne\s+artykuły
       )\s*[:.!]?\s*$
     )""",

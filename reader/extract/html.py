@@ -22,7 +22,7 @@ from typing import Any
 
 from reader.article import Article, Block, BlockKind
 from reader.errors import InputError
-from reader.extract import ear
+from reader.extract import ear, sources
 
 # Element tags of trafilatura's output tree (plus a few raw HTML tags its fallback
 # extractors sometimes leave) that start a block of their own.
@@ -50,14 +50,13 @@ _BLOCKS = (
 )
 
 _SPACES = re.compile(r"\s+")
-# Soft hyphens, zero-width spaces and word joiners: invisible on screen, but they split
-# words for the voice and for search. (Zero-width (non-)joiners shape Persian and Indic
-# scripts and stay.)
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 
 
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    # Invisible characters (soft hyphens, zero-width spaces...) split words for the
+    # voice; entities such as &shy; only become them after parsing, so the loader
+    # cannot remove them all.
+    text = unicodedata.normalize("NFC", sources.strip_invisible(text))
     return _SPACES.sub(" ", text).strip()
 
 

@@ -9,7 +9,8 @@ Everything a user can hand us goes through here before extraction:
   then strict UTF-8, then charset-normalizer's guess. ISO-8859-1 and ASCII labels are
   read as Windows-1252, as the WHATWG encoding standard says (pages labelled latin-1
   are nearly always cp1252: curly quotes and the euro sign live in 0x80-0x9F);
-- control characters and ANSI escape sequences (a copy from a terminal) are stripped;
+- mojibake (UTF-8 once read as Latin-1: "fÃ¼r") is repaired, then control characters and
+  ANSI escape sequences (a copy from a terminal) are stripped, in that order;
 - whether the content is HTML or plain text is decided by :func:`sniff`, from the
   content; the file name only breaks a tie.
 """
@@ -287,16 +288,87 @@ _ANSI = re.compile(
     """,
     re.VERBOSE,
 )
-# Control characters but tab and newline; form feed and vertical tab become newlines.
+# Control characters but tab and newline; form feed, vertical tab and NEL become newlines.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def strip_controls(text: str) -> str:
-    """Remove ANSI escape sequences and control characters; normalise line ends."""
+    """Remove ANSI escape sequences and control characters; normalise line ends.
+
+    Run :func:`repair_mojibake` first (:func:`clean_decoded` does both): broken UTF-8
+    read as Latin-1 carries C1 control characters ("â\\x80\\x9c" for a curly quote), and
+    once they are stripped the text can no longer be repaired.
+    """
     if "\x1b" in text or "\x9b" in text:
         text = _ANSI.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
+    text = text.replace("\x85", "\n")  # NEL, a line break in Unicode and EBCDIC text
     return _CONTROLS.sub("", text)
+
+
+# UTF-8 read as Latin-1 or Windows-1252: "fÃ¼r", "Ã–sterreich", "â€œquotedâ€".
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00c3\u00c5\u00e2][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178"
+    "\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def _to_bytes(text: str) -> bytes | None:
+    """The bytes a Latin-1 or Windows-1252 decoder turned into ``text``."""
+    out = bytearray()
+    for ch in text:
+        code = ord(ch)
+        if code < 256:
+            out.append(code)
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    return bytes(out)
+
+
+def repair_mojibake(text: str) -> str:
+    """Lines of UTF-8 that were decoded as Latin-1 or Windows-1252, decoded again.
+
+    Pages copied from a mis-declared site read "fÃ¼r" for "für"; a listener would hear
+    nonsense. Each line with such sequences is re-encoded and decoded as UTF-8, and kept
+    as it was when that fails (a line that really is Latin text with "Ã" stays). The
+    file itself may be valid UTF-8 (the damage happened before it was saved), so
+    :func:`decode` cannot catch this; it must run before :func:`strip_controls`, which
+    would delete the C1 bytes ("\\x80", "\\x9c") the repair needs.
+    """
+    if not _MOJIBAKE.search(text):
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not _MOJIBAKE.search(line):
+            continue
+        raw = _to_bytes(line)
+        if raw is None:
+            continue
+        try:
+            lines[i] = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return "\n".join(lines)
+
+
+def clean_decoded(text: str) -> str:
+    """Decoded text made safe to read: mojibake repaired, then controls stripped."""
+    return strip_controls(repair_mojibake(text))
+
+
+# Characters that are invisible on screen but split words for the voice and for search:
+# soft hyphens, zero-width spaces, word joiners, stray byte-order marks, and the
+# left-to-right / right-to-left marks. Zero-width (non-)joiners (U+200C, U+200D) shape
+# Persian, Indic scripts and emoji, and stay. One set for both extraction paths.
+INVISIBLE = re.compile("[\u00ad\u200b\u200e\u200f\u2060\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without the invisible characters of :data:`INVISIBLE`."""
+    return INVISIBLE.sub("", text)
 
 
 # What binary data decoded as text is full of: NULs and other C0 controls, and U+FFFD.
@@ -365,7 +437,7 @@ def load_bytes(
     text, _codec_used = decode(data, declared_charset)
     if _control_share(text) > 0.05:
         raise InputError(source, not_text_reason("binary data"))
-    text = strip_controls(text)
+    text = clean_decoded(text)
     if not text.strip():
         raise InputError(source, "no text in the input")
     return Loaded(source=source, text=text, kind=sniff(text, name or source), url=url)
