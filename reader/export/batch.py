@@ -315,9 +315,10 @@ def plan_jobs(
                 highlights = tuple((h.start, h.end) for h in stored.highlights if not h.detached)
             elif label == "-":
                 from reader.extract import extract
+                from reader.library import source_key
 
                 article = extract("-")
-                key = "stdin:" + article.content_hash[:16]
+                key = source_key(article)  # stdin:<hash>, as the library keeps it
                 source = None
             else:
                 key = item_key(label)

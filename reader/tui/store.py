@@ -9,6 +9,7 @@ cannot be opened, saying so once.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +50,10 @@ class Store:
 
     def __init__(self, library: Any) -> None:
         self.library = library
+        # The extract worker adds the article while the screen already shows it; a
+        # highlight saved in that moment adds it too. One add at a time: the second finds
+        # the first's row instead of racing it.
+        self._adding = threading.Lock()
         recovered = getattr(library, "recovered", None)
         if recovered is not None:
             self.notice = recovered.message()
@@ -78,12 +83,12 @@ class Store:
     def add_article(self, article: Article) -> tuple[int, str | None]:
         """Add (or find) ``article``; the id and a note when the library holds the same
         story from another source."""
-        source = None
-        if (article.source or "-") == "-" and not article.url:
-            # Text from stdin has no name: without one, every piped article would
-            # replace the last ("same source, new text").
-            source = "stdin:" + article.content_hash[:16]
-        result = self.library.add(article, source)
+        from reader.library import source_key
+
+        # The library decides the key (text from stdin has no name and is kept under
+        # stdin:<hash>, so one piped article does not replace the last).
+        with self._adding:
+            result = self.library.add(article, source_key(article))
         note = None
         if result.similar:
             best = max(result.similar, key=lambda s: s.similarity)
