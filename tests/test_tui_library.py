@@ -187,3 +187,34 @@ def test_two_articles_from_stdin_are_two_library_entries() -> None:
     b, _ = store.add_article(second)
     assert a != b
     assert store.add_article(first)[0] == a  # the same text again is the same entry
+
+
+def test_a_highlight_saved_while_the_worker_adds_the_article_is_kept() -> None:
+    """The screen shows an article before the extract worker has stored it; a highlight
+    saved in that moment adds the article from the UI thread at the same time. Both adds
+    must give one row and the highlight must stay."""
+    import threading
+    from dataclasses import replace
+
+    def race(attempt: int) -> None:
+        store = Store.open()
+        article = replace(ARTICLE, source=f"race-{attempt}")
+        ids: list[int] = []
+        start = threading.Barrier(2)
+
+        def add() -> None:
+            start.wait()
+            ids.append(store.add(article))
+
+        worker = threading.Thread(target=add)
+        worker.start()
+        start.wait()
+        own = store.add(article)
+        store.add_highlight(own, 0, 10, "")
+        worker.join()
+        assert ids == [own]
+        assert [(h.start, h.end) for h in store.highlights(own)] == [(0, 10)]
+        store.close()
+
+    for attempt in range(10):
+        race(attempt)

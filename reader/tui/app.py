@@ -6,6 +6,7 @@ snapshot tests both use it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
@@ -86,6 +87,7 @@ class ReaderApp(App[int]):
         self.initial_article = article
         self.initial_id = article_id
         self._store = store
+        self._store_lock = threading.Lock()
         self._null_audio = null_audio
         self._warm_up = warm_up
         self._warmed = False
@@ -99,11 +101,14 @@ class ReaderApp(App[int]):
 
     @property
     def store(self) -> Store:
-        if self._store is None:
-            from reader.tui.store import Store
+        """The library, opened on first use by whichever thread needs it first (the
+        extract worker or the UI thread): once, under a lock, so both share one."""
+        with self._store_lock:
+            if self._store is None:
+                from reader.tui.store import Store
 
-            self._store = Store.open()
-        return self._store
+                self._store = Store.open()
+            return self._store
 
     @property
     def speaker(self) -> Player:
@@ -227,7 +232,12 @@ class ReaderApp(App[int]):
                 article = extract(source)
             if self.label is not None and source == self.source:
                 article = replace(article, source=self.label)
-        except ReaderError as error:
+        except Exception as error:
+            # A ReaderError names the input and the reason; anything else is a bug, still
+            # reported as one line naming the input rather than a loading screen that stays.
+            if not isinstance(error, ReaderError):
+                reason = f"could not be opened ({type(error).__name__}: {error})"
+                error = ReaderError(source, reason)
             if exit_on_error:
                 self.error = error
                 self.call_from_thread(self.exit, error.exit_code)
@@ -260,7 +270,7 @@ class ReaderApp(App[int]):
     def _article_stored(self, message: ArticleStored) -> None:
         for screen in self.screen_stack:
             if isinstance(screen, ArticleScreen) and screen.article is message.article:
-                screen.stored(message.article_id, message.position, message.highlights)
+                screen.stored(message.article_id, message.position)
         if message.note:
             self.notify(message.note, title="Library", timeout=10)
 

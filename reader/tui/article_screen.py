@@ -121,10 +121,12 @@ class ArticleScreen(Screen[None]):
         self.call_after_refresh(self.app.warm)
         self.set_interval(0.05, self._follow_words)
 
-    def stored(self, article_id: int, position: int, highlights: list[HighlightRow]) -> None:
+    def stored(self, article_id: int, position: int) -> None:
         """The library has the article now: its id, where listening stopped, highlights."""
         self.article_id = article_id
-        self.highlight_rows = list(highlights)
+        # Re-read rather than trust the worker's list: a highlight may have been saved
+        # between the worker's read and this message.
+        self.highlight_rows = self.app.store.highlights(article_id)
         if not self.is_mounted:  # on_mount will use them
             self.position = position
             return

@@ -9,7 +9,6 @@ cannot be opened, saying so once.
 from __future__ import annotations
 
 import itertools
-import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +49,6 @@ class Store:
 
     def __init__(self, library: Any) -> None:
         self.library = library
-        # The extract worker adds the article while the screen already shows it; a
-        # highlight saved in that moment adds it too. One add at a time: the second finds
-        # the first's row instead of racing it.
-        self._adding = threading.Lock()
         recovered = getattr(library, "recovered", None)
         if recovered is not None:
             self.notice = recovered.message()
@@ -87,8 +82,7 @@ class Store:
 
         # The library decides the key (text from stdin has no name and is kept under
         # stdin:<hash>, so one piped article does not replace the last).
-        with self._adding:
-            result = self.library.add(article, source_key(article))
+        result = self.library.add(article, source_key(article))
         note = None
         if result.similar:
             best = max(result.similar, key=lambda s: s.similarity)
