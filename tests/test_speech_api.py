@@ -294,3 +294,25 @@ def test_cache_modes_read_writes_nothing_off_ignores_hits(reader_home: Path) -> 
     assert sorted(folder.rglob("*.pcm")) == stored
     with pytest.raises(ValueError, match="cache must be one of use, read, off"):
         collect(TEXT, cache="sometimes")
+
+
+@pytest.mark.timeout(90)
+def test_export_reads_the_speech_cache_but_writes_nothing_to_it(
+    reader_home: Path, tmp_path: Path
+) -> None:
+    from reader.export import ExportOptions, Job, export_item
+
+    folder = reader_home / "cache" / "speech"
+    article = Article(
+        blocks=(Block("paragraph", "Heard once already. Never heard before."),),
+        title="Export and cache",
+        language="en",
+    )
+    heard = article.text.index("Heard")
+    list(speech.synthesize_article(article, heard, heard + len("Heard once already.")))
+    stored = sorted(folder.rglob("*.pcm"))
+    assert len(stored) == 1
+    options = ExportOptions().resolved()
+    result = export_item(Job(0, "a", "file:/a", str(tmp_path), options, article=article))
+    assert result.status == "exported", result.error
+    assert sorted(folder.rglob("*.pcm")) == stored  # nothing new written
