@@ -122,6 +122,15 @@ def test_highlights_plan_as_one_file_or_split() -> None:
         plan(art, "k", ExportOptions(highlights_only=True), [])
 
 
+def test_a_single_highlight_is_one_chapter() -> None:
+    art = article()
+    start = art.text.index("One")
+    (part,) = plan(art, "k", ExportOptions(highlights_only=True), [(start, start + 4)])
+    marks = (Mark(start, start + 4, 0.0, 0.8),)
+    got = chapters(art, part, Rendered(0.8, 22050, marks))
+    assert [(c.title, c.start, c.end) for c in got] == [("One.", 0.0, 0.8)]
+
+
 def test_an_article_without_a_title_is_named_by_its_first_words() -> None:
     art = Article(blocks=(Block("paragraph", "Words that open the article go here."),))
     assert display_title(art) == "Words that open the article go here."

@@ -347,15 +347,14 @@ def chapters(article: Article, part: Part, rendered: Rendered) -> tuple[Chapter,
     """Chapters per highlight (``ranges``) or per heading section (``headings``).
 
     A chapter starts where the first chunk at or after its text offset starts; the
-    pause before it belongs to the chapter before. A file with no headings (or a
-    single highlight) gets no chapter list.
+    pause before it belongs to the chapter before. Every highlight is a chapter, a
+    single one too (players then show its title); a file with no headings gets none.
     """
     from reader.export.tags import Chapter
 
     starts: list[tuple[int, str]] = []
     if part.chapters == "ranges":
-        if len(part.ranges) > 1:
-            starts = [(s, snippet(article.text[s:e])) for s, e in part.ranges]
+        starts = [(s, snippet(article.text[s:e])) for s, e in part.ranges]
     else:
         headings = [
             (span.start, snippet(block.text))
