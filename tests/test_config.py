@@ -106,3 +106,23 @@ def test_writes_keep_other_keys_and_leave_no_temp_files() -> None:
     assert "rate = 200" in text and 'theme = "light"' in text
     leftovers = [p.name for p in locations.config_dir().iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_commands_that_use_the_settings_warn_about_a_bad_value_and_still_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.cli import main
+
+    path = locations.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('rate = "fast"\n', encoding="utf-8")
+    out = tmp_path / "hello.wav"
+    assert main(["say", "Hello there.", "-o", str(out)]) == 0
+    assert out.stat().st_size > 1000
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"reader: warning: {path}: rate = 'fast' is not allowed: "
+        "use a whole number from 80 to 500 (the default is used)"
+    ]
+    assert main(["list"]) == 0  # commands that never read the settings stay quiet
+    assert capsys.readouterr().err == ""

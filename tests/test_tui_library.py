@@ -218,3 +218,19 @@ def test_a_highlight_saved_while_the_worker_adds_the_article_is_kept() -> None:
 
     for attempt in range(10):
         race(attempt)
+
+
+@sync
+async def test_a_bad_value_in_the_settings_file_is_shown_once() -> None:
+    from reader import locations
+    from reader.tui.app import create_app
+
+    path = locations.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('theme = "neon"\n', encoding="utf-8")
+    app = create_app(article=ARTICLE, null_audio=True, warm_up=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert sum("theme = 'neon' is not allowed" in m for m in messages) == 1
+        assert app.theme  # the default theme stands in

@@ -58,6 +58,19 @@ def error(message: str) -> None:
     print(f"reader: {message}", file=sys.stderr, flush=True)
 
 
+# Commands that read the settings (voice, rate, bitrate...) warn about bad values in the
+# settings file before they run; the TUI shows the same lines as notifications.
+SETTINGS_COMMANDS = frozenset({"say", "export"})
+
+
+def warn_about_settings() -> None:
+    """One line per bad value in the settings file; the defaults stand in for them."""
+    from reader.config import load_settings
+
+    for problem in load_settings()[1]:
+        error(f"warning: {problem} (the default is used)")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # The command is the first argument (top-level options such as --help need all).
@@ -69,6 +82,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         handler = default_handler
     try:
+        if getattr(args, "command", None) in SETTINGS_COMMANDS:
+            warn_about_settings()
         return int(handler(args) or 0)
     except ReaderError as exc:
         error(str(exc))

@@ -352,13 +352,6 @@ def handle_library_import(args: argparse.Namespace) -> int:
 # -- settings -----------------------------------------------------------------------------
 
 
-def _warn_config(problems: list[Any]) -> None:
-    from reader.cli import error
-
-    for problem in problems:
-        error(f"warning: {problem} (the default is used)")
-
-
 def _toml_value(value: Any) -> str:
     import json
 
@@ -369,11 +362,11 @@ def _toml_value(value: Any) -> str:
 
 def handle_config_get(args: argparse.Namespace) -> int:
     from reader import config, locations
+    from reader.cli import warn_about_settings
     from reader.errors import ConfigError
 
-    settings, problems = config.load_settings()
-    _warn_config(problems)
-    values = config.as_dict(settings)
+    warn_about_settings()
+    values = config.as_dict(config.settings())
     if args.key is not None:
         if args.key not in values:
             raise ConfigError(

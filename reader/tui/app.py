@@ -74,10 +74,13 @@ class ReaderApp(App[int]):
         warm_up: bool = True,
     ) -> None:
         super().__init__()
+        # Bad values in the settings file: the defaults stand in, and the user is told once.
+        self.settings_problems: list[str] = []
         if settings is None:
-            from reader.config import settings as load
+            from reader.config import load_settings
 
-            settings = load()
+            settings, problems = load_settings()
+            self.settings_problems = [f"{p} (the default is used)" for p in problems]
         self.settings = settings
         self.rate = settings.rate
         self.voice = settings.voice
@@ -149,6 +152,8 @@ class ReaderApp(App[int]):
             self._warm()
 
     def _tell_about_store(self) -> None:
+        for problem in self.settings_problems:
+            self.notify(problem, title="Settings", severity="warning", timeout=15, markup=False)
         store = self.store
         if store.notice:
             self.notify(store.notice, title="Library", severity="warning", timeout=15)
