@@ -35,6 +35,7 @@ import builtins
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -923,13 +924,33 @@ def _connect(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA foreign_keys = ON")
         # FULL: a commit is on disk before the call returns, even across a power cut.
         connection.execute("PRAGMA synchronous = FULL")
-        mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
-            connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection)
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (a new library; later opens find it so already).
+
+    Switching needs the file to itself, and SQLite reports "database is locked" at
+    once instead of waiting when another process has it open (two readers creating
+    a library at the same moment): retry until the other is done, up to
+    ``BUSY_TIMEOUT``. Usually the other process has switched it meanwhile.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+            connection.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            text = str(error)
+            if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
 
 
 def _translate(error: sqlite3.DatabaseError, path: Path) -> ReaderError:
