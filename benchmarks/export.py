@@ -17,8 +17,10 @@ cache (nothing warms anything else):
 * a batch of ``--batch`` saved pages (HTML from the extraction corpus) through
   ``reader.export.batch.run`` — extraction, speech, encoding, tags — with
   ``jobs=1`` and ``jobs=2``; ratio = time(1) / time(2) (goal >= 1.8 on 2 cores).
-* peak RSS exporting a ``--memory-words`` article, and of a batch of 20 pages and
-  of 60 (the same pages three times) in one process: it must not grow with the count.
+* peak RSS exporting a ``--memory-words`` article, and of a ``jobs=1`` batch of
+  ``--rounds`` x 20 pages in one process (each round into a new folder, so each is
+  exported): the peak of each round of 20 (the kernel's high-water mark, reset
+  between rounds through ``/proc/self/clear_refs``) must not grow with the count.
 """
 
 from __future__ import annotations
@@ -26,12 +28,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from benchmarks.speech import REFERENCE, corpus_text
 
@@ -136,7 +138,35 @@ BATCH = textwrap.dedent(
 )
 
 
-def child(code: str, *args: str, home: str) -> dict[str, float]:
+# One process exports the same 20 pages ``rounds`` times, each round into a new
+# folder, and reports the peak RSS of each round and the Python heap after it.
+ROUNDS = textwrap.dedent(
+    """
+    import gc, json, sys, tracemalloc
+    from pathlib import Path
+    from reader.export import ExportOptions
+    from reader.export.batch import run
+    import reader.speech as speech
+    pages, folder, rounds = json.loads(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    voice, rate = sys.argv[4], int(sys.argv[5])
+    speech.warm_up(voice=voice)
+    def status(field):
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) / 1024 for l in f if l.startswith(field + ":"))
+    peaks, now = [], []
+    for n in range(rounds):
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset VmHWM: this round's peak only
+        summary = run(pages, folder / str(n), ExportOptions(voice=voice, rate=rate), jobs=1)
+        gc.collect()
+        peaks.append(status("VmHWM"))
+        now.append(status("VmRSS"))
+    print(json.dumps({"peaks": peaks, "after": now, "exported": summary.count("exported")}))
+    """
+)
+
+
+def child(code: str, *args: str, home: str) -> dict[str, Any]:
     env = dict(os.environ, READER_HOME=home)
     out = subprocess.run(
         [sys.executable, "-c", code, *args],
@@ -147,7 +177,7 @@ def child(code: str, *args: str, home: str) -> dict[str, float]:
     )
     if out.returncode != 0:
         raise SystemExit(f"benchmark child failed:\n{out.stderr}")
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -171,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bitrate", default="64k")
     parser.add_argument("--batch", type=int, default=20, help="articles in the batch")
     parser.add_argument("--memory-words", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=5, help="batch rounds of 20 pages")
     parser.add_argument(
         "--only", choices=("single", "batch", "memory"), help="run one part of the benchmark"
     )
@@ -291,21 +322,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{big['seconds']:.1f} s, {big['bytes'] / 1e6:.0f} MB MP3; the pydub way: "
             f"{whole['peak_mb']:.0f} MB, {whole['seconds']:.1f} s"
         )
-        # The same 20 pages once and three times over (copies under other names, so
-        # each is exported): a batch's peak must not grow with its length.
         pages = english_pages(20)
-        peaks = []
-        with tempfile.TemporaryDirectory() as copies:
-            many = [
-                str(shutil.copy(page, Path(copies) / f"{n}-{Path(page).name}"))
-                for n in range(3)
-                for page in pages
-            ]
-            for batch in (pages, many):
-                with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
-                    result = child(BATCH, json.dumps(batch), out, "1", *common[::-1], home=home)
-                peaks.append(f"{len(batch)} articles {result['peak_mb']:.0f} MB")
-        print("  peak RSS of a --jobs 1 batch (extraction included): " + ", ".join(peaks))
+        with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as out:
+            args_ = (json.dumps(pages), out, str(args.rounds), *common[::-1])
+            result = child(ROUNDS, *args_, home=home)
+        print(
+            f"  --jobs 1 batch, {args.rounds} rounds of the same 20 pages in one process "
+            f"({result['exported']:.0f} exported per round), extraction included:"
+        )
+        print("    peak RSS per round: " + ", ".join(f"{p:.0f}" for p in result["peaks"]) + " MB")
+        print("    RSS after it:       " + ", ".join(f"{p:.0f}" for p in result["after"]) + " MB")
     return 0
 
 

@@ -1,14 +1,17 @@
 """Audio: timed speech chunks -> one encoded file, streamed through ffmpeg.
 
 Chunks (sentences of 16-bit mono PCM, each with the pause that follows it) are
-written to an ffmpeg child process as raw ``s16le`` on its stdin while the caller
-synthesizes the next ones. Only one chunk is in memory at a time: exporting a
-20,000-word article peaks at under 40 MB, where assembling an ``AudioSegment`` with
-pydub and exporting it peaks at about 670 MB (the whole recording, then a copy).
-Synthesis overlaps encoding where a core is free; on the 2-core machine measured,
-ffmpeg's own threads already keep about 1.6 cores busy, so the time is on par with
-pydub and with chaining the raw tools at the same LAME setting, not better
-(``benchmarks/export.py``; README, "Benchmarks").
+handed to a feeder thread that writes them to an ffmpeg child process as raw
+``s16le`` on its stdin while the caller synthesizes the next ones. Between the
+two sits a bounded buffer (:data:`BUFFER_BYTES`, about 25 minutes of speech):
+synthesis is about three times as fast as ffmpeg's MP3 encoding, so it runs
+ahead, finishes early and leaves its core to ffmpeg (which uses more than one:
+its demuxer, filter, encoder and muxer are threads of their own). Without the
+buffer the two ran in lock step and ffmpeg never got the second core; with it, a
+3,000-word article exports in about 80% of the time (``benchmarks/export.py``).
+Memory stays bounded: exporting a 20,000-word article peaks at about 100 MB, where
+assembling an ``AudioSegment`` with pydub and exporting it peaks at about 670 MB
+(the whole recording, then a copy).
 
 ffmpeg's output comes back on a pipe and is written by this process, so a full
 disk or a file size limit is an ``OSError`` with a clear reason here, not a
@@ -25,9 +28,10 @@ import subprocess
 import tempfile
 import threading
 import wave
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from reader.errors import ReaderError
 
@@ -45,6 +49,8 @@ MP3_COMPRESSION_LEVEL = 9
 # target for spoken-word podcasts.
 LOUDNORM = "loudnorm=I=-16:LRA=11:TP=-1.5"
 _PIPE_READ = 1 << 16
+# PCM waiting for ffmpeg, at most: 64 MiB is 25 minutes of 22,050 Hz mono speech.
+BUFFER_BYTES = 64 << 20
 
 
 class EncoderError(ReaderError):
@@ -85,6 +91,82 @@ class Rendered:
         return sum(mark.duration for mark in self.marks)
 
 
+class _Feeder:
+    """Writes PCM into ``pipe`` on a thread of its own, holding up to ``limit`` bytes.
+
+    :meth:`put` returns at once unless that much is already waiting. A write that
+    fails (ffmpeg is gone) ends the thread; the error is kept in :attr:`error`.
+    """
+
+    def __init__(self, pipe: IO[bytes], limit: int) -> None:
+        self._pipe = pipe
+        self._limit = limit
+        self._queue: deque[bytes | None] = deque()
+        self._held = 0
+        self._changed = threading.Condition()
+        self.error: BaseException | None = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="reader-encoder-feed", daemon=True)
+        self._thread.start()
+
+    def put(self, pcm: bytes) -> bool:
+        """Queue ``pcm``; False (nothing queued) once the pipe has failed or after stop()."""
+        with self._changed:
+            while self._held > self._limit and self.error is None and not self._stopped:
+                self._changed.wait()
+            if self.error is not None or self._stopped:
+                return False
+            self._queue.append(pcm)
+            self._held += len(pcm)
+            self._changed.notify_all()
+        return True
+
+    def finish(self) -> None:
+        """Write everything queued, close the pipe and wait for the thread."""
+        with self._changed:
+            self._queue.append(None)
+            self._changed.notify_all()
+        self._thread.join()
+
+    def stop(self) -> None:
+        """Drop what is queued and end the thread once its current write returns
+        (the caller makes that happen by killing the reader of the pipe)."""
+        with self._changed:
+            self._stopped = True
+            self._queue.clear()
+            self._held = 0
+            self._queue.append(None)
+            self._changed.notify_all()
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queue:
+                    self._changed.wait()
+                pcm = self._queue.popleft()
+            if pcm is None:
+                break
+            try:
+                self._pipe.write(pcm)
+            except BaseException as error:  # BrokenPipeError: ffmpeg stopped reading
+                with self._changed:
+                    self.error = error
+                    self._queue.clear()
+                    self._held = 0
+                    self._changed.notify_all()
+                return
+            with self._changed:
+                self._held -= len(pcm)
+                self._changed.notify_all()
+        try:
+            self._pipe.close()
+        except OSError as error:  # the last bytes could not be flushed
+            self.error = error
+
+
 class Encoder:
     """Write PCM in, get an encoded file out in ``dest`` (an open binary file).
 
@@ -101,6 +183,7 @@ class Encoder:
         bitrate: str = "64k",
         normalize: bool = False,
         compression_level: int = MP3_COMPRESSION_LEVEL,
+        buffer: int = BUFFER_BYTES,
     ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
@@ -108,6 +191,7 @@ class Encoder:
         self.frames = 0
         self._wave: wave.Wave_write | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._feeder: _Feeder | None = None
         self._error: BaseException | None = None
         self._closed = False
         if fmt == "wav":
@@ -142,6 +226,8 @@ class Encoder:
             raise EncoderError("ffmpeg", f"cannot start {command[0]} ({error})") from None
         self._pump = threading.Thread(target=self._copy_out, args=(sink,), daemon=True)
         self._pump.start()
+        assert self._proc.stdin is not None
+        self._feeder = _Feeder(self._proc.stdin, buffer)
 
     def _copy_out(self, sink: IO[bytes] | wave.Wave_write) -> None:
         assert self._proc is not None and self._proc.stdout is not None
@@ -161,16 +247,12 @@ class Encoder:
         if len(pcm) % SAMPLE_WIDTH:
             pcm = pcm[:-1]
         self.frames += len(pcm) // SAMPLE_WIDTH
-        if self._proc is None:
+        if self._feeder is None:
             assert self._wave is not None
             self._wave.writeframesraw(pcm)
             return
-        assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.write(pcm)
-        except BrokenPipeError:
-            self._raise_failure()
-            raise
+        if not self._feeder.put(pcm):
+            self._fail()
 
     def write_silence(self, seconds: float) -> None:
         frames = max(0, round(seconds * self.sample_rate))
@@ -191,12 +273,13 @@ class Encoder:
             return
         self._closed = True
         if self._proc is not None:
-            assert self._proc.stdin is not None
-            with contextlib.suppress(BrokenPipeError):
-                self._proc.stdin.close()
-            self._proc.wait()
-            self._pump.join()
+            assert self._feeder is not None
+            self._feeder.finish()
             try:
+                if self._feeder.error is not None:
+                    self._fail()
+                self._proc.wait()
+                self._pump.join()
                 self._raise_failure()
             finally:
                 self._stderr.close()
@@ -209,7 +292,10 @@ class Encoder:
             return
         self._closed = True
         if self._proc is not None:
+            assert self._feeder is not None
+            self._feeder.stop()
             self._proc.kill()
+            self._feeder.join()
             for pipe in (self._proc.stdin, self._proc.stdout):
                 try:
                     if pipe is not None:
@@ -222,6 +308,14 @@ class Encoder:
         if self._wave is not None:
             with contextlib.suppress(OSError):
                 self._wave.close()
+
+    def _fail(self) -> NoReturn:
+        """ffmpeg stopped reading: raise why (its exit, or the pump's write error)."""
+        assert self._proc is not None and self._feeder is not None
+        self._proc.wait()
+        self._pump.join()
+        self._raise_failure()
+        raise EncoderError("ffmpeg", f"stopped reading its input ({self._feeder.error})")
 
     def _raise_failure(self) -> None:
         assert self._proc is not None
@@ -247,9 +341,9 @@ def render(
 ) -> Rendered:
     """Encode ``chunks`` into ``dest`` with each chunk's ``pause_after`` as silence.
 
-    Chunks are consumed lazily, so synthesis of the next sentence overlaps with
-    ffmpeg encoding the last one and only one chunk is in memory at a time. The
-    pause after the last chunk is dropped (a file ends where speech ends).
+    Chunks are consumed lazily, so synthesis of the next sentences overlaps with
+    ffmpeg encoding the last ones, with at most :data:`BUFFER_BYTES` of PCM waiting
+    in between. The pause after the last chunk is dropped (a file ends where speech ends).
     Raises :class:`EncoderError` for no audio at all, ``OSError`` when ``dest``
     cannot be written.
     """

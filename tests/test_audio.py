@@ -178,3 +178,78 @@ def test_a_full_disk_is_an_os_error_not_a_hang(tmp_path: Path) -> None:
             timeout=50,
         )
         assert out.stdout.strip() == "OSError 27", out.stderr  # EFBIG: File too large
+
+
+class _StalledPipe:
+    """A pipe whose reader takes nothing until ``open_`` is set."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.open_ = threading.Event()
+        self.written = bytearray()
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self.open_.wait()
+        self.written += data
+        return len(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.timeout(30)
+def test_the_feeder_runs_ahead_of_a_slow_encoder_up_to_its_limit() -> None:
+    """Synthesis is not held up by the encoder until ``limit`` bytes wait, then it is."""
+    import threading
+
+    pipe = _StalledPipe()
+    feeder = audio._Feeder(pipe, limit=1000)  # type: ignore[arg-type]
+    for n in range(4):  # 400 bytes: under the limit, so put() returns with nothing read
+        assert feeder.put(bytes([n]) * 100)
+    assert feeder.put(b"x" * 700)  # 1,100 held (the first piece may already be taken)
+    blocked = threading.Thread(target=feeder.put, args=(b"y" * 100,))
+    blocked.start()
+    blocked.join(0.5)
+    assert blocked.is_alive(), "put() must wait while more than the limit is held"
+    pipe.open_.set()
+    blocked.join(10)
+    assert not blocked.is_alive()
+    feeder.finish()
+    expected = b"".join(bytes([n]) * 100 for n in range(4)) + b"x" * 700 + b"y" * 100
+    assert bytes(pipe.written) == expected
+    assert pipe.closed and feeder.error is None
+
+
+@pytest.mark.timeout(60)
+def test_abort_with_a_full_buffer_and_a_stalled_ffmpeg_does_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An 'ffmpeg' that never reads: writes fill the buffer, abort() still returns."""
+    import threading
+
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\nexec sleep 600\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    with (tmp_path / "out.mp3").open("wb") as handle:
+        encoder = audio.Encoder(handle, RATE, buffer=200_000)
+        pcm = tone(1.0)  # 44,100 bytes; the pipe takes 64 KiB, the buffer 200 kB
+        failed: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                for _ in range(20):
+                    encoder.write(pcm)
+            except audio.EncoderError as error:  # ffmpeg was killed under it
+                failed.append(error)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(1.0)
+        assert writer.is_alive(), "the writer must be held back once the buffer is full"
+        encoder.abort()
+        writer.join(10)
+        assert not writer.is_alive()
+        assert len(failed) == 1
