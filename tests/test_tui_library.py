@@ -11,7 +11,7 @@ from reader.tui.article_screen import ArticleScreen
 from reader.tui.library_screen import LibraryScreen
 from reader.tui.store import Store
 from tests.conftest import ASSETS
-from tests.test_tui_support import ARTICLE, make_app, screen_text, sync
+from tests.test_tui_support import ARTICLE, Notices, make_app, screen_text, sync
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -84,14 +84,15 @@ async def test_add_by_path_search_open_and_delete() -> None:
 @sync
 async def test_a_bad_path_says_why_and_the_library_stays(tmp_path: Path) -> None:
     app = make_app(None)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
         await pilot.press("o")
         await type_in(pilot, str(tmp_path / "nothing-here.txt"))
 
         # A notification names the input and the reason (read from the app: a toast
         # wraps a long path across lines); the library is back.
         def told() -> list[str]:
-            return [n.message for n in app._notifications if "nothing-here.txt" in n.message]
+            return [m for m in notices.messages if "nothing-here.txt" in m]
 
         await until(pilot, lambda: bool(told()))
         (message,) = told()
@@ -229,8 +230,9 @@ async def test_a_bad_value_in_the_settings_file_is_shown_once() -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text('theme = "neon"\n', encoding="utf-8")
     app = create_app(article=ARTICLE, null_audio=True, warm_up=False)
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = notices.messages
         assert sum("theme = 'neon' is not allowed" in m for m in messages) == 1
         assert app.theme  # the default theme stands in

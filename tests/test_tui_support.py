@@ -12,6 +12,9 @@ import functools
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from textual.message import Message
+from textual.notifications import Notification, Notify
+
 from reader.article import Article, Block
 from reader.config import Settings
 from reader.tui.app import ReaderApp, create_app
@@ -75,6 +78,28 @@ def screen_text(app: ReaderApp) -> str:
     """What a person sees: the screen's characters, line by line."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+class Notices:
+    """Every notification the app shows, as Textual receives it.
+
+    Pass :meth:`hook` as ``run_test(message_hook=...)``: it sees each ``Notify``
+    message, which carries the :class:`~textual.notifications.Notification` that
+    ``App.notify`` built (message, title, severity and whether it is markup) after
+    our own ``notify`` override has had its say, so a test can check what the user
+    is shown without reading the app's private notification store.
+    """
+
+    def __init__(self) -> None:
+        self.shown: list[Notification] = []
+
+    def hook(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.shown.append(message.notification)
+
+    @property
+    def messages(self) -> list[str]:
+        return [n.message for n in self.shown]
 
 
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:

@@ -10,7 +10,7 @@ from reader.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import MARK_CURSOR, MARK_HIGHLIGHT, MARK_SELECTION, ArticleView
 from reader.tui.layout import LineIndex, layout, listening_time, visible, wrap
-from tests.test_tui_support import ARTICLE, HOSTILE, make_app, screen_text, sync
+from tests.test_tui_support import ARTICLE, HOSTILE, Notices, make_app, screen_text, sync
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -222,10 +222,15 @@ async def test_empty_article_does_not_crash() -> None:
 @sync
 async def test_notifications_show_names_literally() -> None:
     app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
         screen = app.screen
         screen.notify("[@click=app.quit]quit[/] and [bold]x[/bold]")  # as a widget would
         app.notify("[link=https://example.com]x[/link]", markup=True)
         await pilot.pause()
-        assert [n.markup for n in app._notifications] == [False, False]
+        shown = [(n.message, n.markup) for n in notices.shown]
+        assert shown == [
+            ("[@click=app.quit]quit[/] and [bold]x[/bold]", False),
+            ("[link=https://example.com]x[/link]", False),
+        ]
         assert app.is_running
