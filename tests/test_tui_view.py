@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual import events
 
 from reader.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
@@ -234,3 +235,105 @@ async def test_notifications_show_names_literally() -> None:
             ("[link=https://example.com]x[/link]", False),
         ]
         assert app.is_running
+
+
+# -- dragging past the edges scrolls -------------------------------------------------------
+
+LONG = Article(
+    blocks=tuple(
+        Block(
+            "paragraph",
+            f"Paragraph {n} opens with a plain sentence about the harbour. "
+            f"It goes on with a second sentence, numbered {n}, to fill a line or two. "
+            f"The third sentence of paragraph {n} closes it.",
+        )
+        for n in range(1, 41)
+    ),
+    title="A long article",
+    language="en",
+)
+
+
+async def _mouse(app: Any, kind: type[events.MouseEvent], x: int, y: int, button: int = 1) -> None:
+    """Post a mouse event at screen (x, y) the way the terminal driver does."""
+    app.post_message(kind(None, x, y, 0, 0, button, False, False, False, screen_x=x, screen_y=y))
+
+
+async def _until(pilot: Any, condition: Any, seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("timed out waiting")
+
+
+@sync
+async def test_dragging_below_and_above_the_view_scrolls_and_extends_the_selection() -> None:
+    app = make_app(LONG)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = _view(app)
+        text = LONG.text
+        height = view.scrollable_content_region.height
+        rows = screen_text(app).splitlines()
+        y = next(i for i, r in enumerate(rows) if "Paragraph 2 opens" in r)
+        x = rows[y].index("Paragraph 2")
+        last_shown = view.lines[height - 1].end  # the end of the first screen's text
+        await pilot.mouse_down(ArticleView, offset=(x, y))
+        assert view.scroll_y == 0
+        # Past the bottom edge (on the status bar), the button held: the view scrolls
+        # on its own and the selection follows into text that was not on screen.
+        await _mouse(app, events.MouseMove, x, height + 1)
+        await _until(pilot, lambda: view.scroll_y >= 2 * height)
+        await _mouse(app, events.MouseMove, x, height // 2)  # back inside: it stops
+        await pilot.pause(0.2)
+        stopped = view.scroll_y
+        await pilot.pause(0.2)
+        assert view.scroll_y == stopped
+        await pilot.mouse_up(ArticleView, offset=(x, height // 2))
+        assert view.selection is not None
+        start, end = view.selection
+        assert start == text.index("Paragraph 2 opens")
+        assert end > last_shown
+        # The selection reaches the row under the pointer, in the scrolled view.
+        pointer_row = view.lines[int(view.scroll_y) + height // 2]
+        assert pointer_row.start <= end <= pointer_row.end + 1
+        first_unseen = text.index("Paragraph", last_shown)  # not on the first screen
+        assert start < first_unseen < end
+
+        # Now up: press in the middle, drag onto the top row, and the view scrolls back.
+        top_before = int(view.scroll_y)
+        origin = view.offset_at(x, height // 2)
+        assert origin is not None
+        await pilot.mouse_down(ArticleView, offset=(x, height // 2))
+        await _mouse(app, events.MouseMove, x, 0)
+        await _until(pilot, lambda: view.scroll_y <= top_before - height // 2)
+        await _mouse(app, events.MouseUp, x, 0)
+        await pilot.pause()
+        top_after = int(view.scroll_y)
+        assert view.selection is not None
+        start, end = view.selection
+        # From the text that came into view at the top to the press.
+        assert view.lines[top_after].start <= start < view.lines[top_before].start
+        assert end >= origin
+        # The timer is gone with the button: nothing moves any more.
+        await pilot.pause(0.2)
+        assert view.scroll_y == top_after
+
+
+@sync
+async def test_keyboard_extend_continues_a_mouse_selection_after_a_drag_scroll() -> None:
+    app = make_app(LONG)
+    async with app.run_test(size=(100, 30)) as pilot:
+        view = _view(app)
+        height = view.scrollable_content_region.height
+        await pilot.mouse_down(ArticleView, offset=(10, 3))
+        await _mouse(app, events.MouseMove, 10, height + 2)
+        await _until(pilot, lambda: view.scroll_y >= height)
+        await _mouse(app, events.MouseUp, 10, height + 2)
+        await pilot.pause()
+        assert view.selection is not None
+        start, end = view.selection
+        await pilot.press("J")  # one more sentence at the end
+        assert view.selection is not None
+        assert view.selection[0] == LONG.sentences[view.sentence_at(start)].start
+        assert view.selection[1] > end

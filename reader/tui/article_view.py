@@ -11,6 +11,10 @@ is said by colour only:
 * the first: ``│`` beside a saved highlight (``✎`` on its first line when it has a note);
 * the second: ``▶`` beside the sentence being spoken, ``┃`` beside the selection, and
   ``›`` beside the cursor sentence when nothing is selected.
+
+Dragging past the top or bottom row scrolls the view while the button is held, so a
+passage longer than the screen can be selected with the mouse (see
+:meth:`ArticleView.on_mouse_move`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Offset, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -40,6 +44,8 @@ from reader.tui.layout import (
 )
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from reader.article import Article
 
 GUTTER = 3  # highlight mark, state mark, space
@@ -49,6 +55,9 @@ MARK_NOTE = "✎"
 MARK_SPOKEN = "▶"
 MARK_SELECTION = "┃"
 MARK_CURSOR = "›"
+
+DRAG_SCROLL_INTERVAL = 0.05  # seconds between scroll steps while dragging past an edge
+DRAG_SCROLL_MAX_STEP = 5  # rows per step, reached 4 rows beyond the edge
 
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
 
@@ -135,6 +144,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._pad = 0
         self._drag_origin: int | None = None
         self._dragged = False
+        self._drag_row = 0  # content row of the press (scrolling needs a move toward an edge)
+        self._drag_pointer: Offset | None = None  # last pointer, content coordinates
+        self._drag_timer: Timer | None = None
 
     # -- layout ----------------------------------------------------------------------
 
@@ -376,22 +388,120 @@ class ArticleView(ScrollView, can_focus=True):
         offset = self._event_offset(event)
         self._drag_origin = offset
         self._dragged = False
+        self._drag_row = event.get_content_offset_capture(self).y
+        self._drag_pointer = None
         if offset is not None:
             self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Extend a drag selection to the pointer; past an edge, scroll while held.
+
+        The view holds the mouse while the button is down (``capture_mouse``), so moves
+        beyond its rows still arrive here, in content coordinates outside the view.
+        Beyond the top row (the view starts at the top of the screen, so the top row
+        itself counts) or on or below the bottom row, a timer scrolls a few rows every
+        :data:`DRAG_SCROLL_INTERVAL` seconds and extends the selection to the rows that
+        come into view, faster the further the pointer is past the edge; it stops on
+        mouse up, when the pointer comes back inside, or at the end of the article.
+        """
         if self._drag_origin is None or not event.button:
             return
-        offset = self._event_offset(event)
+        pointer = event.get_content_offset_capture(self)
+        self._drag_pointer = pointer
+        self._extend_drag(pointer)
+        if self._scroll_step(pointer):
+            if self._drag_timer is None:
+                self._drag_timer = self.set_interval(DRAG_SCROLL_INTERVAL, self._drag_scroll)
+        else:
+            self._stop_drag_scroll()
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._stop_drag_scroll()
+        self.capture_mouse(False)
+        self._drag_origin = None
+        self._drag_pointer = None
+
+    def on_mouse_release(self, event: events.MouseRelease) -> None:
+        """The mouse was taken from us (a dialog opened): no drag goes on scrolling."""
+        self._stop_drag_scroll()
+        self._drag_origin = None
+        self._drag_pointer = None
+
+    def _view_height(self) -> int:
+        return max(1, self.scrollable_content_region.height or self.size.height)
+
+    def _scroll_step(self, pointer: Offset) -> int:
+        """Rows to scroll per step for a drag pointer: negative up, positive down, 0 none.
+
+        Only once the pointer has moved toward that edge from the row it was pressed
+        on, so pressing on the top or bottom row and moving sideways does not scroll.
+        """
+        height = self._view_height()
+        if pointer.y <= 0 and pointer.y < self._drag_row and self.scroll_y > 0:
+            return -min(DRAG_SCROLL_MAX_STEP, 1 - pointer.y)
+        bottom = height - 1
+        if pointer.y >= bottom and pointer.y > self._drag_row and self.scroll_y < self.max_scroll_y:
+            return min(DRAG_SCROLL_MAX_STEP, 1 + pointer.y - bottom)
+        return 0
+
+    def _drag_scroll(self) -> None:
+        """One timer step: scroll toward the pointer, then select up to what is shown."""
+        pointer = self._drag_pointer
+        step = 0 if pointer is None or self._drag_origin is None else self._scroll_step(pointer)
+        if pointer is None or not step:
+            self._stop_drag_scroll()
+            return
+        top = max(0, min(int(self.scroll_y) + step, int(self.max_scroll_y)))
+        self.scroll_to(y=top, animate=False, immediate=True)
+        self._extend_drag(pointer)
+
+    def _stop_drag_scroll(self) -> None:
+        if self._drag_timer is not None:
+            self._drag_timer.stop()
+            self._drag_timer = None
+
+    def _extend_drag(self, pointer: Offset) -> None:
+        """Select from the press to the text at ``pointer`` (clamped to the view)."""
+        if self._drag_origin is None:
+            return
+        offset = self._drag_offset(pointer)
         if offset is None or (offset == self._drag_origin and not self._dragged):
             return
         self._dragged = True
         low, high = sorted((self._drag_origin, offset))
         self.select(*self._snap_to_words(low, high + 1))
 
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        self.capture_mouse(False)
-        self._drag_origin = None
+    def _drag_offset(self, pointer: Offset) -> int | None:
+        """The character a drag reaches at ``pointer`` (content coordinates, maybe outside).
+
+        Above the view it is the start of the top row, below it the end of the bottom
+        row; on a row without text (a blank line between paragraphs) the nearest text
+        row toward the press stands in, so the selection still follows the pointer.
+        """
+        height = self._view_height()
+        top = int(self.scroll_y)
+        if pointer.y < 0:
+            y, x = 0, 0
+        elif pointer.y >= height:
+            y, x = height - 1, 1 << 16
+        else:
+            y, x = pointer.y, pointer.x
+        offset = self.offset_at(max(0, x), y)
+        if offset is not None:
+            return offset
+        row = min(top + y, len(self._lines) - 1)
+        if row < 0 or self._drag_origin is None:
+            return None
+        origin_row = self._index.row_of(self._drag_origin) or 0
+        if row > origin_row:  # dragging down: the end of the text row above
+            for r in range(row, origin_row - 1, -1):
+                if self._lines[r].is_text:
+                    return max(self._lines[r].start, self._lines[r].end - 1)
+        else:  # dragging up: the start of the text row below
+            for r in range(row, origin_row + 1):
+                if self._lines[r].is_text:
+                    return self._lines[r].start
+        return None
 
     def on_click(self, event: events.Click) -> None:
         if self._dragged:
