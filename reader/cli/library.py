@@ -1,7 +1,7 @@
 """Library and settings commands.
 
 ``reader add INPUT...``, ``list``, ``show ID``, ``rm ID...``, ``highlight ID --text``,
-``highlights [ID]``, ``search WORDS...``, ``library export|import FILE.json`` and
+``highlights [ID]``, ``search WORDS...``, ``library export|import|check|repair`` and
 ``config get|set|path``. Handlers import the library lazily: ``reader list`` over a
 large library must start fast, so nothing here imports the article model, the
 extractor or the speech stack unless the command needs it.
@@ -80,7 +80,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=handle_search)
 
-    library = subparsers.add_parser("library", help="export or import the whole library")
+    library = subparsers.add_parser(
+        "library", help="export, import, check or repair the whole library"
+    )
     library_commands = library.add_subparsers(dest="library_command", metavar="COMMAND")
     library_commands.required = True
     export = library_commands.add_parser("export", help="write the library to a JSON file")
@@ -89,6 +91,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     load = library_commands.add_parser("import", help="merge a JSON export into the library")
     load.add_argument("file", metavar="FILE.json")
     load.set_defaults(handler=handle_library_import)
+    checking = library_commands.add_parser(
+        "check",
+        help="check the library file for damage (exit 0 ok, 1 damaged)",
+        description="Run SQLite's integrity and foreign key checks on the library file "
+        "without changing it; print one line: ok, or what is wrong and what to run next.",
+    )
+    checking.set_defaults(handler=handle_library_check)
+    mending = library_commands.add_parser(
+        "repair",
+        help="save every readable article and highlight of a damaged library",
+        description="Copy every readable row of a damaged library into a new library file "
+        "that takes its place; the damaged file is kept as library.sqlite3.broken-DATE. "
+        "Prints what was saved and what could not be; exit 0 when everything was saved, "
+        "1 when something was lost. A healthy library is left alone. Close other reader "
+        "windows first.",
+    )
+    mending.set_defaults(handler=handle_library_repair)
 
     config = subparsers.add_parser("config", help="show or change settings")
     config_commands = config.add_subparsers(dest="config_command", metavar="COMMAND")
@@ -347,6 +366,24 @@ def handle_library_import(args: argparse.Namespace) -> int:
         f"from {args.file}"
     )
     return 0
+
+
+def handle_library_check(args: argparse.Namespace) -> int:
+    from reader import locations
+    from reader.library import repair
+
+    result = repair.check(locations.library_file())
+    print(result.message())
+    return 1 if result.status == "damaged" else 0
+
+
+def handle_library_repair(args: argparse.Namespace) -> int:
+    from reader import locations
+    from reader.library import repair
+
+    report = repair.repair(locations.library_file())
+    sys.stdout.write("\n".join(report.lines()) + "\n")
+    return 0 if report.complete else 1
 
 
 # -- settings -----------------------------------------------------------------------------

@@ -23,8 +23,10 @@ at most the write in flight.
 
 **Damage.** A file that is not a reader library (garbage, a truncated or foreign
 SQLite file) is moved aside under a dated name and a fresh library is created;
-:attr:`Library.recovered` says what happened so front ends can tell the user. A
-library written by a newer reader is refused and left alone.
+:attr:`Library.recovered` says what happened so front ends can tell the user. Damage
+deeper in the file (a page only some queries reach) raises :class:`LibraryError` naming
+``reader library repair`` (:mod:`reader.library.repair`), which saves every readable
+row into a new file. A library written by a newer reader is refused and left alone.
 
 Offsets (highlights, position) are character offsets into :attr:`Article.text`.
 """
@@ -969,7 +971,8 @@ def _translate(error: sqlite3.DatabaseError, path: Path) -> ReaderError:
         return LibraryError(str(path), f"library error: {text}")
     return LibraryError(
         str(path),
-        f"the library file is damaged ({text}); move it aside and a new one will be made",
+        f"the library file is damaged ({text}); run `reader library repair` to save every "
+        "readable article and highlight into a new library",
     )
 
 
