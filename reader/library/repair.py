@@ -34,6 +34,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -297,9 +298,11 @@ class _Salvage:
     def _skip(self, last: int) -> int | None:
         """The smallest ``p > last`` from which a seek works, or ``None`` if none does.
 
-        Seeks fail for the key range of a damaged page (and succeed on both sides of
-        it): probe ``last + 1, + 2, + 4...`` until one works, then bisect back to the
-        first that does, so no readable row after the damage is stepped over.
+        A seek for ``key > p`` starts by positioning at ``p``, so it fails while ``p``
+        lies in the key range of a damaged page (up to and including its last key) and
+        works on both sides of it: probe ``last + 1, + 2, + 4...`` until one works,
+        then bisect back to the first that does, so no readable row after the damage
+        is stepped over.
         """
         bad, step = last, 1
         while True:
@@ -344,7 +347,13 @@ class _Salvage:
                 self.skipped += 1
                 if skipped_to is None:
                     return
+                # ``key > p`` positions at ``p`` first, so the row keyed ``p`` itself (the
+                # first of the next sound page) is read by a lookup, not by the scan.
                 last = skipped_to
+                with suppress(sqlite3.DatabaseError):
+                    first = self.c.execute(f"{select} WHERE {self.key} = ?", (last,)).fetchone()
+                    if first is not None:
+                        yield first
                 continue
             if following is None:
                 return
