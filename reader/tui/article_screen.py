@@ -91,6 +91,9 @@ class ArticleScreen(Screen[None]):
         self.article_id = article_id
         self.position = position
         self.highlight_rows: list[HighlightRow] = list(highlights or [])
+        # Highlights the library could not place in this text (see _load_detached).
+        self.detached_rows: list[HighlightRow] = []
+        self._told_detached = False
         self.state = "stopped"  # "stopped" | "listening" | "paused"
         self.generation = 0
         self._cancel = threading.Event()
@@ -117,6 +120,8 @@ class ArticleScreen(Screen[None]):
         if self.position:
             view.move_cursor(view.sentence_at(self.position))
         view.focus()
+        if self.article_id is not None:
+            self._load_detached()
         self.update_status()
         self.call_after_refresh(self.app.warm)
         self.set_interval(0.05, self._follow_words)
@@ -130,11 +135,37 @@ class ArticleScreen(Screen[None]):
         if not self.is_mounted:  # on_mount will use them
             self.position = position
             return
+        self._load_detached()
         self.view.set_marks(self._marks())
         view = self.view
         if position and view.cursor == 0 and view.selection is None and self.state == "stopped":
             view.move_cursor(view.sentence_at(position))
         self.update_status()
+
+    def _load_detached(self) -> None:
+        """Read the highlights the library could not place in this text; the first time
+        there are any, say how many and where to see them (they are never drawn in
+        the text, listened to or exported: they have no place in it)."""
+        from reader.errors import ReaderError
+
+        if self.article_id is None:
+            return
+        try:
+            self.detached_rows = self.app.store.detached_highlights(self.article_id)
+        except ReaderError as error:  # a busy library: the placed highlights still show
+            self.log.warning(f"detached highlights not read: {error}")
+            return
+        count = len(self.detached_rows)
+        if count and not self._told_detached:
+            self._told_detached = True
+            self.notify(
+                f"{count} saved highlight{'' if count == 1 else 's'} could not be placed: "
+                f"{'its' if count == 1 else 'their'} passage is not in the current text. "
+                "Quotes and notes are kept; press H to see them.",
+                title="Highlights",
+                severity="warning",
+                timeout=12,
+            )
 
     def _marks(self) -> list[Mark]:
         return [Mark(h.id, h.start, h.end, h.note) for h in self.highlight_rows]
@@ -153,6 +184,8 @@ class ArticleScreen(Screen[None]):
         parts.append(f"voice {self.app.voice or 'auto'}")
         count = len(self.highlight_rows)
         parts.append(f"{count} highlight{'' if count == 1 else 's'}")
+        if self.detached_rows:
+            parts.append(f"{len(self.detached_rows)} not found in the text (H)")
         self.query_one("#status", Static).update(Text(" · ".join(parts), no_wrap=True))
 
     @on(ArticleView.SelectionChanged)
@@ -409,6 +442,7 @@ class ArticleScreen(Screen[None]):
     def reload_highlights(self) -> None:
         if self.article_id is not None:
             self.highlight_rows = self.app.store.highlights(self.article_id)
+            self.detached_rows = self.app.store.detached_highlights(self.article_id)
         self.view.set_marks(self._marks())
         self.update_status()
 

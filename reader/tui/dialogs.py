@@ -169,8 +169,17 @@ class VoiceScreen(Dialog):
         self.dismiss(event.option.id or "")
 
 
+NOT_FOUND = "not found in the current text"
+
+
 class HighlightsScreen(Dialog):
-    """The article's highlights: jump, listen, edit the note, delete."""
+    """The article's highlights: jump, listen, edit the note, delete.
+
+    Highlights the library could not place in the article's current text (it was
+    re-extracted and the passage is gone) come last, marked ``✗`` and "not found in
+    the current text" with their saved quote and note: they can be read, their note
+    edited, and deleted, but not jumped to or listened to, since they have no place.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Close"),
@@ -183,11 +192,13 @@ class HighlightsScreen(Dialog):
     def __init__(self, screen: ArticleScreen) -> None:
         super().__init__()
         self.owner = screen
+        self.rows: list[HighlightRow] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="box"):
             yield Label("Highlights", id="box-title")
             yield DataTable(id="highlights", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="detached-hint", classes="hint", markup=False)
             yield Static(
                 "enter jumps · space listens · n edits the note · d deletes · escape closes",
                 classes="hint",
@@ -204,31 +215,58 @@ class HighlightsScreen(Dialog):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        for number, h in enumerate(self.owner.highlight_rows, 1):
+        placed, detached = self.owner.highlight_rows, self.owner.detached_rows
+        self.rows = [*placed, *detached]
+        for number, h in enumerate(placed, 1):
             table.add_row(
                 str(number),
-                excerpt(self.owner.article.text[h.start : h.end], 50),
+                excerpt(self.owner.article.text[h.start : h.end], 42),
                 excerpt(h.note, 20),
                 key=str(h.id),
             )
-        if self.owner.highlight_rows:
-            table.move_cursor(row=min(row, len(self.owner.highlight_rows) - 1))
+        for h in detached:
+            passage = Text(f"{NOT_FOUND}\n", style="bold italic")
+            passage.append_text(excerpt(h.text, 42))
+            table.add_row(Text("✗"), passage, excerpt(h.note, 20), key=str(h.id), height=2)
+        if self.rows:
+            table.move_cursor(row=min(max(row, 0), len(self.rows) - 1))
+        hint = self.query_one("#detached-hint", Static)
+        hint.display = bool(detached)
+        if detached:
+            hint.update(
+                Text(
+                    f"✗ {len(detached)} {NOT_FOUND}: the article changed and the passage "
+                    "is gone. Quote and note are kept here until you delete them (d)."
+                )
+            )
 
     def _current(self) -> HighlightRow | None:
-        rows = self.owner.highlight_rows
         table = self.query_one(DataTable)
-        if not rows or table.cursor_row < 0:
+        if not self.rows or table.cursor_row < 0:
             return None
-        return rows[min(table.cursor_row, len(rows) - 1)]
+        return self.rows[min(table.cursor_row, len(self.rows) - 1)]
+
+    def _placed(self) -> HighlightRow | None:
+        """The highlight under the cursor if it has a place in the text; else says why not."""
+        h = self._current()
+        if h is not None and h.detached:
+            self.notify(
+                f"This highlight is {NOT_FOUND}: there is nothing to jump to or listen to. "
+                "d deletes it.",
+                title="Highlights",
+                severity="warning",
+            )
+            return None
+        return h
 
     def action_jump(self) -> None:
-        h = self._current()
+        h = self._placed()
         if h is not None:
             self.dismiss(None)
             self.owner.jump_to(h.start, h.end)
 
     def action_listen(self) -> None:
-        h = self._current()
+        h = self._placed()
         if h is not None:
             self.dismiss(None)
             self.owner.jump_to(h.start, h.end)
@@ -246,7 +284,7 @@ class HighlightsScreen(Dialog):
             self.owner.reload_highlights()
             self.refill()
 
-        passage = self.owner.article.text[h.start : h.end]
+        passage = h.text if h.detached else self.owner.article.text[h.start : h.end]
         self.app.push_screen(NoteScreen(passage, h.note, title="Edit note"), saved)
 
     def action_delete(self) -> None:

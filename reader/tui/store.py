@@ -18,11 +18,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class HighlightRow:
+    """A saved highlight. ``detached``: its passage is not in the article's current
+    text (the article was re-extracted and the quote could not be found again);
+    ``start``/``end`` are then its old offsets, meaningless in this text, and ``text``
+    is the quote it was saved with."""
+
     id: int
     start: int
     end: int
     text: str
     note: str = ""
+    detached: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,19 @@ class Store:
         ]
         return sorted(rows, key=lambda h: (h.start, h.end))
 
+    def detached_highlights(self, article_id: int) -> list[HighlightRow]:
+        """The article's highlights that could not be placed in its current text.
+
+        The library keeps them (quote, note, old offsets) until the user deletes them
+        or a later version of the text holds the passage again; the TUI lists them so a
+        note is never lost without the user knowing.
+        """
+        return [
+            HighlightRow(h.id, h.start, h.end, h.text, h.note or "", detached=True)
+            for h in self.library.highlights(article_id)
+            if h.detached
+        ]
+
     def add_highlight(self, article_id: int, start: int, end: int, note: str = "") -> int:
         return int(self.library.add_highlight(article_id, start, end, note=note or None).id)
 
@@ -210,6 +229,9 @@ class MemoryStore(Store):
     def highlights(self, article_id: int) -> list[HighlightRow]:
         rows = [h for a, h in self._highlights.values() if a == article_id]
         return sorted(rows, key=lambda h: (h.start, h.end))
+
+    def detached_highlights(self, article_id: int) -> list[HighlightRow]:
+        return []  # nothing is re-extracted in memory: every highlight has its place
 
     def add_highlight(self, article_id: int, start: int, end: int, note: str = "") -> int:
         article = self._articles[article_id][0]
