@@ -146,6 +146,7 @@ class RepairReport:
     highlights_lost: int = 0
     exports_lost: int = 0
     positions_lost: int = 0  # articles saved without their row: position and dates reset
+    from_pages: int = 0  # rows read straight from table pages the tree no longer reached
     uncertain: bool = False  # some pages could not be read at all: counts are lower bounds
     stand_ins: list[tuple[int, str, int]] = field(default_factory=list)  # id, source, marks
     lost_articles: list[tuple[int, str | None]] = field(default_factory=list)  # id, source
@@ -181,6 +182,11 @@ class RepairReport:
             lines.append(
                 f"{self.from_search_index} article(s) rebuilt from the search index's copy of "
                 "the text (headings and lists became paragraphs; highlights still fit)"
+            )
+        if self.from_pages:
+            lines.append(
+                f"{self.from_pages} row(s) read straight from the file's pages "
+                "(a damaged page of the table's tree hid them from queries)"
             )
         if self.positions_lost:
             lines.append(
@@ -252,7 +258,7 @@ def repair(path: Path) -> RepairReport:
         try:
             with _closing(_new_database(tmp)) as target:
                 report = RepairReport(path, "repaired")
-                _copy(source, target, report)
+                _copy(source, target, report, path)
                 if target.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                     raise LibraryError(str(path), "the repaired copy failed its own check")
             source.close()
@@ -394,7 +400,9 @@ def _tables(c: sqlite3.Connection) -> set[str]:
 _progress: Callable[[str, int], None] = lambda what, n: None  # noqa: E731
 
 
-def _copy(source: sqlite3.Connection, target: sqlite3.Connection, report: RepairReport) -> None:
+def _copy(
+    source: sqlite3.Connection, target: sqlite3.Connection, report: RepairReport, path: Path
+) -> None:
     """Copy every readable row of ``source`` into the empty library ``target``."""
     from reader.article import BLOCK_SEPARATOR, Article, Block
     from reader.library import now
@@ -444,6 +452,21 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection, report: Repair
         source, "SELECT id FROM exports INDEXED BY exports_article ORDER BY article_id {order}"
     )
     expected_exports = {int(r[0]) for r in exports} | exports_of.unreadable | ids
+
+    # Rows an index names but no query reached (a damaged interior page of a table hides
+    # the sound leaves under it): read them straight from the file's table pages.
+    wanted = {
+        11: expected_highlights - {int(r[0]) for r in highlights},
+        5: expected_exports - {int(r[0]) for r in exports},
+        15: expected_articles - set(articles),
+    }
+    if any(wanted.values()):
+        found = _from_pages(path, wanted)
+        highlights += [(ident, *values[1:]) for ident, values in sorted(found[11].items())]
+        exports += [(ident, *values[1:]) for ident, values in sorted(found[5].items())]
+        for ident, v in found[15].items():
+            articles[ident] = (ident, v[1], v[7], v[11], v[12], v[13], v[14])
+        report.from_pages = sum(len(rows) for rows in found.values())
 
     texts: dict[int, str] = {}  # article id -> displayed text, for the highlights
     languages: dict[int, str | None] = {}
@@ -586,10 +609,14 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection, report: Repair
     report.positions_lost = len(set(texts) - stood_in - set(articles))
     # A skipped range held at least one row. When no index could be read whole to name
     # the rows it held, the counts are lower bounds, and say so.
-    report.highlights_lost = max(len(expected_highlights - saved_highlights), marks_of.skipped)
-    report.exports_lost = max(len(expected_exports - saved_exports), exports_of.skipped)
-    if rows_of.skipped and not (expected_articles - set(articles)):
-        report.articles_lost += rows_of.skipped
+    report.highlights_lost = len(expected_highlights - saved_highlights)
+    if not highlights_named:
+        report.highlights_lost = max(report.highlights_lost, marks_of.skipped)
+    report.exports_lost = len(expected_exports - saved_exports)
+    if not exports_named:
+        report.exports_lost = max(report.exports_lost, exports_of.skipped)
+    if rows_of.skipped and not articles_named and not (expected_articles - set(articles)):
+        report.articles_lost += rows_of.skipped  # rows nothing else named: at least one each
     report.uncertain = bool(
         (marks_of.skipped and not highlights_named)
         or (exports_of.skipped and not exports_named)
@@ -681,6 +708,111 @@ def _stand_in(
         if made.text[span.start : span.end] == m[4]
     }
     return made, places
+
+
+# -- reading pages directly ---------------------------------------------------------------
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """SQLite's big-endian varint at ``at``: its value and where the next field starts."""
+    value = 0
+    for i in range(8):
+        byte = data[at + i]
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, at + i + 1
+    return (value << 8) | data[at + 8], at + 9
+
+
+def _record(payload: bytes) -> list[Any]:
+    """The values of one record (SQLite's record format); raises on anything malformed."""
+    size, at = _varint(payload, 0)
+    types = []
+    while at < size:
+        kind, at = _varint(payload, at)
+        types.append(kind)
+    values: list[Any] = []
+    at = size
+    widths = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8}
+    for kind in types:
+        if kind == 0:
+            values.append(None)
+        elif kind in widths:
+            width = widths[kind]
+            chunk = payload[at : at + width]
+            if len(chunk) != width:
+                raise ValueError("record ends early")
+            values.append(int.from_bytes(chunk, "big", signed=True))
+            at += width
+        elif kind == 7:
+            import struct
+
+            values.append(struct.unpack(">d", payload[at : at + 8])[0])
+            at += 8
+        elif kind in (8, 9):
+            values.append(kind - 8)
+        elif kind >= 12:
+            length = (kind - 12) // 2
+            chunk = payload[at : at + length]
+            if len(chunk) != length:
+                raise ValueError("record ends early")
+            values.append(chunk.decode("utf-8") if kind % 2 else chunk)
+            at += length
+        else:
+            raise ValueError(f"reserved serial type {kind}")
+    return values
+
+
+def _from_pages(path: Path, wanted: dict[int, set[int]]) -> dict[int, dict[int, list[Any]]]:
+    """Rows with the wanted rowids found on any table leaf page of the file, by width.
+
+    What SQLite's ``.recover`` does, narrowly: each page that is not on the freelist and
+    is a table leaf is parsed by hand, and a record is taken when its number of columns
+    says which table it belongs to (11 highlights, 5 exports, 15 articles: no other table
+    of the library has those widths) and the indexes named its rowid as missing, so a
+    deleted row left on an old page never comes back. Cells spilling into overflow pages
+    are skipped. A page that does not parse is skipped.
+    """
+    found: dict[int, dict[int, list[Any]]] = {width: {} for width in wanted}
+    with path.open("rb") as handle:
+        header = handle.read(100)
+        page_size = int.from_bytes(header[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        usable = page_size - header[20]
+        pages = os.fstat(handle.fileno()).st_size // page_size
+        free: set[int] = set()
+        trunk = int.from_bytes(header[32:36], "big")
+        while 0 < trunk <= pages and trunk not in free:
+            free.add(trunk)
+            handle.seek((trunk - 1) * page_size)
+            data = handle.read(page_size)
+            count = min(int.from_bytes(data[4:8], "big"), (usable - 8) // 4)
+            free.update(int.from_bytes(data[8 + 4 * i : 12 + 4 * i], "big") for i in range(count))
+            trunk = int.from_bytes(data[0:4], "big")
+        handle.seek(0)
+        for number in range(1, pages + 1):
+            data = handle.read(page_size)
+            if number in free:
+                continue
+            start = 100 if number == 1 else 0
+            if len(data) < page_size or data[start] != 0x0D:
+                continue
+            with suppress(IndexError, ValueError, UnicodeDecodeError):
+                cells = int.from_bytes(data[start + 3 : start + 5], "big")
+                for i in range(cells):
+                    at = int.from_bytes(data[start + 8 + 2 * i : start + 10 + 2 * i], "big")
+                    length, at = _varint(data, at)
+                    rowid, at = _varint(data, at)
+                    if length > usable - 35 or at + length > usable:
+                        continue  # spills into overflow pages
+                    try:
+                        values = _record(data[at : at + length])
+                    except (IndexError, ValueError, UnicodeDecodeError):
+                        continue
+                    width = len(values)
+                    if width in wanted and rowid in wanted[width] and values[0] is None:
+                        found[width].setdefault(rowid, values)
+    return found
 
 
 # -- files ------------------------------------------------------------------------------
