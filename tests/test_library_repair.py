@@ -347,6 +347,20 @@ def test_a_library_whose_schema_cannot_be_read(capsys) -> None:
         assert library.recovered is None and library.count() == 0
 
 
+def test_a_library_that_cannot_be_repaired_here_is_left_alone(capsys) -> None:
+    path = locations.library_file()
+    build(path, count=5, marks=2)
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA user_version = 99")  # written by a newer reader
+    connection.close()
+    damaged = damage(path, pages(path, "article_bodies")[0])
+    status, out, err = run(capsys, "library", "repair")
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "newer version of reader" in err
+    assert path.read_bytes() == damaged
+    assert [p.name for p in path.parent.iterdir() if "broken" in p.name or "repair" in p.name] == []
+
+
 @pytest.mark.timeout(120)
 def test_check_and_repair_through_the_command(tmp_path: Path) -> None:
     home = tmp_path / "home"
@@ -453,3 +467,30 @@ def test_a_damaged_page_anywhere(tmp_path: Path, table: str, kind: str) -> None:
         and report.exports == len(exports)
         and not report.positions_lost
     )
+
+
+def test_rows_still_in_the_write_ahead_log_are_saved(capsys) -> None:
+    """A process killed before SQLite copied its log into the file leaves the latest
+    rows only in library.sqlite3-wal: repair reads them and keeps the log with the
+    damaged file."""
+    path = locations.library_file()
+    build(path, count=20, marks=4)
+    damaged = damage(path, middle(pages(path, "highlights")))
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")  # nothing leaves the log
+    writer.execute(
+        'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
+        "note, created) VALUES (5000, 3, 0, 5, 'Title', '', '', 'only in the log', 'now')"
+    )
+    log = Path(f"{path}-wal")
+    assert log.stat().st_size > 0 and path.read_bytes() == damaged
+    try:
+        status, out, _ = run(capsys, "library", "repair")
+    finally:
+        writer.close()
+    assert status == 1 and summary(out)[0] == 20
+    moved = moved_aside(path.parent)
+    assert moved.read_bytes() == damaged
+    assert Path(f"{moved}-wal").stat().st_size > 0
+    with Library.open(path) as library:
+        assert library.highlight(5000).note == "only in the log"

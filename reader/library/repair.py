@@ -245,6 +245,15 @@ def repair(path: Path) -> RepairReport:
     checked = check(path)
     if checked.status == "ok":
         return RepairReport(path, "healthy")
+    try:
+        return _repair(path, checked)
+    except sqlite3.DatabaseError as error:
+        raise LibraryError(str(path), f"cannot be repaired here: {error}") from None
+    except OSError as error:
+        raise LibraryError(str(path), f"cannot be repaired here ({error})") from None
+
+
+def _repair(path: Path, checked: CheckResult) -> RepairReport:
     with _closing(_open_ro(path)) as source:
         version = schema.version(source)
         if version > schema.LATEST:
@@ -264,7 +273,12 @@ def repair(path: Path) -> RepairReport:
             source.close()
             reason = "; ".join(checked.problems[:1]) or "damaged"
             recovery = _move_aside(path, reason)
-            os.replace(tmp, path)
+            try:
+                os.replace(tmp, path)
+            except OSError:
+                with suppress(OSError):
+                    os.rename(recovery.moved_to, path)  # as it was: the damaged file in place
+                raise
         except BaseException:
             _remove(tmp)
             raise
