@@ -14,7 +14,9 @@ Python's :mod:`sqlite3` module, nor is ``sqlite_dbpage`` in the usual builds. So
 last``; when a batch fails, one row at a time; when even the seek to the next row fails,
 it probes ever further rowids (then bisects back) for the first seek that succeeds,
 skipping exactly the key range whose page is damaged. Every row on an undamaged page
-is read; a damaged leaf costs only its own rows.
+is read; a damaged leaf costs only its own rows. A damaged interior page hides sound
+leaves from every query: rows the indexes name but no query reached are then read
+from the file's table pages by hand (:func:`_from_pages`, a narrow ``.recover``).
 
 **What is saved, from where.** Articles: the stored model (``article_bodies``), else
 the text kept by the search index (``articles_fts_content``: the same displayed text,
