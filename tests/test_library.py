@@ -198,10 +198,27 @@ def test_source_key_names_text_without_a_source_by_its_content() -> None:
     key = "stdin:" + article.content_hash[:16]
     assert source_key(article) == source_key(article, "-") == key
     assert source_key(make(STORY, source="")) == key
-    assert source_key(article, "notes.txt") == "notes.txt"
-    assert source_key(make(STORY, source="page.html")) == "page.html"
+    assert source_key(article, "notes.txt") == str(Path("notes.txt").resolve())
+    assert source_key(make(STORY, source="page.html")) == str(Path("page.html").resolve())
     with_url = Article(blocks=article.blocks, source="-", url="https://example.org/a")
     assert source_key(with_url) == "https://example.org/a"
+
+
+def test_a_file_is_the_same_article_whatever_folder_it_is_named_from(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reader add notes.txt` in its folder, then `reader open ../x/notes.txt` or an
+    absolute path from elsewhere: one article, re-extracted, not a second copy."""
+    folder = tmp_path / "x"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    first = library.add(make(STORY), "notes.txt")
+    monkeypatch.chdir(tmp_path)
+    again = library.add(make([*STORY[:1], "A changed closing line."]), "x/notes.txt")
+    assert again.id == first.id and again.status == "updated"
+    assert library.add(make(STORY), str(folder / "notes.txt")).id == first.id
+    assert [row.source for row in library.list()] == [str(folder / "notes.txt")]
+    assert source_key(make(STORY), "https://example.org/a") == "https://example.org/a"
 
 
 def test_changed_text_reanchors_highlights_and_keeps_lost_ones(library: Library) -> None:

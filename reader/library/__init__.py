@@ -166,10 +166,14 @@ def source_key(article: Article, source: str | None = None) -> str:
     for such items too. Two different piped articles are then two articles, and the
     same text piped again is the one already kept (a shared ``-`` would make the
     second replace the first, as a re-fetched URL replaces its old text).
+    A file is kept under its absolute path, so ``reader add notes.txt`` in one folder
+    and ``reader open ~/notes.txt`` in another find the same article.
     """
     for name in (source, article.source, article.url):
         if name and name != "-":
-            return name
+            if "://" in name or name.startswith((STDIN_PREFIX, "library:")):
+                return name
+            return str(Path(name).expanduser().resolve())
     return STDIN_PREFIX + article.content_hash[:16]
 
 
