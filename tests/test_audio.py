@@ -174,7 +174,13 @@ def test_a_full_disk_is_an_os_error_not_a_hang(tmp_path: Path) -> None:
             text=True,
             preexec_fn=limit,
             cwd=Path(__file__).resolve().parent.parent,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+            # No bytecode writes under the limit: CPython renames a short-written .pyc
+            # into place, and every later import of that module would fail.
+            env={
+                **os.environ,
+                "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+                "PYTHONDONTWRITEBYTECODE": "1",
+            },
             timeout=50,
         )
         assert out.stdout.strip() == "OSError 27", out.stderr  # EFBIG: File too large

@@ -210,6 +210,9 @@ def test_a_full_disk_fails_that_item_and_the_rest_completes(tmp_path: Path) -> N
         text=True,
         preexec_fn=limit,
         cwd=ROOT,
+        # No bytecode writes under the limit: CPython renames a short-written .pyc
+        # into place, and every later import of that module would fail.
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
         timeout=100,
     )
     assert result.returncode == 1, result.stderr
