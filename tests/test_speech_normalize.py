@@ -44,7 +44,8 @@ def test_all_caps_headline_is_not_spelled() -> None:
 
 
 def test_english_rules_stay_out_of_other_languages() -> None:
-    assert said("Am 5. Dec. 1990s", "de") == "Am 5. Dec. 1990s"
+    german = said("Am 5. Dec. 1990s", "de")  # German has its own rules (the ordinal)
+    assert "December" not in german and "nineties" not in german
     assert said("Voir https://exemple.fr/x", "fr") == "Voir exemple.fr"
 
 
