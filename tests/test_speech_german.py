@@ -200,3 +200,12 @@ def test_a_german_sentence_is_one_chunk_whose_words_map_back() -> None:
     words = [text[w.start : w.end] for w in chunks[0].words]
     assert words[:3] == ["Am", "3.", "Dezember"]
     assert "Prof." in words and "Müller" in words
+
+
+def test_a_german_voice_with_no_language_splits_sentences_as_german() -> None:
+    """`reader say --voice de` passes no language: the voice's language decides where
+    sentences end, so "3." before a month and "Prof." end no sentence."""
+    text = "Am 3. Dezember sagte Prof. Müller, es sei z. B. teuer. Dann ging er."
+    chunks = list(speech.synthesize(text, voice="de", cache="off"))
+    spoken = [text[c.start : c.end].strip() for c in chunks]
+    assert spoken == ["Am 3. Dezember sagte Prof. Müller, es sei z. B. teuer.", "Dann ging er."]

@@ -99,7 +99,9 @@ def synthesize(
     from reader.speech.plan import plan_text
 
     options = Options.resolve(voice, rate, pitch, volume, language)
-    return stream(text, lambda: plan_text(text, language, options.pauses), options, cancel, cache)
+    # ``lang``: the language asked for, else the voice's (known once the engine runs),
+    # so that German text read by a German voice is split as German ("am 3. Dezember").
+    return stream(text, lambda lang: plan_text(text, lang, options.pauses), options, cancel, cache)
 
 
 def synthesize_article(
@@ -129,7 +131,8 @@ def synthesize_article(
     if not 0 <= start <= stop <= len(text):
         raise ValueError(f"span {start}:{end} is outside the article's text (0:{len(text)})")
     options = Options.resolve(voice, rate, pitch, volume, article.language)
-    plan = lambda: plan_article(article, start, stop, options.pauses)  # noqa: E731
+    # The article's own sentences (split at extraction in its language) are used.
+    plan = lambda _lang: plan_article(article, start, stop, options.pauses)  # noqa: E731
     return stream(text, plan, options, cancel, cache)
 
 

@@ -119,7 +119,7 @@ class _Pending:
 
 def stream(
     text: str,
-    plan: Callable[[], Iterable[Piece]],
+    plan: Callable[[str | None], Iterable[Piece]],
     options: Options,
     cancel: Cancel | None,
     cache_mode: CacheMode = "use",
@@ -133,20 +133,29 @@ def stream(
 
 def _stream(
     text: str,
-    plan: Callable[[], Iterable[Piece]],
+    plan: Callable[[str | None], Iterable[Piece]],
     options: Options,
     cancel: Cancel | None,
     cache_mode: CacheMode,
 ) -> Generator[Chunk, None, None]:
-    pieces = iter(plan())
+    """``plan(language)`` gives the pieces; with no language asked for, the voice's
+    language decides where sentences end, so the engine is started first."""
+    setup: _Setup | None = None
+    language = options.language
+    if language is None:
+        if next(iter(plan(None)), None) is None:
+            return  # nothing to say (empty or blank text): no engine start either
+        setup = prepare(options)
+        language = (setup.voice.languages or ("en",))[0]
+    pieces = iter(plan(language))
     first = next(pieces, None)
     if first is None:
         return  # nothing to say (empty or blank text): no engine start either
-    setup = prepare(options)
+    if setup is None:
+        setup = prepare(options)
     thread = engine_thread()
     cache = SpeechCache()
     stop = _Stop(cancel)
-    language = options.language or (setup.voice.languages or ("en",))[0]
     rules = options.lexicon.rules(language)
     pending: deque[_Pending] = deque()
     upcoming: Piece | None = first
