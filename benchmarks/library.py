@@ -1,6 +1,7 @@
 """Library speed against the issue's targets, measured on a real 10,000-article file.
 
     python -m benchmarks.library [--articles 10000] [--runs 9] [--similarity] [--keep]
+    python -m benchmarks.library --scaling [--sizes 1000,10000,30000] [--runs 9]
 
 Builds a library in a temporary folder (articles made from the extraction benchmark's
 page texts, titles and sources varied; the 200 texts repeat, so each story is there
@@ -21,6 +22,14 @@ loaded machine wall time drifts, CPU time much less, and the ``python -c pass`` 
 shows what the machine charges for nothing. Each figure is printed next to its target
 with the ratio (< 1.0 meets it). ``--similarity`` also prints the same-story
 calibration (seed pair vs unrelated pages).
+
+``--scaling`` builds a library of each size in turn and times only the same-story
+check there: the lookup through the rarest values (``sketch_values``, now) against
+the old sketch index lookup (every index row sharing any value; the reference) and
+``Library.add`` with each, side by side; and the recall of the calibration pairs (the
+seed pair, and 60 corpus pages each probed with every other paragraph and with its
+first half) put into that library: what the lookup finds against what comparing
+every stored sketch finds.
 """
 
 from __future__ import annotations
@@ -172,6 +181,35 @@ def scan_similar(
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
 
+def old_index_similar(
+    library: Any, sketch: tuple[int, ...], exclude: int | None = None
+) -> list[Any]:
+    """The reference for the lookup: schema 4's query, reading the index rows of every
+    value of ``sketch`` (common ones included) and comparing the articles holding
+    :func:`~reader.library.similar.min_shared` of them."""
+    from reader.library import similar
+    from reader.library.records import Similar
+
+    keys = similar.index_keys(set(sketch))
+    if not keys:
+        return []
+    c = library._connection()
+    rows = c.execute(
+        "SELECT s.article_id, s.sketch FROM sketches s WHERE s.article_id IN ("
+        "SELECT article_id FROM sketch_index WHERE value IN "
+        f"({','.join('?' * len(keys))}) GROUP BY article_id HAVING count(*) >= ?)",
+        (*keys, similar.min_shared(len(keys))),
+    ).fetchall()
+    found = similar.most_similar(sketch, (r for r in rows if r[0] != exclude))
+    result = []
+    for ident, score in found:
+        title, source = c.execute(
+            "SELECT title, source FROM articles WHERE id = ?", (ident,)
+        ).fetchone()
+        result.append(Similar(ident, score, title, source))
+    return result
+
+
 def old_floor(sketch: tuple[int, ...]) -> int:
     """The screen before the index: half the shared values an estimate needs."""
     from reader.library import similar
@@ -212,12 +250,162 @@ def calibrate() -> None:
         )
 
 
+def calibration_pairs() -> tuple[list[Any], list[tuple[Any, int]]]:
+    """Articles to store and ``(probe, index into them)`` pairs telling one story: the
+    seed pair, and 60 corpus pages (30 English, 30 German, past the 200 the library is
+    made of) each probed with every other paragraph and with its first half."""
+    from reader.article import Article, Block
+
+    def article(paragraphs: list[str], title: str, language: str) -> Article:
+        blocks = tuple(Block("paragraph", p) for p in paragraphs)
+        return Article(blocks=blocks, title=title, language=language)
+
+    stored: list[Any] = []
+    probes: list[tuple[Any, int]] = []
+    if (SEEDS / "000_fb76b65d5a0d88e2.txt").exists():
+        from reader.extract import extract
+
+        stored.append(extract(str(SEEDS / "000_fb76b65d5a0d88e2.txt")))
+        probes.append((extract(str(SEEDS / "001_58b20582d475ce50.txt")), 0))
+    notes = json.loads((CORPUS / "annotations.json").read_text("utf-8"))
+    for lang in ("en", "de"):
+        pages = [n["id"] for n in notes if n["lang"] == lang][-30:]
+        for page in pages:
+            lines = (CORPUS / "text" / f"{page}.txt").read_text("utf-8").splitlines()
+            paragraphs = [" ".join(line.split()) for line in lines if len(line.strip()) > 40]
+            if len(paragraphs) < 4:
+                continue
+            stored.append(article(paragraphs, page, lang))
+            probes.append((article(paragraphs[::2], page + " odd", lang), len(stored) - 1))
+            half = paragraphs[: len(paragraphs) // 2]
+            probes.append((article(half, page + " half", lang), len(stored) - 1))
+    return stored, probes
+
+
+def _counts(library: Any, sketch: tuple[int, ...]) -> dict[int, int]:
+    """How many stored articles hold each value of ``sketch`` (index keys)."""
+    from reader.library import similar
+
+    keys = similar.index_keys(set(sketch))
+    counts = dict.fromkeys(keys, 0)
+    query = (
+        f"SELECT value, articles FROM sketch_values WHERE value IN ({','.join('?' * len(keys))})"
+    )
+    counts.update(library._connection().execute(query, keys).fetchall())
+    return counts
+
+
+def _scaling_case(library: Any, size: int, label: str, texts: list[str], runs: int) -> None:
+    """Lookup and ``add`` of ``texts`` (cycled) with the old index and now, side by side."""
+    from reader.article import Article, Block
+    from reader.library import similar
+
+    sketches = [similar.sketch(text) for text in texts]
+    for sketch in sketches:  # the same answers
+        now = [(s.id, s.similarity) for s in library._similar(sketch, None)]
+        assert now == [(s.id, s.similarity) for s in old_index_similar(library, sketch)], label
+    cycle = itertools.cycle(sketches)
+    old = _median_call(lambda: old_index_similar(library, next(cycle)), runs)
+    new = _median_call(lambda: library._similar(next(cycle), None), runs)
+    found = len(library._similar(sketches[0], None))
+    old_rows = new_rows = 0
+    for sketch in sketches:
+        counts = _counts(library, sketch)
+        old_rows += sum(counts.values())
+        new_rows += sum(counts[v] for v in similar.probe(counts)[0])
+    print(
+        f"  {size:>8}  {'lookup, ' + label:<26} {old * 1000:7.1f} ms {new * 1000:6.1f} ms"
+        f" {new / old:6.2f}  {found:>5}  {old_rows // len(sketches)} / {new_rows // len(sketches)}"
+    )
+    counter = itertools.count()
+
+    def add_one() -> None:
+        n = next(counter)
+        blocks = tuple(Block("paragraph", p) for p in texts[n % len(texts)].split("\n"))
+        article = Article(blocks=blocks, title=f"New {n}", language="en")
+        library.add(article, f"new-{size}-{label}-{n}")
+
+    new_add = _median_call(add_one, runs)
+    library._similar = lambda sketch, exclude: old_index_similar(library, sketch, exclude)
+    try:
+        old_add = _median_call(add_one, runs)
+    finally:
+        del library._similar
+    print(
+        f"  {size:>8}  {'add, ' + label:<26} {old_add * 1000:7.1f} ms"
+        f" {new_add * 1000:6.1f} ms {new_add / old_add:6.2f}"
+    )
+
+
+def _recall(library: Any, size: int, probes: list[tuple[Any, int]], ids: list[int]) -> None:
+    """What the lookup finds of the calibration pairs, against comparing every sketch."""
+    from reader.library import similar
+
+    everything = library._connection().execute("SELECT article_id, sketch FROM sketches")
+    rows = everything.fetchall()
+    wanted = hit = exact = approximate = 0
+    for probe, index in probes:
+        sketch = similar.sketch(probe.text, probe.language)
+        truth = similar.most_similar(sketch, rows)
+        now = [(s.id, s.similarity) for s in library._similar(sketch, None)]
+        approximate += not similar.probe(_counts(library, sketch))[2]
+        exact += now == truth
+        if any(ident == ids[index] for ident, _ in truth):
+            wanted += 1
+            hit += any(ident == ids[index] for ident, _ in now)
+    print(
+        f"  {size:>8}  recall: {hit}/{wanted} calibration pairs at >= {similar.THRESHOLD} found "
+        f"(seed pair included); answer equal to comparing every sketch for {exact}/"
+        f"{len(probes)} probes ({approximate} approximate lookups)"
+    )
+
+
+def scaling(args: argparse.Namespace, home: Path) -> None:
+    """The same-story check at each library size: lookup and ``add``, rarest-values
+    lookup (now) against the old index lookup (reference), and calibration recall."""
+    from reader.library import Library
+
+    stored, probes = calibration_pairs()
+    fresh = _texts(6, skip=200)  # not in the library
+    known = _texts(2)  # each in the library size/200 times
+    print(
+        f"  {'articles':>8}  {'case':<26} {'old index':>10} {'now':>9} {'ratio':>6}"
+        f"  {'found':>5}  index rows read old / now"
+    )
+    for size in args.sizes:
+        path = home / f"library-{size}.sqlite3"
+        started = time.perf_counter()
+        build(path, size)
+        with Library.open(path) as library:
+            library.index_stories()
+            ids = [
+                library.add(a, f"calibration-{i}", find_similar=False).id
+                for i, a in enumerate(stored)
+            ]
+            print(
+                f"  -- {size} articles: built and indexed in {time.perf_counter() - started:.0f} s"
+            )
+            _scaling_case(library, size, "a new story", fresh, args.runs)
+            _scaling_case(library, size, f"a story held {size // 200}x", known, args.runs)
+            _recall(library, size, probes, ids)
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--similarity", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the library folder")
+    parser.add_argument(
+        "--scaling", action="store_true", help="only the same-story check, at each of --sizes"
+    )
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1_000, 10_000, 30_000],
+    )
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="reader-library-bench-"))
@@ -231,6 +419,9 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace, home: Path) -> None:
+    if args.scaling:
+        scaling(args, home)
+        return
     # As a user's: platformdirs finds the library through the XDG folders (on Linux;
     # elsewhere READER_HOME stands in).
     os.environ.pop("READER_HOME", None)

@@ -407,10 +407,12 @@ class Library:
     def _similar(self, sketch: tuple[int, ...], exclude: int | None) -> list[Similar]:
         """Articles whose estimate with ``sketch`` reaches the threshold, best first.
 
-        The sketch index gives the articles sharing at least
-        :func:`~reader.library.similar.min_shared` values with ``sketch`` (the same
-        screen a comparison with every sketch would apply); only their sketches are
-        read and compared.
+        How many articles hold each of the sketch's values (``sketch_values``) decides
+        which index rows are read: those of its rarest values, enough of them that an
+        article reaching the threshold must be among those holding ``need`` of them
+        (:func:`~reader.library.similar.probe`), so common values, whose rows grow
+        with the library, are skipped. Only those articles' sketches are read and
+        compared, as a comparison with every sketch would.
         """
         from reader.library import similar
         from reader.library.records import Similar
@@ -419,14 +421,24 @@ class Library:
         keys = similar.index_keys(set(sketch))
         if not keys:
             return []
-        floor = similar.min_shared(len(keys))
 
         def work(c: sqlite3.Connection) -> list[Similar]:
+            counts = dict.fromkeys(keys, 0)
+            counts.update(
+                c.execute(
+                    "SELECT value, articles FROM sketch_values WHERE value IN "
+                    f"({','.join('?' * len(keys))})",
+                    keys,
+                ).fetchall()
+            )
+            values, need, _ = similar.probe(counts)
+            if not values:
+                return []
             rows = c.execute(
                 "SELECT s.article_id, s.sketch FROM sketches s WHERE s.article_id IN ("
                 "SELECT article_id FROM sketch_index WHERE value IN "
-                f"({','.join('?' * len(keys))}) GROUP BY article_id HAVING count(*) >= ?)",
-                (*keys, floor),
+                f"({','.join('?' * len(values))}) GROUP BY article_id HAVING count(*) >= ?)",
+                (*values, need),
             ).fetchall()
             found = similar.most_similar(sketch, (r for r in rows if r[0] != exclude))
             result = []

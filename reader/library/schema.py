@@ -156,6 +156,34 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # Text from stdin was kept under "-"; now under its content (library.source_key).
         "UPDATE articles SET source = 'stdin:' || substr(content_hash, 1, 16) WHERE source = '-'",
     ),
+    # 5: how many articles hold each sketch value, kept by triggers on the sketch index,
+    # so that the same-story check reads the index rows of a new sketch's rarest values
+    # only and never those of its common ones (see Library._similar). Rebuilt here
+    # from the index rows of the sketches already stored; articles still queued are
+    # counted when they are indexed.
+    (
+        """
+        CREATE TABLE sketch_values (
+            value INTEGER PRIMARY KEY,       -- a sketch value, as in sketch_index
+            articles INTEGER NOT NULL        -- how many indexed sketches hold it
+        )
+        """,
+        """
+        CREATE TRIGGER sketch_index_ai AFTER INSERT ON sketch_index BEGIN
+            INSERT INTO sketch_values (value, articles) VALUES (new.value, 1)
+            ON CONFLICT (value) DO UPDATE SET articles = articles + 1;
+        END
+        """,
+        """
+        CREATE TRIGGER sketch_index_ad AFTER DELETE ON sketch_index BEGIN
+            UPDATE sketch_values SET articles = articles - 1 WHERE value = old.value;
+        END
+        """,
+        """
+        INSERT INTO sketch_values (value, articles)
+        SELECT value, count(*) FROM sketch_index GROUP BY value
+        """,
+    ),
 )
 
 LATEST = len(MIGRATIONS)

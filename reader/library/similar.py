@@ -26,6 +26,9 @@ from functools import cache
 
 K = 128  # sketch size: standard error of the estimate about sqrt(J(1-J)/K) ~ 0.04
 THRESHOLD = 0.3  # at or above: reported as the same story
+# A sketch value held by more articles than this is a common word's: the library's
+# lookup never reads its index rows (see :func:`probe`), so its cost stays flat.
+STOP = 256
 STEM = 6
 
 _WORD = re.compile(r"\w+")
@@ -124,6 +127,47 @@ def min_shared(size: int, threshold: float = THRESHOLD) -> int:
     :func:`most_similar` and by the library's sketch-index lookup alike.
     """
     return max(1, math.ceil(threshold * min(K, size) - 1e-9))
+
+
+def probe(
+    counts: dict[int, int], threshold: float = THRESHOLD, stop: int = STOP
+) -> tuple[list[int], int, bool]:
+    """Which values of a sketch the library's index lookup reads, and how many of them
+    another article must hold to be compared: ``(values, need, exact)``.
+
+    ``counts`` maps each value of the sketch to how many stored articles hold it.
+    Common values (words most articles use) are held by a share of the library, so
+    reading their index rows costs time in proportion to its size; a story's own
+    words (names, places, figures) are held by the few articles telling it. So the
+    rarest values are read, and the bound of :func:`min_shared` says how few suffice:
+    an article sharing ``floor`` of the sketch's ``n`` values shares at least
+    ``floor - (n - len(values))`` of any ``values`` (pigeonhole). When the
+    ``n - floor + 1`` rarest values hold at most ``stop`` articles each, the lookup is
+    *exact* (it finds every article the full comparison finds); cheap values beyond
+    them are read too, as they raise ``need`` and so cut the articles compared.
+
+    A sketch with ``floor`` or more values above ``stop`` (mostly common words, in a
+    large library) gets an approximate lookup: its rare values only, ``need`` half
+    their proportional share of ``floor``. It misses a same-story article only if that
+    one shares common words with it and few of its rare ones, which two reports of
+    one story do not do (``benchmarks/library.py`` measures the recall).
+    """
+    n = len(counts)
+    if not n:
+        return [], 1, True
+    floor = min_shared(n, threshold)
+    order = sorted(counts, key=lambda value: (counts[value], value))
+    readable = [value for value in order if counts[value] <= stop]
+    first = n - floor + 1
+    if len(readable) < first:
+        need = max(1, math.ceil(floor * len(readable) / n / 2))
+        return readable, need, False
+    base = sum(counts[value] for value in order[:first])
+    rows, size = base, first
+    while size < len(readable) and rows + counts[order[size]] <= 2 * base + K:
+        rows += counts[order[size]]
+        size += 1
+    return order[:size], floor - (n - size), True
 
 
 def most_similar(
