@@ -130,7 +130,7 @@ def min_shared(size: int, threshold: float = THRESHOLD) -> int:
 
 
 def probe(
-    counts: dict[int, int], threshold: float = THRESHOLD, stop: int = STOP
+    counts: dict[int, int], threshold: float = THRESHOLD, stop: int | None = None
 ) -> tuple[list[int], int, bool]:
     """Which values of a sketch the library's index lookup reads, and how many of them
     another article must hold to be compared: ``(values, need, exact)``.
@@ -142,7 +142,8 @@ def probe(
     rarest values are read, and the bound of :func:`min_shared` says how few suffice:
     an article sharing ``floor`` of the sketch's ``n`` values shares at least
     ``floor - (n - len(values))`` of any ``values`` (pigeonhole). When the
-    ``n - floor + 1`` rarest values hold at most ``stop`` articles each, the lookup is
+    ``n - floor + 1`` rarest values hold at most ``stop`` (default :data:`STOP`)
+    articles each, the lookup is
     *exact* (it finds every article the full comparison finds); cheap values beyond
     them are read too, as they raise ``need`` and so cut the articles compared.
 
@@ -155,6 +156,7 @@ def probe(
     n = len(counts)
     if not n:
         return [], 1, True
+    stop = STOP if stop is None else stop
     floor = min_shared(n, threshold)
     order = sorted(counts, key=lambda value: (counts[value], value))
     readable = [value for value in order if counts[value] <= stop]
