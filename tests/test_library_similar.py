@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 import sqlite3
 from collections.abc import Iterator
@@ -66,7 +67,13 @@ def test_common_values_are_never_read_and_the_lookup_says_when_it_is_approximate
     assert need == floor - (128 - len(values))
     counts = {v: (10**6 if v < floor + 10 else 0) for v in query}  # too many common ones
     values, need, exact = similar.probe(counts)
-    assert not exact and len(values) == 128 - floor - 10 and need >= 1
+    # The rare values, and the HELD rarest common ones (the only ones any article holds).
+    assert not exact and len(values) == 128 - floor - 10 + similar.HELD
+    assert need == math.ceil(floor * similar.HELD / (floor + 10) / 2)
+    # A story kept more than STOP times: its own values are read all the same.
+    counts = {v: similar.STOP + 50 + v for v in query}
+    values, need, exact = similar.probe(counts)
+    assert not exact and sorted(values) == list(range(similar.HELD)) and need >= 1
     assert similar.probe({}) == ([], 1, True)
 
 
@@ -164,3 +171,13 @@ def test_migrating_a_version_4_library_counts_its_index(
         result = lib.add(second)
         assert [s.id for s in result.similar] == [1]
         assert result.similar[0].similarity >= 0.3
+
+
+def test_a_story_kept_more_than_stop_times_is_still_found(
+    library: Library, seeds: tuple[Article, Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = seeds
+    copies = [library.add(first, f"copy-{n}", find_similar=False).id for n in range(5)]
+    monkeypatch.setattr(similar, "STOP", 3)  # every value of the story is held 5 times
+    result = library.add(first, "one more")
+    assert sorted(s.id for s in result.similar) == copies

@@ -29,6 +29,9 @@ THRESHOLD = 0.3  # at or above: reported as the same story
 # A sketch value held by more articles than this is a common word's: the library's
 # lookup never reads its index rows (see :func:`probe`), so its cost stays flat.
 STOP = 256
+# ... except the few rarest of them when a sketch has fewer held values than this below
+# STOP: a story kept more than STOP times is still found.
+HELD = 8
 STEM = 6
 
 _WORD = re.compile(r"\w+")
@@ -148,10 +151,13 @@ def probe(
     them are read too, as they raise ``need`` and so cut the articles compared.
 
     A sketch with ``floor`` or more values above ``stop`` (mostly common words, in a
-    large library) gets an approximate lookup: its rare values only, ``need`` half
-    their proportional share of ``floor``. It misses a same-story article only if that
-    one shares common words with it and few of its rare ones, which two reports of
-    one story do not do (``benchmarks/library.py`` measures the recall).
+    large library) gets an approximate lookup: its rare values only (and the
+    :data:`HELD` rarest common ones when fewer rare values are held by any article:
+    a story the library keeps more than ``stop`` times), ``need`` half their
+    proportional share of ``floor`` (of the values any article holds). It misses a
+    same-story article only if that one shares common words with it and few of its
+    rare ones, which two reports of one story do not do (``benchmarks/library.py``
+    measures the recall).
     """
     n = len(counts)
     if not n:
@@ -162,8 +168,13 @@ def probe(
     readable = [value for value in order if counts[value] <= stop]
     first = n - floor + 1
     if len(readable) < first:
-        need = max(1, math.ceil(floor * len(readable) / n / 2))
-        return readable, need, False
+        # Values no article holds are shared with none: the share is of held ones.
+        held = sum(1 for value in readable if counts[value])
+        values = order[: len(readable) + max(0, HELD - held)]
+        held_read = sum(1 for value in values if counts[value])
+        held_all = sum(1 for value in order if counts[value])
+        need = max(1, math.ceil(floor * held_read / held_all / 2))
+        return values, need, False
     base = sum(counts[value] for value in order[:first])
     rows, size = base, first
     while size < len(readable) and rows + counts[order[size]] <= 2 * base + K:
