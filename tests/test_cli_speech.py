@@ -45,6 +45,25 @@ def test_say_writes_a_wav(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(60)
+def test_say_reads_german_text_with_a_german_voice_unasked(tmp_path: Path) -> None:
+    text = (
+        "Am 3. Dezember hat der Bundestag über den Haushalt abgestimmt. "
+        "Die Abgeordneten waren sich nicht einig, und die Debatte dauerte bis in die Nacht."
+    )
+    outputs = {}
+    for name, extra in (("guessed", []), ("de", ["--lang", "de"]), ("en", ["--lang", "en"])):
+        out = tmp_path / f"{name}.wav"
+        assert main(["say", text, "-o", str(out), *extra]) == 0
+        outputs[name] = out.read_bytes()
+    assert outputs["guessed"] == outputs["de"]
+    assert outputs["guessed"] != outputs["en"]
+    # Text with nothing to tell its language by is read by the English voice, as before.
+    for name, extra in (("short", []), ("short-en", ["--lang", "en"])):
+        assert main(["say", "OK.", "-o", str(tmp_path / f"{name}.wav"), *extra]) == 0
+    assert (tmp_path / "short.wav").read_bytes() == (tmp_path / "short-en.wav").read_bytes()
+
+
+@pytest.mark.timeout(60)
 def test_say_reads_a_file_and_stdin_and_writes_mp3(tmp_path: Path) -> None:
     source = tmp_path / "in.txt"
     source.write_text("From a file.", encoding="utf-8")

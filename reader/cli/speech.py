@@ -39,7 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     say.add_argument("--rate", type=int, metavar="WPM", help="words per minute (80-500)")
     say.add_argument("--pitch", type=int, metavar="P", help="pitch, 0-99")
     say.add_argument("--volume", type=float, metavar="V", help="volume, 0.0-1.0")
-    say.add_argument("--lang", metavar="CODE", help="language of the text (picks the voice)")
+    say.add_argument(
+        "--lang",
+        metavar="CODE",
+        help="language of the text (picks the voice); by default guessed from the text",
+    )
     say.add_argument("--play", action="store_true", help="play through the audio output")
     say.set_defaults(handler=say_command)
 
@@ -100,6 +104,14 @@ def say_command(args: argparse.Namespace) -> int:
 
     from reader.speech import synthesize
 
+    language = args.lang
+    if language is None:
+        # As for an article: its language (from its stopwords) picks the voice when none
+        # is set, and the rules for the ear; undecided text is read as before (English).
+        from reader.extract.plaintext import detect_language
+
+        language = detect_language(text)
+
     def chunks():  # type: ignore[no-untyped-def]
         return synthesize(
             text,
@@ -107,7 +119,7 @@ def say_command(args: argparse.Namespace) -> int:
             rate=args.rate,
             pitch=args.pitch,
             volume=args.volume,
-            language=args.lang,
+            language=language,
         )
 
     if out is not None:
