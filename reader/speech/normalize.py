@@ -154,6 +154,127 @@ def _common(spoken: Spoken) -> Spoken:
     return spoken
 
 
+# -- units after a number (English and German) ----------------------------------------
+# eSpeak NG spells unit symbols letter by letter: "120 km/h" is "K M slash H" (German
+# "ka em ha"), "20 °C" "degrees C", "5 kWh" "K double-u H", "100 m" "M", and "1 km" in
+# German "eins ka em". After a number they are said as the words; "3 km²" and "3 lbs"
+# it reads right already. Some units count only after a space (``needs_space``: "5m" is
+# five million in English headlines; in German "5t" and "10l" are rarely units).
+_UNIT_SPACE = "[ \u00a0\u202f]"
+
+
+@dataclass(frozen=True, slots=True)
+class _Units:
+    words: dict[str, tuple[str, str]]  # symbol -> (after "1", after other numbers)
+    needs_space: frozenset[str]
+    one: tuple[str, dict[str, str]]  # "1" before a unit is said as: default, per symbol
+    pattern: re.Pattern[str]
+    after: re.Pattern[str]  # a unit right after a number's end (for the year rules)
+
+    @classmethod
+    def of(
+        cls,
+        words: dict[str, tuple[str, str]],
+        needs_space: str,
+        one: tuple[str, dict[str, str]] = ("1", {}),
+    ) -> _Units:
+        symbols = sorted(words, key=len, reverse=True)
+        alternation = "|".join(re.escape(s).replace("°", "° ?") for s in symbols)
+        unit = f"({alternation})(?![\\w/²³])"
+        return cls(
+            words,
+            frozenset(needs_space.split()),
+            one,
+            re.compile(f"(?<![\\w.,\\-−])([-−](?=\\d))?(\\d+(?:[.,]\\d+)*)({_UNIT_SPACE}?){unit}"),
+            re.compile(f"{_UNIT_SPACE}?{unit}"),
+        )
+
+    def replace(self, match: re.Match[str]) -> str | None:
+        sign, number, space, found = match.groups()
+        symbol = found.replace(" ", "")
+        if symbol in self.needs_space and not space:
+            return None
+        singular, plural = self.words[symbol]
+        if number == "1":
+            default, by_symbol = self.one
+            one = by_symbol.get(symbol, default)
+            # "-1 °C": "-ein" loses its minus in eSpeak's German
+            minus = "minus " if sign and one != number else (sign or "")
+            return f"{minus}{one} {singular}"
+        return f"{sign or ''}{number} {plural}"
+
+    def follows(self, match: re.Match[str]) -> bool:
+        """Whether a unit this rule reads comes right after ``match`` ("1500 km")."""
+        found = self.after.match(match.string, match.end())
+        return found is not None and not (
+            found.group(1) in self.needs_space and found.start(1) == found.start()
+        )
+
+
+def _same(*pairs: tuple[str, str]) -> dict[str, tuple[str, str]]:
+    return {symbol: (word, word) for symbol, word in pairs}
+
+
+_EN_UNITS = _Units.of(
+    {
+        "km/h": ("kilometer per hour", "kilometers per hour"),
+        "kph": ("kilometer per hour", "kilometers per hour"),
+        "mph": ("mile per hour", "miles per hour"),
+        "m/s": ("meter per second", "meters per second"),
+        "°C": ("degree Celsius", "degrees Celsius"),
+        "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
+        "m²": ("square meter", "square meters"),
+        "km": ("kilometer", "kilometers"),
+        "cm": ("centimeter", "centimeters"),
+        "mm": ("millimeter", "millimeters"),
+        "m": ("meter", "meters"),
+        "kg": ("kilogram", "kilograms"),
+        "g": ("gram", "grams"),
+        "mg": ("milligram", "milligrams"),
+        "ml": ("milliliter", "milliliters"),
+        "kWh": ("kilowatt hour", "kilowatt hours"),
+        "kW": ("kilowatt", "kilowatts"),
+        "MW": ("megawatt", "megawatts"),
+        "GW": ("gigawatt", "gigawatts"),
+        "GB": ("gigabyte", "gigabytes"),
+        "MB": ("megabyte", "megabytes"),
+        "TB": ("terabyte", "terabytes"),
+        "ft": ("foot", "feet"),
+    },
+    "m",
+)
+_DE_UNITS = _Units.of(
+    {
+        **_same(
+            ("km/h", "Kilometer pro Stunde"),
+            ("m/s", "Meter pro Sekunde"),
+            ("°C", "Grad Celsius"),
+            ("°F", "Grad Fahrenheit"),
+            ("km²", "Quadratkilometer"),
+            ("m²", "Quadratmeter"),
+            ("m³", "Kubikmeter"),
+            ("km", "Kilometer"),
+            ("cm", "Zentimeter"),
+            ("mm", "Millimeter"),
+            ("m", "Meter"),
+            ("kg", "Kilogramm"),
+            ("g", "Gramm"),
+            ("mg", "Milligramm"),
+            ("l", "Liter"),
+            ("ml", "Milliliter"),
+            ("ha", "Hektar"),
+            ("kW", "Kilowatt"),
+            ("MW", "Megawatt"),
+            ("GW", "Gigawatt"),
+        ),
+        "t": ("Tonne", "Tonnen"),
+        "kWh": ("Kilowattstunde", "Kilowattstunden"),
+    },
+    "m t l",
+    ("ein", {"t": "eine", "kWh": "eine"}),  # eSpeak says "eins Kilometer" for "1 Kilometer"
+)
+
+
 # -- English ----------------------------------------------------------------------------
 
 _MONTHS = {
@@ -295,7 +416,9 @@ def _decade(match: re.Match[str]) -> str:
     return f"{century} {_TENS[tens]}"
 
 
-def _year(match: re.Match[str]) -> str:
+def _year(match: re.Match[str]) -> str | None:
+    if _EN_UNITS.follows(match):
+        return None  # "1500 km": a distance
     high, low = match.groups()
     if low == "00":
         return f"{high} hundred"
@@ -342,6 +465,7 @@ def _english(spoken: Spoken) -> Spoken:
     spoken = spoken.rewrite(_FRACTION, _fraction)
     spoken = spoken.rewrite(_RANGE, _range)
     spoken = spoken.rewrite(_YEAR, _year)
+    spoken = spoken.rewrite(_EN_UNITS.pattern, _EN_UNITS.replace)
     if _LOWER.search(spoken.text):  # in an all-caps headline every word is all caps
         spoken = spoken.rewrite(_ACRONYM, _acronym)
     return spoken
@@ -682,6 +806,8 @@ def _de_year(match: re.Match[str]) -> str | None:
         in_context = word_before is not None and word_before.group(1).lower() in _DE_YEAR_CONTEXT
         if not in_context and _DE_CAPITAL_NEXT.match(text, match.end()):
             return None  # "1500 Menschen": a count
+        if _DE_UNITS.follows(match):
+            return None  # "1500 km": a distance
     tail = "" if low == "00" else str(int(low))
     return f"{high}hundert{tail}{suffix or ''}"
 
@@ -715,6 +841,7 @@ def _german(spoken: Spoken) -> Spoken:
     spoken = _de_ordinals(spoken)
     spoken = spoken.rewrite(_DE_RANGE, _de_range)
     spoken = spoken.rewrite(_DE_YEAR, _de_year)
+    spoken = spoken.rewrite(_DE_UNITS.pattern, _DE_UNITS.replace)
     spoken = spoken.rewrite(_DE_SPELLED_WORD, lambda m: _DE_SPELLED[m.group(1)])
     if _LOWER.search(spoken.text):  # in an all-caps headline every word is all caps
         spoken = spoken.rewrite(_DE_ACRONYM, _de_acronym)
