@@ -178,3 +178,39 @@ def test_bad_input_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "missing.txt" in lines[0], result.stderr
+
+
+def test_reader_open_by_library_id_and_with_no_input(
+    terminal: Callable[[list[str]], Terminal], tmp_path: Path, reader_home: Path
+) -> None:
+    article = tmp_path / "scrape.txt"
+    article.write_text(SCRAPE, encoding="utf-8")
+    env = {**os.environ, "READER_HOME": str(reader_home)}
+
+    def reader(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "reader", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+
+    added = reader("add", str(article))
+    assert added.returncode == 0 and added.stdout.startswith("added 1:"), added.stderr
+    # An id not in the library: one line, exit 2, before the screen is taken over.
+    missing = reader("open", "99")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == ["reader: article 99: not in the library"]
+
+    # `reader open 1` opens the stored article (as `reader show 1` names it).
+    term = terminal([sys.executable, "-m", "reader", "open", "1"])
+    screen = term.wait_for(lambda s: "North Korean troops fighting" in s)
+    assert "Ukraine claims North Korean units" in screen and "Search the library" not in screen
+    term.keys("q")
+    # `reader open` with no input opens the library, as `reader` does.
+    term = terminal([sys.executable, "-m", "reader", "open"])
+    screen = term.wait_for(lambda s: "Search the library" in s)
+    assert "Ukraine claims North Korean" in screen
+    term.keys("q")

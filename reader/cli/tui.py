@@ -1,4 +1,4 @@
-"""`reader` with no command opens the library; `reader open INPUT` opens an article.
+"""`reader` (or `reader open`) opens the library; `reader open INPUT|ID` opens an article.
 
 Textual and the extraction stack are imported only here, inside the handlers, so
 every other command starts fast; extraction itself runs in a worker while the app
@@ -23,11 +23,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "and press space to hear it; ? lists every key."
         ),
     )
-    parser.add_argument("input", metavar="INPUT", help="an http(s) URL, a file, or - for stdin")
+    parser.add_argument(
+        "input",
+        metavar="INPUT",
+        nargs="?",
+        help=(
+            "an http(s) URL, a file, - for stdin, or the id of a library article "
+            "(`reader list`); none opens the library"
+        ),
+    )
     parser.set_defaults(handler=open_handler)
 
 
-def _run(source: str | None, *, label: str | None = None) -> int:
+def _run(source: str | None, *, label: str | None = None, article_id: int | None = None) -> int:
     prefetched = None
     if source is not None:
         # Extraction needs no terminal: start it now, while Textual is being imported.
@@ -38,7 +46,7 @@ def _run(source: str | None, *, label: str | None = None) -> int:
         pool.shutdown(wait=False)
     from reader.tui.app import create_app
 
-    app = create_app(source, label=label, prefetched=prefetched)
+    app = create_app(source, label=label, prefetched=prefetched, article_id=article_id)
     try:
         code = app.run()
     finally:
@@ -55,7 +63,9 @@ def _extract(source: str) -> Article:
 
 
 def open_handler(args: argparse.Namespace) -> int:
-    source: str = args.input
+    source: str | None = args.input
+    if source is None:
+        return _run(None)
     if source == "-":
         # The app needs the terminal on stdin: read the article first, then reattach.
         import os
@@ -68,6 +78,16 @@ def open_handler(args: argparse.Namespace) -> int:
             return _run(path, label="-")
         finally:
             os.unlink(path)
+    from reader.library import library_id
+
+    ident = library_id(source)
+    if ident is not None:
+        # As `reader show ID`: an id not in the library is one line, before the screen.
+        from reader.cli.library import open_library
+
+        with open_library() as library:
+            library.get(ident)
+        return _run(None, article_id=ident)
     _check_file(source)
     return _run(source)
 

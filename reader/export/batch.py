@@ -213,14 +213,6 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
         yield None
 
 
-def library_id(label: str) -> int | None:
-    """The library article an input names: ``library:12``, or ``12`` when no file is called so."""
-    text = label.removeprefix("library:")
-    if text.isdigit() and (label.startswith("library:") or not Path(label).exists()):
-        return int(text)
-    return None
-
-
 class _Library:
     """The library, opened on first need (most exports never touch it)."""
 
@@ -295,6 +287,8 @@ def plan_jobs(
 
     library = library or _Library()
     current = settings()
+    from reader.library import library_id
+
     pauses = (current.pause_sentence_ms, current.pause_paragraph_ms, current.pause_heading_ms)
     jobs: list[Job] = []
     settled: list[ItemResult] = []

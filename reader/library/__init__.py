@@ -177,6 +177,15 @@ def source_key(article: Article, source: str | None = None) -> str:
     return STDIN_PREFIX + article.content_hash[:16]
 
 
+def library_id(label: str) -> int | None:
+    """The library article an input names: ``library:12``, or ``12`` when no file is
+    called so (``reader open 12``, ``reader export 12``)."""
+    text = label.removeprefix("library:")
+    if text.isdigit() and (label.startswith("library:") or not Path(label).exists()):
+        return int(text)
+    return None
+
+
 def now() -> str:
     """The current time as stored: ISO 8601, UTC, to the microsecond (sorts as text)."""
     from datetime import UTC, datetime
