@@ -451,3 +451,30 @@ def test_a_related_list_after_the_article_is_dropped() -> None:
     assert "Ferry timetable" not in article.text
     assert "School wins" not in article.text
     assert article.text.endswith("kept as a community hall.")
+
+
+def test_a_small_island_of_prose_after_the_article_is_dropped() -> None:
+    # A footer's self-description, set off from the article by the site's menus.
+    body = [
+        "Die Fähre zwischen den beiden Inseln fährt nach fast zwei Jahren Pause wieder, und"
+        " das erste Schiff am Mittwochmorgen war voll mit Schulkindern und Pendlern.",
+        "Das neue Schiff trägt 120 Fahrgäste und zwölf Autos, fährt im Sommer jede Stunde und"
+        " im Winter alle zwei Stunden und bezieht die Hälfte seines Stroms aus Solarzellen.",
+        "Eine einfache Fahrt kostet für Erwachsene vier Euro, Kinder unter zwölf Jahren fahren"
+        " kostenlos; Inselbewohner erhalten eine Jahreskarte zum halben Preis.",
+        "Die Reederei will im nächsten Jahr ein zweites Schiff dieser Art in Dienst stellen,"
+        " wenn die Zahl der Fahrgäste so bleibt, wie sie in den ersten Wochen war.",
+        "Im Hafen wird dafür ein zweiter Anleger gebaut. Die Arbeiten sollen im Herbst"
+        " beginnen und bis zum Frühjahr dauern, der Fahrplan bleibt in dieser Zeit gleich.",
+        "Der Bürgermeister sprach bei der ersten Fahrt von einem guten Tag für die Insel:"
+        " Ohne die Fähre seien viele Familien vom Festland und von der Arbeit abgeschnitten.",
+    ]
+    footer_menu = ["Startseite", "Über uns", "Impressum", "Mediadaten", "Kontakt"]
+    about = (
+        "Der Inselbote ist das Nachrichtenportal für die Inseln und die Küste. Wir berichten"
+        " seit 2005 unabhängig über alles, was die Menschen hier bewegt, von der Politik bis"
+        " zum Sport."
+    )
+    article = clean_text("\n\n".join([*body, "\n".join(footer_menu), about]))
+    assert "Nachrichtenportal" not in article.text
+    assert all(paragraph in article.text for paragraph in body)

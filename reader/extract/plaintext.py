@@ -584,6 +584,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     _context(lines)
     _fill_gaps(lines)
     _keep_main_region(lines)
+    _drop_trailing_islands(lines)
 
     body = [line for line in lines if line.cls in ("good", "kept_short")]
     if not any(line.cls == "good" for line in body):
@@ -729,6 +730,41 @@ def _keep_main_region(lines: list[Line]) -> None:
                     rest.cls = "bad"
                     rest.role = rest.role or "after-article"
             return
+
+
+# An island: kept lines separated from the rest by more than this many lines set aside.
+_ISLAND_GAP = 3
+# A trailing island with less good prose than this share of the article's is chrome.
+_ISLAND_SHARE = 0.2
+
+
+def _drop_trailing_islands(lines: list[Line]) -> None:
+    """Small islands of prose after the article are the page's, not the article's.
+
+    Kept lines fall into islands separated by runs of more than :data:`_ISLAND_GAP` lines
+    set aside. The island with the most good prose is the article; the islands after it,
+    from the page's end back to the first large one (:data:`_ISLAND_SHARE` of the
+    article's prose or more), are an author box, a site's self-description, a cookie
+    notice, a teaser or a comment: dropped. (Islands *before* the article are often its
+    lead, cut off by a photo and its caption, and are kept.)
+    """
+    kept = [line for line in lines if line.cls in ("good", "kept_short")]
+    if not kept:
+        return
+    islands: list[list[Line]] = [[kept[0]]]
+    for a, b in pairwise(kept):
+        if b.index - a.index > _ISLAND_GAP:
+            islands.append([b])
+        else:
+            islands[-1].append(b)
+    sizes = [sum(len(line.text) for line in isle if line.cls == "good") for isle in islands]
+    main = max(range(len(islands)), key=lambda i: sizes[i])
+    limit = sizes[main] * _ISLAND_SHARE
+    for i in range(len(islands) - 1, main, -1):
+        if sizes[i] >= limit:
+            break
+        for line in islands[i]:
+            line.cls, line.role = "bad", line.role or "after-article"
 
 
 def _between_prose(lines: list[Line], index: int) -> bool:
