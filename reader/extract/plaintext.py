@@ -18,8 +18,9 @@ paragraph keeps nearly all of it, so this module does its own work, line by line
 4. **Context**: short and near-good lines take the class of the good lines around them
    (jusText's rule), runs of near-good sentences count as prose, narrow gaps between
    paragraphs are filled, and the article ends where a comment section or a related-links
-   list begins. A short line between article paragraphs that reads like a title becomes a
-   heading.
+   list begins; small islands of prose after it (an author box, the site's description of
+   itself, a cookie notice) are left out. A short line between article paragraphs that
+   reads like a title becomes a heading.
 5. **Metadata**: title (the line that best matches the copied ``<title>`` line, a line
    the page repeats, or the line a byline or date follows), authors from the byline
    ("ByRomeo Minalane", "Von Heike Buchter"), the date nearest after the title ("Dec 29,
@@ -31,9 +32,10 @@ paragraph keeps nearly all of it, so this module does its own work, line by line
    never on a dangling fragment.
 
 Measured on the 793 plain-text pages of the shared extraction benchmark (score.py):
-through ``reader extract`` F1 0.885 (precision 0.892, recall 0.878), against 0.683 for
+through ``reader extract`` F1 0.893 (precision 0.910, recall 0.876), against 0.683 for
 no cleaning. (Before the loader repaired mojibake ahead of stripping control characters,
-the C1 bytes of broken UTF-8 were lost first, and ``reader extract`` scored 0.878.)
+the C1 bytes of broken UTF-8 were lost first, and ``reader extract`` scored 0.878; before
+trailing islands were dropped, 0.885.)
 """
 
 from __future__ import annotations
