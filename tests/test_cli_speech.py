@@ -64,6 +64,25 @@ def test_say_reads_german_text_with_a_german_voice_unasked(tmp_path: Path) -> No
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a loose guess from stopwords took these for Finnish, Finnish and Turkish
+        "I am in a meeting",
+        "The quick brown fox jumps over the lazy dog.",
+        "It was 20 °C and sunny in Berlin today.",
+    ],
+)
+def test_say_reads_short_english_with_the_english_voice(tmp_path: Path, text: str) -> None:
+    from reader.extract.plaintext import detect_language
+
+    assert detect_language(text, min_hits=5, margin=2.0) is None
+    assert main(["say", text, "-o", str(tmp_path / "guessed.wav")]) == 0
+    assert main(["say", text, "-o", str(tmp_path / "en.wav"), "--lang", "en"]) == 0
+    assert (tmp_path / "guessed.wav").read_bytes() == (tmp_path / "en.wav").read_bytes()
+
+
+@pytest.mark.timeout(60)
 def test_say_reads_a_file_and_stdin_and_writes_mp3(tmp_path: Path) -> None:
     source = tmp_path / "in.txt"
     source.write_text("From a file.", encoding="utf-8")

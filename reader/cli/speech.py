@@ -107,10 +107,12 @@ def say_command(args: argparse.Namespace) -> int:
     language = args.lang
     if language is None:
         # As for an article: its language (from its stopwords) picks the voice when none
-        # is set, and the rules for the ear; undecided text is read as before (English).
+        # is set, and the rules for the ear. A short text is only taken as another
+        # language when its stopwords say so clearly (a loose guess read "I am in a
+        # meeting" as Finnish); undecided text is read as before (English).
         from reader.extract.plaintext import detect_language
 
-        language = detect_language(text)
+        language = detect_language(text, min_hits=5, margin=2.0)
 
     def chunks():  # type: ignore[no-untyped-def]
         return synthesize(
