@@ -478,3 +478,34 @@ def test_a_small_island_of_prose_after_the_article_is_dropped() -> None:
     article = clean_text("\n\n".join([*body, "\n".join(footer_menu), about]))
     assert "Nachrichtenportal" not in article.text
     assert all(paragraph in article.text for paragraph in body)
+
+
+def test_a_recipes_ingredient_list_is_kept_and_the_menu_is_not() -> None:
+    # Short lines without a full stop read like a menu; a run of quantities is the recipe.
+    intro = [
+        "This lentil soup is what we cook on the first cold evening of the autumn, and it"
+        " takes less than an hour from the chopping board to the table.",
+        "It keeps for three days in the fridge and tastes better on the second, when the"
+        " spices have had time to settle into the lentils.",
+    ]
+    ingredients = [
+        "200 g red lentils",
+        "1 tbsp olive oil",
+        "2 cloves garlic, chopped",
+        "1 l vegetable stock",
+        "½ tsp ground cumin",
+    ]
+    method = [
+        "Warm the oil in a large pot, add the garlic and the cumin and stir for a minute"
+        " until the kitchen smells of them.",
+        "Add the lentils and the stock, bring to the boil and simmer for twenty-five"
+        " minutes, until the lentils have fallen apart. Season and serve.",
+    ]
+    menu = ["Home", "Recipes", "Soups", "About us", "Contact"]
+    text = "\n\n".join(
+        ["\n".join(menu), *intro, "Ingredients", "\n".join(ingredients), *method, "\n".join(menu)]
+    )
+    article = clean_text(text)
+    assert all(line in article.text for line in ingredients), article.text
+    assert all(paragraph in article.text for paragraph in intro + method)
+    assert "About us" not in article.text and "Contact" not in article.text

@@ -592,6 +592,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
                 line.cls = "good"
     _context(lines)
     _fill_gaps(lines)
+    _keep_ingredients(lines)
     _keep_main_region(lines)
     _drop_trailing_islands(lines)
 
@@ -689,6 +690,38 @@ _END_MARKER = re.compile(
 
 def _ends_article(text: str) -> bool:
     return bool(_END_MARKER.match(text)) or ear.opens_related_section(text)
+
+
+# A quantity and a unit opening a short line: "200 g Zucker", "1 tbsp minced garlic".
+_RECIPE_UNITS = (
+    r"g|gr|kg|mg|ml|cl|dl|l|el|tl|msp|cups?|c|tbsp|tbs|tsp|tablespoons?|teaspoons?|oz|ounces?"
+    r"|lbs?|pounds?|pinch|prise|pck|päckchen|packung|pkg|stück|stk|bund|zehen?|dosen?|cans?"
+    r"|cloves?|handvoll|becher|scheiben?|slices?|sticks?|large|medium|small|kleine?|große?"
+    r"|mittelgroße?|stangen?|blätter|blatt|tassen?|gläser|glas|esslöffel|teelöffel|liter|gramm"
+)
+_QUANTITY = r"(?:ca\.\s?)?(?:\d+(?:[.,/]\d+)?|[½¼¾⅓⅔⅛]|\d+\s?[½¼¾⅓⅔])(?:\s?[-–]\s?\d+)?"
+_INGREDIENT = re.compile(rf"(?i)^{_QUANTITY}\s?(?:{_RECIPE_UNITS})\.?\s+\S")
+
+
+def _keep_ingredients(lines: list[Line]) -> None:
+    """Runs of three or more quantities ("200 g Zucker", "1 tbsp minced garlic") are a
+    recipe's ingredients: short lines, like a menu's, but the article's, and a listener
+    following the recipe needs them."""
+    run: list[Line] = []
+
+    def flush() -> None:
+        if len(run) >= 3:
+            for line in run:
+                if line.cls not in ("good", "kept_short") and line.role in ("", "menu"):
+                    line.cls, line.role = "kept_short", ""
+        run.clear()
+
+    for line in lines:
+        if len(line.text) < 80 and _INGREDIENT.match(line.text):
+            run.append(line)
+        else:
+            flush()
+    flush()
 
 
 def _fill_gaps(lines: list[Line], span: int = 3) -> None:
