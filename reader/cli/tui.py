@@ -78,9 +78,11 @@ def open_handler(args: argparse.Namespace) -> int:
             return _run(path, label="-")
         finally:
             os.unlink(path)
-    from reader.library import library_id
+    ident = None
+    if source.removeprefix("library:").isdigit():  # the library is imported only then
+        from reader.library import library_id
 
-    ident = library_id(source)
+        ident = library_id(source)
     if ident is not None:
         # As `reader show ID`: an id not in the library is one line, before the screen.
         from reader.cli.library import open_library
