@@ -17,8 +17,9 @@ ffmpeg's output comes back on a pipe and is written by this process, so a full
 disk or a file size limit is an ``OSError`` with a clear reason here, not a
 killed child process. WAV without normalization needs no ffmpeg at all.
 
-ffmpeg is the binary shipped by ``imageio-ffmpeg`` (nothing from apt); set
-``IMAGEIO_FFMPEG_EXE`` to use a system ffmpeg instead.
+ffmpeg is the binary shipped by ``imageio-ffmpeg`` (nothing from apt); the ``ffmpeg``
+setting (``reader config set ffmpeg PATH``) names a system one instead, and
+``IMAGEIO_FFMPEG_EXE`` wins over both (:func:`ffmpeg_exe`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,16 @@ class EncoderError(ReaderError):
 
 
 def ffmpeg_exe() -> str:
-    """The ffmpeg binary: ``IMAGEIO_FFMPEG_EXE`` if set, else the one imageio-ffmpeg ships."""
+    """The ffmpeg binary: ``IMAGEIO_FFMPEG_EXE`` if set, else the ``ffmpeg`` setting (a
+    system ffmpeg, checked when it was set), else the one imageio-ffmpeg ships."""
+    import os
+
+    if not os.environ.get("IMAGEIO_FFMPEG_EXE"):
+        from reader.config import settings
+
+        configured = settings().ffmpeg
+        if configured is not None:
+            return configured
     try:
         import imageio_ffmpeg
 

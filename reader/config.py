@@ -36,6 +36,7 @@ class Settings:
     export_dir: str | None = None  # None: ~/Music/reader or the current folder
     bitrate: str = "64k"
     cache_mb: int = 500  # speech cache bound
+    ffmpeg: str | None = None  # path of a system ffmpeg; None: the one imageio-ffmpeg ships
 
     def lexicon_path(self) -> Path:
         return Path(self.lexicon).expanduser() if self.lexicon else locations.lexicon_file()
@@ -73,6 +74,17 @@ def _optional_str(value: Any) -> str | None:
     return value
 
 
+def _program(value: Any) -> str | None:
+    """A path to a program that exists ("~" expanded), or None for the default."""
+    text = _optional_str(value)
+    if text is None:
+        return None
+    path = Path(text).expanduser()
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise ValueError
+    return str(path)
+
+
 def _choice(options: tuple[str, ...]) -> tuple[Callable[[Any], Any], str]:
     def check(value: Any) -> str:
         if value not in options:
@@ -103,6 +115,7 @@ VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "export_dir": (_optional_str, "a folder path"),
     "bitrate": (_bitrate, "a bitrate from 8k to 320k"),
     "cache_mb": _int_range(0, 100_000),
+    "ffmpeg": (_program, 'the path of an ffmpeg program that exists, or "" for the bundled one'),
 }
 assert set(VALIDATORS) == {f.name for f in fields(Settings)}
 

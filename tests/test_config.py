@@ -126,3 +126,46 @@ def test_commands_that_use_the_settings_warn_about_a_bad_value_and_still_run(
     ]
     assert main(["list"]) == 0  # commands that never read the settings stay quiet
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.timeout(60)
+def test_a_configured_system_ffmpeg_is_the_one_that_encodes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import imageio_ffmpeg
+
+    from reader.cli import main
+
+    bundled = imageio_ffmpeg.get_ffmpeg_exe()
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+    # A "system" ffmpeg that notes each call, then runs the real one.
+    calls = tmp_path / "calls.log"
+    system = tmp_path / "bin" / "ffmpeg"
+    system.parent.mkdir()
+    system.write_text(f'#!/bin/sh\necho "$@" >> "{calls}"\nexec "{bundled}" "$@"\n')
+    system.chmod(0o755)
+
+    # One that does not exist, or is no program, is refused with one line naming the key.
+    for bad in (tmp_path / "missing", calls):
+        calls.touch()
+        assert main(["config", "set", "ffmpeg", str(bad)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "ffmpeg" in err[0] and "is not allowed" in err[0], err
+    calls.unlink()
+
+    assert main(["config", "set", "ffmpeg", str(system)]) == 0
+    assert main(["say", "Hello there.", "-o", str(tmp_path / "a.mp3")]) == 0
+    assert "libmp3lame" in calls.read_text()
+    assert (tmp_path / "a.mp3").stat().st_size > 1000
+
+    # IMAGEIO_FFMPEG_EXE, set for one command, wins over the setting.
+    before = calls.read_text()
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", bundled)
+    assert main(["say", "Hello again.", "-o", str(tmp_path / "b.mp3")]) == 0
+    assert calls.read_text() == before
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE")
+
+    # "" goes back to the bundled one.
+    assert main(["config", "set", "ffmpeg", ""]) == 0
+    assert main(["say", "Hello once more.", "-o", str(tmp_path / "c.mp3")]) == 0
+    assert calls.read_text() == before
