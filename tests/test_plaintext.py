@@ -509,3 +509,21 @@ def test_a_recipes_ingredient_list_is_kept_and_the_menu_is_not() -> None:
     assert all(line in article.text for line in ingredients), article.text
     assert all(paragraph in article.text for paragraph in intro + method)
     assert "About us" not in article.text and "Contact" not in article.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Article text from the extraction corpus that the language guess took for Finnish:
+        # the Finnish stoplist (5,952 words, English ones among them) outvoted English (441).
+        "Wednesday is a monumental day for the New York City Housing Authority and residents"
+        " at the Nostrand Houses in Sheepshead Bay, Brooklyn For the first time, tenants will"
+        " begin to vote",
+        "U.S. Customs and Border Protection AMO agents requested assistance from a Puerto"
+        " awareness in the air and maritime environments,”",
+        "Oven-baked Italian Olive & Herb Focaccia oil mixture for dipping the focaccia bread"
+        " into. Carbohydrates: 31g",
+    ],
+)
+def test_a_long_stoplist_does_not_outvote_english(text: str) -> None:
+    assert detect_language(text) == "en"

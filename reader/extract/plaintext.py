@@ -133,22 +133,33 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 @lru_cache(maxsize=1)
 def _stopword_index() -> dict[str, dict[str, float]]:
-    """word -> {language: weight}; a word in k stoplists weighs 1/k in each."""
+    """word -> {language: weight}; a word in k stoplists weighs 1/k in each, scaled down
+    for a long list by sqrt(500 / its length).
+
+    jusText's lists are a language's most frequent Wikipedia words, from 441 (English)
+    to over 10,000 (Korean); the long ones hold names and English words ("brown" and
+    "fox" are Finnish stopwords), so without the scaling an English sentence often scored
+    higher for them. With it, the annotated article text of each corpus page (median 111
+    characters) gets the right language 746 times of 793 instead of 731 (undecided
+    counted as English, the voice it then gets), whole pages 785 instead of 784, and
+    the cleaner's scores do not move (F1 0.894).
+    """
     import justext
 
     index: dict[str, dict[str, float]] = {}
+    scale: dict[str, float] = {}
     for code, name in _STOPLISTS.items():
         try:
-            words = justext.get_stoplist(name)
+            words = [word for word in justext.get_stoplist(name) if _WORD.fullmatch(word)]
         except (KeyError, ValueError, OSError):
             continue
+        scale[code] = min(1.0, (500 / max(1, len(words))) ** 0.5)
         for word in words:
-            if _WORD.fullmatch(word):
-                index.setdefault(word, {})[code] = 1.0
+            index.setdefault(word, {})[code] = 1.0
     for langs in index.values():
         weight = 1.0 / len(langs)
         for code in langs:
-            langs[code] = weight
+            langs[code] = weight * scale[code]
     return index
 
 
