@@ -18,7 +18,7 @@ def said(text: str, language: str) -> str:
     ("text", "expected"),
     [
         ("It ran at 120 km/h.", "It ran at 120 kilometers per hour."),
-        ("A 60 mph limit.", "A 60 miles per hour limit."),
+        ("A 60 mph limit.", "A 60 mile per hour limit."),
         (
             "It was 20 °C, then 20°C, then 1 °C.",
             "It was 20 degrees Celsius, then 20 degrees Celsius, then 1 degree Celsius.",
@@ -31,10 +31,10 @@ def said(text: str, language: str) -> str:
         ("A 1 km walk, 10\u00a0km, 3 cm.", "A 1 kilometer walk, 10 kilometers, 3 centimeters."),
         (
             "It used 2.5 kWh and 1 kW, a 5 GB file.",
-            "It used 2.5 kilowatt hours and 1 kilowatt, a 5 gigabytes file.",
+            "It used 2.5 kilowatt hours and 1 kilowatt, a 5 gigabyte file.",
         ),
-        ("The 100 m final.", "The 100 meters final."),
-        ("A 10 ft wall at 5 m/s.", "A 10 feet wall at 5 meters per second."),
+        ("She ran 100 m in 10 s.", "She ran 100 meters in 10 s."),
+        ("A wall of 10 ft, 5 m/s.", "A wall of 10 feet, 5 meters per second."),
         # "5m" is five million in a headline; "$5 m" is money; "A4 m" has no number
         ("5m people, $5 m and A4 m.", "5m people, 5 million dollars and A4 m."),
         # a count of kilometers is no year ("fifteen hundred km")
@@ -44,6 +44,29 @@ def said(text: str, language: str) -> str:
     ],
 )
 def test_english_units(text: str, expected: str) -> None:
+    assert said(text, "en") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a quantity before a noun takes the singular, as it is said
+        ("The 100 m final.", "The 100 meter final."),
+        ("A 10 ft wall.", "A 10 foot wall."),
+        (
+            "It used a 5 GB file and a 2.5 kWh pack.",
+            "It used a 5 gigabyte file and a 2.5 kilowatt hour pack.",
+        ),
+        ("On a -5 °C night.", "On a -5 degree Celsius night."),
+        # ... but not before "of", "away", a verb, or without a determiner
+        ("Add the 500 g of flour.", "Add the 500 grams of flour."),
+        ("It is a 1500 km away.", "It is a 1500 kilometers away."),
+        ("The 5 km were hard.", "The 5 kilometers were hard."),
+        ("She ran 100 m yesterday.", "She ran 100 meters yesterday."),
+        ("It was the 100 m.", "It was the 100 meters."),
+    ],
+)
+def test_english_quantity_before_a_noun_is_singular(text: str, expected: str) -> None:
     assert said(text, "en") == expected
 
 

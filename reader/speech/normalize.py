@@ -170,6 +170,7 @@ class _Units:
     one: tuple[str, dict[str, str]]  # "1" before a unit is said as: default, per symbol
     pattern: re.Pattern[str]
     after: re.Pattern[str]  # a unit right after a number's end (for the year rules)
+    attributive: bool  # English: a quantity before a noun takes the singular
 
     @classmethod
     def of(
@@ -177,6 +178,7 @@ class _Units:
         words: dict[str, tuple[str, str]],
         needs_space: str,
         one: tuple[str, dict[str, str]] = ("1", {}),
+        attributive: bool = False,
     ) -> _Units:
         symbols = sorted(words, key=len, reverse=True)
         alternation = "|".join(re.escape(s).replace("°", "° ?") for s in symbols)
@@ -187,6 +189,7 @@ class _Units:
             one,
             re.compile(f"(?<![\\w.,\\-−])([-−](?=\\d))?(\\d+(?:[.,]\\d+)*)({_UNIT_SPACE}?){unit}"),
             re.compile(f"{_UNIT_SPACE}?{unit}"),
+            attributive,
         )
 
     def replace(self, match: re.Match[str]) -> str | None:
@@ -195,6 +198,8 @@ class _Units:
         if symbol in self.needs_space and not space:
             return None
         singular, plural = self.words[symbol]
+        if self.attributive and _attributive(match):
+            plural = singular  # "a 10 ft wall": "a ten foot wall", not "ten feet wall"
         if number == "1":
             default, by_symbol = self.one
             one = by_symbol.get(symbol, default)
@@ -209,6 +214,90 @@ class _Units:
         return found is not None and not (
             found.group(1) in self.needs_space and found.start(1) == found.start()
         )
+
+
+# "the 100 m final", "a 5 GB file": a determiner before the number and a noun after the
+# unit; "it is 1500 km away", "500 g of flour", "the 5 km were hard" keep the plural.
+_DETERMINER_BEFORE = re.compile(
+    r"(?i)\b(?:a|an|the|this|that|its|their|his|her|our|your|my)\s+[-−]?$"
+)
+_WORD_AFTER = re.compile(r"\s+([a-z][a-z-]*)\b")
+_NOT_A_NOUN = frozenset(
+    {
+        "of",
+        "per",
+        "in",
+        "on",
+        "at",
+        "to",
+        "and",
+        "or",
+        "but",
+        "from",
+        "for",
+        "with",
+        "by",
+        "into",
+        "than",
+        "as",
+        "away",
+        "long",
+        "wide",
+        "high",
+        "deep",
+        "tall",
+        "thick",
+        "ago",
+        "later",
+        "apart",
+        "above",
+        "below",
+        "under",
+        "over",
+        "behind",
+        "ahead",
+        "north",
+        "south",
+        "east",
+        "west",
+        "each",
+        "a",
+        "an",
+        "the",
+        "is",
+        "was",
+        "are",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "should",
+        "do",
+        "does",
+        "did",
+        "that",
+        "which",
+        "who",
+    }
+)
+
+
+def _attributive(match: re.Match[str]) -> bool:
+    text = match.string
+    if not _DETERMINER_BEFORE.search(text, max(0, match.start() - 12), match.start()):
+        return False
+    word = _WORD_AFTER.match(text, match.end())
+    return word is not None and word.group(1) not in _NOT_A_NOUN
 
 
 def _same(*pairs: tuple[str, str]) -> dict[str, tuple[str, str]]:
@@ -242,6 +331,7 @@ _EN_UNITS = _Units.of(
         "ft": ("foot", "feet"),
     },
     "m",
+    attributive=True,
 )
 _DE_UNITS = _Units.of(
     {
