@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from reader.errors import InputError
+from reader.sanitize import strip_controls
 
 # Larger inputs are refused: no article is 20 MB of text, and reading one in full would
 # stall a batch. Fetching stops reading at the same cap.
@@ -277,34 +278,6 @@ def _plausible_latin(text: str) -> bool:
 
 
 # -- cleaning ---------------------------------------------------------------------------------
-
-# ANSI escape sequences: CSI (colours, cursor moves), OSC (titles, links), and two-byte
-# escapes. A terminal copy or a logged page can carry them; a voice would read garbage.
-_ANSI = re.compile(
-    r"""\x1b\[[0-?]*[ -/]*[@-~]     # CSI ... final byte
-      | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)   # OSC ... BEL or ST
-      | \x1b[@-Z\\-_]             # other two-byte escapes
-      | \x9b[0-?]*[ -/]*[@-~]     # 8-bit CSI
-    """,
-    re.VERBOSE,
-)
-# Control characters but tab and newline; form feed, vertical tab and NEL become newlines.
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-
-
-def strip_controls(text: str) -> str:
-    """Remove ANSI escape sequences and control characters; normalise line ends.
-
-    Run :func:`repair_mojibake` first (:func:`clean_decoded` does both): broken UTF-8
-    read as Latin-1 carries C1 control characters ("â\\x80\\x9c" for a curly quote), and
-    once they are stripped the text can no longer be repaired.
-    """
-    if "\x1b" in text or "\x9b" in text:
-        text = _ANSI.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
-    text = text.replace("\x85", "\n")  # NEL, a line break in Unicode and EBCDIC text
-    return _CONTROLS.sub("", text)
-
 
 # UTF-8 read as Latin-1 or Windows-1252: "fÃ¼r", "Ã–sterreich", "â€œquotedâ€".
 _MOJIBAKE = re.compile(
