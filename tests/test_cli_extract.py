@@ -45,7 +45,6 @@ def inputs(tmp_path: Path) -> Iterator[Path]:
     yield folder
 
 
-@pytest.mark.shared
 @pytest.mark.timeout(120)
 def test_batch_with_bad_inputs_completes_and_reports_one_line_each(
     tmp_path: Path,
@@ -92,7 +91,6 @@ def test_single_bad_input_is_exactly_one_line_on_stderr(inputs: Path) -> None:
     assert result.stdout == b""
 
 
-@pytest.mark.shared
 @pytest.mark.timeout(60)
 def test_stdin_cp1252_text_with_ansi_escapes() -> None:
     text = SEED.read_text(encoding="utf-8").replace("’", "'")
@@ -119,7 +117,6 @@ def test_formats(capsys: pytest.CaptureFixture[str]) -> None:
     assert "\n> The light has its own heartbeat again." in md
 
 
-@pytest.mark.shared
 def test_several_inputs_to_stdout_keep_their_order(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract", str(SEED), str(SAMPLE), "--jobs", "2"]) == 0
     first, second = capsys.readouterr().out.split("\n\f\n")
@@ -127,7 +124,6 @@ def test_several_inputs_to_stdout_keep_their_order(capsys: pytest.CaptureFixture
     assert second.startswith("Volunteers keep Larkhaven")
 
 
-@pytest.mark.shared
 def test_output_names_collisions_and_overwrite(tmp_path: Path, inputs: Path) -> None:
     (inputs / "a").mkdir()
     (inputs / "b").mkdir()
