@@ -94,6 +94,16 @@ def _choice(options: tuple[str, ...]) -> tuple[Callable[[Any], Any], str]:
     return check, "one of " + ", ".join(options)
 
 
+def _voice(value: Any) -> str | None:
+    """A voice id, name or language code: short, of the characters ids are made of
+    (``gmw/en-US``, ``en-us+f3``, ``piper/en_US-joe-medium``). Whether it is installed
+    is checked where voices are known (``reader config set voice``, the engine)."""
+    text = _optional_str(value)
+    if text is not None and (len(text) > 80 or not all(c.isalnum() or c in "_-+/. " for c in text)):
+        raise ValueError
+    return text
+
+
 def _bitrate(value: Any) -> str:
     text = str(value).strip().lower()
     number = text[:-1] if text.endswith("k") else text
@@ -103,7 +113,7 @@ def _bitrate(value: Any) -> str:
 
 
 VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
-    "voice": (_optional_str, "a voice id or name (see `reader voices`)"),
+    "voice": (_voice, "an installed voice's id, name or language (see `reader voices`)"),
     "rate": _int_range(80, 500),
     "pitch": _int_range(0, 99),
     "volume": _float_range(0.0, 1.0),

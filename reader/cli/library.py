@@ -420,6 +420,17 @@ def handle_config_get(args: argparse.Namespace) -> int:
 def handle_config_set(args: argparse.Namespace) -> int:
     from reader import config, locations
 
+    if args.key == "voice" and args.value.strip():
+        # Only an installed voice is kept: a made-up name would reach the engine at
+        # every later `say` and export (and long eSpeak names overflow its buffers).
+        from reader.speech.engine import Engine, engine_thread, resolve_voice
+
+        def check(engine: Engine) -> None:
+            voice = resolve_voice(engine.voices(), args.value, None)
+            defaults = config.Settings()
+            engine.select(voice.id, defaults.rate, defaults.pitch, defaults.volume)
+
+        engine_thread().call(check)
     settings = config.save_setting(args.key, args.value)
     value = config.as_dict(settings)[args.key]
     print(f"{args.key} = {_toml_value(value)}  ({locations.config_file()})")

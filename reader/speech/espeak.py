@@ -200,7 +200,9 @@ class EspeakDriver:
         if rate <= 0:
             raise SpeechError(f"libespeak-ng ({library})", "failed to initialize (no voice data?)")
         self.sample_rate = rate
-        self.version = (dll.espeak_Info(None) or b"?").decode(errors="replace")
+        path = c_char_p()
+        self.version = (dll.espeak_Info(ctypes.byref(path)) or b"?").decode(errors="replace")
+        self.data_path = (path.value or b"").decode(errors="replace") or data_path
         self._buffers: list[bytes] = []
         self._samples = 0
         self._words: list[tuple[int, int, int]] = []
@@ -210,6 +212,7 @@ class EspeakDriver:
         self._voice: str | None = None
         self._params: dict[int, int] = {}
         self._voices: list[EspeakVoice] | None = None
+        self._variants: frozenset[str] | None = None
 
     # -- voices ------------------------------------------------------------------------
 
@@ -232,10 +235,47 @@ class EspeakDriver:
             self._voices = found
         return self._voices
 
+    def variants(self) -> frozenset[str] | None:
+        """The installed voice variants (``en+f3``: "f3"); None when the folder is unknown."""
+        if self._variants is None and self.data_path:
+            folder = Path(self.data_path) / "voices" / "!v"
+            try:
+                self._variants = frozenset(p.name for p in folder.iterdir() if p.is_file())
+            except OSError:
+                return None
+        return self._variants
+
+    def check_voice(self, name: str) -> None:
+        """Refuse a name that is not an installed voice (with an installed variant).
+
+        libespeak-ng copies the name into fixed buffers: a long or made-up one
+        (``en-us+xxxx...``, ``en+../../etc/passwd``) must never reach it.
+        """
+        base, plus, variant = name.partition("+")
+        known: set[str] = set()
+        for voice in self.voices():
+            known.update((voice.identifier, voice.name, *voice.languages))
+            known.add(voice.identifier.rsplit("/", 1)[-1])
+        lowered = {k.lower() for k in known if k}
+        if len(name) > 60 or not base or base.lower() not in lowered:
+            raise SpeechError(f"voice {name[:60]!r}", "not installed (see `reader voices`)")
+        if plus:
+            variants = self.variants()
+            if variants is None:
+                ok = 0 < len(variant) <= 20 and all(c.isalnum() or c in " _" for c in variant)
+            else:
+                ok = variant in variants
+            if not ok:
+                raise SpeechError(
+                    f"voice {name[:60]!r}",
+                    f"no voice variant {variant[:20]!r} is installed (eSpeak's are in voices/!v)",
+                )
+
     def set_voice(self, name: str) -> None:
         """Select a voice by eSpeak name or identifier ("en", "gmw/en-US")."""
         if name == self._voice:
             return
+        self.check_voice(name)
         if self._dll.espeak_SetVoiceByName(name.encode()) != EE_OK:
             raise SpeechError(f"voice {name!r}", "not installed (see `reader voices`)")
         self._voice = name
