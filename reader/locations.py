@@ -58,6 +58,11 @@ def library_file() -> Path:
     return data_dir() / "library.sqlite3"
 
 
+def voices_dir() -> Path:
+    """Piper voices added with ``reader voices add`` (MODEL.onnx + MODEL.onnx.json)."""
+    return data_dir() / "voices"
+
+
 def speech_cache_dir() -> Path:
     return cache_dir() / "speech"
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,37 @@ def reader_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     return home
 
 
+@pytest.fixture(autouse=True)
+def speech_engine(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Tests speak with eSpeak NG alone (READER_SPEECH_ENGINE=espeak): most of them are
+    about eSpeak's word events, rates and timings. Tests marked ``piper`` run with the
+    product's default, Piper's neural voice first (tests/test_speech_piper.py and the
+    Piper paths of say, export and the TUI)."""
+    if request.node.get_closest_marker("piper"):
+        monkeypatch.delenv("READER_SPEECH_ENGINE", raising=False)
+        reset_engine_thread()
+        yield
+        reset_engine_thread()  # the next test gets eSpeak alone again
+    else:
+        monkeypatch.setenv("READER_SPEECH_ENGINE", "espeak")
+        yield
+
+
+def reset_engine_thread() -> None:
+    """A fresh engine thread, so this process's engines follow READER_SPEECH_ENGINE."""
+    from reader.speech import engine
+
+    with engine._shared_lock:
+        if engine._shared is not None:
+            engine._shared.stop()
+        engine._shared = None
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "shared: needs ../shared (the extraction corpus)")
+    config.addinivalue_line("markers", "piper: speaks with the default engines (Piper first)")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

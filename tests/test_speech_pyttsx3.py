@@ -134,6 +134,6 @@ def test_unknown_voice_is_an_error_event_and_stop_ends_the_utterance(tmp_path: P
 def test_engine_layer_goes_through_pyttsx3() -> None:
     from reader.speech.engine import engine_thread
 
-    used = engine_thread().call(lambda e: e.tts)  # type: ignore[attr-defined]
+    used = engine_thread().call(lambda e: e.system.tts)  # type: ignore[attr-defined]
     assert used is engine() and str(used) == DRIVER_NAME
     assert any(v.id == "gmw/en-US" for v in used.getProperty("voices"))

@@ -66,6 +66,9 @@ class Voice:
     name: str
     languages: tuple[str, ...]
     gender: str | None  # "male", "female" or None when the engine does not say
+    engine: str = "espeak"  # "piper", "espeak", "sapi5" or "nsss"
+    quality: str | None = None  # Piper's "x_low", "low", "medium", "high"
+    sample_rate: int | None = None  # Hz of the audio it makes, when known
 
 
 def synthesize(

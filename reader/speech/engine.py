@@ -48,8 +48,11 @@ ENGINE_ENV = "READER_SPEECH_ENGINE"  # "espeak", "sapi5" or "nsss"
 
 
 class Engine(Protocol):
-    engine_id: str  # name and version: part of the cache key
-    sample_rate: int  # of the audio it makes (the worker's is known per sentence)
+    @property
+    def engine_id(self) -> str: ...  # name and version: part of the cache key
+
+    @property
+    def sample_rate(self) -> int: ...  # of the audio it makes (the worker's: per sentence)
 
     def voices(self) -> list[Voice]: ...
 
@@ -76,7 +79,7 @@ class EspeakEngine:
 
     def voices(self) -> list[Voice]:
         return [
-            Voice(v.id, v.name, tuple(v.languages), v.gender)
+            Voice(v.id, v.name, tuple(v.languages), v.gender, "espeak", None, self.sample_rate)
             for v in self.tts.getProperty("voices")
         ]
 
@@ -92,6 +95,7 @@ class WorkerEngine:
 
     def __init__(self, driver: str) -> None:
         self.engine_id = f"pyttsx3-{driver}"
+        self.driver = driver
         self.sample_rate = 22050
         self._process = subprocess.Popen(
             [sys.executable, "-m", "reader.speech.worker", driver],
@@ -123,7 +127,7 @@ class WorkerEngine:
 
     def voices(self) -> list[Voice]:
         return [
-            Voice(v["id"], v["name"], tuple(v["languages"]), v["gender"])
+            Voice(v["id"], v["name"], tuple(v["languages"]), v["gender"], self.driver)
             for v in self._ask({"op": "voices"})["voices"]
         ]
 
@@ -148,16 +152,123 @@ class WorkerEngine:
             self._process.kill()
 
 
-def create_engine() -> Engine:
-    """The platform's engine (``READER_SPEECH_ENGINE`` overrides)."""
-    choice = os.environ.get(ENGINE_ENV, "").strip().lower()
+def create_system_engine(choice: str = "") -> Engine:
+    """The platform's engine: eSpeak NG, SAPI5 or NSSpeechSynthesizer."""
     if not choice:
         choice = {"win32": "sapi5", "darwin": "nsss"}.get(sys.platform, "espeak")
     if choice in ("espeak", "espeak-ng"):
         return EspeakEngine()
     if choice in ("sapi5", "nsss"):
         return WorkerEngine(choice)
-    raise SpeechError(f"{ENGINE_ENV}={choice}", "unknown engine (use espeak, sapi5 or nsss)")
+    raise SpeechError(f"{ENGINE_ENV}={choice}", "unknown engine (use piper, espeak, sapi5 or nsss)")
+
+
+def create_engine() -> Engine:
+    """Every engine of this machine behind one :class:`Engine` (:class:`Engines`).
+
+    ``READER_SPEECH_ENGINE`` names one engine to use alone: ``piper``, ``espeak``,
+    ``sapi5`` or ``nsss``. Unset: Piper's neural voices first (when piper-tts loads),
+    then the platform's engine for every other language.
+    """
+    choice = os.environ.get(ENGINE_ENV, "").strip().lower()
+    if choice == "piper":
+        return Engines(None, with_piper=True)
+    if choice:
+        create_system_engine(choice)  # an unknown name fails now, not at the first voice
+        return Engines(choice, with_piper=False)
+    return Engines("", with_piper=True)
+
+
+class Engines:
+    """The one engine layer: Piper and the platform's engine behind one :class:`Engine`.
+
+    ``voices()`` lists Piper's voices first (so a language code such as ``en`` picks the
+    neural voice), then the system engine's; ``select`` hands the voice to the engine
+    that owns it, and ``synthesize`` goes to the selected one. Each engine is created
+    on first use, on the engine thread. ``engine_id`` and ``sample_rate`` are those of
+    the selected engine (``engine_ids`` maps an engine's name to its id for the cache).
+    """
+
+    def __init__(self, system: str | None, *, with_piper: bool) -> None:
+        self._system_choice = system  # None: no system engine
+        self._with_piper = with_piper
+        self._system: Engine | None = None
+        self._piper: Engine | None = None
+        self._owner: dict[str, Engine] = {}
+        self._current: Engine | None = None
+        self.engine_ids: dict[str, str] = {}
+        self.notices: list[str] = []  # why an engine is missing (shown once by front ends)
+
+    @property
+    def engine_id(self) -> str:
+        current = self._current or self._first()
+        return current.engine_id
+
+    @property
+    def sample_rate(self) -> int:
+        current = self._current or self._first()
+        return current.sample_rate
+
+    @property
+    def system(self) -> Engine | None:
+        """The platform's engine (None when READER_SPEECH_ENGINE=piper)."""
+        self._engines()
+        return self._system
+
+    def _first(self) -> Engine:
+        engines = self._engines()
+        if not engines:
+            raise SpeechError("speech", "no speech engine could be started")
+        return engines[0][1]
+
+    def _engines(self) -> list[tuple[str, Engine]]:
+        found: list[tuple[str, Engine]] = []
+        if self._with_piper:
+            if self._piper is None:
+                from reader.speech import piper
+
+                if piper.available():
+                    self._piper = piper.PiperEngine()
+                else:
+                    self._with_piper = False
+                    self.notices.append("the neural voices (piper-tts) could not be loaded")
+            if self._piper is not None:
+                found.append(("piper", self._piper))
+        if self._system_choice is not None:
+            if self._system is None:
+                self._system = create_system_engine(self._system_choice)
+            name = getattr(self._system, "driver", None)
+            found.append((name if isinstance(name, str) else "espeak", self._system))
+        return found
+
+    def voices(self) -> list[Voice]:
+        listed: list[Voice] = []
+        owner: dict[str, Engine] = {}
+        for name, engine in self._engines():
+            self.engine_ids[name] = engine.engine_id
+            for voice in engine.voices():
+                if voice.id not in owner:
+                    owner[voice.id] = engine
+                    listed.append(voice)
+        self._owner = owner
+        return listed
+
+    def select(self, voice: str, rate: int, pitch: int, volume: float) -> None:
+        base = voice.partition("+")[0]
+        if not self._owner:
+            self.voices()
+        engine = self._owner.get(base) or self._owner.get(voice)
+        if engine is None:
+            raise SpeechError(f"voice {voice[:60]!r}", "not installed (`reader voices` lists them)")
+        if "+" in voice and engine is self._piper:
+            raise SpeechError(f"voice {voice[:60]!r}", "variants (+NAME) are eSpeak's, not Piper's")
+        engine.select(voice, rate, pitch, volume)
+        self._current = engine
+
+    def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis:
+        if self._current is None:
+            raise SpeechError("speech", "no voice selected")
+        return self._current.synthesize(text, cancel)
 
 
 # -- the engine thread ---------------------------------------------------------------------

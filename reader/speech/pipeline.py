@@ -10,6 +10,7 @@ drops the queued ones.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
@@ -25,7 +26,7 @@ from reader.speech.engine import Engine, engine_thread, resolve_voice, voice_for
 from reader.speech.espeak import SpeechError, Synthesis
 from reader.speech.lexicon import Lexicon, load_lexicon
 from reader.speech.normalize import Spoken, normalize
-from reader.speech.plan import Pauses, Piece
+from reader.speech.plan import Pauses, Piece, quick_start
 
 LOOKAHEAD = 4  # sentences in flight on the engine thread
 
@@ -78,6 +79,11 @@ class _Setup:
     sample_rate: int
     voices: list[Voice]
     voice: Voice
+    engine_ids: dict[str, str]  # engine name ("piper", "espeak") -> id with version
+
+    def engine_of(self, voice: Voice) -> str:
+        """The engine id that goes into the cache key of what ``voice`` says."""
+        return self.engine_ids.get(voice.engine, self.engine_id)
 
 
 def prepare(options: Options) -> _Setup:
@@ -87,7 +93,8 @@ def prepare(options: Options) -> _Setup:
         voices = engine.voices()
         voice = resolve_voice(voices, options.voice, options.language)
         engine.select(voice.id, options.rate, options.pitch, options.volume)
-        return _Setup(engine.engine_id, engine.sample_rate, voices, voice)
+        ids = dict(getattr(engine, "engine_ids", {}))
+        return _Setup(engine.engine_id, engine.sample_rate, voices, voice, ids)
 
     return engine_thread().call(job)
 
@@ -148,11 +155,18 @@ def _stream(
         setup = prepare(options)
         language = (setup.voice.languages or ("en",))[0]
     pieces = iter(plan(language))
+    if setup is not None and setup.voice.engine == "piper":
+        # A neural voice makes a whole piece before its first sample: the first
+        # sentence is streamed in parts so that audio starts at once.
+        pieces = quick_start(text, pieces)
     first = next(pieces, None)
     if first is None:
         return  # nothing to say (empty or blank text): no engine start either
     if setup is None:
         setup = prepare(options)
+        if setup.voice.engine == "piper":
+            pieces = quick_start(text, itertools.chain([first], pieces))
+            first = next(pieces)
     thread = engine_thread()
     cache = SpeechCache()
     stop = _Stop(cancel)
@@ -166,7 +180,7 @@ def _stream(
             return _Pending(piece, spoken, None, Entry(b"", 0, ()), None)
         voice = voice_for_script(setup.voices, setup.voice, spoken.text)
         key = cache_key(
-            setup.engine_id,
+            setup.engine_of(voice),
             voice.id,
             options.rate,
             options.pitch,
