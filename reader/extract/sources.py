@@ -21,9 +21,9 @@ import codecs
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Literal
 
+from reader import files
 from reader.errors import InputError
 from reader.sanitize import strip_controls
 
@@ -48,34 +48,14 @@ def is_url(source: str) -> bool:
     return bool(re.match(r"(?i)^https?://", source))
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
 def too_large(size: int | None = None) -> str:
-    limit = f"the limit is {MAX_BYTES // (1024 * 1024)} MB"
-    return f"too large ({_megabytes(size)}; {limit})" if size else f"too large ({limit})"
+    return files.too_large(MAX_BYTES, size)
 
 
 def read_file(path: str) -> bytes:
-    """The bytes of a local file, refusing what is missing, a folder or too large."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputError(path, "is a folder, not a file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(path, too_large(size))
-        with p.open("rb") as handle:
-            return _read_capped(handle, path)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
+    """The bytes of a local file, refusing what is missing, not a regular file (a folder,
+    a named pipe, a device) or too large."""
+    return files.read_user_file(path, MAX_BYTES)
 
 
 def read_stdin(stream: BinaryIO | None = None) -> bytes:
@@ -362,7 +342,7 @@ _HTML_OPENER = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", 
 
 
 def opens_like_html(text: str) -> bool:
-    """Whether ``text`` starts (after white space, comments and an XML declaration) like an
+    r"""Whether ``text`` starts (after white space, comments and an XML declaration) like an
     HTML document: a doctype, ``<html>``, ``<head>`` or ``<body>``.
 
     A loop, not one regular expression: ``(?:<!--.*?-->\s*)*`` lets ``.*?`` run across
