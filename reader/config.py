@@ -85,6 +85,18 @@ def _program(value: Any) -> str | None:
     return str(path)
 
 
+def _lexicon(value: Any) -> str | None:
+    """A lexicon path, or None for the default: a regular file when it exists (a named pipe
+    would block ``say``, ``/dev/zero`` never ends); one made later is fine."""
+    text = _optional_str(value)
+    if text is None:
+        return None
+    path = Path(text).expanduser()
+    if path.exists() and not path.is_file():
+        raise ValueError
+    return text
+
+
 def _choice(options: tuple[str, ...]) -> tuple[Callable[[Any], Any], str]:
     def check(value: Any) -> str:
         if value not in options:
@@ -120,7 +132,7 @@ VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "pause_sentence_ms": _int_range(0, 5000),
     "pause_paragraph_ms": _int_range(0, 10000),
     "pause_heading_ms": _int_range(0, 10000),
-    "lexicon": (_optional_str, "a path to a TOML lexicon"),
+    "lexicon": (_lexicon, "a path to a TOML lexicon (a regular file)"),
     "theme": _choice(THEMES),
     "export_dir": (_optional_str, "a folder path"),
     "bitrate": (_bitrate, "a bitrate from 8k to 320k"),
@@ -142,14 +154,28 @@ def validate(key: str, value: Any, source: Path | str) -> Any:
         raise ConfigError(str(source), f"{key} = {value!r} is not allowed: use {allowed}") from None
 
 
+# The settings file is a few hundred bytes; a larger one is not ours to read.
+MAX_SETTINGS_BYTES = 1024 * 1024
+
+
+def _read(path: Path) -> str:
+    """The settings file's text: a regular file of at most MAX_SETTINGS_BYTES."""
+    from reader.files import read_user_file
+
+    return read_user_file(path, MAX_SETTINGS_BYTES, error=ConfigError).decode("utf-8")
+
+
 def read_settings(path: Path) -> tuple[Settings, list[ConfigError]]:
     """Read ``path``: the settings, with defaults where a value was bad, and the problems."""
     problems: list[ConfigError] = []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return Settings(), problems
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    try:
+        data = tomllib.loads(_read(path))
+    except ConfigError as error:
+        problems.append(ConfigError(error.subject, f"{error.reason}; using the defaults"))
+        return Settings(), problems
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         problems.append(ConfigError(str(path), f"cannot be read ({error}); using the defaults"))
         return Settings(), problems
     values: dict[str, Any] = {}
@@ -190,7 +216,9 @@ def save_setting(key: str, raw: str) -> Settings:
     path = locations.config_file()
     value = validate(key, _parse_raw(raw), path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data = tomllib.loads(_read(path)) if path.exists() else {}
+    except UnicodeDecodeError as error:
+        raise ConfigError(str(path), f"cannot be read ({error}); fix or remove it first") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(str(path), f"cannot be read ({error}); fix or remove it first") from None
     if value is None:

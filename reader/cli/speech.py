@@ -77,20 +77,22 @@ def voices_command(args: argparse.Namespace) -> int:
 def _read_text(args: argparse.Namespace) -> tuple[str, str]:
     if args.file and args.text:
         raise InputError("say", "give TEXT or -f FILE, not both")
+    from reader.extract.sources import MAX_BYTES, read_stdin
+    from reader.files import read_user_file
+
     if args.file:
         path = Path(args.file)
-        try:
-            return path.read_text(encoding="utf-8"), str(path)
-        except FileNotFoundError:
-            raise InputError(str(path), "no such file") from None
+        try:  # a regular file of at most MAX_BYTES: a named pipe or /dev/zero is refused
+            return read_user_file(path, MAX_BYTES).decode("utf-8"), str(path)
         except UnicodeDecodeError:
             raise InputError(str(path), "not UTF-8 text") from None
-        except OSError as error:
-            raise InputError(str(path), error.strerror or str(error)) from None
     if args.text is None or args.text == "-":
         if args.text is None and sys.stdin.isatty():
             raise InputError("say", "give TEXT, -f FILE or - (stdin)")
-        return sys.stdin.read(), "stdin"
+        try:
+            return read_stdin().decode("utf-8"), "stdin"
+        except UnicodeDecodeError:
+            raise InputError("-", "not UTF-8 text") from None
     return args.text, "text"
 
 

@@ -101,17 +101,14 @@ def _check_file(source: str) -> None:
     from pathlib import Path
 
     from reader.errors import InputError
+    from reader.files import check_regular
 
     path = Path(source).expanduser()
     if not path.exists():
         raise InputError(source, "no such file")
     if path.is_dir():
         raise InputError(source, "is a folder, not an article")
-    try:
-        with path.open("rb"):
-            pass
-    except OSError as error:
-        raise InputError(source, f"cannot be read ({error.strerror})") from None
+    check_regular(path, subject=source)  # a named pipe would block here, a device never end
 
 
 def default_handler(args: argparse.Namespace) -> int:

@@ -21,9 +21,9 @@ import codecs
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO, Literal
 
+from reader import files
 from reader.errors import InputError
 from reader.sanitize import strip_controls
 
@@ -48,34 +48,14 @@ def is_url(source: str) -> bool:
     return bool(re.match(r"(?i)^https?://", source))
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MB"
-
-
 def too_large(size: int | None = None) -> str:
-    limit = f"the limit is {MAX_BYTES // (1024 * 1024)} MB"
-    return f"too large ({_megabytes(size)}; {limit})" if size else f"too large ({limit})"
+    return files.too_large(MAX_BYTES, size)
 
 
 def read_file(path: str) -> bytes:
-    """The bytes of a local file, refusing what is missing, a folder or too large."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputError(path, "is a folder, not a file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(path, too_large(size))
-        with p.open("rb") as handle:
-            return _read_capped(handle, path)
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror or exc})") from None
+    """The bytes of a local file, refusing what is missing, not a regular file (a folder,
+    a named pipe, a device) or too large."""
+    return files.read_user_file(path, MAX_BYTES)
 
 
 def read_stdin(stream: BinaryIO | None = None) -> bytes:
@@ -357,11 +337,37 @@ def _control_share(text: str) -> float:
 
 # -- HTML or text ---------------------------------------------------------------------------------
 
-_HTML_START = re.compile(
-    r"^\s*(?:<!--.*?-->\s*)*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
-    r"(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])",
-    re.IGNORECASE | re.DOTALL,
-)
+# What an HTML document opens with, after any comments and an XML declaration.
+_HTML_OPENER = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
+
+
+def opens_like_html(text: str) -> bool:
+    r"""Whether ``text`` starts (after white space, comments and an XML declaration) like an
+    HTML document: a doctype, ``<html>``, ``<head>`` or ``<body>``.
+
+    A loop, not one regular expression: ``(?:<!--.*?-->\s*)*`` lets ``.*?`` run across
+    comments, so a run of empty comments (``<!---->`` forty times) took exponential time.
+    Each step here moves forward, so the work is linear in the text.
+    """
+    pos, end = 0, len(text)
+    xml_seen = False
+    while True:
+        while pos < end and text[pos].isspace():
+            pos += 1
+        if text.startswith("<!--", pos):
+            close = text.find("-->", pos + 4)
+            if close < 0:
+                return False
+            pos = close + 3
+        elif not xml_seen and text[pos : pos + 5].lower() == "<?xml":
+            close = text.find(">", pos)
+            if close < 0:
+                return False
+            pos, xml_seen = close + 1, True
+        else:
+            return _HTML_OPENER.match(text, pos) is not None
+
+
 _TAG = re.compile(
     r"</?(?:p|div|span|a|br|body|head|html|article|section|main|header|footer|nav|h[1-6]"
     r"|ul|ol|li|table|tr|td|meta|script|style|title|link|img|figure|blockquote|em|strong)\b[^<>]*>",
@@ -377,7 +383,7 @@ def sniff(text: str, name: str | None = None) -> Kind:
     is markup, not prose that mentions a tag. The file name (``.html``/``.htm``) only
     lowers that bar.
     """
-    if _HTML_START.match(text[:8192]):
+    if opens_like_html(text[:8192]):
         return "html"
     sample = text[:65536]
     found = [m.group(0) for m in _TAG.finditer(sample)]

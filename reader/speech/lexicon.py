@@ -30,9 +30,11 @@ from functools import cache
 from pathlib import Path
 
 from reader.errors import ConfigError
+from reader.files import read_user_file
 from reader.speech.normalize import Replacement, primary_language
 
 ANY_LANGUAGE = "*"
+MAX_BYTES = 1024 * 1024  # a lexicon of a megabyte is some 30,000 entries
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
@@ -62,7 +64,8 @@ def load_lexicon(path: Path) -> Lexicon:
 
 @cache
 def _load(path: str, _mtime: int, _size: int) -> Lexicon:
-    return parse_lexicon(Path(path).read_bytes(), path)
+    # A regular file of at most MAX_BYTES: a named pipe or /dev/zero is refused, not read.
+    return parse_lexicon(read_user_file(path, MAX_BYTES, error=ConfigError), path)
 
 
 def parse_lexicon(raw: bytes, source: str) -> Lexicon:
