@@ -14,9 +14,20 @@ from reader.errors import InputError
 def register(subparsers: argparse._SubParsersAction) -> None:
     voices = subparsers.add_parser(
         "voices",
-        help="list the installed voices",
-        description="List the voices of the speech engine, with language and gender.",
+        help="list, add or remove voices",
+        description=(
+            "List the installed voices (Piper's neural voices first, then eSpeak NG's), "
+            "add a Piper voice (MODEL.onnx with MODEL.onnx.json beside it) or remove one."
+        ),
     )
+    voices.add_argument(
+        "action",
+        nargs="?",
+        choices=("list", "add", "rm"),
+        default="list",
+        help="list (default), add MODEL.onnx, rm ID",
+    )
+    voices.add_argument("target", nargs="?", metavar="MODEL|ID", help="what to add or remove")
     voices.add_argument("--lang", metavar="CODE", help="only voices for this language (en, pt-BR)")
     voices.add_argument("--json", action="store_true", help="print JSON")
     voices.set_defaults(handler=voices_command)
@@ -49,6 +60,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def voices_command(args: argparse.Namespace) -> int:
+    if args.action == "add":
+        return _voices_add(args)
+    if args.action == "rm":
+        return _voices_rm(args)
+    if args.target:
+        raise InputError(args.target, "`reader voices` takes no name (add MODEL.onnx, rm ID)")
     from reader.speech import voices
 
     found = voices(args.lang)
@@ -56,7 +73,15 @@ def voices_command(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 [
-                    {"id": v.id, "name": v.name, "languages": list(v.languages), "gender": v.gender}
+                    {
+                        "id": v.id,
+                        "engine": v.engine,
+                        "languages": list(v.languages),
+                        "name": v.name,
+                        "quality": v.quality,
+                        "sample_rate": v.sample_rate,
+                        "gender": v.gender,
+                    }
                     for v in found
                 ],
                 ensure_ascii=False,
@@ -66,11 +91,46 @@ def voices_command(args: argparse.Namespace) -> int:
         return 0
     if not found:
         raise InputError(f"--lang {args.lang}", "no installed voice speaks this language")
-    width = max(len(v.id) for v in found)
-    lang_width = max(len(", ".join(v.languages)) for v in found)
-    for v in found:
-        langs = ", ".join(v.languages)
-        print(f"{v.id:<{width}}  {langs:<{lang_width}}  {v.gender or '-':<6}  {v.name}")
+    rows = [
+        (
+            v.id,
+            v.engine,
+            ", ".join(v.languages),
+            v.quality or "-",
+            str(v.sample_rate or "-"),
+            v.gender or "-",
+            v.name,
+        )
+        for v in found
+    ]
+    header = ("ID", "ENGINE", "LANGUAGES", "QUALITY", "HZ", "GENDER", "NAME")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]
+        )
+    return 0
+
+
+def _voices_add(args: argparse.Namespace) -> int:
+    from reader.speech.piper import add_voice
+
+    if not args.target:
+        raise InputError("voices add", "give the model file: reader voices add MODEL.onnx")
+    voice = add_voice(Path(args.target))
+    langs = ", ".join(voice.languages)
+    print(
+        f"added {voice.id} ({voice.name}; {langs}; {voice.quality or '-'}, {voice.sample_rate} Hz)"
+    )
+    return 0
+
+
+def _voices_rm(args: argparse.Namespace) -> int:
+    from reader.speech.piper import remove_voice
+
+    if not args.target:
+        raise InputError("voices rm", "give the voice's id: reader voices rm ID")
+    print(f"removed {remove_voice(args.target)}")
     return 0
 
 
@@ -116,6 +176,9 @@ def say_command(args: argparse.Namespace) -> int:
 
         language = detect_language(text, min_hits=5, margin=2.0)
 
+    if args.pitch is not None:
+        _say_what_is_not_applied(args, language)
+
     def chunks():  # type: ignore[no-untyped-def]
         return synthesize(
             text,
@@ -133,6 +196,20 @@ def say_command(args: argparse.Namespace) -> int:
 
         play(chunks(), fallback_to_null=False)  # asked to hear it: no device is an error
     return 0
+
+
+def _say_what_is_not_applied(args: argparse.Namespace, language: str | None) -> None:
+    """One line when an option cannot be honoured by the voice (Piper has no pitch)."""
+    from reader.speech.pipeline import Options, prepare
+    from reader.speech.piper import UNSUPPORTED
+
+    voice = prepare(Options.resolve(args.voice, args.rate, args.pitch, args.volume, language)).voice
+    if voice.engine == "piper" and "pitch" in UNSUPPORTED:
+        print(
+            f"reader: --pitch: {voice.name} ({voice.id}) is a neural voice without a pitch "
+            "control; not applied",
+            file=sys.stderr,
+        )
 
 
 def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]

@@ -11,9 +11,9 @@ copies both files into :func:`reader.locations.voices_dir`.
 the TUI and export treat it like eSpeak NG. What it does differently, and why:
 
 * **Rate.** Piper has no words-a-minute setting, only ``length_scale`` (phoneme
-  durations). Each voice's natural rate at ``length_scale=1`` is measured once on a
-  fixed passage (:data:`CALIBRATION`) and kept beside the model (for the bundled voice
-  in the cache folder); ``length_scale = natural / asked``.
+  durations). Each voice's pace is measured once on a fixed passage
+  (:data:`CALIBRATION`, at two length scales: :class:`Pace`) and kept in the cache
+  folder; the length scale for an asked rate comes from that line.
 * **Threads.** onnxruntime uses every core per session by default; with several export
   workers they fight. :func:`set_threads` bounds the session's intra-op threads (export
   workers set ``cores // jobs``).
@@ -50,13 +50,22 @@ EDGE_TAIL = 0.030  # seconds of trailing silence kept
 FADE = 0.004  # seconds of fade at a trimmed edge (no click)
 SILENCE = 0.004  # peak amplitude (of 1.0) below which a sample counts as silence
 UNSUPPORTED = ("pitch",)
-# Read at length_scale 1 to find a voice's natural words a minute (66 words).
+# Read at two length scales to find a voice's pace (:class:`Pace`): ordinary prose,
+# dense news sentences and plain short ones, since words a minute depend on the text
+# (eSpeak at 175 reads the bundled samples and seeds at 163 to 218).
 CALIBRATION = (
-    "The committee met on Tuesday to discuss the budget, and after a long debate the "
-    "members agreed that the new library would open in the spring. It will have longer "
-    "hours on weekends, a reading room for children and a small garden where people can "
-    "sit in the sun. Nobody expected the plan to pass so quickly, but the town has wanted "
-    "a library for years."
+    "The regional council approved a new transport plan on Thursday, after months of "
+    "public consultation and several heated meetings. Under the proposal, bus services "
+    "between the northern villages and the city centre will run every fifteen minutes "
+    "during the morning and evening rush hours. Officials estimate that the changes will "
+    "cost about twelve million pounds over three years, paid for partly by a government "
+    "grant. Critics argue that the money would be better spent repairing existing roads, "
+    "many of which were damaged during last winter's unusually heavy storms. Supporters "
+    "say that reliable public transport is essential if the region wants to attract "
+    "younger families and reduce congestion. The library in the old market square "
+    "will open in the spring. It will have longer hours on weekends, a reading room for "
+    "children and a small garden where people can sit in the sun. Nobody expected the "
+    "plan to pass so quickly, but the town has wanted a library for years."
 )
 
 _threads = 0  # 0: onnxruntime's default (every core)
@@ -219,7 +228,7 @@ class PiperEngine:
         self._models: dict[str, PiperModel] = {}
         self._loaded: tuple[str, Any] | None = None  # (voice id, PiperVoice)
         self._config: Any = None  # SynthesisConfig of the selection
-        self._natural: float = 0.0
+        self._pace: Pace | None = None
 
     def voices(self) -> list[Voice]:
         self._models = {m.id: m for m in installed_models()}
@@ -235,11 +244,11 @@ class PiperEngine:
             if model is None:
                 raise SpeechError(f"voice {voice!r}", "not installed (`reader voices` lists them)")
         piper_voice = self._load(model)
-        if not self._natural:
-            self._natural = natural_rate(model, piper_voice)
+        if self._pace is None:
+            self._pace = voice_pace(model, piper_voice)
         self.sample_rate = model.sample_rate
         self._config = SynthesisConfig(
-            length_scale=self._natural / max(rate, 1),
+            length_scale=self._pace.length_scale(rate),
             volume=max(0.0, min(1.0, volume)),
             normalize_audio=False,
         )
@@ -248,7 +257,7 @@ class PiperEngine:
         if self._loaded is not None and self._loaded[0] == model.id:
             return self._loaded[1]
         self._loaded = None  # release the previous model before loading the next
-        self._natural = 0.0
+        self._pace = None
         loaded = load_voice(model)
         self._loaded = (model.id, loaded)
         return loaded
@@ -340,39 +349,146 @@ def trim_edges(audio: Any, rate: int) -> Any:
     return out
 
 
-def natural_rate(model: PiperModel, voice: Any) -> float:
-    """Words a minute of ``voice`` at length_scale 1, measured once and kept."""
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """Seconds a word takes at ``length_scale`` ls: ``fixed + scaled * ls``.
+
+    Measured, not assumed: length_scale stretches the phonemes, not everything (at 140
+    wpm a single factor from the natural rate gave 156), so two readings of
+    :data:`CALIBRATION` (:data:`SCALES`) give the line."""
+
+    fixed: float
+    scaled: float
+
+    def length_scale(self, wpm: int) -> float:
+        wanted = 60.0 / max(wpm, 1)
+        return max(0.25, min(4.0, (wanted - self.fixed) / self.scaled))
+
+    def wpm(self, length_scale: float = 1.0) -> float:
+        return 60.0 / (self.fixed + self.scaled * length_scale)
+
+
+def voice_pace(model: PiperModel, voice: Any) -> Pace:
+    """The :class:`Pace` of ``voice``, measured once and kept in the cache folder."""
     kept = _calibration_file(model)
+    size = model.model.stat().st_size
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         data = json.loads(kept.read_text("utf-8"))
-        if data["model_size"] == model.model.stat().st_size and data["wpm"] > 0:
-            return float(data["wpm"])
-    wpm = measure_rate(voice)
+        if data["model_size"] == size and data["scaled"] > 0:
+            return Pace(float(data["fixed"]), float(data["scaled"]))
+    pace = measure_pace(voice)
     with contextlib.suppress(OSError):
         locations.ensure(kept.parent)
         tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"wpm": wpm, "model_size": model.model.stat().st_size}))
+        tmp.write_text(json.dumps({"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}))
         os.replace(tmp, kept)
-    return wpm
+    return pace
 
 
-def measure_rate(voice: Any) -> float:
-    """Words a minute of ``voice`` reading :data:`CALIBRATION` at length_scale 1, as the
-    pipeline speaks it: sentence by sentence, edges trimmed (pauses are the settings')."""
+SCALES = (0.6, 0.8, 1.0, 1.3)  # the length scales read: about 290 to 150 words a minute
+
+
+def measure_pace(voice: Any) -> Pace:
+    """Read :data:`CALIBRATION` at the length scales :data:`SCALES` as the pipeline speaks it
+    (sentence by sentence, edges trimmed; pauses are the settings') and fit the line."""
     from piper import SynthesisConfig
 
     from reader.segment import split_sentences
 
-    config = SynthesisConfig(length_scale=1.0, normalize_audio=False)
-    seconds = 0.0
-    for start, end in split_sentences(CALIBRATION, "en"):
-        result = synthesize_pcm(voice, CALIBRATION[start:end], config, None)
-        seconds += len(result.pcm) / 2 / result.sample_rate
-    if seconds <= 0:
-        raise SpeechError("piper", "the voice produced no audio for its calibration text")
-    return len(CALIBRATION.split()) / seconds * 60
+    words = len(CALIBRATION.split())
+    points = []
+    for scale in SCALES:
+        config = SynthesisConfig(length_scale=scale, normalize_audio=False)
+        seconds = 0.0
+        for start, end in split_sentences(CALIBRATION, "en"):
+            result = synthesize_pcm(voice, CALIBRATION[start:end], config, None)
+            seconds += len(result.pcm) / 2 / result.sample_rate
+        if seconds <= 0:
+            raise SpeechError("piper", "the voice produced no audio for its calibration text")
+        points.append(seconds / words)
+    # Least squares over the readings: durations are drawn with noise (noise_w), so
+    # one reading may be a few percent off.
+    mean_x = sum(SCALES) / len(SCALES)
+    mean_y = sum(points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x in SCALES)
+    scaled = sum((x - mean_x) * (y - mean_y) for x, y in zip(SCALES, points, strict=True)) / spread
+    if scaled <= 0:
+        return Pace(0.0, mean_y)  # a voice that ignores length_scale: best effort
+    return Pace(mean_y - scaled * mean_x, scaled)
 
 
 def _calibration_file(model: PiperModel) -> Path:
     stem = model.id.removeprefix(ID_PREFIX)
     return locations.cache_dir() / "voices" / f"{stem}.rate.json"
+
+
+# -- adding and removing voices -----------------------------------------------------------
+
+TEST_SENTENCE = "Hello, this is a test of the new voice."
+
+
+def add_voice(model: Path, folder: Path | None = None) -> Voice:
+    """Check ``model`` (with ``MODEL.onnx.json`` beside it) and copy both into the user's
+    voices folder. The voice must load and speak :data:`TEST_SENTENCE`; a voice whose
+    id is bundled or already added is refused. Files are copied to temporary names and
+    renamed, the config last, so a half-copied voice is never listed."""
+    import shutil
+
+    from reader.files import check_regular
+
+    if model.suffix != ".onnx":
+        raise SpeechError(str(model), "a Piper voice model ends in .onnx")
+    config = Path(f"{model}.json")
+    for path in (model, config):  # not a pipe or a device: those would block or never end
+        check_regular(path, error=SpeechError)
+    found = read_model(model, config)
+    if found.id in {m.id for m in installed_models()}:
+        raise SpeechError(str(model), f"a voice {found.id} is installed already")
+    loaded = load_voice(found)
+    try:
+        from piper import SynthesisConfig
+
+        result = synthesize_pcm(loaded, TEST_SENTENCE, SynthesisConfig(normalize_audio=False), None)
+    except SpeechError as error:
+        raise SpeechError(str(model), f"the voice cannot speak ({error.reason})") from None
+    if len(result.pcm) < 2 * found.sample_rate // 4:
+        raise SpeechError(str(model), "the voice produced no speech for a test sentence")
+    folder = locations.ensure(folder or locations.voices_dir())
+    stem = found.id.removeprefix(ID_PREFIX)
+    targets = [(model, folder / f"{stem}.onnx"), (config, folder / f"{stem}.onnx.json")]
+    temps = []
+    try:
+        for source, target in targets:
+            temp = target.with_name(f".{target.name}.{os.getpid()}.part")
+            temps.append(temp)
+            shutil.copyfile(source, temp)
+        for temp, (_, target) in zip(temps, targets, strict=True):
+            os.replace(temp, target)
+    except OSError as error:
+        raise SpeechError(
+            str(folder), f"cannot copy the voice ({error.strerror or error})"
+        ) from None
+    finally:
+        for temp in temps:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+    added = read_model(targets[0][1], targets[1][1])
+    voice_pace(added, loaded)
+    return added.voice()
+
+
+def remove_voice(wanted: str, folder: Path | None = None) -> str:
+    """Remove a voice added with :func:`add_voice` (by id, its file stem or name)."""
+    key = wanted.strip().lower()
+    for model in user_models(folder):
+        stem = model.id.removeprefix(ID_PREFIX).lower()
+        if key in (model.id.lower(), stem, model.name.lower()):
+            for path in (model.config, model.model):  # the config first: no longer listed
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            with contextlib.suppress(OSError):
+                _calibration_file(model).unlink()
+            return model.id
+    if any(key in (m.id.lower(), m.name.lower()) for m in bundled_models()):
+        raise SpeechError(wanted, "this voice ships with reader and cannot be removed")
+    raise SpeechError(wanted, "no added voice has this id (`reader voices` lists them)")

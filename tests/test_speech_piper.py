@@ -1,0 +1,206 @@
+"""The neural voice: Piper with the bundled en_US-joe-medium model, through reader's API.
+
+These use the real model (63 MB, loaded once per process in about a second) and keep
+their texts short. The engine thread is fresh for each test (the ``piper`` marker: see
+conftest), so Piper's voices come first, as they do for users.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from reader.cli import main
+from reader.extract import extract
+from reader.speech import SpeechError, synthesize, voices
+from reader.speech import piper as piper_engine
+from tests.conftest import ASSETS
+
+pytestmark = [pytest.mark.piper, pytest.mark.timeout(180)]
+
+JOE = "piper/en_US-joe-medium"
+
+
+def samples(pcm: bytes) -> np.ndarray:
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float64) / 32768
+
+
+def test_the_neural_voice_is_listed_first_and_is_the_default_for_english() -> None:
+    found = voices("en")
+    assert found[0].id == JOE and found[0].engine == "piper"
+    assert found[0].sample_rate == 22050 and found[0].quality == "medium"
+    assert any(v.engine == "espeak" for v in found)
+    chunks = list(synthesize("Hello there.", language="en", cache="off"))
+    assert len(chunks) == 1 and chunks[0].sample_rate == 22050
+    audio = samples(chunks[0].pcm)
+    assert chunks[0].duration > 0.4 and np.abs(audio).max() > 0.1  # speech, not silence
+
+
+def test_voices_json_lists_both_engines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["voices", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed[0]["id"] == JOE
+    assert {"id", "engine", "languages", "name", "quality", "sample_rate"} <= set(listed[0])
+    assert {v["engine"] for v in listed} == {"piper", "espeak"}
+
+
+@pytest.mark.parametrize("wpm", [140, 175, 250])
+def test_rate_in_words_a_minute_is_kept_within_ten_percent(wpm: int) -> None:
+    # The first 300-odd words of the bundled sample (whole sentences; not the text the
+    # voice's pace was measured on); the settings' pauses between sentences are not speech.
+    article = extract(str(ASSETS / "sample-scrape.txt"))
+    count, end = 0, len(article.text)
+    for sentence in article.sentences:
+        count += len(article.text[sentence.start : sentence.end].split())
+        if count >= 300:
+            end = sentence.end
+            break
+    passage = article.text[:end]
+    words = len(passage.split())
+    spoken = sum(c.duration for c in synthesize(passage, voice="joe", rate=wpm, cache="off"))
+    measured = words / spoken * 60
+    assert abs(measured - wpm) / wpm < 0.10, (wpm, measured, words)
+
+
+def test_the_first_sentence_is_streamed_in_parts_with_a_short_click_free_seam() -> None:
+    text = (
+        "When the committee finally met on a grey Tuesday morning in the old town hall, "
+        "the members agreed after a long and sometimes heated debate that the new library "
+        "would open in the spring with longer hours. Then they went home."
+    )
+    chunks = list(synthesize(text, voice="joe", cache="off"))
+    assert len(chunks) == 3
+    first, rest = chunks[0], chunks[1]
+    assert text[first.start : first.end] == "When the committee finally met on a grey Tuesday"
+    assert rest.start > first.end and first.pause_after == 0
+    rate = first.sample_rate
+    a, b = samples(first.pcm), samples(rest.pcm)
+    # The silence across the seam: trailing quiet of the first part, leading of the next.
+    quiet = 0.004
+    tail = len(a) - 1 - int(np.flatnonzero(np.abs(a) > quiet)[-1])
+    head = int(np.flatnonzero(np.abs(b) > quiet)[0])
+    assert (tail + head) / rate + first.pause_after < 0.120
+    # No click: both edges fade to (near) zero, so the join has no step.
+    assert abs(a[-1]) < 0.01 and abs(b[0]) < 0.01
+
+
+def test_phoneme_brackets_are_read_as_text_not_as_phonemes() -> None:
+    # Piper reads [[...]] as raw phonemes; in reader text is text.
+    plain = list(synthesize("Say [[ h@l'oU ]] now.", voice="joe", cache="off"))
+    assert plain and plain[0].duration > 0.5
+
+
+def test_say_writes_a_wav_with_the_neural_voice(tmp_path: Path) -> None:
+    out = tmp_path / "hello.wav"
+    assert main(["say", "Good morning, everyone.", "-o", str(out)]) == 0
+    with wave.open(str(out)) as wav:
+        assert wav.getframerate() == 22050 and wav.getnframes() > 22050 * 0.8
+
+
+def test_pitch_with_the_neural_voice_says_it_is_not_applied(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "p.wav"
+    assert main(["say", "Hello.", "--pitch", "80", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pitch" in err and "joe" in err
+    assert out.exists()
+
+
+def _voice_files(tmp_path: Path, name: str = "en_US-test-medium") -> Path:
+    model = tmp_path / f"{name}.onnx"
+    shutil.copyfile(piper_engine.bundled_models()[0].model, model)
+    config = json.loads(piper_engine.bundled_models()[0].config.read_text("utf-8"))
+    config["dataset"] = "testvoice"
+    Path(f"{model}.json").write_text(json.dumps(config), "utf-8")
+    return model
+
+
+def test_voices_add_and_rm(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = _voice_files(tmp_path)
+    assert main(["voices", "add", str(model)]) == 0
+    assert "added piper/en_US-test-medium" in capsys.readouterr().out
+    assert any(v.id == "piper/en_US-test-medium" for v in voices())
+    chunks = list(synthesize("Hello.", voice="testvoice", cache="off"))
+    assert chunks and chunks[0].duration > 0.2
+    assert main(["voices", "add", str(model)]) == 2  # already there
+    assert "installed already" in capsys.readouterr().err
+    assert main(["voices", "rm", "testvoice"]) == 0
+    assert all(v.id != "piper/en_US-test-medium" for v in voices())
+    assert main(["voices", "rm", "joe"]) == 2
+    assert "ships with reader" in capsys.readouterr().err
+
+
+def _broken(tmp_path: Path, kind: str) -> Path:
+    model = _voice_files(tmp_path, "en_US-broken-low")
+    config = Path(f"{model}.json")
+    if kind == "truncated":
+        model.write_bytes(model.read_bytes()[:100_000])
+    elif kind == "not-onnx":
+        model.write_bytes(b"this is not a model\n" * 100)
+    elif kind == "no-json":
+        config.unlink()
+    elif kind == "json-of-another-model":
+        data = json.loads(config.read_text("utf-8"))
+        data["phoneme_id_map"] = {"a": [1]}
+        data["num_symbols"] = 1
+        config.write_text(json.dumps(data), "utf-8")
+    elif kind == "json-not-json":
+        config.write_text("{nope", "utf-8")
+    elif kind == "json-deep":
+        config.write_text("[" * 200_000, "utf-8")
+    return model
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["truncated", "not-onnx", "no-json", "json-of-another-model", "json-not-json", "json-deep"],
+)
+def test_a_broken_voice_is_refused_in_one_line_and_not_added(tmp_path: Path, kind: str) -> None:
+    model = _broken(tmp_path, kind)
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "voices", "add", str(model)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("reader: ") and result.stderr.count("\n") == 1
+    assert str(tmp_path) in result.stderr and "Traceback" not in result.stderr
+    assert all("broken" not in v.id for v in voices())
+
+
+def test_a_voice_folder_with_a_broken_pair_lists_the_others(tmp_path: Path) -> None:
+    from reader import locations
+
+    folder = locations.ensure(locations.voices_dir())
+    (folder / "junk.onnx").write_bytes(b"junk")
+    (folder / "junk.onnx.json").write_text("{}", "utf-8")
+    assert voices("en")[0].id == JOE
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   \n ", "!!! ... ???", "😀😀😀", "x" * 200_000, "Привет, как дела?"]
+)
+def test_hostile_text_gives_speech_or_nothing_never_a_hang(text: str) -> None:
+    chunks = list(synthesize(text, voice="joe", cache="off"))
+    for chunk in chunks:
+        assert chunk.sample_rate > 0 and len(chunk.pcm) % 2 == 0
+
+
+def test_a_broken_model_at_speaking_time_is_an_error_not_silence(tmp_path: Path) -> None:
+    from reader import locations
+
+    model = _voice_files(tmp_path, "en_US-later-medium")
+    assert main(["voices", "add", str(model)]) == 0
+    added = locations.voices_dir() / "en_US-later-medium.onnx"
+    added.write_bytes(b"damaged after it was added")
+    with pytest.raises(SpeechError, match="en_US-later-medium"):
+        list(synthesize("Hello.", voice="piper/en_US-later-medium", cache="off"))
