@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import tempfile
 import threading
 import wave
 from collections import deque
@@ -52,6 +51,8 @@ LOUDNORM = "loudnorm=I=-16:LRA=11:TP=-1.5"
 _PIPE_READ = 1 << 16
 # PCM waiting for ffmpeg, at most: 64 MiB is 25 minutes of 22,050 Hz mono speech.
 BUFFER_BYTES = 64 << 20
+# The tail of ffmpeg's stderr kept for the error message (its last line is the reason).
+STDERR_BYTES = 4096
 
 
 class EncoderError(ReaderError):
@@ -204,6 +205,7 @@ class Encoder:
         self._feeder: _Feeder | None = None
         self._error: BaseException | None = None
         self._closed = False
+        self._aborted = False  # set by abort(), which may run while another thread writes
         if fmt == "wav":
             # The wave writer patches the RIFF sizes on close, which needs a real file.
             self._wave = wave.open(dest, "wb")  # noqa: SIM115 - closed in close()/abort()
@@ -226,18 +228,32 @@ class Encoder:
         if normalize:
             command += ["-af", LOUDNORM, "-ar", str(sample_rate)]
         command += ["-map_metadata", "-1", *out]
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()/abort()
         try:
             self._proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except OSError as error:
-            self._stderr.close()
             raise EncoderError("ffmpeg", f"cannot start {command[0]} ({error})") from None
+        # stderr is drained by a thread of its own into a bounded tail, never read from the
+        # pipe by whoever fails: abort() on one thread and a writer's failure on another
+        # then cannot race for a pipe one of them has closed.
+        self._stderr_tail = bytearray()
+        self._drain = threading.Thread(target=self._read_stderr, daemon=True)
+        self._drain.start()
         self._pump = threading.Thread(target=self._copy_out, args=(sink,), daemon=True)
         self._pump.start()
         assert self._proc.stdin is not None
         self._feeder = _Feeder(self._proc.stdin, buffer)
+
+    def _read_stderr(self) -> None:
+        assert self._proc is not None and self._proc.stderr is not None
+        stderr = self._proc.stderr
+        with contextlib.suppress(OSError, ValueError):
+            while data := stderr.read1(_PIPE_READ):
+                self._stderr_tail += data
+                del self._stderr_tail[:-STDERR_BYTES]
+        with contextlib.suppress(OSError):
+            stderr.close()
 
     def _copy_out(self, sink: IO[bytes] | wave.Wave_write) -> None:
         assert self._proc is not None and self._proc.stdout is not None
@@ -285,14 +301,11 @@ class Encoder:
         if self._proc is not None:
             assert self._feeder is not None
             self._feeder.finish()
-            try:
-                if self._feeder.error is not None:
-                    self._fail()
-                self._proc.wait()
-                self._pump.join()
-                self._raise_failure()
-            finally:
-                self._stderr.close()
+            if self._feeder.error is not None:
+                self._fail()
+            self._proc.wait()
+            self._pump.join()
+            self._raise_failure()
         if self._wave is not None:
             self._wave.close()
 
@@ -301,6 +314,7 @@ class Encoder:
         if self._closed:
             return
         self._closed = True
+        self._aborted = True
         if self._proc is not None:
             assert self._feeder is not None
             self._feeder.stop()
@@ -314,7 +328,7 @@ class Encoder:
                     pass
             self._proc.wait()
             self._pump.join()
-            self._stderr.close()
+            self._drain.join(10)
         if self._wave is not None:
             with contextlib.suppress(OSError):
                 self._wave.close()
@@ -322,20 +336,26 @@ class Encoder:
     def _fail(self) -> NoReturn:
         """ffmpeg stopped reading: raise why (its exit, or the pump's write error)."""
         assert self._proc is not None and self._feeder is not None
-        self._proc.wait()
-        self._pump.join()
+        if not self._aborted:
+            self._proc.wait()
+            self._pump.join()
         self._raise_failure()
         raise EncoderError("ffmpeg", f"stopped reading its input ({self._feeder.error})")
 
     def _raise_failure(self) -> None:
         assert self._proc is not None
+        if self._aborted:  # by abort(), perhaps on another thread while this one wrote
+            raise EncoderError("ffmpeg", "stopped: the encoding was cancelled")
         if self._proc.poll() is None and self._error is None:
             return
         if self._error is not None:
             raise self._error
         if self._proc.returncode != 0:
-            self._stderr.seek(0)
-            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+            from reader.sanitize import one_line
+
+            self._drain.join(10)  # ffmpeg has exited: its stderr is at its end
+            text = bytes(self._stderr_tail).decode("utf-8", "replace")
+            lines = [one_line(line) for line in text.splitlines() if one_line(line)]
             reason = lines[-1] if lines else f"exit status {self._proc.returncode}"
             raise EncoderError("ffmpeg", reason)
 

@@ -259,3 +259,38 @@ def test_abort_with_a_full_buffer_and_a_stalled_ffmpeg_does_not_hang(
         writer.join(10)
         assert not writer.is_alive()
         assert len(failed) == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_write_after_abort_is_an_encoder_error_not_a_closed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving that made the abort test flaky, made certain: a writer whose
+    put() is refused after abort() has run to its end (pipes closed, ffmpeg reaped) gets
+    EncoderError, not ``ValueError: I/O operation on closed file``."""
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'some reason' >&2\nexec sleep 600\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    with (tmp_path / "out.mp3").open("wb") as handle:
+        encoder = audio.Encoder(handle, RATE, buffer=200_000)
+        encoder.write(tone(0.1))
+        encoder.abort()
+        with pytest.raises(audio.EncoderError) as caught:
+            encoder.write(tone(0.1))
+    assert str(caught.value) == "ffmpeg: stopped: the encoding was cancelled"
+
+
+def test_ffmpegs_reason_is_its_last_line_made_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "ffmpeg"
+    fake.write_text(
+        "#!/bin/sh\nhead -c 300000 /dev/zero >&2\n"
+        "printf 'first\\nBad \\033]0;PWNED\\007thing\\n' >&2\nexit 1\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    with (tmp_path / "out.mp3").open("wb") as handle, pytest.raises(audio.EncoderError) as caught:
+        audio.render(chunks(3, seconds=0.5), handle)
+    assert str(caught.value) == "ffmpeg: Bad thing"
