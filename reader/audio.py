@@ -249,7 +249,7 @@ class Encoder:
         assert self._proc is not None and self._proc.stderr is not None
         stderr = self._proc.stderr
         with contextlib.suppress(OSError, ValueError):
-            while data := stderr.read1(_PIPE_READ):
+            while data := stderr.read1(_PIPE_READ):  # type: ignore[attr-defined]
                 self._stderr_tail += data
                 del self._stderr_tail[:-STDERR_BYTES]
         with contextlib.suppress(OSError):

@@ -247,3 +247,39 @@ def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
     os.utime(old, (two_hours_ago, two_hours_ago))
     Names(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".reader-new.part"]
+
+
+def test_temporary_files_of_live_owners_stay_and_of_dead_ones_go(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from reader.export import names
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(gone.stdout)
+    host = names._host()
+    token = "0123456789abcdef"
+    live = tmp_path / f".reader-{token}.{host}.{os.getppid()}.part"  # pytest's parent: alive
+    dead = tmp_path / f".reader-{token}.{host}.{dead_pid}.part"
+    other_host = tmp_path / f".reader-{token}.elsewhere.{dead_pid}.part"  # cannot check
+    old_other_host = tmp_path / f".reader-{token}.elsewhere.1.part"
+    foreign = tmp_path / f".notours-{token}.{host}.{dead_pid}.part"
+    for path in (live, dead, other_host, old_other_host, foreign):
+        path.write_bytes(b"x")
+    two_hours_ago = time.time() - 7200
+    os.utime(old_other_host, (two_hours_ago, two_hours_ago))
+    assert names.remove_stale_temps(tmp_path, (".reader-",), ".part") == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [live.name, other_host.name, foreign.name]
+    )
+    assert names._owner(Path(names.temp_name(".x.mp3.", ".part")).name, ".part") == (
+        host,
+        os.getpid(),
+    )

@@ -260,6 +260,11 @@ def export_item(job: Job) -> ItemResult:
         _fail(result, job.label, f"cannot write to {job.folder} ({reason})")
     except Exception as error:  # one bad item must not end a batch of thousands
         _fail(result, job.label, f"unexpected {type(error).__name__}: {error}")
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the parts done so far go too
+        for finished in result.parts:
+            if finished.temp:
+                Path(finished.temp).unlink(missing_ok=True)
+        raise
     result.seconds = time.perf_counter() - began
     return result
 

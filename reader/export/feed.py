@@ -23,6 +23,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
+from reader.export import TEMP_PREFIX, TEMP_SUFFIX
 from reader.export.names import create_temp
 from reader.export.tags import Stamp, read_stamp
 
@@ -135,7 +136,7 @@ def write_feed(folder: Path, *, title: str | None = None, base_url: str | None =
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = create_temp(path.parent, f".{path.name}.", ".part")
+    fd, tmp = create_temp(path.parent, f"{TEMP_PREFIX}{path.name}.", TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
