@@ -15,7 +15,10 @@ assembling an ``AudioSegment`` with pydub and exporting it peaks at about 670 MB
 
 ffmpeg's output comes back on a pipe and is written by this process, so a full
 disk or a file size limit is an ``OSError`` with a clear reason here, not a
-killed child process. WAV without normalization needs no ffmpeg at all.
+killed child process. Over a pipe ffmpeg cannot write the Xing/Info frame that tells
+players an MP3's exact length (it seeks back to fill it in), so this process does:
+it reserves the frame ahead of the audio, counts the frames as they pass, and fills
+it in at the end (:class:`_InfoFrame`). WAV without normalization needs no ffmpeg at all.
 
 ffmpeg is the binary shipped by ``imageio-ffmpeg`` (nothing from apt); the ``ffmpeg``
 setting (``reader config set ffmpeg PATH``) names a system one instead, and
@@ -100,6 +103,112 @@ class Rendered:
     @property
     def speech_seconds(self) -> float:
         return sum(mark.duration for mark in self.marks)
+
+
+# Layer III bitrates (kbit/s) by index, for MPEG-1 and for MPEG-2/2.5; sample rates by
+# version bits (3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5) and index.
+_KBPS = {
+    True: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    False: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _frame_length(header: bytes) -> int | None:
+    """The length in bytes of the MPEG audio Layer III frame starting with ``header``
+    (4 bytes), or None when it is not one."""
+    b0, b1, b2, _ = header
+    version, layer = (b1 >> 3) & 3, (b1 >> 1) & 3
+    index, rate_index = b2 >> 4, (b2 >> 2) & 3
+    if b0 != 0xFF or b1 & 0xE0 != 0xE0 or version == 1 or layer != 1:
+        return None
+    if index in (0, 15) or rate_index == 3:
+        return None
+    mpeg1 = version == 3
+    return (144 if mpeg1 else 72) * _KBPS[mpeg1][index] * 1000 // _RATES[version][rate_index] + (
+        (b2 >> 1) & 1
+    )
+
+
+class _InfoFrame:
+    """The Xing/Info frame of a CBR MP3 stream, counted as the stream passes.
+
+    An Info frame is a silent first frame whose side information is zero and which holds
+    ``b"Info"``, the number of audio frames after it and the stream's size in bytes;
+    decoders skip it and players take the exact duration from it (without it they
+    estimate from the bitrate and the file size, which an ID3 tag already skews).
+    :meth:`reserve` returns the frame to write ahead of the first audio byte (its
+    counts still zero), :meth:`feed` counts, :meth:`frame` is the finished frame.
+    """
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.size = 0
+        self.lost = False  # not a stream of Layer III frames: leave the counts at zero
+        self._head = b""
+        self._skip = 0
+        self._header: bytes | None = None
+        self._length = 0
+        self._offset = 0  # of b"Info" in the frame: after the header and side information
+
+    def reserve(self, first: bytes) -> bytes:
+        """The placeholder for the stream that starts with ``first`` (b"" if none)."""
+        if len(first) < 4 or _frame_length(first[:4]) is None:
+            self.lost = True
+            return b""
+        b1, b2, b3 = first[1] | 0x01, first[2] & 0xFD, first[3]  # no CRC, no padding
+        version, mono = (b1 >> 3) & 3, b3 >> 6 == 3
+        side = (17 if mono else 32) if version == 3 else (9 if mono else 17)
+        self._offset = 4 + side
+        needed = self._offset + 12  # "Info", flags, frames, bytes
+        # The stream's own bitrate, or the lowest that holds the fields (8 kbit/s at
+        # 22,050 Hz makes 26-byte frames): the Info frame's bitrate is its own.
+        for index in range(b2 >> 4, 15):
+            header = bytes((0xFF, b1, (index << 4) | (b2 & 0x0F), b3))
+            length = _frame_length(header)
+            if length is not None and length >= needed:
+                self._header, self._length = header, length
+                return self.frame()  # no counts yet
+        self.lost = True
+        return b""
+
+    def feed(self, data: bytes) -> None:
+        """Count the frames in the next ``data`` of the stream."""
+        self.size += len(data)
+        pos, end = 0, len(data)
+        while pos < end and not self.lost:
+            if self._skip:
+                step = min(self._skip, end - pos)
+                self._skip -= step
+                pos += step
+                continue
+            take = data[pos : pos + 4 - len(self._head)]
+            self._head += take
+            pos += len(take)
+            if len(self._head) < 4:
+                break
+            length = _frame_length(self._head)
+            if length is None or length < 4:
+                self.lost = True
+                break
+            self.frames += 1
+            self._skip = length - 4
+            self._head = b""
+
+    def frame(self) -> bytes:
+        """The Info frame: with the counts (flags 3: frames and bytes present) once the
+        stream was counted whole, else with none (a player then estimates)."""
+        assert self._header is not None
+        frame = bytearray(self._length)
+        frame[:4] = self._header
+        if self.lost or not self.frames:
+            fields = b"Info" + bytes(4)
+        else:
+            fields = b"Info" + b"".join(
+                n.to_bytes(4, "big") for n in (3, self.frames, self.size + self._length)
+            )
+        frame[self._offset : self._offset + len(fields)] = fields
+        return bytes(frame)
 
 
 class _Feeder:
@@ -200,12 +309,15 @@ class Encoder:
             raise ValueError(f"unknown format {fmt!r}")
         self.sample_rate = sample_rate
         self.frames = 0
+        self._dest = dest
         self._wave: wave.Wave_write | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._feeder: _Feeder | None = None
         self._error: BaseException | None = None
         self._closed = False
         self._aborted = False  # set by abort(), which may run while another thread writes
+        self._info: _InfoFrame | None = None
+        self._info_at = 0
         if fmt == "wav":
             # The wave writer patches the RIFF sizes on close, which needs a real file.
             self._wave = wave.open(dest, "wb")  # noqa: SIM115 - closed in close()/abort()
@@ -220,9 +332,11 @@ class Encoder:
             sink = dest
             out = ["-c:a", "libmp3lame", "-b:a", bitrate]
             out += ["-compression_level", str(compression_level)]
-            # No ID3 tag from ffmpeg (mutagen writes ours); no Xing frame (it
-            # needs a seekable output to be right; CBR needs none).
+            # No ID3 tag from ffmpeg (mutagen writes ours); no Xing frame from ffmpeg
+            # (over a pipe it cannot fill one in): _InfoFrame writes it.
             out += ["-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "pipe:1"]
+            if _seekable(dest):
+                self._info = _InfoFrame()
         command = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error"]
         command += ["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
         if normalize:
@@ -258,12 +372,18 @@ class Encoder:
     def _copy_out(self, sink: IO[bytes] | wave.Wave_write) -> None:
         assert self._proc is not None and self._proc.stdout is not None
         stdout = self._proc.stdout
+        info = self._info
         try:
             while data := stdout.read(_PIPE_READ):
                 if isinstance(sink, wave.Wave_write):
                     sink.writeframesraw(data)
-                else:
-                    sink.write(data)
+                    continue
+                if info is not None:
+                    if not info.size and not info.lost:
+                        self._info_at = sink.tell()
+                        sink.write(info.reserve(data))
+                    info.feed(data)
+                sink.write(data)
         except BaseException as error:  # a full disk: stop ffmpeg, report in close()
             self._error = error
             self._proc.kill()
@@ -306,8 +426,20 @@ class Encoder:
             self._proc.wait()
             self._pump.join()
             self._raise_failure()
+            self._write_info()
         if self._wave is not None:
             self._wave.close()
+
+    def _write_info(self) -> None:
+        """Fill in the Info frame reserved ahead of the audio (see :class:`_InfoFrame`)."""
+        info = self._info
+        if info is None or info.lost or not info.frames:
+            return
+        dest = self._dest
+        end = dest.tell()
+        dest.seek(self._info_at)
+        dest.write(info.frame())
+        dest.seek(end)
 
     def abort(self) -> None:
         """Stop without finishing (the caller deletes the partial file)."""
@@ -358,6 +490,13 @@ class Encoder:
             lines = [one_line(line) for line in text.splitlines() if one_line(line)]
             reason = lines[-1] if lines else f"exit status {self._proc.returncode}"
             raise EncoderError("ffmpeg", reason)
+
+
+def _seekable(handle: IO[bytes]) -> bool:
+    try:
+        return bool(handle.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def render(

@@ -283,3 +283,69 @@ def test_temporary_files_of_live_owners_stay_and_of_dead_ones_go(tmp_path: Path)
         host,
         os.getpid(),
     )
+
+
+def ffmpeg_chapters(path: Path) -> list[tuple[float, str]]:
+    """The chapters as ffmpeg lists them (``ffmpeg -i``): (start seconds, title)."""
+    import re
+    import subprocess
+
+    report = subprocess.run(
+        [audio.ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stderr
+    found: list[tuple[float, str]] = []
+    for line in report.splitlines():
+        if match := re.match(r"\s*Chapter #\d+:\d+: start (\d+\.\d+),", line):
+            found.append((float(match[1]), ""))
+        elif found and not found[-1][1] and (match := re.match(r"\s*title\s*: (.*)", line)):
+            found[-1] = (found[-1][0], match[1])
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_chapters_are_written_in_time_order(tmp_path: Path, fmt: str) -> None:
+    """Twelve chapters whose titles get shorter: mutagen alone wrote them by size."""
+    from mutagen.id3 import ID3
+    from mutagen.wave import WAVE
+
+    titles = [f"Chapter {n} " + "x" * (30 - 2 * n) for n in range(12)]
+    marks = [Chapter(title, n * 0.2, (n + 1) * 0.2) for n, title in enumerate(titles)]
+    path = tagged_file(tmp_path, f"a.{fmt}", fmt, chapters=tuple(marks))
+    id3 = ID3(path) if fmt == "mp3" else WAVE(path).tags
+    assert id3 is not None
+    frames = id3.getall("CHAP")  # in file order
+    assert [f.element_id for f in frames] == [f"ch{n}" for n in range(12)]
+    assert [f.start_time for f in frames] == [n * 200 for n in range(12)]
+    if fmt == "mp3":  # ffmpeg reads chapters from MP3's ID3 tag, not from WAV's
+        assert ffmpeg_chapters(path) == [(round(n * 0.2, 3), t) for n, t in enumerate(titles)]
+
+
+def test_an_mp3_starts_with_an_info_frame_counting_its_frames(tmp_path: Path) -> None:
+    """The first frame (after the ID3 tag) is a Xing/Info frame: frame count and size,
+    so players know the exact length instead of estimating it from the bitrate."""
+    from mutagen.id3 import ID3
+
+    path = tagged_file(tmp_path, "a.mp3")
+    data = path.read_bytes()
+    start = ID3(path).size  # the tag's length, header included
+    header = data[start : start + 4]
+    assert header[0] == 0xFF and header[1] & 0xE0 == 0xE0
+    length = audio._frame_length(header)
+    assert length is not None
+    first = data[start : start + length]
+    assert b"Info" in first or b"Xing" in first
+    at = first.find(b"Info") + 4
+    flags, frames, size = (
+        int.from_bytes(first[at + 4 * i : at + 4 * i + 4], "big") for i in range(3)
+    )
+    assert flags & 3 == 3
+    assert size == len(data) - start
+    # MPEG-2 Layer III: 576 samples a frame; the 2.8 s written and the encoder's padding
+    assert frames * 576 / 22050 == pytest.approx(2.8, abs=0.1)
+    from mutagen.mp3 import MP3
+
+    info = MP3(path).info
+    assert info is not None and info.length == pytest.approx(frames * 576 / 22050)

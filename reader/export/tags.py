@@ -150,8 +150,27 @@ def build(tags: Tags) -> Any:
     return id3
 
 
+def _in_order(cls: type) -> type:
+    """``cls`` (mutagen's ``ID3`` or its WAV variant) writing frames in the order they
+    were added.
+
+    mutagen sorts frames by size when it saves, so the CHAP frames came out in the order
+    of their sizes (``ch1`` before ``ch0`` when its title is shorter, ``ch10`` before
+    ``ch2``), and players that list chapters in file order (ffmpeg among them) showed
+    them out of time order. ``_write`` is mutagen's (1.45-1.48); the chapter-order test
+    in tests/test_export_units.py notices if that changes.
+    """
+    from mutagen.id3._tags import save_frame
+
+    def _write(self: Any, config: Any) -> bytearray:
+        return bytearray().join(save_frame(frame, config=config) for frame in self.values())
+
+    return type(f"InOrder{cls.__name__}", (cls,), {"_write": _write})
+
+
 def write(path: Path, tags: Tags, fmt: str) -> None:
-    """Write ``tags`` into the file at ``path`` (ID3v2.4; for WAV in its id3 chunk)."""
+    """Write ``tags`` into the file at ``path`` (ID3v2.4; for WAV in its id3 chunk),
+    frames in the order :func:`build` added them (chapters in time order)."""
     id3 = build(tags)
     if fmt == "wav":
         from mutagen.wave import WAVE
@@ -159,11 +178,15 @@ def write(path: Path, tags: Tags, fmt: str) -> None:
         audio = WAVE(path)
         audio.add_tags()
         assert audio.tags is not None
+        audio.tags.__class__ = _in_order(type(audio.tags))
         for frame in id3.values():
             audio.tags.add(frame)
         audio.save(v2_version=4)
     else:
-        id3.save(path, v2_version=4, padding=lambda info: 0)
+        ordered = _in_order(type(id3))()
+        for frame in id3.values():
+            ordered.add(frame)
+        ordered.save(path, v2_version=4, padding=lambda info: 0)
 
 
 def read_stamp(path: Path) -> Stamp | None:
