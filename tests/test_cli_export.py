@@ -414,3 +414,44 @@ def test_bad_options_are_one_line(
     assert status == 2 and out == ""
     assert err.startswith(message) and err.count("\n") == 1
     assert not (tmp_path / "out").exists() or os.listdir(tmp_path / "out") == []
+
+
+def test_highlights_and_the_whole_article_are_named_and_tagged_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a podcast app both files of one article must be told apart: by file name, by
+    TIT2 and by the feed item's title."""
+    from mutagen.id3 import ID3
+
+    from reader.extract import extract
+    from reader.library import Library
+
+    source = page(tmp_path, "saved.html", "Saved story", paragraphs=2)
+    library = Library.open()
+    try:
+        ident = library.add(extract(source), source).id
+        text = library.get(ident).article.text
+        start = text.index("This is paragraph number 2")
+        library.add_highlight(ident, start, start + len("This is paragraph number 2 of the story."))
+    finally:
+        library.close()
+    out = tmp_path / "out"
+    status, _, err = run_json(capsys, str(ident), "-o", str(out), "--highlights-only")
+    assert status == 0, err
+    status, _, err = run_json(capsys, str(ident), "-o", str(out), "--feed")
+    assert status == 0, err
+    assert sorted(os.listdir(out)) == [
+        "Saved story — highlights.mp3",
+        "Saved story.mp3",
+        "feed.xml",
+        "playlist.m3u",
+    ]
+    assert str(ID3(out / "Saved story — highlights.mp3")["TIT2"]) == "Saved story — highlights"
+    assert str(ID3(out / "Saved story.mp3")["TIT2"]) == "Saved story"
+    items = ET.parse(out / "feed.xml").getroot().findall("./channel/item")
+    assert sorted(item.findtext("title") for item in items) == [  # type: ignore[type-var]
+        "Saved story",
+        "Saved story — highlights",
+    ]
+    assert "#EXTINF:" in (out / "playlist.m3u").read_text()
+    assert ",Saved story — highlights\n" in (out / "playlist.m3u").read_text()

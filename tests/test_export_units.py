@@ -8,6 +8,7 @@ engine end to end.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,11 @@ def test_highlights_plan_as_one_file_or_split() -> None:
     ]
     (one,) = plan(art, "k", ExportOptions(highlights_only=True), spans)
     assert one.ranges == tuple(sorted(spans)) and one.chapters == "ranges"
+    assert (one.title, one.stem) == ("A title — highlights", "A title — highlights")
+    (long,) = plan(
+        replace(art, title="word " * 100), "k", ExportOptions(highlights_only=True), spans
+    )
+    assert long.stem.endswith("word — highlights") and len(long.stem.encode()) <= 150
     split = plan(art, "k", ExportOptions(highlights_only=True, split=True), spans)
     assert [p.stem for p in split] == ["A title - 01", "A title - 02"]
     assert len({p.key for p in split}) == 2

@@ -39,6 +39,8 @@ EXPORT_VERSION = 1
 TEMP_PREFIX = ".reader-"
 TEMP_SUFFIX = ".part"
 CHAPTER_TITLE_CHARS = 60
+# Appended to the title and the file name of an article's highlights in one file.
+HIGHLIGHTS_SUFFIX = " — highlights"
 
 Status = Literal["exported", "skipped", "failed"]
 
@@ -194,7 +196,13 @@ def plan(
     if not ranges:
         raise ReaderError("highlights", "this article has no saved highlights")
     if not options.split:
-        return [Part(f"{key}#highlights", title or "untitled", stem, ranges, "ranges")]
+        # Named and tagged apart from the whole article's file: a podcast app shows both.
+        from reader.export.names import MAX_STEM_BYTES
+
+        label = f"{title or 'untitled'}{HIGHLIGHTS_SUFFIX}"
+        cap = MAX_STEM_BYTES - len(HIGHLIGHTS_SUFFIX.encode("utf-8"))
+        named = safe_stem(title, cap) + HIGHLIGHTS_SUFFIX
+        return [Part(f"{key}#highlights", label, named, ranges, "ranges")]
     count = len(ranges)
     return [
         Part(
