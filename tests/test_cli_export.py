@@ -455,3 +455,15 @@ def test_highlights_and_the_whole_article_are_named_and_tagged_apart(
     ]
     assert "#EXTINF:" in (out / "playlist.m3u").read_text()
     assert ",Saved story — highlights\n" in (out / "playlist.m3u").read_text()
+
+
+def test_an_items_error_line_is_printed_without_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = page(tmp_path, "good.html", "Good")
+    bad = str(tmp_path / "no\x1b]0;PWNED\x07such\u202e.html")
+    status, summary, err = run_json(capsys, good, bad, "-o", str(tmp_path / "out"))
+    assert status == 1 and summary["failed"] == 1 and summary["exported"] == 1
+    (line,) = err.splitlines()
+    assert line.startswith(f"reader: {tmp_path}/nosuch.html: ")
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err

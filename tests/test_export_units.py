@@ -35,13 +35,21 @@ from tests.test_audio import chunks
         (None, "untitled"),
         ("   ", "untitled"),
         ("CON", "CON_"),
-        ("con.txt", "con.txt_"),
+        ("con.txt", "con_.txt"),  # Windows reserves the name before the first dot
+        ("CON.txt", "CON_.txt"),
+        ("com1.tar.gz", "com1_.tar.gz"),
+        ("AUX .md", "AUX_.md"),
+        ("Evil \u202egnp.exe\u202c", "Evil gnp.exe"),  # no spoofing bidi override
+        ("\u2067Title\u2069 \u200fx", "Title x"),
+        ("\x1b]0;PWNED\x07Title \x1b[31mred\x9b0m", "Title red"),
+        ("Words that open the body…", "Words that open the body"),
+        ("Wait, what…?", "Wait, what"),
         ("lpt1", "lpt1_"),
         ("Console wars", "Console wars"),
         ('What? A "title": <yes>|no*', "What A title yes no"),
         (".hidden", "hidden"),
         ("-rf /", "rf"),
-        ("a\x00b\nc\\d", "a b c d"),
+        ("a\x00b\nc\\d\x85e", "ab c d e"),
         ("Wait...what", "Wait.what"),
     ],
 )

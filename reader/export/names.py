@@ -16,6 +16,8 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from reader.sanitize import one_line
+
 # Bytes, not characters: file systems limit names to 255 *bytes*, and the stem
 # leaves room for " (999)", a " - 01" part number and the extension.
 MAX_STEM_BYTES = 150
@@ -25,6 +27,9 @@ FALLBACK = "untitled"
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 _SPACES = re.compile(r"\s+")
 _DOTS = re.compile(r"\.{2,}")
+# Stripped from both ends: no hidden files, nothing that looks like an option, and no
+# trailing ellipsis or comma (a title made from the body's first words ends in "…").
+_TRIM = " .-…,;"
 # Device names Windows reserves in every folder, with or without an extension.
 _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
@@ -35,21 +40,26 @@ _RESERVED = frozenset(
 def safe_stem(title: str | None, max_bytes: int = MAX_STEM_BYTES) -> str:
     """A file name stem (no extension) for ``title`` that is safe everywhere.
 
-    Separators and forbidden characters become spaces, runs of dots collapse to
-    one (so ``..`` cannot survive), leading/trailing dots, spaces and dashes go
-    (no hidden files, nothing that looks like an option), a reserved device name
-    gets a trailing underscore, and the result is cut at a character boundary to
-    ``max_bytes`` of UTF-8. An empty result becomes ``"untitled"``.
+    Terminal escapes, control characters and bidi controls go (a right-to-left
+    override would make ``Evil\u202egnp.exe`` look like ``Evilexe.png``), separators
+    and forbidden characters become spaces, runs of dots collapse to one (so ``..``
+    cannot survive), leading/trailing dots, spaces, dashes, commas and ellipses go (no
+    hidden files, nothing that looks like an option, no "Title…"), a reserved device
+    name (also before an extension: ``CON.txt``) gets an underscore after it
+    (``CON_.txt``), and the result is cut at a character boundary to ``max_bytes`` of
+    UTF-8. An empty result becomes ``"untitled"``.
     """
-    text = unicodedata.normalize("NFC", title or "")
+    text = one_line(unicodedata.normalize("NFC", title or ""))  # no escapes, no bidi
     text = _FORBIDDEN.sub(" ", text)
     text = _DOTS.sub(".", text)
-    text = _SPACES.sub(" ", text).strip(" .-")
-    text = _truncate(text, max_bytes).rstrip(" .-")
+    text = _SPACES.sub(" ", text).strip(_TRIM)
+    text = _truncate(text, max_bytes).rstrip(_TRIM)
     if not text:
         return FALLBACK
-    if text.split(".")[0].upper().rstrip() in _RESERVED:
-        text = _truncate(text, max_bytes - 1) + "_"
+    head, dot, rest = text.partition(".")
+    if head.rstrip().upper() in _RESERVED:
+        # Windows reserves the name before the first dot: CON.txt is CON, CON_.txt is not.
+        text = _truncate(f"{head.rstrip()}_{dot}{rest}", max_bytes).rstrip(_TRIM)
     return text
 
 

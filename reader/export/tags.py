@@ -90,6 +90,33 @@ def _timestamp(date: str) -> str | None:
     return str(stamp.text) if stamp.year else None  # type: ignore[attr-defined]
 
 
+def _safe(tags: Tags) -> Tags:
+    """``tags`` with text from outside made safe: no terminal escapes, control
+    characters or bidi controls in any frame (a player or ``id3v2 -l`` shows them); the
+    lyrics keep their line breaks and right-to-left marks, not overrides."""
+    from dataclasses import replace
+
+    from reader.sanitize import one_line, safe_text
+
+    def line(text: str | None) -> str | None:
+        return None if text is None else one_line(text)
+
+    return replace(
+        tags,
+        title=one_line(tags.title),
+        key=one_line(tags.key),
+        digest=one_line(tags.digest),
+        artist=line(tags.artist),
+        album=line(tags.album),
+        date=line(tags.date),
+        url=line(tags.url),
+        source=line(tags.source),
+        lyrics=None if tags.lyrics is None else safe_text(tags.lyrics),
+        language=line(tags.language),
+        chapters=tuple(replace(c, title=one_line(c.title)) for c in tags.chapters),
+    )
+
+
 def build(tags: Tags) -> Any:
     """The mutagen ``ID3`` object for ``tags`` (not yet attached to a file)."""
     from mutagen.id3 import (
@@ -108,6 +135,7 @@ def build(tags: Tags) -> Any:
         CTOCFlags,
     )
 
+    tags = _safe(tags)
     utf8 = 3
     id3 = ID3()
     id3.add(TIT2(encoding=utf8, text=[tags.title]))
@@ -191,6 +219,8 @@ def write(path: Path, tags: Tags, fmt: str) -> None:
 
 def read_stamp(path: Path) -> Stamp | None:
     """The export stamp of ``path``, or ``None`` when it is not a file reader wrote."""
+    from reader.sanitize import one_line
+
     try:
         if path.suffix.lower() == ".wav":
             from mutagen.wave import WAVE
@@ -207,7 +237,9 @@ def read_stamp(path: Path) -> Stamp | None:
 
     def text(frame_id: str) -> str | None:
         frame = id3.get(frame_id)
-        return str(frame.text[0]) if frame is not None and frame.text else None
+        if frame is None or not frame.text:
+            return None
+        return one_line(str(frame.text[0]))  # a file in the folder may come from anyone
 
     key, digest = text(f"TXXX:{KEY}"), text(f"TXXX:{DIGEST}")
     if not key or not digest:
@@ -221,5 +253,5 @@ def read_stamp(path: Path) -> Stamp | None:
         duration=int(length) / 1000 if length and length.isdigit() else 0.0,
         artist=text("TPE1"),
         date=text("TDRC"),
-        url=woas.url if woas is not None else None,
+        url=one_line(woas.url) if woas is not None else None,
     )
