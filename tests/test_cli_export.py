@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from reader.article import Block
 from reader.cli import main
 from reader.export.tags import read_stamp
 from tests.conftest import ROOT
@@ -467,3 +468,36 @@ def test_an_items_error_line_is_printed_without_escapes(
     (line,) = err.splitlines()
     assert line.startswith(f"reader: {tmp_path}/nosuch.html: ")
     assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+
+
+def test_o_naming_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = page(tmp_path, "a.html", "Anything")
+    existing = tmp_path / "existing"
+    existing.write_text("mine")
+    assert main(["export", a, "-o", str(existing)]) == 2
+    assert capsys.readouterr().err == f"reader: {existing}: is a file, not a folder\n"
+    assert existing.read_text() == "mine"
+
+
+def test_an_article_with_nothing_speakable_fails_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Emoji only: one line for that item, no silent file, the others complete."""
+    from dataclasses import replace
+
+    from reader.extract import extract
+    from reader.library import Library
+
+    good = page(tmp_path, "good.html", "Good")
+    library = Library.open()
+    try:
+        emoji = replace(extract(good), blocks=(Block("paragraph", "🎉🎉🎉 🚀🚀"),), title=None)
+        ident = library.add(emoji, "emoji").id
+    finally:
+        library.close()
+    out = tmp_path / "out"
+    status, summary, err = run_json(capsys, f"library:{ident}", good, "-o", str(out))
+    assert status == 1
+    assert [i["status"] for i in summary["items"]] == ["failed", "exported"]
+    assert err == (f"reader: library:{ident}: nothing to speak (the text has no speakable words)\n")
+    assert os.listdir(out) == ["Good.mp3"]

@@ -39,6 +39,8 @@ EXPORT_VERSION = 1
 TEMP_PREFIX = ".reader-"
 TEMP_SUFFIX = ".part"
 CHAPTER_TITLE_CHARS = 60
+# A chunk whose samples all stay below this (of 32,767) holds no speech.
+SILENCE_PEAK = 64
 # Appended to the title and the file name of an article's highlights in one file.
 HIGHLIGHTS_SUFFIX = " — highlights"
 
@@ -299,15 +301,18 @@ def render_part(
     from reader.export.names import create_temp
 
     fd, temp = create_temp(folder, TEMP_PREFIX, TEMP_SUFFIX)
+    audible = _Audible()
     try:
         with os.fdopen(fd, "wb") as handle:
             rendered = audio.render(
-                _speech(article, part, options),
+                audible.watch(_speech(article, part, options)),
                 handle,
                 fmt=options.fmt,
                 bitrate=options.bitrate,
                 normalize=options.normalize,
             )
+        if not audible.heard:  # emoji or symbols only: a silent file is no export
+            raise ReaderError("", "nothing to speak (the text has no speakable words)")
         spoken = "\n\n".join(article.text[s:e].strip() for s, e in part.ranges)
         meta = tags.Tags(
             title=part.title,
@@ -328,6 +333,30 @@ def render_part(
         Path(temp).unlink(missing_ok=True)
         raise
     return temp, rendered
+
+
+class _Audible:
+    """Whether any chunk passing through :meth:`watch` holds sound (not only silence)."""
+
+    def __init__(self) -> None:
+        self.heard = False
+
+    def watch(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        for chunk in chunks:
+            if not self.heard and chunk.pcm:
+                self.heard = _peak(chunk.pcm) > SILENCE_PEAK
+            yield chunk
+
+
+def _peak(pcm: bytes) -> int:
+    """The largest magnitude among 16-bit little-endian samples."""
+    import sys
+    from array import array
+
+    samples = array("h", pcm[: len(pcm) // 2 * 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return max(max(samples, default=0), -min(samples, default=0))
 
 
 def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Chunk]:

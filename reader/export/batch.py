@@ -83,6 +83,8 @@ class Summary:
 def prepare_folder(folder: Path) -> Path:
     """Create ``folder`` if needed and prove it writable; :class:`ExportError` if not."""
     try:
+        if folder.exists() and not folder.is_dir():
+            raise ExportError(str(folder), "is a file, not a folder")
         folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".probe")
         os.close(fd)
