@@ -125,9 +125,8 @@ def _frame_length(header: bytes) -> int | None:
     if index in (0, 15) or rate_index == 3:
         return None
     mpeg1 = version == 3
-    return (144 if mpeg1 else 72) * _KBPS[mpeg1][index] * 1000 // _RATES[version][rate_index] + (
-        (b2 >> 1) & 1
-    )
+    bits = _KBPS[mpeg1][index] * 1000 * (144 if mpeg1 else 72)
+    return bits // _RATES[version][rate_index] + ((b2 >> 1) & 1)
 
 
 class _InfoFrame:
