@@ -15,7 +15,10 @@ assembling an ``AudioSegment`` with pydub and exporting it peaks at about 670 MB
 
 ffmpeg's output comes back on a pipe and is written by this process, so a full
 disk or a file size limit is an ``OSError`` with a clear reason here, not a
-killed child process. WAV without normalization needs no ffmpeg at all.
+killed child process. Over a pipe ffmpeg cannot write the Xing/Info frame that tells
+players an MP3's exact length (it seeks back to fill it in), so this process does:
+it reserves the frame ahead of the audio, counts the frames as they pass, and fills
+it in at the end (:class:`_InfoFrame`). WAV without normalization needs no ffmpeg at all.
 
 ffmpeg is the binary shipped by ``imageio-ffmpeg`` (nothing from apt); the ``ffmpeg``
 setting (``reader config set ffmpeg PATH``) names a system one instead, and
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import tempfile
 import threading
 import wave
 from collections import deque
@@ -52,6 +54,8 @@ LOUDNORM = "loudnorm=I=-16:LRA=11:TP=-1.5"
 _PIPE_READ = 1 << 16
 # PCM waiting for ffmpeg, at most: 64 MiB is 25 minutes of 22,050 Hz mono speech.
 BUFFER_BYTES = 64 << 20
+# The tail of ffmpeg's stderr kept for the error message (its last line is the reason).
+STDERR_BYTES = 4096
 
 
 class EncoderError(ReaderError):
@@ -99,6 +103,111 @@ class Rendered:
     @property
     def speech_seconds(self) -> float:
         return sum(mark.duration for mark in self.marks)
+
+
+# Layer III bitrates (kbit/s) by index, for MPEG-1 and for MPEG-2/2.5; sample rates by
+# version bits (3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5) and index.
+_KBPS = {
+    True: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),
+    False: (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160),
+}
+_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+
+
+def _frame_length(header: bytes) -> int | None:
+    """The length in bytes of the MPEG audio Layer III frame starting with ``header``
+    (4 bytes), or None when it is not one."""
+    b0, b1, b2, _ = header
+    version, layer = (b1 >> 3) & 3, (b1 >> 1) & 3
+    index, rate_index = b2 >> 4, (b2 >> 2) & 3
+    if b0 != 0xFF or b1 & 0xE0 != 0xE0 or version == 1 or layer != 1:
+        return None
+    if index in (0, 15) or rate_index == 3:
+        return None
+    mpeg1 = version == 3
+    bits = _KBPS[mpeg1][index] * 1000 * (144 if mpeg1 else 72)
+    return bits // _RATES[version][rate_index] + ((b2 >> 1) & 1)
+
+
+class _InfoFrame:
+    """The Xing/Info frame of a CBR MP3 stream, counted as the stream passes.
+
+    An Info frame is a silent first frame whose side information is zero and which holds
+    ``b"Info"``, the number of audio frames after it and the stream's size in bytes;
+    decoders skip it and players take the exact duration from it (without it they
+    estimate from the bitrate and the file size, which an ID3 tag already skews).
+    :meth:`reserve` returns the frame to write ahead of the first audio byte (its
+    counts still zero), :meth:`feed` counts, :meth:`frame` is the finished frame.
+    """
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.size = 0
+        self.lost = False  # not a stream of Layer III frames: leave the counts at zero
+        self._head = b""
+        self._skip = 0
+        self._header: bytes | None = None
+        self._length = 0
+        self._offset = 0  # of b"Info" in the frame: after the header and side information
+
+    def reserve(self, first: bytes) -> bytes:
+        """The placeholder for the stream that starts with ``first`` (b"" if none)."""
+        if len(first) < 4 or _frame_length(first[:4]) is None:
+            self.lost = True
+            return b""
+        b1, b2, b3 = first[1] | 0x01, first[2] & 0xFD, first[3]  # no CRC, no padding
+        version, mono = (b1 >> 3) & 3, b3 >> 6 == 3
+        side = (17 if mono else 32) if version == 3 else (9 if mono else 17)
+        self._offset = 4 + side
+        needed = self._offset + 12  # "Info", flags, frames, bytes
+        # The stream's own bitrate, or the lowest that holds the fields (8 kbit/s at
+        # 22,050 Hz makes 26-byte frames): the Info frame's bitrate is its own.
+        for index in range(b2 >> 4, 15):
+            header = bytes((0xFF, b1, (index << 4) | (b2 & 0x0F), b3))
+            length = _frame_length(header)
+            if length is not None and length >= needed:
+                self._header, self._length = header, length
+                return self.frame()  # no counts yet
+        self.lost = True
+        return b""
+
+    def feed(self, data: bytes) -> None:
+        """Count the frames in the next ``data`` of the stream."""
+        self.size += len(data)
+        pos, end = 0, len(data)
+        while pos < end and not self.lost:
+            if self._skip:
+                step = min(self._skip, end - pos)
+                self._skip -= step
+                pos += step
+                continue
+            take = data[pos : pos + 4 - len(self._head)]
+            self._head += take
+            pos += len(take)
+            if len(self._head) < 4:
+                break
+            length = _frame_length(self._head)
+            if length is None or length < 4:
+                self.lost = True
+                break
+            self.frames += 1
+            self._skip = length - 4
+            self._head = b""
+
+    def frame(self) -> bytes:
+        """The Info frame: with the counts (flags 3: frames and bytes present) once the
+        stream was counted whole, else with none (a player then estimates)."""
+        assert self._header is not None
+        frame = bytearray(self._length)
+        frame[:4] = self._header
+        if self.lost or not self.frames:
+            fields = b"Info" + bytes(4)
+        else:
+            fields = b"Info" + b"".join(
+                n.to_bytes(4, "big") for n in (3, self.frames, self.size + self._length)
+            )
+        frame[self._offset : self._offset + len(fields)] = fields
+        return bytes(frame)
 
 
 class _Feeder:
@@ -199,11 +308,15 @@ class Encoder:
             raise ValueError(f"unknown format {fmt!r}")
         self.sample_rate = sample_rate
         self.frames = 0
+        self._dest = dest
         self._wave: wave.Wave_write | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._feeder: _Feeder | None = None
         self._error: BaseException | None = None
         self._closed = False
+        self._aborted = False  # set by abort(), which may run while another thread writes
+        self._info: _InfoFrame | None = None
+        self._info_at = 0
         if fmt == "wav":
             # The wave writer patches the RIFF sizes on close, which needs a real file.
             self._wave = wave.open(dest, "wb")  # noqa: SIM115 - closed in close()/abort()
@@ -218,36 +331,58 @@ class Encoder:
             sink = dest
             out = ["-c:a", "libmp3lame", "-b:a", bitrate]
             out += ["-compression_level", str(compression_level)]
-            # No ID3 tag from ffmpeg (mutagen writes ours); no Xing frame (it
-            # needs a seekable output to be right; CBR needs none).
+            # No ID3 tag from ffmpeg (mutagen writes ours); no Xing frame from ffmpeg
+            # (over a pipe it cannot fill one in): _InfoFrame writes it.
             out += ["-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "pipe:1"]
+            if _seekable(dest):
+                self._info = _InfoFrame()
         command = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error"]
         command += ["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
         if normalize:
             command += ["-af", LOUDNORM, "-ar", str(sample_rate)]
         command += ["-map_metadata", "-1", *out]
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close()/abort()
         try:
             self._proc = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except OSError as error:
-            self._stderr.close()
             raise EncoderError("ffmpeg", f"cannot start {command[0]} ({error})") from None
+        # stderr is drained by a thread of its own into a bounded tail, never read from the
+        # pipe by whoever fails: abort() on one thread and a writer's failure on another
+        # then cannot race for a pipe one of them has closed.
+        self._stderr_tail = bytearray()
+        self._drain = threading.Thread(target=self._read_stderr, daemon=True)
+        self._drain.start()
         self._pump = threading.Thread(target=self._copy_out, args=(sink,), daemon=True)
         self._pump.start()
         assert self._proc.stdin is not None
         self._feeder = _Feeder(self._proc.stdin, buffer)
 
+    def _read_stderr(self) -> None:
+        assert self._proc is not None and self._proc.stderr is not None
+        stderr = self._proc.stderr
+        with contextlib.suppress(OSError, ValueError):
+            while data := stderr.read1(_PIPE_READ):  # type: ignore[attr-defined]
+                self._stderr_tail += data
+                del self._stderr_tail[:-STDERR_BYTES]
+        with contextlib.suppress(OSError):
+            stderr.close()
+
     def _copy_out(self, sink: IO[bytes] | wave.Wave_write) -> None:
         assert self._proc is not None and self._proc.stdout is not None
         stdout = self._proc.stdout
+        info = self._info
         try:
             while data := stdout.read(_PIPE_READ):
                 if isinstance(sink, wave.Wave_write):
                     sink.writeframesraw(data)
-                else:
-                    sink.write(data)
+                    continue
+                if info is not None:
+                    if not info.size and not info.lost:
+                        self._info_at = sink.tell()
+                        sink.write(info.reserve(data))
+                    info.feed(data)
+                sink.write(data)
         except BaseException as error:  # a full disk: stop ffmpeg, report in close()
             self._error = error
             self._proc.kill()
@@ -285,22 +420,32 @@ class Encoder:
         if self._proc is not None:
             assert self._feeder is not None
             self._feeder.finish()
-            try:
-                if self._feeder.error is not None:
-                    self._fail()
-                self._proc.wait()
-                self._pump.join()
-                self._raise_failure()
-            finally:
-                self._stderr.close()
+            if self._feeder.error is not None:
+                self._fail()
+            self._proc.wait()
+            self._pump.join()
+            self._raise_failure()
+            self._write_info()
         if self._wave is not None:
             self._wave.close()
+
+    def _write_info(self) -> None:
+        """Fill in the Info frame reserved ahead of the audio (see :class:`_InfoFrame`)."""
+        info = self._info
+        if info is None or info.lost or not info.frames:
+            return
+        dest = self._dest
+        end = dest.tell()
+        dest.seek(self._info_at)
+        dest.write(info.frame())
+        dest.seek(end)
 
     def abort(self) -> None:
         """Stop without finishing (the caller deletes the partial file)."""
         if self._closed:
             return
         self._closed = True
+        self._aborted = True
         if self._proc is not None:
             assert self._feeder is not None
             self._feeder.stop()
@@ -314,7 +459,7 @@ class Encoder:
                     pass
             self._proc.wait()
             self._pump.join()
-            self._stderr.close()
+            self._drain.join(10)
         if self._wave is not None:
             with contextlib.suppress(OSError):
                 self._wave.close()
@@ -322,22 +467,35 @@ class Encoder:
     def _fail(self) -> NoReturn:
         """ffmpeg stopped reading: raise why (its exit, or the pump's write error)."""
         assert self._proc is not None and self._feeder is not None
-        self._proc.wait()
-        self._pump.join()
+        if not self._aborted:
+            self._proc.wait()
+            self._pump.join()
         self._raise_failure()
         raise EncoderError("ffmpeg", f"stopped reading its input ({self._feeder.error})")
 
     def _raise_failure(self) -> None:
         assert self._proc is not None
+        if self._aborted:  # by abort(), perhaps on another thread while this one wrote
+            raise EncoderError("ffmpeg", "stopped: the encoding was cancelled")
         if self._proc.poll() is None and self._error is None:
             return
         if self._error is not None:
             raise self._error
         if self._proc.returncode != 0:
-            self._stderr.seek(0)
-            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+            from reader.sanitize import one_line
+
+            self._drain.join(10)  # ffmpeg has exited: its stderr is at its end
+            text = bytes(self._stderr_tail).decode("utf-8", "replace")
+            lines = [one_line(line) for line in text.splitlines() if one_line(line)]
             reason = lines[-1] if lines else f"exit status {self._proc.returncode}"
             raise EncoderError("ffmpeg", reason)
+
+
+def _seekable(handle: IO[bytes]) -> bool:
+    try:
+        return bool(handle.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def render(

@@ -259,3 +259,80 @@ def test_abort_with_a_full_buffer_and_a_stalled_ffmpeg_does_not_hang(
         writer.join(10)
         assert not writer.is_alive()
         assert len(failed) == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_write_after_abort_is_an_encoder_error_not_a_closed_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interleaving that made the abort test flaky, made certain: a writer whose
+    put() is refused after abort() has run to its end (pipes closed, ffmpeg reaped) gets
+    EncoderError, not ``ValueError: I/O operation on closed file``."""
+    fake = tmp_path / "ffmpeg"
+    fake.write_text("#!/bin/sh\necho 'some reason' >&2\nexec sleep 600\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    with (tmp_path / "out.mp3").open("wb") as handle:
+        encoder = audio.Encoder(handle, RATE, buffer=200_000)
+        encoder.write(tone(0.1))
+        encoder.abort()
+        with pytest.raises(audio.EncoderError) as caught:
+            encoder.write(tone(0.1))
+    assert str(caught.value) == "ffmpeg: stopped: the encoding was cancelled"
+
+
+def test_ffmpegs_reason_is_its_last_line_made_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "ffmpeg"
+    fake.write_text(
+        "#!/bin/sh\nhead -c 300000 /dev/zero >&2\n"
+        "printf 'first\\nBad \\033]0;PWNED\\007thing\\n' >&2\nexit 1\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(fake))
+    with (tmp_path / "out.mp3").open("wb") as handle, pytest.raises(audio.EncoderError) as caught:
+        audio.render(chunks(3, seconds=0.5), handle)
+    assert str(caught.value) == "ffmpeg: Bad thing"
+
+
+@pytest.mark.parametrize("bitrate", ["8k", "32k", "160k"])
+def test_the_info_frame_fits_every_bitrate_and_gives_the_length(
+    tmp_path: Path, bitrate: str
+) -> None:
+    """8 kbit/s at 22,050 Hz makes 26-byte frames, too small for the Info fields: the
+    Info frame takes a bitrate of its own. Decoders skip it; mutagen reads the length."""
+    from mutagen.mp3 import MP3
+
+    path = tmp_path / "out.mp3"
+    with path.open("wb") as handle:
+        rendered = audio.render(chunks(3, seconds=1.0), handle, bitrate=bitrate)
+    data = path.read_bytes()
+    length = audio._frame_length(data[:4])
+    assert length is not None and data[:length].count(b"Info") == 1
+    info = MP3(path).info
+    assert info is not None
+    assert info.bitrate == pytest.approx(int(bitrate[:-1]) * 1000, rel=0.01)
+    assert info.length == pytest.approx(rendered.duration, abs=0.1)  # encoder padding
+    assert len(decode(path)) / RATE == pytest.approx(rendered.duration, abs=0.1)
+
+
+def test_an_mp3_into_a_pipe_has_no_info_frame_and_is_whole(tmp_path: Path) -> None:
+    read, write = os.pipe()
+    received = bytearray()
+
+    def drain() -> None:
+        with os.fdopen(read, "rb") as pipe:
+            while block := pipe.read(65536):
+                received.extend(block)
+
+    import threading
+
+    reader_thread = threading.Thread(target=drain)
+    reader_thread.start()
+    with os.fdopen(write, "wb") as handle:
+        audio.render(chunks(2), handle)
+    reader_thread.join(30)
+    (tmp_path / "out.mp3").write_bytes(bytes(received))
+    assert b"Info" not in received[:200]
+    assert len(decode(tmp_path / "out.mp3")) / RATE == pytest.approx(1.7, abs=0.1)

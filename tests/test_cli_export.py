@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from reader.article import Block
 from reader.cli import main
 from reader.export.tags import read_stamp
 from tests.conftest import ROOT
@@ -414,3 +415,89 @@ def test_bad_options_are_one_line(
     assert status == 2 and out == ""
     assert err.startswith(message) and err.count("\n") == 1
     assert not (tmp_path / "out").exists() or os.listdir(tmp_path / "out") == []
+
+
+def test_highlights_and_the_whole_article_are_named_and_tagged_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a podcast app both files of one article must be told apart: by file name, by
+    TIT2 and by the feed item's title."""
+    from mutagen.id3 import ID3
+
+    from reader.extract import extract
+    from reader.library import Library
+
+    source = page(tmp_path, "saved.html", "Saved story", paragraphs=2)
+    library = Library.open()
+    try:
+        ident = library.add(extract(source), source).id
+        text = library.get(ident).article.text
+        start = text.index("This is paragraph number 2")
+        library.add_highlight(ident, start, start + len("This is paragraph number 2 of the story."))
+    finally:
+        library.close()
+    out = tmp_path / "out"
+    status, _, err = run_json(capsys, str(ident), "-o", str(out), "--highlights-only")
+    assert status == 0, err
+    status, _, err = run_json(capsys, str(ident), "-o", str(out), "--feed")
+    assert status == 0, err
+    assert sorted(os.listdir(out)) == [
+        "Saved story — highlights.mp3",
+        "Saved story.mp3",
+        "feed.xml",
+        "playlist.m3u",
+    ]
+    assert str(ID3(out / "Saved story — highlights.mp3")["TIT2"]) == "Saved story — highlights"
+    assert str(ID3(out / "Saved story.mp3")["TIT2"]) == "Saved story"
+    items = ET.parse(out / "feed.xml").getroot().findall("./channel/item")
+    assert sorted(item.findtext("title") for item in items) == [  # type: ignore[type-var]
+        "Saved story",
+        "Saved story — highlights",
+    ]
+    assert "#EXTINF:" in (out / "playlist.m3u").read_text()
+    assert ",Saved story — highlights\n" in (out / "playlist.m3u").read_text()
+
+
+def test_an_items_error_line_is_printed_without_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = page(tmp_path, "good.html", "Good")
+    bad = str(tmp_path / "no\x1b]0;PWNED\x07such\u202e.html")
+    status, summary, err = run_json(capsys, good, bad, "-o", str(tmp_path / "out"))
+    assert status == 1 and summary["failed"] == 1 and summary["exported"] == 1
+    (line,) = err.splitlines()
+    assert line.startswith(f"reader: {tmp_path}/nosuch.html: ")
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+
+
+def test_o_naming_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = page(tmp_path, "a.html", "Anything")
+    existing = tmp_path / "existing"
+    existing.write_text("mine")
+    assert main(["export", a, "-o", str(existing)]) == 2
+    assert capsys.readouterr().err == f"reader: {existing}: is a file, not a folder\n"
+    assert existing.read_text() == "mine"
+
+
+def test_an_article_with_nothing_speakable_fails_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Emoji only: one line for that item, no silent file, the others complete."""
+    from dataclasses import replace
+
+    from reader.extract import extract
+    from reader.library import Library
+
+    good = page(tmp_path, "good.html", "Good")
+    library = Library.open()
+    try:
+        emoji = replace(extract(good), blocks=(Block("paragraph", "🎉🎉🎉 🚀🚀"),), title=None)
+        ident = library.add(emoji, "emoji").id
+    finally:
+        library.close()
+    out = tmp_path / "out"
+    status, summary, err = run_json(capsys, f"library:{ident}", good, "-o", str(out))
+    assert status == 1
+    assert [i["status"] for i in summary["items"]] == ["failed", "exported"]
+    assert err == (f"reader: library:{ident}: nothing to speak (the text has no speakable words)\n")
+    assert os.listdir(out) == ["Good.mp3"]

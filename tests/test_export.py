@@ -192,3 +192,78 @@ def test_an_engine_failure_leaves_nothing_behind(tmp_path: Path) -> None:
     assert result.error is not None and "zzqx" in result.error
     assert "\n" not in result.error
     assert os.listdir(tmp_path) == []
+
+
+UNSAFE = set(map(chr, [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]))
+UNSAFE |= set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def test_text_from_outside_reaches_no_tag_playlist_feed_or_name_with_controls(
+    tmp_path: Path,
+) -> None:
+    """A hostile page's title, authors, site, date, URL and headings: every ID3 text
+    frame, the M3U, the feed and the file name come out without escapes, controls or
+    bidi controls (and so the name cannot spoof its extension)."""
+    from dataclasses import replace
+
+    from mutagen.id3 import ID3
+
+    from reader.export.feed import write_feed
+
+    evil = "\x1b]0;PWNED\x07Evil \u202egnp.exe\u202c"
+    article = replace(
+        make_article(title=evil),
+        authors=("Ann \x1b[31mRed\x1b[0m\u2066", "Bob\x9b2J"),
+        site="Site\x07\u202d",
+        url="https://example.org/\x1b]8;;x\x07walk",
+        date="2024-04-01\x00",
+    )
+    blocks = list(article.blocks)
+    blocks[1] = Block("heading", "The \u202eriver\x1b[2J")
+    article = replace(article, blocks=tuple(blocks))
+    result = export(article, tmp_path, source="file:/walk\x1b[31m\u202e")
+    assert result.status == "exported", result.error
+    assert result.files == ["Evil gnp.exe.mp3"]
+    id3 = ID3(tmp_path / result.files[0])
+    texts: list[str] = []
+    for frame in id3.values():
+        texts += [str(t) for t in getattr(frame, "text", [])]
+        texts += [getattr(frame, "url", ""), getattr(frame, "desc", "")]
+        for sub in getattr(frame, "sub_frames", {}).values():
+            texts += [str(t) for t in sub.text]
+    assert str(id3["TIT2"]) == "Evil gnp.exe"
+    assert str(id3["TPE1"]) == "Ann Red, Bob"
+    assert any(t.startswith("The river") for t in texts)  # the chapter title
+    assert not [t for t in texts if UNSAFE & set(t)]
+    write_feed(tmp_path)
+    for name in ("playlist.m3u", "feed.xml"):
+        data = (tmp_path / name).read_text(encoding="utf-8")
+        assert not UNSAFE & (set(data) - {"\n"}), name
+        assert "Evil gnp.exe" in data
+
+
+def test_a_foreign_file_with_a_hostile_name_or_stamp_is_kept_out_of_the_playlist(
+    tmp_path: Path,
+) -> None:
+    """A file someone else put in the folder, tagged like ours: its name (a newline would
+    start a new M3U entry) and its tags (written by anyone) are not passed through."""
+    import shutil
+
+    from mutagen.id3 import ID3, TIT2
+
+    from reader.export.feed import write_feed
+
+    result = export(make_article(), tmp_path)
+    ours = tmp_path / result.files[0]
+    shutil.copy(ours, tmp_path / "evil\n#EXTINF:1,x\nhttp:\u202eevil.mp3")
+    retagged = tmp_path / "retagged.mp3"
+    shutil.copy(ours, retagged)
+    id3 = ID3(retagged)
+    id3.add(TIT2(encoding=3, text=["Re\x1b]0;PWNED\x07tagged \u202eevil"]))
+    id3.save(retagged)
+    write_feed(tmp_path)
+    playlist = (tmp_path / "playlist.m3u").read_text(encoding="utf-8")
+    assert "#EXTINF:1,x" not in playlist and "http:" not in playlist
+    assert ",Ann Example - Retagged evil\nretagged.mp3\n" in playlist
+    feed = (tmp_path / "feed.xml").read_text(encoding="utf-8")
+    assert "Retagged evil" in feed and not UNSAFE & (set(feed) - {"\n"})

@@ -8,6 +8,7 @@ engine end to end.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -34,13 +35,21 @@ from tests.test_audio import chunks
         (None, "untitled"),
         ("   ", "untitled"),
         ("CON", "CON_"),
-        ("con.txt", "con.txt_"),
+        ("con.txt", "con_.txt"),  # Windows reserves the name before the first dot
+        ("CON.txt", "CON_.txt"),
+        ("com1.tar.gz", "com1_.tar.gz"),
+        ("AUX .md", "AUX_.md"),
+        ("Evil \u202egnp.exe\u202c", "Evil gnp.exe"),  # no spoofing bidi override
+        ("\u2067Title\u2069 \u200fx", "Title x"),
+        ("\x1b]0;PWNED\x07Title \x1b[31mred\x9b0m", "Title red"),
+        ("Words that open the body…", "Words that open the body"),
+        ("Wait, what…?", "Wait, what"),
         ("lpt1", "lpt1_"),
         ("Console wars", "Console wars"),
         ('What? A "title": <yes>|no*', "What A title yes no"),
         (".hidden", "hidden"),
         ("-rf /", "rf"),
-        ("a\x00b\nc\\d", "a b c d"),
+        ("a\x00b\nc\\d\x85e", "ab c d e"),
         ("Wait...what", "Wait.what"),
     ],
 )
@@ -115,6 +124,11 @@ def test_highlights_plan_as_one_file_or_split() -> None:
     ]
     (one,) = plan(art, "k", ExportOptions(highlights_only=True), spans)
     assert one.ranges == tuple(sorted(spans)) and one.chapters == "ranges"
+    assert (one.title, one.stem) == ("A title — highlights", "A title — highlights")
+    (long,) = plan(
+        replace(art, title="word " * 100), "k", ExportOptions(highlights_only=True), spans
+    )
+    assert long.stem.endswith("word — highlights") and len(long.stem.encode()) <= 150
     split = plan(art, "k", ExportOptions(highlights_only=True, split=True), spans)
     assert [p.stem for p in split] == ["A title - 01", "A title - 02"]
     assert len({p.key for p in split}) == 2
@@ -247,3 +261,105 @@ def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
     os.utime(old, (two_hours_ago, two_hours_ago))
     Names(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".reader-new.part"]
+
+
+def test_temporary_files_of_live_owners_stay_and_of_dead_ones_go(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from reader.export import names
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(gone.stdout)
+    host = names._host()
+    token = "0123456789abcdef"
+    live = tmp_path / f".reader-{token}.{host}.{os.getppid()}.part"  # pytest's parent: alive
+    dead = tmp_path / f".reader-{token}.{host}.{dead_pid}.part"
+    other_host = tmp_path / f".reader-{token}.elsewhere.{dead_pid}.part"  # cannot check
+    old_other_host = tmp_path / f".reader-{token}.elsewhere.1.part"
+    foreign = tmp_path / f".notours-{token}.{host}.{dead_pid}.part"
+    for path in (live, dead, other_host, old_other_host, foreign):
+        path.write_bytes(b"x")
+    two_hours_ago = time.time() - 7200
+    os.utime(old_other_host, (two_hours_ago, two_hours_ago))
+    assert names.remove_stale_temps(tmp_path, (".reader-",), ".part") == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [live.name, other_host.name, foreign.name]
+    )
+    assert names._owner(Path(names.temp_name(".x.mp3.", ".part")).name, ".part") == (
+        host,
+        os.getpid(),
+    )
+
+
+def ffmpeg_chapters(path: Path) -> list[tuple[float, str]]:
+    """The chapters as ffmpeg lists them (``ffmpeg -i``): (start seconds, title)."""
+    import re
+    import subprocess
+
+    report = subprocess.run(
+        [audio.ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stderr
+    found: list[tuple[float, str]] = []
+    for line in report.splitlines():
+        if match := re.match(r"\s*Chapter #\d+:\d+: start (\d+\.\d+),", line):
+            found.append((float(match[1]), ""))
+        elif found and not found[-1][1] and (match := re.match(r"\s*title\s*: (.*)", line)):
+            found[-1] = (found[-1][0], match[1])
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_chapters_are_written_in_time_order(tmp_path: Path, fmt: str) -> None:
+    """Twelve chapters whose titles get shorter: mutagen alone wrote them by size."""
+    from mutagen.id3 import ID3
+    from mutagen.wave import WAVE
+
+    titles = [f"Chapter {n} " + "x" * (30 - 2 * n) for n in range(12)]
+    marks = [Chapter(title, n * 0.2, (n + 1) * 0.2) for n, title in enumerate(titles)]
+    path = tagged_file(tmp_path, f"a.{fmt}", fmt, chapters=tuple(marks))
+    id3 = ID3(path) if fmt == "mp3" else WAVE(path).tags
+    assert id3 is not None
+    frames = id3.getall("CHAP")  # in file order
+    assert [f.element_id for f in frames] == [f"ch{n}" for n in range(12)]
+    assert [f.start_time for f in frames] == [n * 200 for n in range(12)]
+    if fmt == "mp3":  # ffmpeg reads chapters from MP3's ID3 tag, not from WAV's
+        assert ffmpeg_chapters(path) == [(round(n * 0.2, 3), t) for n, t in enumerate(titles)]
+
+
+def test_an_mp3_starts_with_an_info_frame_counting_its_frames(tmp_path: Path) -> None:
+    """The first frame (after the ID3 tag) is a Xing/Info frame: frame count and size,
+    so players know the exact length instead of estimating it from the bitrate."""
+    from mutagen.id3 import ID3
+
+    path = tagged_file(tmp_path, "a.mp3")
+    data = path.read_bytes()
+    start = ID3(path).size  # the tag's length, header included
+    header = data[start : start + 4]
+    assert header[0] == 0xFF and header[1] & 0xE0 == 0xE0
+    length = audio._frame_length(header)
+    assert length is not None
+    first = data[start : start + length]
+    assert b"Info" in first or b"Xing" in first
+    at = first.find(b"Info") + 4
+    flags, frames, size = (
+        int.from_bytes(first[at + 4 * i : at + 4 * i + 4], "big") for i in range(3)
+    )
+    assert flags & 3 == 3
+    assert size == len(data) - start
+    # MPEG-2 Layer III: 576 samples a frame; the 2.8 s written and the encoder's padding
+    assert frames * 576 / 22050 == pytest.approx(2.8, abs=0.1)
+    from mutagen.mp3 import MP3
+
+    info = MP3(path).info
+    assert info is not None and info.length == pytest.approx(frames * 576 / 22050)

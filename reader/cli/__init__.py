@@ -13,6 +13,7 @@ import argparse
 import importlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 
 from reader import __version__
@@ -71,6 +72,36 @@ def warn_about_settings() -> None:
         error(f"warning: {problem} (the default is used)")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main thread: the command unwinds as for Ctrl-C
+    (workers stopped, temporary files removed) and exits with 128 + the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate_on_signals() -> dict[int, object]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` (once: a second one during the
+    cleanup is ignored; cleanup waits are bounded). A signal ignored by whoever started
+    us (``nohup``) stays ignored. Returns the handlers to restore."""
+    import signal
+
+    names = ("SIGTERM", "SIGHUP")
+    signals = [getattr(signal, name) for name in names if hasattr(signal, name)]
+
+    def handler(signum: int, frame: object) -> None:
+        for number in signals:
+            signal.signal(number, signal.SIG_IGN)
+        raise Terminated(signum)
+
+    previous: dict[int, object] = {}
+    for number in signals:
+        if signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, handler)
+    return previous
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # The command is the first argument (top-level options such as --help need all).
@@ -81,13 +112,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         from reader.cli.tui import default_handler
 
         handler = default_handler
+    command = getattr(args, "command", None)
+    previous: dict[int, object] = {}
+    if command not in (None, "open") and threading.current_thread() is threading.main_thread():
+        previous = _terminate_on_signals()  # the TUI keeps Textual's own handling
     try:
-        if getattr(args, "command", None) in SETTINGS_COMMANDS:
+        if command in SETTINGS_COMMANDS:
             warn_about_settings()
         return int(handler(args) or 0)
     except ReaderError as exc:
         error(str(exc))
         return exc.exit_code
+    except Terminated as exc:
+        import signal
+
+        error(f"terminated ({signal.Signals(exc.signum).name})")
+        return 128 + exc.signum
     except KeyboardInterrupt:
         error("interrupted")
         return 130
@@ -96,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    finally:
+        if previous:
+            import signal
+
+            for number, restored in previous.items():
+                signal.signal(number, restored)  # type: ignore[arg-type]
 
 
 def run() -> None:

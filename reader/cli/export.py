@@ -85,6 +85,7 @@ def run_export(args: argparse.Namespace) -> int:
     from reader.errors import ReaderError
     from reader.export import ExportOptions, snippet
     from reader.export.batch import run
+    from reader.sanitize import one_line
 
     if args.split and not args.highlights_only:
         raise ReaderError("--split", "only applies with --highlights-only")
@@ -119,11 +120,13 @@ def run_export(args: argparse.Namespace) -> int:
     task = progress.add_task("", total=len(args.inputs))
 
     def on_item(result: ItemResult) -> None:
+        # Titles and reasons may quote a page or a server: one safe line each.
         if result.error:
             progress.console.print(
-                f"reader: {result.error}", markup=False, highlight=False, soft_wrap=True
+                f"reader: {one_line(result.error)}", markup=False, highlight=False, soft_wrap=True
             )
-        progress.update(task, advance=1, description=snippet(result.title or result.label, 36))
+        description = snippet(one_line(result.title or result.label), 36)
+        progress.update(task, advance=1, description=description)
 
     with progress:
         summary = run(

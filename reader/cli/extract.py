@@ -250,8 +250,10 @@ def _run(tasks: list[tuple[str, bytes | None, str]], jobs: int, pre_errors: dict
     import trafilatura  # noqa: F401
 
     import reader.extract.html  # noqa: F401
+    from reader.workers import stop_pool
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_init) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_init)
+    try:
         # Small chunks: pages differ a lot in cost, and results stream back in order.
         results = iter(pool.map(_work, [tasks[i] for i in todo], chunksize=4))
         broken: str | None = None
@@ -266,10 +268,22 @@ def _run(tasks: list[tuple[str, bytes | None, str]], jobs: int, pre_errors: dict
                 except BrokenProcessPool:  # a worker died (killed, out of memory, a crash)
                     broken = "a worker process died; not extracted"
             yield False, f"{tasks[index][0]}: {broken}"
+    except BaseException:
+        # Ctrl-C, SIGTERM/SIGHUP (reader.cli.Terminated) or the consumer gone: the
+        # workers stop now instead of finishing every queued page.
+        stop_pool(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which reports it once (no worker tracebacks)."""
+    """Workers leave Ctrl-C to the parent, which reports it once (no worker tracebacks),
+    and die of SIGTERM/SIGHUP (forked workers would inherit the parent's handler, which
+    unwinds the command: in a worker it would only fail the task and carry on)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)

@@ -213,20 +213,29 @@ def _say_what_is_not_applied(args: argparse.Namespace, language: str | None) -> 
 
 
 def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
-    """Encode to a temporary name beside ``out``, then rename: never half a file."""
+    """Encode to a temporary name beside ``out``, then rename: never half a file.
+
+    The temporary name says which process writes it, so this run first removes what a
+    killed earlier one left for the same ``out`` (reader.export.names.create_temp).
+    """
     from reader.audio import render
+    from reader.export.names import create_temp, remove_stale_temps
 
     fmt = out.suffix.lower().lstrip(".")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(str(out), f"no such folder: {folder}")
-    tmp = folder / f".{out.name}.{os.getpid()}.part"
+    prefix = f".{out.name}."
+    remove_stale_temps(folder, (prefix,), ".part")
+    tmp: Path | None = None
     try:
-        with open(tmp, "wb") as handle:
+        fd, name = create_temp(folder, prefix, ".part")
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as handle:
             render(chunks, handle, fmt=fmt)
         os.replace(tmp, out)
     except OSError as error:
         raise InputError(str(out), f"cannot be written ({error.strerror or error})") from None
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()

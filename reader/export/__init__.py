@@ -39,6 +39,10 @@ EXPORT_VERSION = 1
 TEMP_PREFIX = ".reader-"
 TEMP_SUFFIX = ".part"
 CHAPTER_TITLE_CHARS = 60
+# A chunk whose samples all stay below this (of 32,767) holds no speech.
+SILENCE_PEAK = 64
+# Appended to the title and the file name of an article's highlights in one file.
+HIGHLIGHTS_SUFFIX = " — highlights"
 
 Status = Literal["exported", "skipped", "failed"]
 
@@ -194,7 +198,13 @@ def plan(
     if not ranges:
         raise ReaderError("highlights", "this article has no saved highlights")
     if not options.split:
-        return [Part(f"{key}#highlights", title or "untitled", stem, ranges, "ranges")]
+        # Named and tagged apart from the whole article's file: a podcast app shows both.
+        from reader.export.names import MAX_STEM_BYTES
+
+        label = f"{title or 'untitled'}{HIGHLIGHTS_SUFFIX}"
+        cap = MAX_STEM_BYTES - len(HIGHLIGHTS_SUFFIX.encode("utf-8"))
+        named = safe_stem(title, cap) + HIGHLIGHTS_SUFFIX
+        return [Part(f"{key}#highlights", label, named, ranges, "ranges")]
     count = len(ranges)
     return [
         Part(
@@ -260,6 +270,11 @@ def export_item(job: Job) -> ItemResult:
         _fail(result, job.label, f"cannot write to {job.folder} ({reason})")
     except Exception as error:  # one bad item must not end a batch of thousands
         _fail(result, job.label, f"unexpected {type(error).__name__}: {error}")
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the parts done so far go too
+        for finished in result.parts:
+            if finished.temp:
+                Path(finished.temp).unlink(missing_ok=True)
+        raise
     result.seconds = time.perf_counter() - began
     return result
 
@@ -286,15 +301,18 @@ def render_part(
     from reader.export.names import create_temp
 
     fd, temp = create_temp(folder, TEMP_PREFIX, TEMP_SUFFIX)
+    audible = _Audible()
     try:
         with os.fdopen(fd, "wb") as handle:
             rendered = audio.render(
-                _speech(article, part, options),
+                audible.watch(_speech(article, part, options)),
                 handle,
                 fmt=options.fmt,
                 bitrate=options.bitrate,
                 normalize=options.normalize,
             )
+        if not audible.heard:  # emoji or symbols only: a silent file is no export
+            raise ReaderError("", "nothing to speak (the text has no speakable words)")
         spoken = "\n\n".join(article.text[s:e].strip() for s, e in part.ranges)
         meta = tags.Tags(
             title=part.title,
@@ -315,6 +333,30 @@ def render_part(
         Path(temp).unlink(missing_ok=True)
         raise
     return temp, rendered
+
+
+class _Audible:
+    """Whether any chunk passing through :meth:`watch` holds sound (not only silence)."""
+
+    def __init__(self) -> None:
+        self.heard = False
+
+    def watch(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+        for chunk in chunks:
+            if not self.heard and chunk.pcm:
+                self.heard = _peak(chunk.pcm) > SILENCE_PEAK
+            yield chunk
+
+
+def _peak(pcm: bytes) -> int:
+    """The largest magnitude among 16-bit little-endian samples."""
+    import sys
+    from array import array
+
+    samples = array("h", pcm[: len(pcm) // 2 * 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    return max(max(samples, default=0), -min(samples, default=0))
 
 
 def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Chunk]:

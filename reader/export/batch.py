@@ -40,12 +40,11 @@ from reader.export import (
     export_item,
     item_key,
 )
-from reader.export.names import inside, numbered
+from reader.export.names import inside, numbered, remove_stale_temps
 
 # Recycle pool workers now and then so that a slow leak in a native library
 # (the speech engine, lxml) cannot grow memory with the length of a batch.
 TASKS_PER_WORKER = 25
-STALE_SECONDS = 3600
 
 
 @dataclass
@@ -84,6 +83,8 @@ class Summary:
 def prepare_folder(folder: Path) -> Path:
     """Create ``folder`` if needed and prove it writable; :class:`ExportError` if not."""
     try:
+        if folder.exists() and not folder.is_dir():
+            raise ExportError(str(folder), "is a file, not a folder")
         folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX, suffix=".probe")
         os.close(fd)
@@ -91,19 +92,6 @@ def prepare_folder(folder: Path) -> Path:
     except OSError as error:
         raise ExportError(str(folder), f"cannot write there ({error.strerror or error})") from None
     return folder.resolve()
-
-
-def _remove_stale(path: Path, now: float) -> None:
-    """Remove a temporary file left by an export that was killed (SIGKILL, power loss).
-
-    One being written is touched continuously; an hour without a write means its
-    writer is gone.
-    """
-    try:
-        if path.suffix == TEMP_SUFFIX and now - path.stat().st_mtime > STALE_SECONDS:
-            path.unlink()
-    except OSError:
-        pass
 
 
 class Names:
@@ -116,10 +104,10 @@ class Names:
         self.claimed: dict[str, str | None] = {}  # lower-cased name -> key (None: not ours)
         self.owned: dict[str, str] = {}  # key -> name
         self.digests: dict[str, str] = {}  # key -> digest
-        now = time.time()
+        # Temporary files of exports that were killed (SIGKILL, power loss) go first.
+        remove_stale_temps(folder, (TEMP_PREFIX,), TEMP_SUFFIX)
         for path in folder.iterdir():
             if path.name.startswith(TEMP_PREFIX):
-                _remove_stale(path, now)
                 continue
             stamp = read_stamp(path) if path.suffix.lower() in (".mp3", ".wav") else None
             key = stamp.key if stamp else None
@@ -197,15 +185,12 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
         try:
             yield pool
         except BaseException:
-            # Ctrl-C or an error in the parent: stop the workers now (SIGTERM, which
-            # they turn into KeyboardInterrupt so each removes its temporary file)
-            # rather than wait for their articles to finish.
-            processes = list(getattr(pool, "_processes", {}).values())
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                process.join(10)
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Ctrl-C, SIGTERM, SIGHUP or an error in the parent: stop the workers now
+            # (SIGTERM, which they turn into KeyboardInterrupt so each removes its
+            # temporary file) rather than wait for their articles to finish.
+            from reader.workers import stop_pool
+
+            stop_pool(pool)
             raise
         else:
             pool.shutdown(wait=True)
@@ -246,8 +231,9 @@ _busy = False  # in a pool worker: exporting an item right now
 
 def _worker_signals() -> None:
     """In pool workers: Ctrl-C is the parent's to handle; SIGTERM (sent by the
-    parent when interrupted) unwinds a running export, so that it removes its
-    temporary file, and ends an idle worker at once."""
+    parent when interrupted) and SIGHUP (a closed terminal reaches the whole group)
+    unwind a running export, so that it removes its temporary file, and end an idle
+    worker at once."""
     import signal
 
     def stop(signum: int, frame: object) -> None:
@@ -257,6 +243,8 @@ def _worker_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, stop)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, stop)
 
 
 def _pool_task(job: Job) -> ItemResult:
@@ -422,6 +410,10 @@ def run(
                         result.error = f"{job.label}: the worker failed ({reason})"
                         results[job.index] = result
                     flush()
+    except BaseException:
+        # Interrupted: the workers are stopped; what a killed one was writing goes now.
+        remove_stale_temps(folder, (TEMP_PREFIX,), TEMP_SUFFIX)
+        raise
     finally:
         library.close()
         for result in results.values():  # interrupted: no finished file left unnamed

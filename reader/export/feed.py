@@ -23,8 +23,10 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, urljoin
 
+from reader.export import TEMP_PREFIX, TEMP_SUFFIX
 from reader.export.names import create_temp
 from reader.export.tags import Stamp, read_stamp
+from reader.sanitize import one_line
 
 PLAYLIST = "playlist.m3u"
 FEED = "feed.xml"
@@ -64,6 +66,8 @@ def scan(folder: Path) -> list[Entry]:
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in MIME or path.name.startswith(".") or not path.is_file():
             continue
+        if one_line(path.name) != path.name:  # not a name reader writes: it would break
+            continue  # an M3U line or show spoofed in a podcast app
         stamp = read_stamp(path)
         if stamp is None:
             continue
@@ -128,14 +132,14 @@ def write_feed(folder: Path, *, title: str | None = None, base_url: str | None =
     """Write ``playlist.m3u`` and ``feed.xml`` into ``folder``; returns the item count."""
     entries = scan(folder)
     atomic_write(folder / PLAYLIST, playlist(entries).encode("utf-8"))
-    name = title or folder.resolve().name or "reader"
+    name = one_line(title or folder.resolve().name) or "reader"
     atomic_write(folder / FEED, rss(entries, folder=folder, title=name, base_url=base_url))
     return len(entries)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = create_temp(path.parent, f".{path.name}.", ".part")
+    fd, tmp = create_temp(path.parent, f"{TEMP_PREFIX}{path.name}.", TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

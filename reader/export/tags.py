@@ -90,6 +90,33 @@ def _timestamp(date: str) -> str | None:
     return str(stamp.text) if stamp.year else None  # type: ignore[attr-defined]
 
 
+def _safe(tags: Tags) -> Tags:
+    """``tags`` with text from outside made safe: no terminal escapes, control
+    characters or bidi controls in any frame (a player or ``id3v2 -l`` shows them); the
+    lyrics keep their line breaks and right-to-left marks, not overrides."""
+    from dataclasses import replace
+
+    from reader.sanitize import one_line, safe_text
+
+    def line(text: str | None) -> str | None:
+        return None if text is None else one_line(text)
+
+    return replace(
+        tags,
+        title=one_line(tags.title),
+        key=one_line(tags.key),
+        digest=one_line(tags.digest),
+        artist=line(tags.artist),
+        album=line(tags.album),
+        date=line(tags.date),
+        url=line(tags.url),
+        source=line(tags.source),
+        lyrics=None if tags.lyrics is None else safe_text(tags.lyrics),
+        language=line(tags.language),
+        chapters=tuple(replace(c, title=one_line(c.title)) for c in tags.chapters),
+    )
+
+
 def build(tags: Tags) -> Any:
     """The mutagen ``ID3`` object for ``tags`` (not yet attached to a file)."""
     from mutagen.id3 import (
@@ -108,6 +135,7 @@ def build(tags: Tags) -> Any:
         CTOCFlags,
     )
 
+    tags = _safe(tags)
     utf8 = 3
     id3 = ID3()
     id3.add(TIT2(encoding=utf8, text=[tags.title]))
@@ -150,8 +178,27 @@ def build(tags: Tags) -> Any:
     return id3
 
 
+def _in_order(cls: type) -> type:
+    """``cls`` (mutagen's ``ID3`` or its WAV variant) writing frames in the order they
+    were added.
+
+    mutagen sorts frames by size when it saves, so the CHAP frames came out in the order
+    of their sizes (``ch1`` before ``ch0`` when its title is shorter, ``ch10`` before
+    ``ch2``), and players that list chapters in file order (ffmpeg among them) showed
+    them out of time order. ``_write`` is mutagen's (1.45-1.48); the chapter-order test
+    in tests/test_export_units.py notices if that changes.
+    """
+    from mutagen.id3._tags import save_frame
+
+    def _write(self: Any, config: Any) -> bytearray:
+        return bytearray().join(save_frame(frame, config=config) for frame in self.values())
+
+    return type(f"InOrder{cls.__name__}", (cls,), {"_write": _write})
+
+
 def write(path: Path, tags: Tags, fmt: str) -> None:
-    """Write ``tags`` into the file at ``path`` (ID3v2.4; for WAV in its id3 chunk)."""
+    """Write ``tags`` into the file at ``path`` (ID3v2.4; for WAV in its id3 chunk),
+    frames in the order :func:`build` added them (chapters in time order)."""
     id3 = build(tags)
     if fmt == "wav":
         from mutagen.wave import WAVE
@@ -159,15 +206,21 @@ def write(path: Path, tags: Tags, fmt: str) -> None:
         audio = WAVE(path)
         audio.add_tags()
         assert audio.tags is not None
+        audio.tags.__class__ = _in_order(type(audio.tags))
         for frame in id3.values():
             audio.tags.add(frame)
         audio.save(v2_version=4)
     else:
-        id3.save(path, v2_version=4, padding=lambda info: 0)
+        ordered = _in_order(type(id3))()
+        for frame in id3.values():
+            ordered.add(frame)
+        ordered.save(path, v2_version=4, padding=lambda info: 0)
 
 
 def read_stamp(path: Path) -> Stamp | None:
     """The export stamp of ``path``, or ``None`` when it is not a file reader wrote."""
+    from reader.sanitize import one_line
+
     try:
         if path.suffix.lower() == ".wav":
             from mutagen.wave import WAVE
@@ -184,7 +237,9 @@ def read_stamp(path: Path) -> Stamp | None:
 
     def text(frame_id: str) -> str | None:
         frame = id3.get(frame_id)
-        return str(frame.text[0]) if frame is not None and frame.text else None
+        if frame is None or not frame.text:
+            return None
+        return one_line(str(frame.text[0]))  # a file in the folder may come from anyone
 
     key, digest = text(f"TXXX:{KEY}"), text(f"TXXX:{DIGEST}")
     if not key or not digest:
@@ -198,5 +253,5 @@ def read_stamp(path: Path) -> Stamp | None:
         duration=int(length) / 1000 if length and length.isdigit() else 0.0,
         artist=text("TPE1"),
         date=text("TDRC"),
-        url=woas.url if woas is not None else None,
+        url=one_line(woas.url) if woas is not None else None,
     )
