@@ -163,18 +163,27 @@ def _broken(tmp_path: Path, kind: str) -> Path:
     "kind",
     ["truncated", "not-onnx", "no-json", "json-of-another-model", "json-not-json", "json-deep"],
 )
-def test_a_broken_voice_is_refused_in_one_line_and_not_added(tmp_path: Path, kind: str) -> None:
+def test_a_broken_voice_is_refused_in_one_line_and_not_added(
+    tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     model = _broken(tmp_path, kind)
+    assert main(["voices", "add", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("reader: ") and err.count("\n") == 1
+    assert str(tmp_path) in err and "Traceback" not in err
+    assert all("broken" not in v.id for v in voices())
+
+
+def test_voices_add_through_the_command_line_in_one_line(tmp_path: Path) -> None:
+    model = _broken(tmp_path, "not-onnx")
     result = subprocess.run(
         [sys.executable, "-m", "reader", "voices", "add", str(model)],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith("reader: ") and result.stderr.count("\n") == 1
-    assert str(tmp_path) in result.stderr and "Traceback" not in result.stderr
-    assert all("broken" not in v.id for v in voices())
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "not a usable ONNX voice model" in result.stderr
 
 
 def test_a_voice_folder_with_a_broken_pair_lists_the_others(tmp_path: Path) -> None:

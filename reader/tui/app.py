@@ -94,6 +94,9 @@ class ReaderApp(App[int]):
         self._null_audio = null_audio
         self._warm_up = warm_up
         self._warmed = False
+        # False until the voice has loaded (a neural model takes a second or more): a
+        # `space` meanwhile waits for it, and the status line says so.
+        self.voice_ready = False
         self._speaker: Player | None = None
         self.error: ReaderError | None = None  # re-raised by the command line after exit
         for theme in THEMES.values():
@@ -185,6 +188,17 @@ class ReaderApp(App[int]):
         except Exception as error:
             message = str(error) or type(error).__name__
             self.call_from_thread(self.notify, message, title="Speech", severity="warning")
+        finally:
+            self.call_from_thread(self.voice_loaded)
+
+    def voice_loaded(self) -> None:
+        """The voice is ready (or failed to load: listening then says why)."""
+        if self.voice_ready:
+            return
+        self.voice_ready = True
+        update = getattr(self.screen, "update_status", None)
+        if update is not None:
+            update()
 
     def show_library(self) -> None:
         from reader.tui.library_screen import LibraryScreen

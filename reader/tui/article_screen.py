@@ -173,6 +173,8 @@ class ArticleScreen(Screen[None]):
     def update_status(self) -> None:
         symbol = {"stopped": "■", "listening": "▶", "paused": "⏸"}[self.state]
         parts = [f"{symbol} {self.state.capitalize()}"]
+        if self.state == "listening" and not getattr(self.app, "voice_ready", True):
+            parts = ["… Loading the voice"]
         view = self.view
         total = len(self.article.sentences)
         if total:
@@ -290,6 +292,8 @@ class ArticleScreen(Screen[None]):
         view = self.view
         view.set_spoken((chunk.start, chunk.end))
         self._save_position(chunk.start)
+        if not self.app.voice_ready:  # no warm-up ran (or it has not reported yet)
+            self.app.voice_loaded()
 
     def _follow_words(self) -> None:
         """Move the word highlight (where the engine gives word times)."""
