@@ -196,7 +196,9 @@ def test_a_voice_folder_with_a_broken_pair_lists_the_others(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   \n ", "!!! ... ???", "😀😀😀", "x" * 200_000, "Привет, как дела?"]
+    "text",
+    ["", "   \n ", "!!! ... ???", "😀😀😀", "x" * 200_000, "Привет, как дела?"],
+    ids=["empty", "blank", "punctuation", "emoji", "200k-no-spaces", "cyrillic"],
 )
 def test_hostile_text_gives_speech_or_nothing_never_a_hang(text: str) -> None:
     chunks = list(synthesize(text, voice="joe", cache="off"))
