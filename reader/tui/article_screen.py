@@ -176,7 +176,12 @@ class ArticleScreen(Screen[None]):
         view = self.view
         total = len(self.article.sentences)
         if total:
-            parts.append(f"sentence {view.cursor + 1}/{total}")
+            # While listening (or paused), where the voice is; else where the cursor is.
+            if self.state != "stopped" and self._sounding is not None:
+                here = view.sentence_at(self._sounding.start)
+            else:
+                here = view.cursor
+            parts.append(f"sentence {here + 1}/{total}")
         if view.selection is not None:
             a, b = view.selection
             parts.append(f"{len(self.article.text[a:b].split())} words selected")
@@ -290,6 +295,7 @@ class ArticleScreen(Screen[None]):
         view = self.view
         view.set_spoken((chunk.start, chunk.end))
         self._save_position(chunk.start)
+        self.update_status()
 
     def _follow_words(self) -> None:
         """Move the word highlight (where the engine gives word times)."""
