@@ -209,3 +209,52 @@ async def test_voice_picker_lists_the_engine_voices_and_sets_one() -> None:
         await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
         assert app.voice == german.id
         assert f"voice {german.id}" in screen_text(app)
+
+
+@sync
+async def test_skipping_stays_inside_the_selection() -> None:
+    # With sentences 3-4 selected, `space n n` read on into the rest of the article.
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        screen.view.select(S[2].start, S[3].end)
+        await pilot.press("space")
+        await until(pilot, lambda: screen.spoken_log[:1] == [span(2)])
+        await pilot.press("p")  # before the first sentence asked for: it again
+        await until(pilot, lambda: len(screen.spoken_log) >= 2)
+        await pilot.press("n")
+        await until(pilot, lambda: len(screen.spoken_log) >= 3)
+        await pilot.press("n")  # on the last sentence asked for: it goes on to its end
+        await until(pilot, lambda: screen.state == "stopped")
+        assert screen.spoken_log == [span(2), span(2), span(3)]
+
+
+@sync
+async def test_skipping_through_highlights_goes_from_one_to_the_next() -> None:
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        screen.save_highlight(*span(8))
+        screen.save_highlight(*span(2))
+        await pilot.press("a")
+        await until(pilot, lambda: screen.spoken_log[:1] == [span(2)])
+        await pilot.press("n")  # the next sentence asked for is the next highlight's
+        await until(pilot, lambda: len(screen.spoken_log) >= 2)
+        await pilot.press("p")  # and back
+        await until(pilot, lambda: len(screen.spoken_log) >= 3)
+        await pilot.press("n", "n")  # the second press, at once: already on the last
+        await until(pilot, lambda: screen.state == "stopped")
+        assert screen.spoken_log == [span(2), span(8), span(2), span(8)]
+
+
+@sync
+async def test_a_rate_change_on_the_last_sentence_asked_for_does_not_read_on() -> None:
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        screen.view.select(*span(5))
+        await pilot.press("space")
+        await until(pilot, lambda: bool(screen.spoken_log))
+        await pilot.press("plus")
+        await until(pilot, lambda: screen.state == "stopped")
+        assert screen.spoken_log == [span(5)]
