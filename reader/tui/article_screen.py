@@ -461,6 +461,8 @@ class ArticleScreen(Screen[None]):
     # -- highlights --------------------------------------------------------------------
 
     def action_highlight(self) -> None:
+        """h: save the selection (or the cursor sentence) with a note; a passage that is
+        already a highlight is not saved twice: its note is offered for editing."""
         from reader.tui.dialogs import NoteScreen
 
         view = self.view
@@ -468,6 +470,17 @@ class ArticleScreen(Screen[None]):
         if span is None:
             return
         excerpt = self.article.text[span[0] : span[1]]
+        existing = self._existing_highlight(*span)
+        if existing is not None:
+            self.notify("This passage is already a highlight: edit its note, or escape.")
+
+            def edited(note: str | None) -> None:
+                if note is not None:
+                    self.edit_note(existing.id, note)
+
+            title = "Already a highlight: edit its note"
+            self.app.push_screen(NoteScreen(excerpt, existing.note, title=title), edited)
+            return
 
         def save(note: str | None) -> None:
             if note is None:
@@ -476,6 +489,17 @@ class ArticleScreen(Screen[None]):
 
         self.app.push_screen(NoteScreen(excerpt, "", title="Save highlight"), save)
 
+    def _existing_highlight(self, start: int, end: int) -> HighlightRow | None:
+        from reader.errors import ReaderError
+
+        if self.article_id is None:
+            return None
+        try:
+            return self.app.store.find_highlight(self.article_id, start, end)
+        except ReaderError as error:  # a busy library: saving will say so if it must
+            self.log.warning(f"highlights not read: {error}")
+            return None
+
     def save_highlight(self, start: int, end: int, note: str = "") -> None:
         from reader.errors import ReaderError
 
@@ -483,13 +507,30 @@ class ArticleScreen(Screen[None]):
         try:
             if self.article_id is None:
                 self.article_id = store.add(self.article)
-            store.add_highlight(self.article_id, start, end, note)
+            existing = store.find_highlight(self.article_id, start, end)
+            if existing is None:
+                store.add_highlight(self.article_id, start, end, note)
         except ReaderError as error:
             self.notify(str(error), title="Highlight not saved", severity="error")
             return
         self.reload_highlights()
         self.view.clear_selection()
+        if existing is not None:
+            self.notify("This passage is already a highlight: H lists it.")
+            return
         self.notify(f"Highlight saved ({len(self.article.text[start:end].split())} words).")
+
+    def edit_note(self, highlight_id: int, note: str) -> None:
+        from reader.errors import ReaderError
+
+        try:
+            self.app.store.update_note(highlight_id, note)
+        except ReaderError as error:
+            self.notify(str(error), title="Note not saved", severity="error")
+            return
+        self.reload_highlights()
+        self.view.clear_selection()
+        self.notify("Note saved." if note else "Note removed.")
 
     def reload_highlights(self) -> None:
         if self.article_id is not None:

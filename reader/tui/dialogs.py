@@ -298,8 +298,7 @@ class HighlightsScreen(Dialog):
         def saved(note: str | None) -> None:
             if note is None:
                 return
-            self.app.store.update_note(h.id, note)  # type: ignore[attr-defined]
-            self.owner.reload_highlights()
+            self.owner.edit_note(h.id, note)
             self.refill()
 
         passage = h.text if h.detached else self.owner.article.text[h.start : h.end]
