@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -337,3 +338,25 @@ async def test_keyboard_extend_continues_a_mouse_selection_after_a_drag_scroll()
         assert view.selection is not None
         assert view.selection[0] == LONG.sentences[view.sentence_at(start)].start
         assert view.selection[1] > end
+
+
+@pytest.mark.parametrize("from_body", [True, False])
+@sync
+async def test_g_and_home_show_the_title_and_byline_again(from_body: bool) -> None:
+    # With a title made from the body (shown, not spoken), g scrolled it off by two rows.
+    article = replace(
+        LONG, title="Paragraph 1 opens with a plain sentence", title_from_body=from_body
+    )
+    app = make_app(article)
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = _view(app)
+        for key in ("g", "home"):
+            await pilot.press("G")
+            await pilot.pause()
+            assert view.scroll_y > 0
+            await pilot.press(key)
+            await pilot.pause()
+            assert view.cursor == 0 and view.scroll_y == 0
+            rows = screen_text(app).splitlines()
+            assert "Paragraph 1 opens with a plain sentence" in rows[0]
+            assert "min listen" in rows[1]

@@ -169,7 +169,12 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
-        self.call_after_refresh(self.scroll_to_offset, self._focus_offset())
+        # Where to scroll is decided after the refresh: a key pressed meanwhile (G just
+        # after the article opened) must not be undone by the offset from before it.
+        self.call_after_refresh(self._keep_focus_in_view)
+
+    def _keep_focus_in_view(self) -> None:
+        self.scroll_to_offset(self._focus_offset())
 
     def set_rate(self, rate: int) -> None:
         """The listening time in the byline follows the rate."""
@@ -257,7 +262,9 @@ class ArticleView(ScrollView, can_focus=True):
         margin = 2 if height > 8 else 0
         first, last = rows.start, rows.stop - 1
         if first - margin < top:
-            target = max(0, first - margin)
+            # Above the first line of text are only the title and the byline: going
+            # there (g, home, k) shows them too, not two rows of them.
+            target = 0 if first == self._index.first_text_row else max(0, first - margin)
         elif last + margin >= top + height:
             target = min(first - margin, last + margin - height + 1)
             target = max(0, target)

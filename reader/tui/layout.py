@@ -194,6 +194,11 @@ class LineIndex:
         self._text_rows = [row for row, line in enumerate(lines) if line.is_text]
         self._starts = [lines[row].start for row in self._text_rows]
 
+    @property
+    def first_text_row(self) -> int | None:
+        """The row of the article's first text (a title from the text, else its body)."""
+        return self._text_rows[0] if self._text_rows else None
+
     def row_of(self, offset: int) -> int | None:
         """The row holding ``offset`` (or the nearest text row before it)."""
         if not self._starts:
