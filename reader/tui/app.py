@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from reader.sanitize import one_line, safe_text
 from reader.tui.article_screen import ArticleScreen, Playing
 from reader.tui.article_view import ArticleView
 from reader.tui.messages import ArticleFailed, ArticleReady, ArticleStored
@@ -46,7 +47,7 @@ class LoadingScreen(Screen[None]):
         self.source = source
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Opening {self.source} …"), id="loading")
+        yield Static(Text(f"Opening {one_line(self.source)} …"), id="loading")
         yield Footer()
 
 
@@ -302,8 +303,15 @@ class ReaderApp(App[int]):
         markup: bool = False,
     ) -> None:
         """Notifications are plain text, always: they carry titles, file names and error
-        lines, and a page titled ``[@click=app.quit]`` must not become a button."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        lines, and a page titled ``[@click=app.quit]`` must not become a button, nor a
+        title's escape sequence or bidi override reach the terminal."""
+        super().notify(
+            safe_text(message),
+            title=one_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- settings --------------------------------------------------------------------
 

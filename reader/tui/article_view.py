@@ -39,8 +39,8 @@ from reader.tui.layout import (
     LineIndex,
     VisualLine,
     cell_width,
+    drawn,
     layout,
-    visible,
 )
 
 if TYPE_CHECKING:
@@ -553,7 +553,7 @@ class ArticleView(ScrollView, can_focus=True):
         elif line.kind in ("meta", "title-label"):
             segments.append(Segment(" " * GUTTER, base))
             style = self._kind_style("meta" if line.kind == "meta" else "title")
-            segments.append(Segment("".join(map(visible, line.label)), base + style))
+            segments.append(Segment(drawn(line.label), base + style))
         strip = Strip(segments)
         return strip.extend_cell_length(width, base).crop(0, width)
 
@@ -616,7 +616,7 @@ class ArticleView(ScrollView, can_focus=True):
             for la, lb, layer in layers:
                 if la <= a and b <= lb:
                     run_style = run_style + layer
-            segments.append(Segment("".join(map(visible, text[a:b])), run_style))
+            segments.append(Segment(drawn(text[a:b]), run_style))
         return segments
 
 

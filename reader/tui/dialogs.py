@@ -33,13 +33,14 @@ if TYPE_CHECKING:
 
 
 def excerpt(text: str, limit: int = 200) -> Text:
-    """A passage as plain text (never markup), shortened to ``limit`` characters."""
-    from reader.tui.layout import visible
+    """Text from outside (a passage, a title, a note, a site) as one plain line: never
+    markup, no escapes, controls or bidi overrides; shortened to ``limit`` characters."""
+    from reader.sanitize import one_line
 
-    text = " ".join(text.split())
+    text = one_line(text)
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return Text("".join(map(visible, text)))
+    return Text(text)
 
 
 class Body(VerticalScroll, can_focus=False):
@@ -170,12 +171,12 @@ class VoiceScreen(Dialog):
         matching = [v for v in found if self.language and self.language in v.languages]
         others = [v for v in found if v not in matching]
         for voice in matching + others:
-            label = Text(f"{voice.name}  ({', '.join(voice.languages)})")
+            label = excerpt(f"{voice.name}  ({', '.join(voice.languages)})")
             if voice.gender:
                 label.append(f"  {voice.gender}")
             options.add_option(Option(label, id=voice.id))
         if problem:
-            options.add_option(Option(Text(problem), disabled=True))
+            options.add_option(Option(excerpt(problem), disabled=True))
         for index in range(options.option_count):
             if options.get_option_at_index(index).id == (self.current or ""):
                 options.highlighted = index
