@@ -236,3 +236,43 @@ async def test_a_bad_value_in_the_settings_file_is_shown_once() -> None:
         messages = notices.messages
         assert sum("theme = 'neon' is not allowed" in m for m in messages) == 1
         assert app.theme  # the default theme stands in
+
+
+@sync
+async def test_saving_the_same_passage_again_offers_its_note_instead_of_a_copy() -> None:
+    # The same passage could be saved as a highlight three times.
+    notices = Notices()
+    app = make_app()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        first, second = ARTICLE.sentences[1], ARTICLE.sentences[2]
+        await pilot.press("j", "J", "h")
+        await pilot.press(*"first", "enter")
+        await pilot.pause()
+        await pilot.press("g", "j", "J", "h")  # the same two sentences again
+        await pilot.pause()
+        assert "Already a highlight" in screen_text(app)
+        assert any("already a highlight" in m for m in notices.messages)
+        field = app.focused
+        from textual.widgets import Input
+
+        assert isinstance(field, Input) and field.value == "first"  # its note, to edit
+        field.value = "first, edited"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [(h.start, h.end, h.note) for h in screen.highlight_rows] == [
+            (first.start, second.end, "first, edited")
+        ]
+        # The cursor sentence (nothing selected) twice, and a direct second save: one each.
+        await pilot.press("g", "j", "h", "enter")
+        await pilot.pause()
+        await pilot.press("h", "escape")
+        await pilot.pause()
+        screen.save_highlight(first.start, second.end, "")
+        assert len(screen.highlight_rows) == 2
+        stored = Store.open().highlights(screen.article_id or 0)
+        assert sorted((h.start, h.end, h.note) for h in stored) == [
+            (first.start, first.end, ""),
+            (first.start, second.end, "first, edited"),
+        ]

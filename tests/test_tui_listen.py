@@ -152,11 +152,38 @@ async def test_keys_answer_at_once_while_a_long_passage_is_synthesized() -> None
         screen = screen_of(app)
         screen.view.select(0, len(article.text))  # about 10,000 words
         await pilot.press("space", "escape", "g", "j", "j", "j")
-        # Answered while listening: the cursor moved and the screen shows it.
+        # Answered while listening: the cursor moved and the screen shows it (the
+        # status line says where the voice is, the margin where the cursor is).
         assert screen.state == "listening"
-        assert screen.view.cursor == 3
-        assert "sentence 4/" in screen_text(app)
+        view = screen.view
+        assert view.cursor == 3
+        row = view._index.row_of(article.sentences[3].start) or 0
+        line = screen_text(app).splitlines()[row - int(view.scroll_y)]
+        assert line.lstrip().startswith("›")
         await pilot.press("s")
+
+
+@sync
+async def test_the_status_line_counts_the_spoken_sentence_not_the_cursor() -> None:
+    # After `a` the voice was on the last paragraph while the status said "sentence 1/16".
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        screen.save_highlight(S[5].start, S[-1].end)  # several seconds of speech
+        assert screen.view.cursor == 0
+        await pilot.press("a")
+        await until(pilot, lambda: bool(screen.spoken_log))
+        assert screen.spoken_log[0] == span(5)
+        await pilot.press("space")  # paused on sentence 6: the status stays there
+        assert screen.state == "paused"
+        await pilot.pause()
+        spoken = screen.view.sentence_at(screen.spoken_log[-1][0]) + 1
+        assert spoken >= 6
+        assert f"sentence {spoken}/{len(S)}" in screen_text(app)
+        assert screen.view.cursor == 0
+        await pilot.press("s")
+        await pilot.pause()
+        assert f"sentence 1/{len(S)}" in screen_text(app)  # stopped: the cursor again
 
 
 @sync
@@ -182,3 +209,52 @@ async def test_voice_picker_lists_the_engine_voices_and_sets_one() -> None:
         await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
         assert app.voice == german.id
         assert f"voice {german.id}" in screen_text(app)
+
+
+@sync
+async def test_skipping_stays_inside_the_selection() -> None:
+    # With sentences 3-4 selected, `space n n` read on into the rest of the article.
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        screen.view.select(S[2].start, S[3].end)
+        await pilot.press("space")
+        await until(pilot, lambda: screen.spoken_log[:1] == [span(2)])
+        await pilot.press("p")  # before the first sentence asked for: it again
+        await until(pilot, lambda: len(screen.spoken_log) >= 2)
+        await pilot.press("n")
+        await until(pilot, lambda: len(screen.spoken_log) >= 3)
+        await pilot.press("n")  # on the last sentence asked for: it goes on to its end
+        await until(pilot, lambda: screen.state == "stopped")
+        assert screen.spoken_log == [span(2), span(2), span(3)]
+
+
+@sync
+async def test_skipping_through_highlights_goes_from_one_to_the_next() -> None:
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        screen.save_highlight(*span(8))
+        screen.save_highlight(*span(2))
+        await pilot.press("a")
+        await until(pilot, lambda: screen.spoken_log[:1] == [span(2)])
+        await pilot.press("n")  # the next sentence asked for is the next highlight's
+        await until(pilot, lambda: len(screen.spoken_log) >= 2)
+        await pilot.press("p")  # and back
+        await until(pilot, lambda: len(screen.spoken_log) >= 3)
+        await pilot.press("n", "n")  # the second press, at once: already on the last
+        await until(pilot, lambda: screen.state == "stopped")
+        assert screen.spoken_log == [span(2), span(8), span(2), span(8)]
+
+
+@sync
+async def test_a_rate_change_on_the_last_sentence_asked_for_does_not_read_on() -> None:
+    app = make_app(settings=FAST)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = screen_of(app)
+        screen.view.select(*span(5))
+        await pilot.press("space")
+        await until(pilot, lambda: bool(screen.spoken_log))
+        await pilot.press("plus")
+        await until(pilot, lambda: screen.state == "stopped")
+        assert screen.spoken_log == [span(5)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -337,3 +338,75 @@ async def test_keyboard_extend_continues_a_mouse_selection_after_a_drag_scroll()
         assert view.selection is not None
         assert view.selection[0] == LONG.sentences[view.sentence_at(start)].start
         assert view.selection[1] > end
+
+
+@pytest.mark.parametrize("from_body", [True, False])
+@sync
+async def test_g_and_home_show_the_title_and_byline_again(from_body: bool) -> None:
+    # With a title made from the body (shown, not spoken), g scrolled it off by two rows.
+    article = replace(
+        LONG, title="Paragraph 1 opens with a plain sentence", title_from_body=from_body
+    )
+    app = make_app(article)
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = _view(app)
+        for key in ("g", "home"):
+            await pilot.press("G")
+            await pilot.pause()
+            assert view.scroll_y > 0
+            await pilot.press(key)
+            await pilot.pause()
+            assert view.cursor == 0 and view.scroll_y == 0
+            rows = screen_text(app).splitlines()
+            assert "Paragraph 1 opens with a plain sentence" in rows[0]
+            assert "min listen" in rows[1]
+
+
+# -- text from outside never reaches the terminal as control --------------------------
+
+SPOOF = "Evil \u202egnp.exe\u202c \u2066x\u2069 \x1b]0;PWNED\x07 \x1b[2J"
+LIVE = ("\x1b", "\x07", "\u202e", "\u202c", "\u2066", "\u2069", "\x9b")
+
+
+def assert_inert(app: Any) -> None:
+    strips = app.screen._compositor.render_strips()
+    text = "".join(strip.text for strip in strips)
+    assert not [c for c in LIVE if c in text], repr(text[:400])
+
+
+@sync
+async def test_titles_sites_and_notes_from_outside_are_drawn_inert() -> None:
+    from reader.tui.store import Store
+
+    article = Article(
+        blocks=(Block("paragraph", f"Body text {SPOOF} ends here. A second sentence."),),
+        title=f"Title {SPOOF}",
+        authors=(f"Eve {SPOOF}",),
+        site=f"site{SPOOF}.example",
+        date="2024-01-02",
+        language="en",
+    )
+    store = Store.open()
+    article_id = store.add(article)
+    store.add_highlight(article_id, 0, 20, f"note {SPOOF}")
+    notices = Notices()
+    app = make_app(None, store=store)
+    async with app.run_test(size=(110, 32), message_hook=notices.hook) as pilot:
+        await pilot.pause()
+        assert "Title Evil gnp.exe" in screen_text(app)  # the library list
+        assert_inert(app)
+        app.open_article(article_id)
+        await pilot.pause()
+        assert "gnp.exe" in screen_text(app)  # the title and byline in the view
+        assert_inert(app)
+        for key in ("H", "e"):  # highlights (the note), export (the title)
+            await pilot.press(key)
+            await pilot.pause()
+            assert "gnp.exe" in screen_text(app)
+            assert_inert(app)
+            await pilot.press("escape")
+        app.notify(f"The library already tells this story: {article.title}", title=SPOOF)
+        await pilot.pause()
+        shown = notices.shown[-1]
+        assert not [c for c in LIVE if c in shown.message + shown.title]
+        assert_inert(app)

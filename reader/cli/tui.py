@@ -53,7 +53,7 @@ def _run(source: str | None, *, label: str | None = None, article_id: int | None
         app.close_audio()
     if app.error is not None:
         raise app.error
-    return int(code or 0)
+    return app.exit_status(code)
 
 
 def _extract(source: str) -> Article:

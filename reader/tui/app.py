@@ -21,10 +21,13 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from reader.sanitize import one_line, safe_text
 from reader.tui.article_screen import ArticleScreen, Playing
 from reader.tui.article_view import ArticleView
 from reader.tui.messages import ArticleFailed, ArticleReady, ArticleStored
 from reader.tui.themes import THEMES, setting_name, theme_name
+
+READER_THEME_NAMES = frozenset(theme.name for theme in THEMES.values())
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -44,7 +47,7 @@ class LoadingScreen(Screen[None]):
         self.source = source
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(f"Opening {self.source} …"), id="loading")
+        yield Static(Text(f"Opening {one_line(self.source)} …"), id="loading")
         yield Footer()
 
 
@@ -102,6 +105,11 @@ class ReaderApp(App[int]):
         for theme in THEMES.values():
             self.register_theme(theme)
         self.theme = theme_name(settings.theme)
+        # Only the reader's themes are offered (t, the palette): they define the
+        # $reader-* variables reader.tcss uses, meet WCAG AA, and can be saved.
+        for name in list(self.available_themes):
+            if name not in READER_THEME_NAMES:
+                self.unregister_theme(name)
 
     # -- services --------------------------------------------------------------------
 
@@ -309,8 +317,15 @@ class ReaderApp(App[int]):
         markup: bool = False,
     ) -> None:
         """Notifications are plain text, always: they carry titles, file names and error
-        lines, and a page titled ``[@click=app.quit]`` must not become a button."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        lines, and a page titled ``[@click=app.quit]`` must not become a button, nor a
+        title's escape sequence or bidi override reach the terminal."""
+        super().notify(
+            safe_text(message),
+            title=one_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- settings --------------------------------------------------------------------
 
@@ -382,20 +397,36 @@ class ReaderApp(App[int]):
             self.push_screen(HelpScreen(self.key_groups()))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Every action bound on the current screen, then the app's own."""
+        """Every action bound on the current screen, then Textual's own under other
+        names: one "Theme" (t), one "Keys" (?), one "Quit" (q)."""
         seen: set[str] = set()
+        titles: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
+            titles.add(binding.description)
             key = self.get_key_display(binding)
             yield SystemCommand(
                 binding.description,
                 f"key: {key}",
                 partial(self.call_later, self.run_action, binding.action, active.node),
             )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title not in titles:
+                yield command
+
+    def exit_status(self, result: int | None) -> int:
+        """The process's exit status after :meth:`run` returned ``result``.
+
+        When the app died of an unexpected exception Textual prints it and sets
+        :attr:`return_code` to 1, but :meth:`run` still returns ``None``: without this
+        a crash would exit with status 0.
+        """
+        if self.return_code:
+            return self.return_code
+        return int(result or 0)
 
     def on_unmount(self) -> None:
         self.close_audio()

@@ -11,6 +11,7 @@ the right offset (``generation`` tells stale messages from current ones).
 
 from __future__ import annotations
 
+import bisect
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -97,8 +98,13 @@ class ArticleScreen(Screen[None]):
         self.state = "stopped"  # "stopped" | "listening" | "paused"
         self.generation = 0
         self._cancel = threading.Event()
-        self._request: list[tuple[int, int]] = []  # spans of the current request
-        self._span_index = 0  # which span of the request is sounding
+        self._asked: list[tuple[int, int]] = []  # what was asked for (the whole request)
+        self._request: list[tuple[int, int]] = []  # what is being synthesized: its rest
+        self._base = 0  # index in _asked of _request[0] (a skip restarts mid-request)
+        self._span_index = 0  # which span of _request is sounding
+        # Where the voice is (or starts, before the first chunk of a restart sounds), as
+        # (index in _asked, offset): n/p pressed quickly in a row skip from there.
+        self._at = (0, 0)
         self._sounding: Chunk | None = None
         self.spoken_log: list[tuple[int, int]] = []  # chunk spans, in the order heard
         self.exported: list[str] = []
@@ -178,7 +184,12 @@ class ArticleScreen(Screen[None]):
         view = self.view
         total = len(self.article.sentences)
         if total:
-            parts.append(f"sentence {view.cursor + 1}/{total}")
+            # While listening (or paused), where the voice is; else where the cursor is.
+            if self.state != "stopped" and self._sounding is not None:
+                here = view.sentence_at(self._sounding.start)
+            else:
+                here = view.cursor
+            parts.append(f"sentence {here + 1}/{total}")
         if view.selection is not None:
             a, b = view.selection
             parts.append(f"{len(self.article.text[a:b].split())} words selected")
@@ -221,18 +232,26 @@ class ArticleScreen(Screen[None]):
             return
         self.listen([(h.start, h.end) for h in self.highlight_rows])
 
-    def listen(self, spans: list[tuple[int, int]], *, keep_current: bool = False) -> None:
-        """Start a new request (the old one stops at once, or after the chunk sounding)."""
+    def listen(self, spans: list[tuple[int, int]]) -> None:
+        """Start a new request (the old one stops at once)."""
         spans = [(a, b) for a, b in spans if b > a]
         if not spans:
             return
+        self._asked = spans
+        self._play(spans, 0)
+
+    def _play(self, spans: list[tuple[int, int]], base: int, *, keep_current: bool = False) -> None:
+        """Synthesize and play ``spans``, the rest of the request from ``_asked[base]``
+        (the old playback stops at once, or after the chunk sounding)."""
         self._cancel.set()
         self.app.speaker.clear(keep_current=keep_current)
         self.app.speaker.resume()
         self.generation += 1
         self._cancel = threading.Event()
         self._request = spans
+        self._base = base
         self._span_index = 0
+        self._at = (base, spans[0][0])
         self.state = "listening"
         self.update_status()
         self._speak(spans, self.generation, self._cancel)
@@ -288,12 +307,14 @@ class ArticleScreen(Screen[None]):
             return
         chunk = message.chunk
         self._sounding = chunk
+        self._at = (self._base + self._span_index, chunk.start)
         self.spoken_log.append((chunk.start, chunk.end))
         view = self.view
         view.set_spoken((chunk.start, chunk.end))
         self._save_position(chunk.start)
         if not self.app.voice_ready:  # no warm-up ran (or it has not reported yet)
-            self.app.voice_loaded()
+            self.app.voice_ready = True
+        self.update_status()
 
     def _follow_words(self) -> None:
         """Move the word highlight (where the engine gives word times)."""
@@ -348,37 +369,63 @@ class ArticleScreen(Screen[None]):
         self.update_status()
 
     def action_skip(self, step: int) -> None:
-        """n/p: the next or previous sentence of what is being read."""
+        """n/p: the next or previous sentence of what is being read, never outside it:
+        n on the last sentence asked for keeps reading it, p on the first replays it."""
         if self.state == "stopped" or self._sounding is None:
             return
-        view = self.view
-        here = view.sentence_at(self._sounding.start)
-        target = max(0, min(here + step, len(self.article.sentences) - 1))
-        start = self.article.sentences[target].start
-        self._restart_from(start)
+        points = self._sentence_points()
+        current, here = self._at
+        position = 0
+        for n, (index, offset) in enumerate(points):
+            if index < current or (index == current and offset <= here):
+                position = n
+        target = position + step
+        if target >= len(points):
+            return
+        self._continue(*points[max(0, target)])
 
-    def _restart_from(self, offset: int, *, keep_current: bool = False) -> None:
-        """Continue the current request from ``offset`` (a skip, a click, a new rate)."""
-        spans = self._request[self._span_index :]
-        remaining: list[tuple[int, int]] = []
-        for a, b in spans:
-            if b <= offset:
-                continue
-            # The first span left starts at the offset, even before it (p goes back).
-            remaining.append((offset if not remaining else max(a, offset), b))
-        if not remaining:
-            # Outside what was asked for (a click elsewhere): read on from there.
-            remaining = [(offset, len(self.article.text))]
+    def _sentence_points(self) -> list[tuple[int, int]]:
+        """Where each sentence of the request starts, as (span index, offset): a span's
+        own start (a selection may begin mid-sentence), then each sentence inside it."""
+        starts = [sentence.start for sentence in self.article.sentences]
+        points: list[tuple[int, int]] = []
+        for index, (a, b) in enumerate(self._asked):
+            points.append((index, a))
+            first = bisect.bisect_right(starts, a)
+            last = bisect.bisect_left(starts, b)
+            points.extend((index, offset) for offset in starts[first:last])
+        return points
+
+    def _continue(self, index: int, offset: int, *, keep_current: bool = False) -> None:
+        """Play the request on from ``offset`` in its span ``index`` (a skip, a click, a
+        new rate); paused stays paused."""
+        a, b = self._asked[index]
         paused = self.state == "paused"
-        self.listen(remaining, keep_current=keep_current)
+        self._play(
+            [(max(a, offset), b), *self._asked[index + 1 :]], index, keep_current=keep_current
+        )
         if paused:
             self.action_listen()
 
     @on(ArticleView.SentenceClicked)
     def _sentence_clicked(self, message: ArticleView.SentenceClicked) -> None:
-        if self.state != "stopped":
-            start = self.article.sentences[message.sentence].start
-            self._restart_from(start)
+        """A click while listening moves the voice there: inside what was asked for if
+        the sentence is part of it (from the span being read on), else reading on from
+        the sentence clicked."""
+        if self.state == "stopped":
+            return
+        sentence = self.article.sentences[message.sentence]
+        current = self._at[0]
+        order = [*range(current, len(self._asked)), *range(current)]
+        for index in order:
+            a, b = self._asked[index]
+            if sentence.start < b and a < sentence.end:
+                self._continue(index, max(a, sentence.start))
+                return
+        paused = self.state == "paused"
+        self.listen([(sentence.start, len(self.article.text))])
+        if paused:
+            self.action_listen()
 
     def action_rate(self, step: int) -> None:
         rate = max(RATE_MIN, min(RATE_MAX, self.app.rate + step * RATE_STEP))
@@ -392,7 +439,12 @@ class ArticleScreen(Screen[None]):
         """Rate or voice changed: heard from the next sentence."""
         self.update_status()
         if self.state != "stopped" and self._sounding is not None:
-            self._restart_from(self._sounding.end, keep_current=True)
+            # From the next chunk, inside the request (nothing left: the chunk ends it).
+            end = self._sounding.end
+            for index in range(self._at[0], len(self._asked)):
+                if end < self._asked[index][1]:
+                    self._continue(index, end, keep_current=True)
+                    return
 
     def action_voice(self) -> None:
         from reader.tui.dialogs import VoiceScreen
@@ -413,6 +465,8 @@ class ArticleScreen(Screen[None]):
     # -- highlights --------------------------------------------------------------------
 
     def action_highlight(self) -> None:
+        """h: save the selection (or the cursor sentence) with a note; a passage that is
+        already a highlight is not saved twice: its note is offered for editing."""
         from reader.tui.dialogs import NoteScreen
 
         view = self.view
@@ -420,6 +474,17 @@ class ArticleScreen(Screen[None]):
         if span is None:
             return
         excerpt = self.article.text[span[0] : span[1]]
+        existing = self._existing_highlight(*span)
+        if existing is not None:
+            self.notify("This passage is already a highlight: edit its note, or escape.")
+
+            def edited(note: str | None) -> None:
+                if note is not None:
+                    self.edit_note(existing.id, note)
+
+            title = "Already a highlight: edit its note"
+            self.app.push_screen(NoteScreen(excerpt, existing.note, title=title), edited)
+            return
 
         def save(note: str | None) -> None:
             if note is None:
@@ -428,6 +493,17 @@ class ArticleScreen(Screen[None]):
 
         self.app.push_screen(NoteScreen(excerpt, "", title="Save highlight"), save)
 
+    def _existing_highlight(self, start: int, end: int) -> HighlightRow | None:
+        from reader.errors import ReaderError
+
+        if self.article_id is None:
+            return None
+        try:
+            return self.app.store.find_highlight(self.article_id, start, end)
+        except ReaderError as error:  # a busy library: saving will say so if it must
+            self.log.warning(f"highlights not read: {error}")
+            return None
+
     def save_highlight(self, start: int, end: int, note: str = "") -> None:
         from reader.errors import ReaderError
 
@@ -435,13 +511,30 @@ class ArticleScreen(Screen[None]):
         try:
             if self.article_id is None:
                 self.article_id = store.add(self.article)
-            store.add_highlight(self.article_id, start, end, note)
+            existing = store.find_highlight(self.article_id, start, end)
+            if existing is None:
+                store.add_highlight(self.article_id, start, end, note)
         except ReaderError as error:
             self.notify(str(error), title="Highlight not saved", severity="error")
             return
         self.reload_highlights()
         self.view.clear_selection()
+        if existing is not None:
+            self.notify("This passage is already a highlight: H lists it.")
+            return
         self.notify(f"Highlight saved ({len(self.article.text[start:end].split())} words).")
+
+    def edit_note(self, highlight_id: int, note: str) -> None:
+        from reader.errors import ReaderError
+
+        try:
+            self.app.store.update_note(highlight_id, note)
+        except ReaderError as error:
+            self.notify(str(error), title="Note not saved", severity="error")
+            return
+        self.reload_highlights()
+        self.view.clear_selection()
+        self.notify("Note saved." if note else "Note removed.")
 
     def reload_highlights(self) -> None:
         if self.article_id is not None:

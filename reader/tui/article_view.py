@@ -39,8 +39,8 @@ from reader.tui.layout import (
     LineIndex,
     VisualLine,
     cell_width,
+    drawn,
     layout,
-    visible,
 )
 
 if TYPE_CHECKING:
@@ -169,7 +169,12 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._relayout()
-        self.call_after_refresh(self.scroll_to_offset, self._focus_offset())
+        # Where to scroll is decided after the refresh: a key pressed meanwhile (G just
+        # after the article opened) must not be undone by the offset from before it.
+        self.call_after_refresh(self._keep_focus_in_view)
+
+    def _keep_focus_in_view(self) -> None:
+        self.scroll_to_offset(self._focus_offset())
 
     def set_rate(self, rate: int) -> None:
         """The listening time in the byline follows the rate."""
@@ -257,7 +262,9 @@ class ArticleView(ScrollView, can_focus=True):
         margin = 2 if height > 8 else 0
         first, last = rows.start, rows.stop - 1
         if first - margin < top:
-            target = max(0, first - margin)
+            # Above the first line of text are only the title and the byline: going
+            # there (g, home, k) shows them too, not two rows of them.
+            target = 0 if first == self._index.first_text_row else max(0, first - margin)
         elif last + margin >= top + height:
             target = min(first - margin, last + margin - height + 1)
             target = max(0, target)
@@ -546,7 +553,7 @@ class ArticleView(ScrollView, can_focus=True):
         elif line.kind in ("meta", "title-label"):
             segments.append(Segment(" " * GUTTER, base))
             style = self._kind_style("meta" if line.kind == "meta" else "title")
-            segments.append(Segment("".join(map(visible, line.label)), base + style))
+            segments.append(Segment(drawn(line.label), base + style))
         strip = Strip(segments)
         return strip.extend_cell_length(width, base).crop(0, width)
 
@@ -609,7 +616,7 @@ class ArticleView(ScrollView, can_focus=True):
             for la, lb, layer in layers:
                 if la <= a and b <= lb:
                     run_style = run_style + layer
-            segments.append(Segment("".join(map(visible, text[a:b])), run_style))
+            segments.append(Segment(drawn(text[a:b]), run_style))
         return segments
 
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -33,17 +33,29 @@ if TYPE_CHECKING:
 
 
 def excerpt(text: str, limit: int = 200) -> Text:
-    """A passage as plain text (never markup), shortened to ``limit`` characters."""
-    from reader.tui.layout import visible
+    """Text from outside (a passage, a title, a note, a site) as one plain line: never
+    markup, no escapes, controls or bidi overrides; shortened to ``limit`` characters."""
+    from reader.sanitize import one_line
 
-    text = " ".join(text.split())
+    text = one_line(text)
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return Text("".join(map(visible, text)))
+    return Text(text)
+
+
+class Body(VerticalScroll, can_focus=False):
+    """A dialog's body: scrolls when the terminal is short, and is never focused itself
+    (focus goes to its first field, which is scrolled into view)."""
 
 
 class Dialog(ModalScreen[Any]):
-    """A centered box; escape cancels (returns None)."""
+    """A centered box; escape cancels (returns None).
+
+    Every dialog is laid out the same way (see ``reader.tcss``): ``#box`` in an
+    opaque ``#frame``, a title docked at the top of the box, a ``.body`` that scrolls
+    when the terminal is short, and a ``#box-foot`` (buttons, hints) docked at the
+    bottom, so the buttons stay on the screen at any size.
+    """
 
     DEFAULT_CLASSES = "dialog"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
@@ -62,11 +74,13 @@ class NoteScreen(Dialog):
         self.box_title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with Vertical(id="frame"), Vertical(id="box"):
             yield Label(self.box_title, id="box-title")
-            yield Static(excerpt(self.passage), id="passage")
-            yield Input(self.note, placeholder="Note (optional)", id="note")
-            yield Static("enter saves · escape cancels", classes="hint", markup=False)
+            with Body(classes="body"):
+                yield Static(excerpt(self.passage), id="passage")
+                yield Input(self.note, placeholder="Note (optional)", id="note")
+            with Vertical(id="box-foot"):
+                yield Static("enter saves · escape cancels", classes="hint", markup=False)
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
@@ -77,10 +91,12 @@ class AddScreen(Dialog):
     """Add an article by URL or path: returns what was typed, or None."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with Vertical(id="frame"), Vertical(id="box"):
             yield Label("Add an article", id="box-title")
-            yield Input(placeholder="https://… or a file path", id="source")
-            yield Static("enter adds · escape cancels", classes="hint", markup=False)
+            with Body(classes="body"):
+                yield Input(placeholder="https://… or a file path", id="source")
+            with Vertical(id="box-foot"):
+                yield Static("enter adds · escape cancels", classes="hint", markup=False)
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
@@ -101,9 +117,10 @@ class ConfirmScreen(Dialog):
         self.question = question
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
-            yield Static(self.question, id="question")
-            with Horizontal(classes="buttons"):
+        with Vertical(id="frame"), Vertical(id="box"):
+            with Body(classes="body"):
+                yield Static(self.question, id="question")
+            with Vertical(id="box-foot"), Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no")
 
@@ -128,10 +145,11 @@ class VoiceScreen(Dialog):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with Vertical(id="frame"), Vertical(id="box"):
             yield Label("Voice", id="box-title")
-            yield OptionList(id="voices")
-            yield Static("enter picks · escape cancels", classes="hint", markup=False)
+            yield OptionList(id="voices", classes="body")
+            with Vertical(id="box-foot"):
+                yield Static("enter picks · escape cancels", classes="hint", markup=False)
 
     def on_mount(self) -> None:
         self._load()
@@ -153,12 +171,12 @@ class VoiceScreen(Dialog):
         matching = [v for v in found if self.language and self.language in v.languages]
         others = [v for v in found if v not in matching]
         for voice in matching + others:
-            label = Text(f"{voice.name}  ({', '.join(voice.languages)})")
+            label = excerpt(f"{voice.name}  ({', '.join(voice.languages)})")
             if voice.gender:
                 label.append(f"  {voice.gender}")
             options.add_option(Option(label, id=voice.id))
         if problem:
-            options.add_option(Option(Text(problem), disabled=True))
+            options.add_option(Option(excerpt(problem), disabled=True))
         for index in range(options.option_count):
             if options.get_option_at_index(index).id == (self.current or ""):
                 options.highlighted = index
@@ -195,15 +213,16 @@ class HighlightsScreen(Dialog):
         self.rows: list[HighlightRow] = []
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with Vertical(id="frame"), Vertical(id="box"):
             yield Label("Highlights", id="box-title")
-            yield DataTable(id="highlights", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="detached-hint", classes="hint", markup=False)
-            yield Static(
-                "enter jumps · space listens · n edits the note · d deletes · escape closes",
-                classes="hint",
-                markup=False,
-            )
+            yield DataTable(id="highlights", cursor_type="row", zebra_stripes=True, classes="body")
+            with Vertical(id="box-foot"):
+                yield Static("", id="detached-hint", classes="hint", markup=False)
+                yield Static(
+                    "enter jumps · space listens · n edits the note · d deletes · escape closes",
+                    classes="hint",
+                    markup=False,
+                )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -280,8 +299,7 @@ class HighlightsScreen(Dialog):
         def saved(note: str | None) -> None:
             if note is None:
                 return
-            self.app.store.update_note(h.id, note)  # type: ignore[attr-defined]
-            self.owner.reload_highlights()
+            self.owner.edit_note(h.id, note)
             self.refill()
 
         passage = h.text if h.detached else self.owner.article.text[h.start : h.end]
@@ -326,29 +344,31 @@ class ExportScreen(Dialog):
         self.folder = folder
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with Vertical(id="frame"), Vertical(id="box"):
             yield Label("Export to MP3", id="box-title")
-            title = Text(self.article.title or "Untitled")
-            title.append(f"  ·  {self.highlight_count} highlights", style="italic")
-            yield Static(title, id="export-article")
-            has = self.highlight_count > 0
-            yield OptionList(
-                *[
-                    Option(Text(label), id=mode, disabled=mode != "article" and not has)
-                    for mode, label in self.MODES
-                ],
-                id="mode",
-            )
-            yield Label("Folder")
-            yield Input(str(self.folder), id="folder")
-            with Horizontal(classes="buttons"):
-                yield Button("Export", id="go", variant="primary")
-                yield Button("Cancel", id="cancel")
-            yield Static(
-                "↑↓ choose · enter exports · tab moves · escape cancels",
-                classes="hint",
-                markup=False,
-            )
+            with Body(classes="body"):
+                title = excerpt(self.article.title or "Untitled")
+                title.append(f"  ·  {self.highlight_count} highlights", style="italic")
+                yield Static(title, id="export-article")
+                has = self.highlight_count > 0
+                yield OptionList(
+                    *[
+                        Option(Text(label), id=mode, disabled=mode != "article" and not has)
+                        for mode, label in self.MODES
+                    ],
+                    id="mode",
+                )
+                yield Label("Folder")
+                yield Input(str(self.folder), id="folder")
+            with Vertical(id="box-foot"):
+                with Horizontal(classes="buttons"):
+                    yield Button("Export", id="go", variant="primary")
+                    yield Button("Cancel", id="cancel")
+                yield Static(
+                    "↑↓ choose · enter exports · tab moves · escape cancels",
+                    classes="hint",
+                    markup=False,
+                )
 
     def on_mount(self) -> None:
         modes = self.query_one(OptionList)
@@ -378,10 +398,16 @@ class ExportScreen(Dialog):
 
 
 class HelpScreen(Dialog):
-    """Every key, grouped by where it works."""
+    """Every key, grouped by where it works; scrolls (↑↓ j k, pgup pgdn, home end g G)
+    when the terminal is too short for all of them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "cancel", "Close"),
+        Binding("j", "scroll(1)", "Scroll down", show=False),
+        Binding("k", "scroll(-1)", "Scroll up", show=False),
+        # The table's own home/end scroll sideways: here they go to the top and bottom.
+        Binding("g,home", "scroll_edge(-1)", "Top", show=False, priority=True),
+        Binding("G,end", "scroll_edge(1)", "Bottom", show=False, priority=True),
     ]
 
     def __init__(self, groups: list[tuple[str, list[tuple[str, str]]]]) -> None:
@@ -389,12 +415,17 @@ class HelpScreen(Dialog):
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="box"):
+        with Vertical(id="frame"), Vertical(id="box"):
             yield Label("Keys", id="box-title")
-            table: DataTable[Text] = DataTable(id="help-table", show_header=False)
+            table: DataTable[Text] = DataTable(id="help-table", show_header=False, classes="body")
             table.cursor_type = "none"
             yield table
-            yield Static("ctrl+p lists every action · escape closes", classes="hint", markup=False)
+            with Vertical(id="box-foot"):
+                yield Static(
+                    "↑↓ scroll · ctrl+p lists every action · escape closes",
+                    classes="hint",
+                    markup=False,
+                )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -404,3 +435,13 @@ class HelpScreen(Dialog):
             for key, description in rows:
                 table.add_row(Text(f"  {key}"), Text(description))
         table.focus()
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one(DataTable).scroll_relative(y=step, animate=False)
+
+    def action_scroll_edge(self, direction: int) -> None:
+        table = self.query_one(DataTable)
+        if direction < 0:
+            table.scroll_home(animate=False)
+        else:
+            table.scroll_end(animate=False)

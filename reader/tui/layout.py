@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from rich.cells import get_character_cell_size
 
+from reader.sanitize import safe_text
+
 if TYPE_CHECKING:
     from reader.article import Article
 
@@ -45,6 +47,13 @@ def visible(char: str) -> str:
     if 0x80 <= code < 0xA0:
         return "\ufffd"
     return char
+
+
+def drawn(text: str) -> str:
+    """``text`` as drawn: control characters as symbols (:func:`visible`), and without
+    the bidi overrides and isolates that could reorder what the terminal shows (they
+    take no cells, so the layout's columns and offsets are unchanged)."""
+    return safe_text("".join(map(visible, text)))
 
 
 def cell_width(char: str) -> int:
@@ -193,6 +202,11 @@ class LineIndex:
         self.lines = lines
         self._text_rows = [row for row, line in enumerate(lines) if line.is_text]
         self._starts = [lines[row].start for row in self._text_rows]
+
+    @property
+    def first_text_row(self) -> int | None:
+        """The row of the article's first text (a title from the text, else its body)."""
+        return self._text_rows[0] if self._text_rows else None
 
     def row_of(self, offset: int) -> int | None:
         """The row holding ``offset`` (or the nearest text row before it)."""

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from reader.sanitize import one_line
 from reader.tui.dialogs import AddScreen, ConfirmScreen, excerpt
 from reader.tui.layout import listening_time
 
@@ -66,8 +67,8 @@ class LibraryScreen(Screen[None]):
         for row in self.rows:
             table.add_row(
                 excerpt(row.title, 40),
-                Text(row.site),
-                Text(row.date),
+                excerpt(row.site, 16),
+                excerpt(row.date, 10),
                 Text(listening_time(row.words, rate).removesuffix(" listen"), justify="right"),
                 Text(str(row.highlights), justify="right"),
                 Text(f"{round(row.progress * 100)}%", justify="right"),
@@ -77,7 +78,7 @@ class LibraryScreen(Screen[None]):
         if query:
             status += f' matching "{query}"'
         if not self.app.store.persistent:
-            status += " · not saved: " + getattr(self.app.store, "reason", "")
+            status += " · not saved: " + one_line(getattr(self.app.store, "reason", ""))
         status += " · enter opens · o adds a URL or path · / searches · d deletes"
         self.query_one("#status", Static).update(Text(status, no_wrap=True))
 

@@ -161,6 +161,14 @@ class Store:
     def add_highlight(self, article_id: int, start: int, end: int, note: str = "") -> int:
         return int(self.library.add_highlight(article_id, start, end, note=note or None).id)
 
+    def find_highlight(self, article_id: int, start: int, end: int) -> HighlightRow | None:
+        """The article's placed highlight of exactly ``text[start:end]``, if saved (read
+        afresh: another window or ``reader highlight`` may have saved it meanwhile)."""
+        for row in self.highlights(article_id):
+            if (row.start, row.end) == (start, end):
+                return row
+        return None
+
     def update_note(self, highlight_id: int, note: str) -> None:
         self.library.update_highlight(highlight_id, note=note or None)
 
