@@ -45,8 +45,9 @@ def speech_engine(
 
 def reset_engine_thread() -> None:
     """A fresh engine thread, so this process's engines follow READER_SPEECH_ENGINE."""
-    from reader.speech import engine
+    from reader.speech import engine, piper
 
+    piper.set_word_times(False)  # the TUI asks for them; say and export do not
     with engine._shared_lock:
         if engine._shared is not None:
             engine._shared.stop()

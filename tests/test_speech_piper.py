@@ -215,3 +215,25 @@ def test_a_broken_model_at_speaking_time_is_an_error_not_silence(tmp_path: Path)
     added.write_bytes(b"damaged after it was added")
     with pytest.raises(SpeechError, match="en_US-later-medium"):
         list(synthesize("Hello.", voice="piper/en_US-later-medium", cache="off"))
+
+
+def test_word_times_from_the_alignments_point_at_each_written_word() -> None:
+    piper_engine.set_word_times(True)
+    try:
+        text = "The committee met on Tuesday, and the delegates didn't agree."
+        (chunk,) = list(synthesize(text, voice="joe", cache="off"))
+    finally:
+        piper_engine.set_word_times(False)
+    spoken = [text[w.start : w.end] for w in chunk.words]
+    assert spoken == text.split()
+    times = [w.time for w in chunk.words]
+    assert times == sorted(times) and times[0] < 0.1 and times[-1] < chunk.duration
+    # "committee" (three syllables) takes longer than "met".
+    assert times[2] - times[1] > times[3] - times[2]
+
+
+def test_say_and_export_do_not_patch_the_model_for_word_times() -> None:
+    from reader import locations
+
+    list(synthesize("Hello there.", voice="joe", cache="off"))
+    assert not list((locations.cache_dir() / "voices").glob("*.aligned.onnx"))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,18 @@ CALIBRATION = (
 
 _threads = 0  # 0: onnxruntime's default (every core)
 _threads_lock = threading.Lock()
+_word_times = False
+
+
+def set_word_times(on: bool) -> None:
+    """Ask for word times (the TUI's word follow-along) from voices loaded from now on.
+
+    They come from Piper's phoneme alignments, which need the voice's model patched
+    with an extra output (the ``onnx`` package; done once per voice and kept in the
+    cache folder, a few seconds). ``say`` and export do not need them and skip it.
+    """
+    global _word_times
+    _word_times = bool(on)
 
 
 def set_threads(count: int) -> None:
@@ -224,11 +237,18 @@ class PiperEngine:
             from importlib.metadata import version as dist_version
 
             version = dist_version("piper-tts")
-        self.engine_id = f"piper-tts {version}"
+        self._version = f"piper-tts {version}"
         self._models: dict[str, PiperModel] = {}
-        self._loaded: tuple[str, Any] | None = None  # (voice id, PiperVoice)
+        self._loaded: tuple[str, Any, bool] | None = None  # (voice id, PiperVoice, words)
         self._config: Any = None  # SynthesisConfig of the selection
         self._pace: Pace | None = None
+
+    @property
+    def engine_id(self) -> str:
+        """Name, version, and whether word times are made (part of the cache key: an
+        entry made without them must not stand in for one with them)."""
+        words = self._loaded[2] if self._loaded is not None else _word_times
+        return self._version + (" +words" if words else "")
 
     def voices(self) -> list[Voice]:
         self._models = {m.id: m for m in installed_models()}
@@ -254,25 +274,36 @@ class PiperEngine:
         )
 
     def _load(self, model: PiperModel) -> Any:
-        if self._loaded is not None and self._loaded[0] == model.id:
-            return self._loaded[1]
+        current = self._loaded
+        if current is not None and current[0] == model.id and (current[2] or not _word_times):
+            return current[1]
         self._loaded = None  # release the previous model before loading the next
         self._pace = None
-        loaded = load_voice(model)
-        self._loaded = (model.id, loaded)
+        words = _word_times
+        if words:
+            try:
+                loaded = load_voice(model, words=True)
+            except SpeechError:
+                words = False  # no onnx package, or a model it cannot patch: no word times
+                loaded = load_voice(model)
+        else:
+            loaded = load_voice(model)
+        self._loaded = (model.id, loaded, words)
         return loaded
 
     def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis:
         if self._loaded is None:
             raise SpeechError("piper", "no voice selected")
-        voice = self._loaded[1]
-        # "[[...]]" is Piper's raw-phoneme syntax: text stays text.
-        text = text.replace("[[", "[ [").replace("]]", "] ]")
-        return synthesize_pcm(voice, text, self._config, cancel)
+        _, voice, words = self._loaded
+        # "[[...]]" is Piper's raw-phoneme syntax: text stays text (same length, so
+        # word offsets still point into the text given).
+        text = text.replace("[", "(").replace("]", ")")
+        return synthesize_pcm(voice, text, self._config, cancel, words=words)
 
 
-def load_voice(model: PiperModel) -> Any:
-    """Load ``model`` into an onnxruntime session bounded by :func:`set_threads`."""
+def load_voice(model: PiperModel, *, words: bool = False) -> Any:
+    """Load ``model`` into an onnxruntime session bounded by :func:`set_threads`;
+    with ``words``, the copy patched for phoneme alignments (:func:`aligned_model`)."""
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
@@ -293,9 +324,12 @@ def load_voice(model: PiperModel) -> Any:
             options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only: warnings would print on the terminal
     try:
+        path = aligned_model(model) if words else model.model
         session = onnxruntime.InferenceSession(
-            str(model.model), sess_options=options, providers=["CPUExecutionProvider"]
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
+    except SpeechError:
+        raise
     except Exception as error:
         raise SpeechError(
             str(model.model), f"not a usable ONNX voice model ({_reason(error)})"
@@ -306,15 +340,66 @@ def load_voice(model: PiperModel) -> Any:
     return PiperVoice(session=session, config=config)
 
 
-def synthesize_pcm(voice: Any, text: str, config: Any, cancel: Cancel | None) -> Synthesis:
-    """16-bit PCM of ``text`` with silent edges trimmed; Piper's sentences joined."""
+def aligned_model(model: PiperModel) -> Path:
+    """The model with its phoneme durations as an extra output, made once and kept in
+    the cache folder (Piper's ``patch_voice_with_alignment``, in memory, then written
+    to a temporary name and renamed)."""
+    size = model.model.stat().st_size
+    stem = model.id.removeprefix(ID_PREFIX)
+    target = locations.cache_dir() / "voices" / f"{stem}.{size}.aligned.onnx"
+    if target.is_file():
+        return target
+    try:
+        import onnx
+        from piper.patch_voice_with_alignment import add_alignment_output
+    except ImportError:
+        raise SpeechError(str(model.model), "word times need the onnx package") from None
+    try:
+        patched = onnx.load(str(model.model))
+        add_alignment_output(patched)
+        data = patched.SerializeToString()
+    except Exception as error:
+        raise SpeechError(str(model.model), f"cannot add word times ({_reason(error)})") from None
+    locations.ensure(target.parent)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as error:
+        raise SpeechError(str(target), f"cannot be written ({error.strerror or error})") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return target
+
+
+def synthesize_pcm(
+    voice: Any, text: str, config: Any, cancel: Cancel | None, *, words: bool = False
+) -> Synthesis:
+    """16-bit PCM of ``text`` with silent edges trimmed; Piper's sentences joined.
+
+    With ``words`` (a model patched for alignments, see :func:`load_voice`) the word
+    events give where each word of ``text`` starts in the PCM; a piece whose spoken
+    words cannot be matched one to one with its written ones ("1990" said as two
+    words) gets none, rather than wrong ones.
+    """
     import numpy as np
 
     rate = int(voice.config.sample_rate)
     parts = []
+    starts: list[int] = []  # sample of each spoken word's start, in the joined audio
+    matched = words
+    offset = 0
     try:
-        for chunk in voice.synthesize(text, config):
+        for chunk in voice.synthesize(text, config, include_alignments=words):
             parts.append(chunk.audio_float_array)
+            if words:
+                found = _word_starts(chunk.phoneme_alignments)
+                if found is None:
+                    matched = False
+                else:
+                    starts.extend(offset + sample for sample in found)
+            offset += len(chunk.audio_float_array)
             if cancel is not None and cancel.is_set():
                 break
     except SpeechError:
@@ -324,18 +409,55 @@ def synthesize_pcm(voice: Any, text: str, config: Any, cancel: Cancel | None) ->
     if not parts:
         return Synthesis(b"", rate, ())
     audio = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    audio = trim_edges(audio, rate)
+    audio, cut = trim_edges(audio, rate, with_cut=True)
     pcm = np.clip(audio * 32767.0, -32767, 32767).astype("<i2").tobytes()
-    return Synthesis(pcm, rate, ())
+    events: tuple[tuple[int, int, int], ...] = ()
+    if matched and starts:
+        written = [m for m in _TOKEN.finditer(text) if _LETTER.search(m.group())]
+        if len(written) == len(starts):
+            events = tuple(
+                (m.start(), m.end() - m.start(), max(0, sample - cut))
+                for m, sample in zip(written, starts, strict=True)
+            )
+    return Synthesis(pcm, rate, events)
 
 
-def trim_edges(audio: Any, rate: int) -> Any:
-    """Leading/trailing silence cut to EDGE_LEAD/EDGE_TAIL, with a fade at each cut."""
+# A written word that is spoken: a run of non-space characters with a letter or digit.
+_TOKEN = re.compile(r"\S+")
+_LETTER = re.compile(r"\w")
+
+
+def _word_starts(alignments: Any) -> list[int] | None:
+    """The sample where each spoken word starts, from Piper's phoneme alignments (the
+    phonemizer separates words with a space); None without alignments."""
+    if not alignments:
+        return None
+    starts: list[int] = []
+    sample = 0
+    at_word_start = True
+    for alignment in alignments:
+        phoneme = alignment.phoneme
+        if phoneme == " ":
+            at_word_start = True
+        elif at_word_start and phoneme not in ("^", "$") and not _PUNCTUATION.fullmatch(phoneme):
+            starts.append(sample)
+            at_word_start = False
+        sample += int(alignment.num_samples)
+    return starts
+
+
+_PUNCTUATION = re.compile(r"[.,;:!?¡¿—…\"«»“”()\[\]-]")
+
+
+def trim_edges(audio: Any, rate: int, *, with_cut: bool = False) -> Any:
+    """Leading/trailing silence cut to EDGE_LEAD/EDGE_TAIL, with a fade at each cut.
+
+    With ``with_cut``: ``(audio, samples cut from the start)``."""
     import numpy as np
 
     loud = np.flatnonzero(np.abs(audio) > SILENCE)
     if loud.size == 0:
-        return audio[:0]
+        return (audio[:0], 0) if with_cut else audio[:0]
     first = max(0, int(loud[0]) - int(EDGE_LEAD * rate))
     last = min(len(audio), int(loud[-1]) + 1 + int(EDGE_TAIL * rate))
     out = np.array(audio[first:last], dtype=np.float32)
@@ -346,7 +468,7 @@ def trim_edges(audio: Any, rate: int) -> Any:
             out[:fade] *= ramp
         if last < len(audio):
             out[-fade:] *= ramp[::-1]
-    return out
+    return (out, first) if with_cut else out
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,11 @@ class ReaderApp(App[int]):
         # False until the voice has loaded (a neural model takes a second or more): a
         # `space` meanwhile waits for it, and the status line says so.
         self.voice_ready = False
+        # The word being spoken is followed too: neural voices give word times from
+        # their phoneme alignments once asked (their model is patched once, cached).
+        from reader.speech import piper
+
+        piper.set_word_times(True)
         self._speaker: Player | None = None
         self.error: ReaderError | None = None  # re-raised by the command line after exit
         for theme in THEMES.values():
