@@ -39,16 +39,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = subparsers.add_parser("list", help="list the articles in the library")
     listing.add_argument("--json", action="store_true", help="as a JSON array")
-    listing.add_argument("--limit", type=int, metavar="N", help="only the N newest")
+    listing.add_argument("--limit", metavar="N", help="only the N newest")
     listing.set_defaults(handler=handle_list)
 
     show = subparsers.add_parser("show", help="show an article with its highlights")
-    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("id", metavar="ID")
     show.add_argument("--json", action="store_true", help="the article model and highlights")
     show.set_defaults(handler=handle_show)
 
     remove = subparsers.add_parser("rm", help="remove articles (and their highlights)")
-    remove.add_argument("ids", nargs="+", type=int, metavar="ID")
+    remove.add_argument("ids", nargs="+", metavar="ID")
     remove.set_defaults(handler=handle_rm)
 
     highlight = subparsers.add_parser(
@@ -57,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Find the passage in article ID's text (it must occur exactly once) "
         "and save it as a highlight.",
     )
-    highlight.add_argument("id", type=int, metavar="ID")
+    highlight.add_argument("id", metavar="ID")
     highlight.add_argument("--text", required=True, metavar="PASSAGE", help="the exact passage")
     highlight.add_argument("--note", metavar="NOTE")
     highlight.add_argument("--color", metavar="COLOR", help="yellow, green, blue, pink, ...")
@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     highlight.set_defaults(handler=handle_highlight)
 
     highlights = subparsers.add_parser("highlights", help="list highlights (of one article)")
-    highlights.add_argument("id", type=int, nargs="?", metavar="ID")
+    highlights.add_argument("id", nargs="?", metavar="ID")
     highlights.add_argument("--json", action="store_true", help="as a JSON array")
     highlights.set_defaults(handler=handle_highlights)
 
@@ -76,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "matches a prefix), best match first, with a snippet.",
     )
     search.add_argument("words", nargs="+", metavar="WORD")
-    search.add_argument("--limit", type=int, default=20, metavar="N")
+    search.add_argument("--limit", default="20", metavar="N")
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=handle_search)
 
@@ -208,8 +208,11 @@ def handle_add(args: argparse.Namespace) -> int:
 
 
 def handle_list(args: argparse.Namespace) -> int:
+    from reader.library import parse_limit
+
+    limit = None if args.limit is None else parse_limit(args.limit)
     with open_library() as library:
-        rows = library.list(limit=args.limit)
+        rows = library.list(limit=limit)
     if args.json:
         import json
 
@@ -239,8 +242,11 @@ def handle_list(args: argparse.Namespace) -> int:
 def handle_show(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from reader.library import parse_id
+
+    ident = parse_id(args.id)
     with open_library() as library:
-        stored = library.get(args.id)
+        stored = library.get(ident)
     article = stored.article
     if args.json:
         _print_json(
@@ -275,12 +281,13 @@ def handle_show(args: argparse.Namespace) -> int:
 def handle_rm(args: argparse.Namespace) -> int:
     from reader.cli import error
     from reader.errors import ReaderError
+    from reader.library import parse_id
 
     status = 0
     with open_library() as library:
-        for ident in args.ids:
+        for text in args.ids:
             try:
-                gone = library.remove(ident)
+                gone = library.remove(parse_id(text))
             except ReaderError as exc:
                 error(str(exc))
                 status = exc.exit_code
@@ -303,9 +310,12 @@ def _highlight_line(mark: Any) -> str:
 def handle_highlight(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from reader.library import parse_id
+
+    ident = parse_id(args.id)
     with open_library() as library:
-        start, end = library.find_passage(args.id, args.text)
-        mark = library.add_highlight(args.id, start, end, note=args.note, color=args.color)
+        start, end = library.find_passage(ident, args.text)
+        mark = library.add_highlight(ident, start, end, note=args.note, color=args.color)
     if args.json:
         _print_json(asdict(mark))
     else:
@@ -316,25 +326,31 @@ def handle_highlight(args: argparse.Namespace) -> int:
 def handle_highlights(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from reader.library import parse_id
+
+    ident = None if args.id is None else parse_id(args.id)
     with open_library() as library:
-        marks = library.highlights(args.id)
+        marks = library.highlights(ident)
     if args.json:
         _print_json([asdict(m) for m in marks])
         return 0
     current = None
     for mark in marks:
-        if args.id is None and mark.article_id != current:
+        if ident is None and mark.article_id != current:
             current = mark.article_id
             print(f"article {current}:")
-        print(("  " if args.id is None else "") + _highlight_line(mark))
+        print(("  " if ident is None else "") + _highlight_line(mark))
     if not marks:
         print('No highlights yet: `reader highlight ID --text "a passage"` adds one.')
     return 0
 
 
 def handle_search(args: argparse.Namespace) -> int:
+    from reader.library import parse_limit
+
+    limit = parse_limit(args.limit)
     with open_library() as library:
-        hits = library.search(args.words, limit=args.limit)
+        hits = library.search(args.words, limit=limit)
     if args.json:
         _print_json([hit._asdict() for hit in hits])
         return 0

@@ -177,12 +177,69 @@ def source_key(article: Article, source: str | None = None) -> str:
     return STDIN_PREFIX + article.content_hash[:16]
 
 
+# SQLite's integers (ids, offsets, LIMIT) are signed 64-bit: anything larger raises
+# OverflowError when bound, so every number a user or a file gives is checked first.
+MAX_ID = 2**63 - 1
+
+
+def _number(text: str) -> int | None:
+    """``text`` as a whole number from 0 to :data:`MAX_ID` (ASCII digits only), or None.
+
+    ``str.isdigit`` alone also accepts digits ``int`` refuses ("²"), and ``int`` of a
+    100,000-digit string is slow and refused by Python: the length is checked first.
+    """
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_ID)):
+        return None
+    value = int(digits)
+    return value if value <= MAX_ID else None
+
+
+def _shown(text: str, width: int = 40) -> str:
+    """What the user typed, as one safe line for a message."""
+    from reader.sanitize import one_line
+
+    flat = one_line(text)
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def parse_id(text: str, what: str = "article") -> int:
+    """The id a user typed (``reader show ID``, ``rm``, ``highlight``...): the one parser.
+
+    Not a whole number: :class:`~reader.errors.InputError`. A number no row can have
+    (0, or beyond SQLite's 64-bit integers): :class:`NotInLibrary`, as any absent id.
+    """
+    if not (text.strip().isascii() and text.strip().isdigit()):
+        raise InputError(
+            _shown(text) or repr(text), f"not an {what} id (a whole number, as `reader list` shows)"
+        )
+    value = _number(text)
+    if value is None or value < 1:
+        raise NotInLibrary(f"{what} {_shown(text.strip())}", "not in the library")
+    return value
+
+
+def parse_limit(text: str, option: str = "--limit") -> int:
+    """A count a user typed (``--limit N``): a whole number from 1 to :data:`MAX_ID`."""
+    value = _number(text)
+    if value is None or value < 1:
+        raise InputError(f"{option} {_shown(text)}", f"give a whole number from 1 to {MAX_ID}")
+    return value
+
+
 def library_id(label: str) -> int | None:
     """The library article an input names: ``library:12``, or ``12`` when no file is
-    called so (``reader open 12``, ``reader export 12``)."""
+    called so (``reader open 12``, ``reader export 12``); parsed by :func:`parse_id`."""
     text = label.removeprefix("library:")
-    if text.isdigit() and (label.startswith("library:") or not Path(label).exists()):
-        return int(text)
+    if (
+        text.isascii()
+        and text.isdigit()
+        and (label.startswith("library:") or not Path(label).exists())
+    ):
+        return parse_id(text)
     return None
 
 
@@ -924,17 +981,39 @@ def _check_color(color: str | None) -> str | None:
     raise InputError(f"color {color!r}", "use one of " + ", ".join(COLORS) + " or #rrggbb")
 
 
+# What a search may ask: FTS5's matching and snippets grow with the number of terms
+# and repeats of one term (400 times "a" took 3 s, 1,600 times 50 s), so terms are
+# deduplicated and these limits refused with one line.
+MAX_QUERY_CHARS = 16_384
+MAX_QUERY_TERMS = 32
+MAX_TERM_CHARS = 256
+
+
 def _fts_query(words: str | Sequence[str]) -> str:
-    """User words as an FTS5 query: each a quoted string (AND), ``word*`` a prefix."""
-    items = words.split() if isinstance(words, str) else [w for part in words for w in part.split()]
-    terms = []
-    for word in items:
+    """User words as an FTS5 query: each a quoted string (AND), ``word*`` a prefix.
+
+    A word given twice is asked once (case aside: FTS5 ignores it too); more than
+    :data:`MAX_QUERY_TERMS` different words, a word over :data:`MAX_TERM_CHARS` or a
+    query over :data:`MAX_QUERY_CHARS` characters is an :class:`InputError`.
+    """
+    parts = [words] if isinstance(words, str) else list(words)
+    if sum(len(part) for part in parts) > MAX_QUERY_CHARS:
+        raise InputError("search", f"the query is too long (at most {MAX_QUERY_CHARS} characters)")
+    terms: dict[str, str] = {}  # in order, once each (compared lowercased, sent as given)
+    for word in (w for part in parts for w in part.split()):
         prefix = word.endswith("*") and len(word) > 1
         core = word.rstrip("*") if prefix else word
         if not any(ch.isalnum() for ch in core):
             continue
-        terms.append('"' + core.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
+        if len(core) > MAX_TERM_CHARS:
+            raise InputError(
+                "search", f"a word of {len(core)} characters (at most {MAX_TERM_CHARS})"
+            )
+        term = '"' + core.replace('"', '""') + '"' + ("*" if prefix else "")
+        terms.setdefault(term.lower(), term)
+        if len(terms) > MAX_QUERY_TERMS:
+            raise InputError("search", f"too many different words (at most {MAX_QUERY_TERMS})")
+    return " ".join(terms.values())
 
 
 def _connect(path: Path) -> sqlite3.Connection:
