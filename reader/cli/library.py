@@ -145,13 +145,17 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _one_line(text: str | None, width: int) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+def _one_line(text: str | None, width: int | None = None) -> str:
+    """Text from the library as one safe line (no escapes, controls or bidi overrides:
+    an imported file or a page may carry them), cut to ``width`` with "…"."""
+    from reader.sanitize import one_line
+
+    flat = one_line(text or "")
+    return flat if width is None or len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _title(title: str | None) -> str:
-    return title or "(untitled)"
+    return _one_line(title) or "(untitled)"
 
 
 # -- articles -----------------------------------------------------------------------------
@@ -224,16 +228,20 @@ def handle_list(args: argparse.Namespace) -> int:
     if not rows:
         print("The library is empty: add articles with `reader add URL-or-FILE`.")
         return 0
-    width = len(str(max(row.id for row in rows)))
-    lines = []
-    for ident, _, title, site, _, _, words, added, _, position, chars, marks in rows:
+    width = max(len(str(max(row.id for row in rows))), 2)
+    # The article's own date, as the TUI shows; the date added (starred) when it has none.
+    lines = [
+        f"{'ID':>{width}}  {'DATE':<11} {'WORDS':>8}  READ {'✎':>4}  TITLE — SITE"
+        "  (DATE: published; * the date added, for an article with none)"
+    ]
+    for ident, _, title, site, date, _, words, added, _, position, chars, marks in rows:
         done = f"{100 * position // chars:3d}%" if chars else "  0%"
-        flat = " ".join(title.split()) if title else "(untitled)"
-        if len(flat) > 70:
-            flat = flat[:69] + "…"
+        when = _one_line(date)[:10] + " " if date else _one_line(added)[:10] + "*"
+        site_text = _one_line(site)
         lines.append(
-            f"{ident:>{width}}  {added[:10]}  {words:>6} w  {done} "
-            f"{f'{marks:>3}✎' if marks else '    '}  {flat}{f' — {site}' if site else ''}"
+            f"{ident:>{width}}  {when:<11} {words:>6} w  {done} "
+            f"{f'{marks:>3}✎' if marks else '    '}  {_one_line(_title(title), 70)}"
+            f"{f' — {site_text}' if site_text else ''}"
         )
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
@@ -262,14 +270,20 @@ def handle_show(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    meta = [m for m in (", ".join(article.authors), article.date, article.site) if m]
+    from reader.sanitize import safe_text
+
+    authors = ", ".join(_one_line(a) for a in article.authors if _one_line(a))
+    meta = [m for m in (authors, _one_line(article.date), _one_line(article.site)) if m]
     print(f"{stored.id}: {_title(article.title)}")
     if meta:
         print(" · ".join(meta))
-    print(f"source: {stored.source}")
-    print(f"added {stored.added[:19]}Z, {article.word_count} words, position {stored.position}")
+    print(f"source: {_one_line(stored.source)}")
+    print(
+        f"added {_one_line(stored.added)[:19]}Z, {article.word_count} words, "
+        f"position {stored.position}"
+    )
     print()
-    print(article.text)
+    print(safe_text(article.text))
     if stored.highlights:
         print()
         print("Highlights:")
@@ -302,8 +316,8 @@ def handle_rm(args: argparse.Namespace) -> int:
 
 def _highlight_line(mark: Any) -> str:
     flag = " [not found in the current text]" if mark.detached else ""
-    color = f" ({mark.color})" if mark.color else ""
-    note = f" — {mark.note}" if mark.note else ""
+    color = f" ({_one_line(mark.color)})" if mark.color else ""
+    note = f" — {_one_line(mark.note)}" if mark.note else ""
     return f"#{mark.id} [{mark.start}-{mark.end}]{color} “{_one_line(mark.text, 80)}”{note}{flag}"
 
 
@@ -355,7 +369,7 @@ def handle_search(args: argparse.Namespace) -> int:
         _print_json([hit._asdict() for hit in hits])
         return 0
     if not hits:
-        print("No article contains all of: " + " ".join(args.words))
+        print("No article contains all of: " + _one_line(" ".join(args.words), 200))
         return 1
     for hit in hits:
         print(f"{hit.id}: {_one_line(_title(hit.title), 90)}")
