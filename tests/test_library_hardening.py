@@ -57,7 +57,7 @@ def test_a_huge_id_is_not_in_the_library(capsys, argv: tuple[str, ...]) -> None:
 def test_export_of_a_huge_library_id_fails_that_item_only(
     capsys, tmp_path: Path, label: str
 ) -> None:
-    status, out, err = run(capsys, "export", label, "-o", str(tmp_path), "--quiet")
+    status, _, err = run(capsys, "export", label, "-o", str(tmp_path), "--quiet")
     assert status != 0 and "Traceback" not in err
     assert err.splitlines()[0] == f"reader: {label}: not in the library"
     assert not list(tmp_path.iterdir())
