@@ -134,3 +134,171 @@ def test_too_many_words_or_too_long_a_query_is_one_line(capsys) -> None:
     assert status == 2 and "at most 256" in one_line(err)
     status, _, err = run(capsys, "search", *(["a"] * 17000))
     assert status == 2 and "too long" in one_line(err)
+
+
+# -- 7. `reader library import` checks the whole document first --------------------------
+
+
+@pytest.fixture
+def export_doc(tmp_path: Path) -> dict:
+    """A real export: the sample article with a highlight and an export record."""
+    from reader.extract import extract
+    from reader.library import Library
+
+    with Library.open(tmp_path / "source.sqlite3") as library:
+        ident = library.add(extract(SAMPLE)).id
+        library.add_highlight(ident, 10, 40, note="a note")
+        library.record_export(ident, "/music/x.mp3", {"voice": "en"})
+        library.export_json(tmp_path / "good.json")
+    return json.loads((tmp_path / "good.json").read_text(encoding="utf-8"))
+
+
+def _set(doc: dict, path: str, value: object) -> dict:
+    """``doc`` with the value at a dotted path (``articles.0.article.title``) replaced."""
+    *parents, last = path.split(".")
+    node: object = doc
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]  # type: ignore[index]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value  # type: ignore[index]
+    return doc
+
+
+MALFORMED = [
+    ("articles.0.id", 2**63, "$.articles[0].id: 9223372036854775808 is out of range"),
+    ("articles.0.position", "abc", "$.articles[0].position: expected an integer, got a string"),
+    (
+        "articles.0.article.authors",
+        [{}],
+        "$.articles[0].article.authors[0]: expected a string, got an object",
+    ),
+    (
+        "articles.0.article.blocks",
+        "abc",
+        "$.articles[0].article.blocks: expected a list, got a string",
+    ),
+    (
+        "articles.0.article.language",
+        {},
+        "$.articles[0].article.language: expected a string, got an object",
+    ),
+    ("articles.0.source", 5, "$.articles[0].source: expected a string, got an integer"),
+    (
+        "articles.0.article.title",
+        ["a", "list"],
+        "$.articles[0].article.title: expected a string, got a list",
+    ),
+    ("articles.0.added", {"a": 1}, "$.articles[0].added: expected a string, got an object"),
+    (
+        "articles.0.article.date",
+        20240101,
+        "$.articles[0].article.date: expected a string, got an integer",
+    ),
+    (
+        "articles.0.article.title",
+        12345,
+        "$.articles[0].article.title: expected a string, got an integer",
+    ),
+    (
+        "articles.0.highlights.0.start",
+        2**64,
+        "$.articles[0].highlights[0].start: 18446744073709551616 is out of range",
+    ),
+    ("exports.0.id", -1, "$.exports[0].id: -1 is out of range"),
+    ("exports.0.settings", [], "$.exports[0].settings: expected an object, got a list"),
+    ("version", True, "$.version: export version True is not supported"),
+    ("articles.0.article.language", "../../x", "$.articles[0].article.language: '../../x' is not"),
+    ("articles.0.highlights.0.color", "red;x", "$.articles[0].highlights[0].color: use one of"),
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "reason"), MALFORMED, ids=[f"{w}={v!r}"[:60] for w, v, _ in MALFORMED]
+)
+def test_a_malformed_import_is_one_line_and_writes_nothing(
+    capsys, tmp_path: Path, export_doc: dict, where: str, value: object, reason: str
+) -> None:
+    bad = tmp_path / "x.json"
+    bad.write_text(json.dumps(_set(export_doc, where, value)), encoding="utf-8")
+    status, out, err = run(capsys, "library", "import", str(bad))
+    assert status == 2 and not out
+    line = one_line(err)
+    assert line.startswith(f"reader: {bad}: {reason}"), line
+    assert "damaged" not in line and "repair" not in line
+    assert run(capsys, "list", "--json")[1] == "[\n\n]\n"  # nothing written
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # A lone surrogate is valid JSON but not text: SQLite would refuse it half-way.
+        ('"title": "x\\ud800y"', "$.articles[0].article.title: a lone surrogate (\\ud800)"),
+        (None, "cannot be read as JSON (nested too deeply)"),
+    ],
+    ids=["lone surrogate", "200,000 nested ["],
+)
+def test_an_import_that_python_would_choke_on_is_one_line(
+    capsys, tmp_path: Path, export_doc: dict, text: str | None, reason: str
+) -> None:
+    bad = tmp_path / "x.json"
+    if text is None:
+        bad.write_text("[" * 200_000, encoding="utf-8")
+    else:
+        raw = json.dumps(export_doc, ensure_ascii=False)
+        raw = raw.replace('"title": ', '"untitled": ', 1).replace(
+            '"untitled": ', text + ', "was": ', 1
+        )
+        bad.write_text(raw, encoding="utf-8")
+    status, _, err = run(capsys, "library", "import", str(bad))
+    assert status == 2
+    line = one_line(err)
+    assert line.startswith(f"reader: {bad}: {reason}"), line
+    assert run(capsys, "list", "--json")[1] == "[\n\n]\n"
+
+
+def test_import_refuses_what_is_not_a_regular_file(capsys, tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    status, _, err = run(capsys, "library", "import", str(fifo))  # must not block
+    assert status == 2 and one_line(err) == f"reader: {fifo}: not a regular file"
+
+
+# -- 4. terminal escapes and bidi overrides from an imported file -------------------------
+
+OSC = "\x1b]0;PWNED\x07"
+RLO = "\u202e"
+
+
+def test_imported_escapes_never_reach_the_terminal(
+    capsys, tmp_path: Path, export_doc: dict
+) -> None:
+    article = export_doc["articles"][0]["article"]
+    article["title"] = f"Evil {OSC}title {RLO}gnp.exe"
+    article["site"] = f"site{OSC}"
+    article["authors"] = [f"A{RLO}uthor"]
+    article["blocks"][0]["text"] = "Flood " + OSC + article["blocks"][0]["text"]
+    mark = export_doc["articles"][0]["highlights"][0]
+    mark["note"] = f"note {OSC}with {RLO}override"
+    mark["detached"] = True  # its offsets point into the text as the file has it
+    doc = tmp_path / "evil.json"
+    doc.write_text(json.dumps(export_doc), encoding="utf-8")
+    status, _, err = run(capsys, "library", "import", str(doc))
+    assert status == 0, err
+    outputs = [
+        run(capsys, "list")[1],
+        run(capsys, "show", "1")[1],
+        run(capsys, "show", "1", "--json")[1],
+        run(capsys, "search", "evil")[1],
+        run(capsys, "highlights")[1],
+        run(capsys, "highlights", "1", "--json")[1],
+        run(capsys, "list", "--json")[1],
+    ]
+    for printed in outputs:
+        assert "\x1b" not in printed and "\x07" not in printed and RLO not in printed
+        assert "\\u001b" not in printed and "\\u202e" not in printed  # nor in JSON
+    assert "Evil 0;PWNEDtitle gnp.exe" not in outputs[0]  # the whole sequence went
+    assert "Evil title gnp.exe" in outputs[0] and "note with override" in outputs[4]

@@ -956,14 +956,25 @@ def _body(article: Article) -> str:
 
 
 def _meta(article: Article) -> tuple[Any, ...]:
-    """The queryable columns: url, title, site, authors, date, language, words, chars."""
+    """The queryable columns: url, title, site, authors, date, language, words, chars.
+
+    The one-line ones are sanitized here, where text enters the library's columns
+    (what `reader list` and the TUI's library read): a title from a page or a file
+    may carry a terminal escape or a bidi override. The stored model is not changed:
+    its title is part of the text that highlight offsets point into.
+    """
+    from reader.sanitize import one_line
+
+    def line(value: str | None) -> str | None:
+        return None if value is None else one_line(value)
+
     return (
-        article.url,
-        article.title,
-        article.site,
-        "; ".join(article.authors),
-        article.date,
-        article.language,
+        line(article.url),
+        line(article.title),
+        line(article.site),
+        "; ".join(one_line(a) for a in article.authors),
+        line(article.date),
+        line(article.language),
         article.word_count,
         len(article.text),
     )
