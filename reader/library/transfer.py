@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -416,24 +415,11 @@ def _validate(data: object) -> tuple[list[_Entry], list[_Export]]:
 
 
 def _read(path: Path) -> object:
-    """The file's JSON: a regular file, at most :data:`MAX_IMPORT_BYTES`, parsed safely."""
-    name = path.expanduser()
-    try:
-        with name.open("rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                raise InputError(str(path), "not a regular file")
-            if info.st_size > MAX_IMPORT_BYTES:
-                raise InputError(str(path), f"larger than {MAX_IMPORT_BYTES >> 20} MB")
-            raw = handle.read(MAX_IMPORT_BYTES + 1)
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), "is a folder, not a file") from None
-    except OSError as error:
-        raise InputError(str(path), f"cannot be read ({error.strerror})") from None
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise InputError(str(path), f"larger than {MAX_IMPORT_BYTES >> 20} MB")
+    """The file's JSON: a regular file, at most :data:`MAX_IMPORT_BYTES`, parsed safely
+    (200,000 nested ``[`` make the parser raise RecursionError)."""
+    from reader.files import read_user_file
+
+    raw = read_user_file(path.expanduser(), MAX_IMPORT_BYTES, subject=str(path))
 
     def constant(name: str) -> object:
         raise ValueError(f"{name} is not JSON")
