@@ -155,6 +155,9 @@ def __getattr__(name: str) -> Any:
 
 
 STDIN_PREFIX = "stdin:"
+# The source of a stand-in article a repair made for highlights whose article's text and
+# source were both lost (reader.library.repair): a name, never a path to resolve.
+STAND_IN_PREFIX = "recovered:article-"
 
 
 def source_key(article: Article, source: str | None = None) -> str:
@@ -171,7 +174,7 @@ def source_key(article: Article, source: str | None = None) -> str:
     """
     for name in (source, article.source, article.url):
         if name and name != "-":
-            if "://" in name or name.startswith((STDIN_PREFIX, "library:")):
+            if "://" in name or name.startswith((STDIN_PREFIX, "library:", STAND_IN_PREFIX)):
                 return name
             return str(Path(name).expanduser().resolve())
     return STDIN_PREFIX + article.content_hash[:16]
@@ -271,6 +274,7 @@ class Library:
         problem = _inspect(target)
         if problem is not None:
             self.recovered = _move_aside(target, problem)
+            self.recovered = _salvage(self.recovered)
         try:
             schema.migrate(self._connection())
         except schema.NewerSchema as newer:
@@ -1091,6 +1095,9 @@ def _translate(error: sqlite3.DatabaseError, path: Path) -> ReaderError:
     )
 
 
+FOREIGN = "an SQLite database of another program"
+
+
 def _inspect(path: Path) -> str | None:
     """Why the file at ``path`` is not a usable library, or ``None`` if it is (or is absent).
 
@@ -1129,7 +1136,26 @@ def _inspect(path: Path) -> str | None:
         return None
     if app_id == 0 and tables == 0 and version == 0:
         return None  # an empty SQLite file
-    return "an SQLite database of another program"
+    return FOREIGN
+
+
+def _salvage(recovery: Recovery) -> Recovery:
+    """Read back what the file just moved aside holds into a new library in its place.
+
+    Not for another program's database (nothing of ours is in it). A salvage that fails
+    leaves the moved file as it is, and the library starts empty as before.
+    """
+    from dataclasses import replace
+
+    from reader.library import repair
+
+    if recovery.reason == FOREIGN:
+        return recovery
+    try:
+        report = repair.salvage(recovery.moved_to, recovery.path)
+    except (OSError, sqlite3.DatabaseError, ReaderError):
+        return recovery
+    return replace(recovery, salvaged=report) if report is not None else recovery
 
 
 def _move_aside(path: Path, reason: str) -> Recovery:
