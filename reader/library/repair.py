@@ -32,6 +32,7 @@ are derived and made again. What is lost is counted from the ids the indexes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -150,6 +151,7 @@ class RepairReport:
     exports_lost: int = 0
     positions_lost: int = 0  # articles saved without their row: position and dates reset
     from_pages: int = 0  # rows read straight from table pages the tree no longer reached
+    unverified: int = 0  # texts read back by hand whose stored hash did not confirm them
     uncertain: bool = False  # some pages could not be read at all: counts are lower bounds
     stand_ins: list[tuple[int, str, int]] = field(default_factory=list)  # id, source, marks
     lost_articles: list[tuple[int, str | None]] = field(default_factory=list)  # id, source
@@ -194,6 +196,11 @@ class RepairReport:
             lines.append(
                 f"{self.from_pages} row(s) read straight from the file's pages "
                 "(a damaged page of the table's tree hid them from queries)"
+            )
+        if self.unverified:
+            lines.append(
+                f"{self.unverified} article text(s) could not be checked against their stored "
+                "hash and may carry damaged characters; `reader add SOURCE` fetches one again"
             )
         if self.positions_lost:
             lines.append(
@@ -986,13 +993,15 @@ def salvage(broken: Path, path: Path) -> RepairReport | None:
     _remove(tmp)
     try:
         with _closing(_new_database(staging)) as c:
-            if not _stage(c, broken):
-                return None
+            unverified = _stage(c, broken)
+        if unverified is None:
+            return None
         report = RepairReport(path, "repaired")
         with _closing(_open_ro(staging)) as source, _closing(_new_database(tmp)) as target:
             _copy(source, target, report, staging)
         # What the file held before the damage is unknown: what is lost is a lower bound.
         report.uncertain = True
+        report.unverified = unverified
         if not report.articles and not report.highlights and not report.stand_ins:
             return None
         try:
@@ -1005,8 +1014,12 @@ def salvage(broken: Path, path: Path) -> RepairReport | None:
         _remove(tmp)
 
 
-def _stage(c: sqlite3.Connection, broken: Path) -> bool:
-    """The records of ``broken`` into the empty library ``c``, by shape; any found?"""
+def _stage(c: sqlite3.Connection, broken: Path) -> int | None:
+    """The records of ``broken`` into the empty library ``c``, by shape.
+
+    Returns how many article texts could not be checked against their hash, or
+    ``None`` when nothing at all was found.
+    """
     from reader.article import Article
 
     articles: dict[int, list[Any]] = {}
@@ -1038,19 +1051,32 @@ def _stage(c: sqlite3.Connection, broken: Path) -> bool:
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (rowid, *v[1:]),
             )
+    unverified = 0
     for rowid, candidates in bodies.items():
-        # An old copy on a freed page may sit beside the current one: the current one
-        # is the one whose text the article's row has the hash of.
-        wanted = articles.get(rowid, [None] * 15)[10]
-        chosen = None
+        # The article's row keeps the hash of its text: of the copies found (an old one
+        # on a freed page may sit beside the current one, and a flipped byte inside a
+        # text still parses), the one with that hash is the text as it was; failing
+        # that, the search index's copy when it has that hash; else the first that
+        # parses, counted as unverified.
+        row = articles.get(rowid, [None] * 15)
+        wanted = row[10]
+        chosen, verified = None, False
         for body in candidates:
             try:
                 made = Article.from_dict(json.loads(body))
             except (TypeError, ValueError, KeyError, AttributeError):
                 continue
-            if chosen is None or made.content_hash == wanted:
-                chosen = body
+            if made.content_hash == wanted:
+                chosen, verified = body, True
+                break
+            chosen = chosen or body
+        if not verified and rowid in texts:
+            language = row[7] if isinstance(row[7], str) else ""
+            digest = hashlib.sha256(language.encode() + b"\0" + texts[rowid][1].encode())
+            if digest.hexdigest() == wanted:
+                continue  # rebuilt from the search index's copy by _copy
         if chosen is not None:
+            unverified += not verified
             with suppress(sqlite3.DatabaseError):
                 c.execute(
                     "INSERT INTO article_bodies (article_id, article) VALUES (?, ?)",
@@ -1077,7 +1103,9 @@ def _stage(c: sqlite3.Connection, broken: Path) -> bool:
                 (rowid, *v[1:]),
             )
     c.execute("COMMIT")
-    return bool(articles or bodies or texts or marks or exports)
+    if not (articles or bodies or texts or marks or exports):
+        return None
+    return unverified
 
 
 # -- files ------------------------------------------------------------------------------
