@@ -303,3 +303,24 @@ def test_imported_escapes_never_reach_the_terminal(
         assert "\\u001b" not in printed and "\\u202e" not in printed  # nor in JSON
     assert "Evil 0;PWNEDtitle gnp.exe" not in outputs[0]  # the whole sequence went
     assert "Evil title gnp.exe" in outputs[0] and "note with override" in outputs[4]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_an_imported_title_reaches_the_playlist_sanitized(
+    capsys, tmp_path: Path, export_doc: dict
+) -> None:
+    article = export_doc["articles"][0]["article"]
+    article["title"] = f"Evil {OSC}title {RLO}gnp.exe"
+    article["blocks"] = article["blocks"][:1]  # short: one paragraph to speak
+    export_doc["articles"][0]["highlights"] = []
+    doc = tmp_path / "evil.json"
+    doc.write_text(json.dumps(export_doc), encoding="utf-8")
+    assert run(capsys, "library", "import", str(doc))[0] == 0
+    out = tmp_path / "out"
+    status, _, err = run(capsys, "export", "1", "-o", str(out), "--feed", "--quiet")
+    assert status == 0, err
+    playlist = (out / "playlist.m3u").read_text(encoding="utf-8")
+    assert "Evil title gnp.exe" in playlist
+    assert "\x1b" not in playlist and "\x07" not in playlist and RLO not in playlist
+    assert [p.name for p in out.glob("*.mp3")] == ["Evil title gnp.exe.mp3"]
