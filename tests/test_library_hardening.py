@@ -324,3 +324,27 @@ def test_an_imported_title_reaches_the_playlist_sanitized(
     assert "Evil title gnp.exe" in playlist
     assert "\x1b" not in playlist and "\x07" not in playlist and RLO not in playlist
     assert [p.name for p in out.glob("*.mp3")] == ["Evil title gnp.exe.mp3"]
+
+
+# -- 21. `reader list`: a header row, and the article's date ------------------------------
+
+
+def test_list_has_a_header_and_shows_the_articles_date(capsys) -> None:
+    from reader.article import Article, Block
+    from reader.library import Library
+
+    body = (Block("paragraph", "Words enough to be an article of some kind. " * 5),)
+    with Library.open() as library:
+        library.add(Article(body, title="Dated", date="2024-01-31T08:00:00", source="d"))
+        library.add(Article(body[::-1], title=f"Undated {OSC}{RLO}x", source="u"))
+        added = library.summary(2).added[:10]
+    status, out, _ = run(capsys, "list")
+    header, second, first = out.splitlines()
+    assert status == 0
+    assert header.split()[:6] == ["ID", "DATE", "WORDS", "READ", "✎", "TITLE"]
+    assert "published" in header and "added" in header  # it says which date is shown
+    assert first.split()[1] == "2024-01-31" and "Dated" in first
+    assert second.split()[1] == f"{added}*" and second.endswith("Undated x")
+    status, out, _ = run(capsys, "list", "--json")
+    assert [row["date"] for row in json.loads(out)] == [None, "2024-01-31T08:00:00"]
+    assert "\\u001b" not in out and "\\u202e" not in out  # columns were sanitized on add
