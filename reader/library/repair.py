@@ -250,7 +250,10 @@ def repair(path: Path) -> RepairReport:
         # Nothing SQLite can open: what opening it would do (moved aside, and what its
         # pages still hold read back), said as a repair.
         recovery = _move_aside(path, problem)
-        saved = salvage(recovery.moved_to, path) if problem != FOREIGN else None
+        saved = None
+        if problem != FOREIGN:
+            with suppress(OSError, sqlite3.DatabaseError, ReaderError):
+                saved = salvage(recovery.moved_to, path)
         if saved is not None:
             saved.moved_to = recovery.moved_to
             saved.reason = problem
@@ -999,6 +1002,8 @@ def salvage(broken: Path, path: Path) -> RepairReport | None:
         report = RepairReport(path, "repaired")
         with _closing(_open_ro(staging)) as source, _closing(_new_database(tmp)) as target:
             _copy(source, target, report, staging)
+            if target.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                return None
         # What the file held before the damage is unknown: what is lost is a lower bound.
         report.uncertain = True
         report.unverified = unverified
@@ -1008,6 +1013,10 @@ def salvage(broken: Path, path: Path) -> RepairReport | None:
             os.link(tmp, path)  # only if no library appeared there meanwhile
         except FileExistsError:
             return None
+        except OSError:  # a file system without hard links: check, then rename
+            if path.exists():
+                return None
+            os.replace(tmp, path)
         return report
     finally:
         _remove(staging)
