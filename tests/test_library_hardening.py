@@ -348,3 +348,23 @@ def test_list_has_a_header_and_shows_the_articles_date(capsys) -> None:
     status, out, _ = run(capsys, "list", "--json")
     assert [row["date"] for row in json.loads(out)] == [None, "2024-01-31T08:00:00"]
     assert "\\u001b" not in out and "\\u202e" not in out  # columns were sanitized on add
+
+
+def test_one_lines_shortcut_for_clean_text_changes_nothing_it_should_not() -> None:
+    """`reader list` prints thousands of titles: one_line returns a clean one as it is,
+    and must give exactly what the full cleaning gives for every other string."""
+    import random
+
+    from reader import sanitize
+
+    def slow(text: str) -> str:
+        return sanitize._SPACE.sub(" ", sanitize.strip_bidi(sanitize.strip_controls(text))).strip()
+
+    alphabet = [chr(i) for i in range(0x3100)] + [" ", " ", "a", "\x1b", "]", "[", "\x07"]
+    rng = random.Random(11)
+    samples = [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(8))) for _ in range(50_000)
+    ]
+    samples += [f"Evil {OSC}title", f"x{RLO}y", "a  b", " a", "a ", "a\u3000b", "a\u2028b"]
+    for text in samples:
+        assert sanitize.one_line(text) == slow(text), repr(text)

@@ -13,6 +13,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from reader.sanitize import one_line
+
 if TYPE_CHECKING:
     from reader.library import Library
 
@@ -148,8 +150,6 @@ def _print_json(data: Any) -> None:
 def _one_line(text: str | None, width: int | None = None) -> str:
     """Text from the library as one safe line (no escapes, controls or bidi overrides:
     an imported file or a page may carry them), cut to ``width`` with "…"."""
-    from reader.sanitize import one_line
-
     flat = one_line(text or "")
     return flat if width is None or len(flat) <= width else flat[: width - 1] + "…"
 
