@@ -61,6 +61,11 @@ def one_line(text: str) -> str:
     For anything shown on one line or written into a tag or a name: a title, an author,
     a site, a note in a list, an error's reason that quotes a server.
     """
+    # Most titles need nothing, and `reader list` prints thousands: printable (no
+    # control, bidi, format or white space character but the space) with single inner
+    # spaces is already what the rest would return.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _SPACE.sub(" ", strip_bidi(strip_controls(text))).strip()
 
 

@@ -363,7 +363,7 @@ def test_library_articles_by_id_and_their_highlights(
     assert status == 1
     assert err == f"reader: {other}: not in the library, so it has no saved highlights\n"
     status, summary, err = run_json(capsys, "library:999", "-o", str(out))
-    assert status == 1 and err.startswith("reader: library:999: article 999: not in the library")
+    assert status == 1 and err.startswith("reader: library:999: not in the library")
 
 
 @pytest.mark.slow

@@ -441,7 +441,10 @@ def test_import_into_a_busy_library_remaps_ids(tmp_path: Path, library: Library)
         ("{not json", "cannot be read as JSON"),
         ('{"format": "other"}', "not a reader library export"),
         ('{"format": "reader-library", "version": 99}', "version 99"),
-        ('{"format": "reader-library", "version": 1, "articles": [{"x": 1}]}', "not a valid"),
+        (
+            '{"format": "reader-library", "version": 1, "articles": [{"x": 1}]}',
+            r"\$\.articles\[0\]\.article: missing",
+        ),
     ],
 )
 def test_bad_import_files_change_nothing(

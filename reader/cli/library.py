@@ -13,6 +13,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from reader.sanitize import one_line
+
 if TYPE_CHECKING:
     from reader.library import Library
 
@@ -39,16 +41,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = subparsers.add_parser("list", help="list the articles in the library")
     listing.add_argument("--json", action="store_true", help="as a JSON array")
-    listing.add_argument("--limit", type=int, metavar="N", help="only the N newest")
+    listing.add_argument("--limit", metavar="N", help="only the N newest")
     listing.set_defaults(handler=handle_list)
 
     show = subparsers.add_parser("show", help="show an article with its highlights")
-    show.add_argument("id", type=int, metavar="ID")
+    show.add_argument("id", metavar="ID")
     show.add_argument("--json", action="store_true", help="the article model and highlights")
     show.set_defaults(handler=handle_show)
 
     remove = subparsers.add_parser("rm", help="remove articles (and their highlights)")
-    remove.add_argument("ids", nargs="+", type=int, metavar="ID")
+    remove.add_argument("ids", nargs="+", metavar="ID")
     remove.set_defaults(handler=handle_rm)
 
     highlight = subparsers.add_parser(
@@ -57,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Find the passage in article ID's text (it must occur exactly once) "
         "and save it as a highlight.",
     )
-    highlight.add_argument("id", type=int, metavar="ID")
+    highlight.add_argument("id", metavar="ID")
     highlight.add_argument("--text", required=True, metavar="PASSAGE", help="the exact passage")
     highlight.add_argument("--note", metavar="NOTE")
     highlight.add_argument("--color", metavar="COLOR", help="yellow, green, blue, pink, ...")
@@ -65,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     highlight.set_defaults(handler=handle_highlight)
 
     highlights = subparsers.add_parser("highlights", help="list highlights (of one article)")
-    highlights.add_argument("id", type=int, nargs="?", metavar="ID")
+    highlights.add_argument("id", nargs="?", metavar="ID")
     highlights.add_argument("--json", action="store_true", help="as a JSON array")
     highlights.set_defaults(handler=handle_highlights)
 
@@ -76,7 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "matches a prefix), best match first, with a snippet.",
     )
     search.add_argument("words", nargs="+", metavar="WORD")
-    search.add_argument("--limit", type=int, default=20, metavar="N")
+    search.add_argument("--limit", default="20", metavar="N")
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=handle_search)
 
@@ -145,13 +147,15 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _one_line(text: str | None, width: int) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+def _one_line(text: str | None, width: int | None = None) -> str:
+    """Text from the library as one safe line (no escapes, controls or bidi overrides:
+    an imported file or a page may carry them), cut to ``width`` with "…"."""
+    flat = one_line(text or "")
+    return flat if width is None or len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _title(title: str | None) -> str:
-    return title or "(untitled)"
+    return _one_line(title) or "(untitled)"
 
 
 # -- articles -----------------------------------------------------------------------------
@@ -208,8 +212,11 @@ def handle_add(args: argparse.Namespace) -> int:
 
 
 def handle_list(args: argparse.Namespace) -> int:
+    from reader.library import parse_limit
+
+    limit = None if args.limit is None else parse_limit(args.limit)
     with open_library() as library:
-        rows = library.list(limit=args.limit)
+        rows = library.list(limit=limit)
     if args.json:
         import json
 
@@ -221,16 +228,20 @@ def handle_list(args: argparse.Namespace) -> int:
     if not rows:
         print("The library is empty: add articles with `reader add URL-or-FILE`.")
         return 0
-    width = len(str(max(row.id for row in rows)))
-    lines = []
-    for ident, _, title, site, _, _, words, added, _, position, chars, marks in rows:
+    width = max(len(str(max(row.id for row in rows))), 2)
+    # The article's own date, as the TUI shows; the date added (starred) when it has none.
+    lines = [
+        f"{'ID':>{width}}  {'DATE':<11} {'WORDS':>8}  READ {'✎':>4}  TITLE — SITE"
+        "  (DATE: published; * the date added, for an article with none)"
+    ]
+    for ident, _, title, site, date, _, words, added, _, position, chars, marks in rows:
         done = f"{100 * position // chars:3d}%" if chars else "  0%"
-        flat = " ".join(title.split()) if title else "(untitled)"
-        if len(flat) > 70:
-            flat = flat[:69] + "…"
+        when = _one_line(date)[:10] + " " if date else _one_line(added)[:10] + "*"
+        site_text = _one_line(site)
         lines.append(
-            f"{ident:>{width}}  {added[:10]}  {words:>6} w  {done} "
-            f"{f'{marks:>3}✎' if marks else '    '}  {flat}{f' — {site}' if site else ''}"
+            f"{ident:>{width}}  {when:<11} {words:>6} w  {done} "
+            f"{f'{marks:>3}✎' if marks else '    '}  {_one_line(_title(title), 70)}"
+            f"{f' — {site_text}' if site_text else ''}"
         )
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
@@ -239,8 +250,11 @@ def handle_list(args: argparse.Namespace) -> int:
 def handle_show(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from reader.library import parse_id
+
+    ident = parse_id(args.id)
     with open_library() as library:
-        stored = library.get(args.id)
+        stored = library.get(ident)
     article = stored.article
     if args.json:
         _print_json(
@@ -256,14 +270,20 @@ def handle_show(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    meta = [m for m in (", ".join(article.authors), article.date, article.site) if m]
+    from reader.sanitize import safe_text
+
+    authors = ", ".join(_one_line(a) for a in article.authors if _one_line(a))
+    meta = [m for m in (authors, _one_line(article.date), _one_line(article.site)) if m]
     print(f"{stored.id}: {_title(article.title)}")
     if meta:
         print(" · ".join(meta))
-    print(f"source: {stored.source}")
-    print(f"added {stored.added[:19]}Z, {article.word_count} words, position {stored.position}")
+    print(f"source: {_one_line(stored.source)}")
+    print(
+        f"added {_one_line(stored.added)[:19]}Z, {article.word_count} words, "
+        f"position {stored.position}"
+    )
     print()
-    print(article.text)
+    print(safe_text(article.text))
     if stored.highlights:
         print()
         print("Highlights:")
@@ -275,12 +295,13 @@ def handle_show(args: argparse.Namespace) -> int:
 def handle_rm(args: argparse.Namespace) -> int:
     from reader.cli import error
     from reader.errors import ReaderError
+    from reader.library import parse_id
 
     status = 0
     with open_library() as library:
-        for ident in args.ids:
+        for text in args.ids:
             try:
-                gone = library.remove(ident)
+                gone = library.remove(parse_id(text))
             except ReaderError as exc:
                 error(str(exc))
                 status = exc.exit_code
@@ -295,17 +316,20 @@ def handle_rm(args: argparse.Namespace) -> int:
 
 def _highlight_line(mark: Any) -> str:
     flag = " [not found in the current text]" if mark.detached else ""
-    color = f" ({mark.color})" if mark.color else ""
-    note = f" — {mark.note}" if mark.note else ""
+    color = f" ({_one_line(mark.color)})" if mark.color else ""
+    note = f" — {_one_line(mark.note)}" if mark.note else ""
     return f"#{mark.id} [{mark.start}-{mark.end}]{color} “{_one_line(mark.text, 80)}”{note}{flag}"
 
 
 def handle_highlight(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from reader.library import parse_id
+
+    ident = parse_id(args.id)
     with open_library() as library:
-        start, end = library.find_passage(args.id, args.text)
-        mark = library.add_highlight(args.id, start, end, note=args.note, color=args.color)
+        start, end = library.find_passage(ident, args.text)
+        mark = library.add_highlight(ident, start, end, note=args.note, color=args.color)
     if args.json:
         _print_json(asdict(mark))
     else:
@@ -316,30 +340,36 @@ def handle_highlight(args: argparse.Namespace) -> int:
 def handle_highlights(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
+    from reader.library import parse_id
+
+    ident = None if args.id is None else parse_id(args.id)
     with open_library() as library:
-        marks = library.highlights(args.id)
+        marks = library.highlights(ident)
     if args.json:
         _print_json([asdict(m) for m in marks])
         return 0
     current = None
     for mark in marks:
-        if args.id is None and mark.article_id != current:
+        if ident is None and mark.article_id != current:
             current = mark.article_id
             print(f"article {current}:")
-        print(("  " if args.id is None else "") + _highlight_line(mark))
+        print(("  " if ident is None else "") + _highlight_line(mark))
     if not marks:
         print('No highlights yet: `reader highlight ID --text "a passage"` adds one.')
     return 0
 
 
 def handle_search(args: argparse.Namespace) -> int:
+    from reader.library import parse_limit
+
+    limit = parse_limit(args.limit)
     with open_library() as library:
-        hits = library.search(args.words, limit=args.limit)
+        hits = library.search(args.words, limit=limit)
     if args.json:
         _print_json([hit._asdict() for hit in hits])
         return 0
     if not hits:
-        print("No article contains all of: " + " ".join(args.words))
+        print("No article contains all of: " + _one_line(" ".join(args.words), 200))
         return 1
     for hit in hits:
         print(f"{hit.id}: {_one_line(_title(hit.title), 90)}")

@@ -275,7 +275,7 @@ def plan_jobs(
 
     library = library or _Library()
     current = settings()
-    from reader.library import library_id
+    from reader.library import NotInLibrary, library_id
 
     pauses = (current.pause_sentence_ms, current.pause_paragraph_ms, current.pause_heading_ms)
     jobs: list[Job] = []
@@ -306,7 +306,14 @@ def plan_jobs(
                 key = item_key(label)
         except ReaderError as error:
             result = ItemResult(index, label, "failed")
-            result.error = str(error) if error.subject == label else f"{label}: {error}"
+            result.error = (
+                str(error)
+                if error.subject == label
+                # "99: not in the library", not "99: article 99: not in the library"
+                else f"{label}: {error.reason}"
+                if isinstance(error, NotInLibrary)
+                else f"{label}: {error}"
+            )
             settled.append(result)
             continue
         if key in seen:

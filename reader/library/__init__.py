@@ -155,6 +155,9 @@ def __getattr__(name: str) -> Any:
 
 
 STDIN_PREFIX = "stdin:"
+# The source of a stand-in article a repair made for highlights whose article's text and
+# source were both lost (reader.library.repair): a name, never a path to resolve.
+STAND_IN_PREFIX = "recovered:article-"
 
 
 def source_key(article: Article, source: str | None = None) -> str:
@@ -171,18 +174,75 @@ def source_key(article: Article, source: str | None = None) -> str:
     """
     for name in (source, article.source, article.url):
         if name and name != "-":
-            if "://" in name or name.startswith((STDIN_PREFIX, "library:")):
+            if "://" in name or name.startswith((STDIN_PREFIX, "library:", STAND_IN_PREFIX)):
                 return name
             return str(Path(name).expanduser().resolve())
     return STDIN_PREFIX + article.content_hash[:16]
 
 
+# SQLite's integers (ids, offsets, LIMIT) are signed 64-bit: anything larger raises
+# OverflowError when bound, so every number a user or a file gives is checked first.
+MAX_ID = 2**63 - 1
+
+
+def _number(text: str) -> int | None:
+    """``text`` as a whole number from 0 to :data:`MAX_ID` (ASCII digits only), or None.
+
+    ``str.isdigit`` alone also accepts digits ``int`` refuses ("²"), and ``int`` of a
+    100,000-digit string is slow and refused by Python: the length is checked first.
+    """
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_ID)):
+        return None
+    value = int(digits)
+    return value if value <= MAX_ID else None
+
+
+def _shown(text: str, width: int = 40) -> str:
+    """What the user typed, as one safe line for a message."""
+    from reader.sanitize import one_line
+
+    flat = one_line(text)
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def parse_id(text: str, what: str = "article") -> int:
+    """The id a user typed (``reader show ID``, ``rm``, ``highlight``...): the one parser.
+
+    Not a whole number: :class:`~reader.errors.InputError`. A number no row can have
+    (0, or beyond SQLite's 64-bit integers): :class:`NotInLibrary`, as any absent id.
+    """
+    if not (text.strip().isascii() and text.strip().isdigit()):
+        raise InputError(
+            _shown(text) or repr(text), f"not an {what} id (a whole number, as `reader list` shows)"
+        )
+    value = _number(text)
+    if value is None or value < 1:
+        raise NotInLibrary(f"{what} {_shown(text.strip())}", "not in the library")
+    return value
+
+
+def parse_limit(text: str, option: str = "--limit") -> int:
+    """A count a user typed (``--limit N``): a whole number from 1 to :data:`MAX_ID`."""
+    value = _number(text)
+    if value is None or value < 1:
+        raise InputError(f"{option} {_shown(text)}", f"give a whole number from 1 to {MAX_ID}")
+    return value
+
+
 def library_id(label: str) -> int | None:
     """The library article an input names: ``library:12``, or ``12`` when no file is
-    called so (``reader open 12``, ``reader export 12``)."""
+    called so (``reader open 12``, ``reader export 12``); parsed by :func:`parse_id`."""
     text = label.removeprefix("library:")
-    if text.isdigit() and (label.startswith("library:") or not Path(label).exists()):
-        return int(text)
+    if (
+        text.isascii()
+        and text.isdigit()
+        and (label.startswith("library:") or not Path(label).exists())
+    ):
+        return parse_id(text)
     return None
 
 
@@ -214,6 +274,7 @@ class Library:
         problem = _inspect(target)
         if problem is not None:
             self.recovered = _move_aside(target, problem)
+            self.recovered = _salvage(self.recovered)
         try:
             schema.migrate(self._connection())
         except schema.NewerSchema as newer:
@@ -899,14 +960,25 @@ def _body(article: Article) -> str:
 
 
 def _meta(article: Article) -> tuple[Any, ...]:
-    """The queryable columns: url, title, site, authors, date, language, words, chars."""
+    """The queryable columns: url, title, site, authors, date, language, words, chars.
+
+    The one-line ones are sanitized here, where text enters the library's columns
+    (what `reader list` and the TUI's library read): a title from a page or a file
+    may carry a terminal escape or a bidi override. The stored model is not changed:
+    its title is part of the text that highlight offsets point into.
+    """
+    from reader.sanitize import one_line
+
+    def line(value: str | None) -> str | None:
+        return None if value is None else one_line(value)
+
     return (
-        article.url,
-        article.title,
-        article.site,
-        "; ".join(article.authors),
-        article.date,
-        article.language,
+        line(article.url),
+        line(article.title),
+        line(article.site),
+        "; ".join(one_line(a) for a in article.authors),
+        line(article.date),
+        line(article.language),
         article.word_count,
         len(article.text),
     )
@@ -924,17 +996,39 @@ def _check_color(color: str | None) -> str | None:
     raise InputError(f"color {color!r}", "use one of " + ", ".join(COLORS) + " or #rrggbb")
 
 
+# What a search may ask: FTS5's matching and snippets grow with the number of terms
+# and repeats of one term (400 times "a" took 3 s, 1,600 times 50 s), so terms are
+# deduplicated and these limits refused with one line.
+MAX_QUERY_CHARS = 16_384
+MAX_QUERY_TERMS = 32
+MAX_TERM_CHARS = 256
+
+
 def _fts_query(words: str | Sequence[str]) -> str:
-    """User words as an FTS5 query: each a quoted string (AND), ``word*`` a prefix."""
-    items = words.split() if isinstance(words, str) else [w for part in words for w in part.split()]
-    terms = []
-    for word in items:
+    """User words as an FTS5 query: each a quoted string (AND), ``word*`` a prefix.
+
+    A word given twice is asked once (case aside: FTS5 ignores it too); more than
+    :data:`MAX_QUERY_TERMS` different words, a word over :data:`MAX_TERM_CHARS` or a
+    query over :data:`MAX_QUERY_CHARS` characters is an :class:`InputError`.
+    """
+    parts = [words] if isinstance(words, str) else list(words)
+    if sum(len(part) for part in parts) > MAX_QUERY_CHARS:
+        raise InputError("search", f"the query is too long (at most {MAX_QUERY_CHARS} characters)")
+    terms: dict[str, str] = {}  # in order, once each (compared lowercased, sent as given)
+    for word in (w for part in parts for w in part.split()):
         prefix = word.endswith("*") and len(word) > 1
         core = word.rstrip("*") if prefix else word
         if not any(ch.isalnum() for ch in core):
             continue
-        terms.append('"' + core.replace('"', '""') + '"' + ("*" if prefix else ""))
-    return " ".join(terms)
+        if len(core) > MAX_TERM_CHARS:
+            raise InputError(
+                "search", f"a word of {len(core)} characters (at most {MAX_TERM_CHARS})"
+            )
+        term = '"' + core.replace('"', '""') + '"' + ("*" if prefix else "")
+        terms.setdefault(term.lower(), term)
+        if len(terms) > MAX_QUERY_TERMS:
+            raise InputError("search", f"too many different words (at most {MAX_QUERY_TERMS})")
+    return " ".join(terms.values())
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -1001,6 +1095,9 @@ def _translate(error: sqlite3.DatabaseError, path: Path) -> ReaderError:
     )
 
 
+FOREIGN = "an SQLite database of another program"
+
+
 def _inspect(path: Path) -> str | None:
     """Why the file at ``path`` is not a usable library, or ``None`` if it is (or is absent).
 
@@ -1039,7 +1136,26 @@ def _inspect(path: Path) -> str | None:
         return None
     if app_id == 0 and tables == 0 and version == 0:
         return None  # an empty SQLite file
-    return "an SQLite database of another program"
+    return FOREIGN
+
+
+def _salvage(recovery: Recovery) -> Recovery:
+    """Read back what the file just moved aside holds into a new library in its place.
+
+    Not for another program's database (nothing of ours is in it). A salvage that fails
+    leaves the moved file as it is, and the library starts empty as before.
+    """
+    from dataclasses import replace
+
+    from reader.library import repair
+
+    if recovery.reason == FOREIGN:
+        return recovery
+    try:
+        report = repair.salvage(recovery.moved_to, recovery.path)
+    except (OSError, sqlite3.DatabaseError, ReaderError):
+        return recovery
+    return replace(recovery, salvaged=report) if report is not None else recovery
 
 
 def _move_aside(path: Path, reason: str) -> Recovery:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.library.repair import RepairReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +99,27 @@ class Recovery:
     path: Path
     moved_to: Path
     reason: str
+    # What was read back from the moved file into the new library (None: nothing).
+    salvaged: RepairReport | None = None
 
     def message(self) -> str:
-        return (
+        start = (
             f"{self.path}: not a usable reader library ({self.reason}); "
-            f"moved it to {self.moved_to.name} and started a new, empty library"
+            f"moved it to {self.moved_to.name} and started a new"
         )
+        saved = self.salvaged
+        if saved is None:
+            return start + ", empty library"
+        line = (
+            f"{start} library with the {saved.articles} article(s) and {saved.highlights} "
+            "highlight(s) that could be read back from it"
+        )
+        if saved.stand_ins:
+            line += (
+                f" ({len(saved.stand_ins)} article(s) whose text was lost keep their "
+                "highlights in a stand-in: `reader add SOURCE` brings the text back)"
+            )
+        return line
 
 
 @dataclass(frozen=True)

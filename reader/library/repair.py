@@ -32,6 +32,7 @@ are derived and made again. What is lost is counted from the ids the indexes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -39,11 +40,13 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from reader.errors import ReaderError
 from reader.library import (
     BUSY_TIMEOUT,
+    FOREIGN,
+    STAND_IN_PREFIX,
     STDIN_PREFIX,
     LibraryError,
     _body,
@@ -61,7 +64,6 @@ __all__ = ["CheckResult", "RepairReport", "check", "repair"]
 _LOW = -(2**63)
 _HIGH = 2**63 - 1
 _BATCH = 256
-STAND_IN_PREFIX = "recovered:article-"
 
 
 # -- check ------------------------------------------------------------------------------
@@ -149,6 +151,7 @@ class RepairReport:
     exports_lost: int = 0
     positions_lost: int = 0  # articles saved without their row: position and dates reset
     from_pages: int = 0  # rows read straight from table pages the tree no longer reached
+    unverified: int = 0  # texts read back by hand whose stored hash did not confirm them
     uncertain: bool = False  # some pages could not be read at all: counts are lower bounds
     stand_ins: list[tuple[int, str, int]] = field(default_factory=list)  # id, source, marks
     lost_articles: list[tuple[int, str | None]] = field(default_factory=list)  # id, source
@@ -156,7 +159,11 @@ class RepairReport:
     @property
     def complete(self) -> bool:
         return self.status != "unreadable" and not (
-            self.articles_lost or self.highlights_lost or self.exports_lost or self.positions_lost
+            self.articles_lost
+            or self.highlights_lost
+            or self.exports_lost
+            or self.positions_lost
+            or self.uncertain
         )
 
     def lines(self) -> list[str]:
@@ -189,6 +196,11 @@ class RepairReport:
             lines.append(
                 f"{self.from_pages} row(s) read straight from the file's pages "
                 "(a damaged page of the table's tree hid them from queries)"
+            )
+        if self.unverified:
+            lines.append(
+                f"{self.unverified} article text(s) could not be checked against their stored "
+                "hash and may carry damaged characters; `reader add SOURCE` fetches one again"
             )
         if self.positions_lost:
             lines.append(
@@ -235,8 +247,17 @@ def repair(path: Path) -> RepairReport:
         return RepairReport(path, "missing")
     problem = _inspect(path)
     if problem is not None:
-        # Nothing readable as a library: what opening it would do, said as a repair.
+        # Nothing SQLite can open: what opening it would do (moved aside, and what its
+        # pages still hold read back), said as a repair.
         recovery = _move_aside(path, problem)
+        saved = None
+        if problem != FOREIGN:
+            with suppress(OSError, sqlite3.DatabaseError, ReaderError):
+                saved = salvage(recovery.moved_to, path)
+        if saved is not None:
+            saved.moved_to = recovery.moved_to
+            saved.reason = problem
+            return saved
         _new_library(path)
         return RepairReport(
             path,
@@ -783,52 +804,317 @@ def _from_pages(path: Path, wanted: dict[int, set[int]]) -> dict[int, dict[int, 
     """Rows with the wanted rowids found on any table leaf page of the file, by width.
 
     What SQLite's ``.recover`` does, narrowly: each page that is not on the freelist and
-    is a table leaf is parsed by hand, and a record is taken when its number of columns
-    says which table it belongs to (11 highlights, 5 exports, 15 articles: no other table
-    of the library has those widths) and the indexes named its rowid as missing, so a
-    deleted row left on an old page never comes back. Cells spilling into overflow pages
-    are skipped. A page that does not parse is skipped.
+    is a table leaf is parsed by hand (:func:`_scan`), and a record is taken when its
+    number of columns says which table it belongs to (11 highlights, 5 exports, 15
+    articles: no other table of the library has those widths) and the indexes named its
+    rowid as missing, so a deleted row left on an old page never comes back.
     """
     found: dict[int, dict[int, list[Any]]] = {width: {} for width in wanted}
-    with path.open("rb") as handle:
-        header = handle.read(100)
-        page_size = int.from_bytes(header[16:18], "big")
-        page_size = 65536 if page_size == 1 else page_size
-        usable = page_size - header[20]
-        pages = os.fstat(handle.fileno()).st_size // page_size
+    for rowid, values in _scan(path):
+        width = len(values)
+        if width in wanted and rowid in wanted[width] and values[0] is None:
+            found[width].setdefault(rowid, values)
+    return found
+
+
+# Pages are read one at a time; a record is never assembled past this many bytes (a
+# library's largest, an article model, is well under a megabyte).
+_MAX_PAYLOAD = 64 << 20
+_PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+
+
+class _Pages:
+    """The pages of a database file (and of its write-ahead log, which holds newer
+    copies of some), read by number; tolerant of a damaged or missing header."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle = path.open("rb")
+        header = self.handle.read(100)
+        size = int.from_bytes(header[16:18], "big") if len(header) >= 18 else 0
+        size = 65536 if size == 1 else size
+        self.trusted = header.startswith(b"SQLite format 3\x00") and size in _PAGE_SIZES
+        self.page_size = size if self.trusted else self._guess_size()
+        self.usable = self.page_size - (header[20] if self.trusted and header[20] < 64 else 0)
+        self.count = os.fstat(self.handle.fileno()).st_size // self.page_size
+        self.wal: dict[int, int] = {}  # page number -> offset of its latest frame
+        self.wal_handle: BinaryIO | None = None
+        self.free: set[int] = self._freelist(header) if self.trusted else set()
+        wal = Path(f"{path}-wal")
+        if wal.is_file():
+            self._read_wal(wal)
+
+    def close(self) -> None:
+        self.handle.close()
+        if self.wal_handle is not None:
+            self.wal_handle.close()
+
+    def _guess_size(self) -> int:
+        """The page size under which most pages start like a b-tree page (header lost)."""
+        best, score = 4096, -1
+        for size in _PAGE_SIZES:
+            hits = 0
+            for number in range(2, 258):
+                self.handle.seek((number - 1) * size)
+                head = self.handle.read(8)
+                if len(head) < 8:
+                    break
+                cells = int.from_bytes(head[3:5], "big")
+                if head[0] in (2, 5, 10, 13) and 0 < cells <= size // 4:
+                    hits += 1
+            if hits > score:
+                best, score = size, hits
+        return best
+
+    def _freelist(self, header: bytes) -> set[int]:
         free: set[int] = set()
         trunk = int.from_bytes(header[32:36], "big")
-        while 0 < trunk <= pages and trunk not in free:
+        while 0 < trunk <= self.count and trunk not in free:
             free.add(trunk)
-            handle.seek((trunk - 1) * page_size)
-            data = handle.read(page_size)
-            count = min(int.from_bytes(data[4:8], "big"), (usable - 8) // 4)
+            data = self.read(trunk) or b""
+            count = min(int.from_bytes(data[4:8], "big"), (self.usable - 8) // 4)
             free.update(int.from_bytes(data[8 + 4 * i : 12 + 4 * i], "big") for i in range(count))
             trunk = int.from_bytes(data[0:4], "big")
-        handle.seek(0)
-        for number in range(1, pages + 1):
-            data = handle.read(page_size)
-            if number in free:
+        return free
+
+    def _read_wal(self, wal: Path) -> None:
+        """Index the log's frames whose salt is the log header's (the current ones)."""
+        handle = wal.open("rb")
+        header = handle.read(32)
+        if len(header) < 32 or int.from_bytes(header[0:4], "big") not in _WAL_MAGIC:
+            handle.close()
+            return
+        if int.from_bytes(header[8:12], "big") != self.page_size:
+            handle.close()
+            return
+        salt = header[16:24]
+        frames = (os.fstat(handle.fileno()).st_size - 32) // (24 + self.page_size)
+        for n in range(frames):
+            offset = 32 + n * (24 + self.page_size)
+            handle.seek(offset)
+            head = handle.read(24)
+            number = int.from_bytes(head[0:4], "big")
+            if head[8:16] == salt and number > 0:
+                self.wal[number] = offset + 24
+                self.count = max(self.count, number)
+        self.wal_handle = handle
+
+    def read(self, number: int) -> bytes | None:
+        if number in self.wal and self.wal_handle is not None:
+            self.wal_handle.seek(self.wal[number])
+            data = self.wal_handle.read(self.page_size)
+        else:
+            self.handle.seek((number - 1) * self.page_size)
+            data = self.handle.read(self.page_size)
+        return data if len(data) == self.page_size else None
+
+    def payload(self, data: bytes, at: int, length: int) -> bytes | None:
+        """A cell's payload from ``at`` on its page, following its overflow pages."""
+        usable = self.usable
+        most = usable - 35
+        if length <= most:
+            chunk = data[at : at + length]
+            return chunk if len(chunk) == length and at + length <= usable else None
+        if length > _MAX_PAYLOAD:
+            return None
+        least = ((usable - 12) * 32 // 255) - 23
+        local = least + ((length - least) % (usable - 4))
+        local = local if local <= most else least
+        if at + local + 4 > usable:
+            return None
+        parts = [data[at : at + local]]
+        remaining = length - local
+        following = int.from_bytes(data[at + local : at + local + 4], "big")
+        seen: set[int] = set()
+        while remaining > 0:
+            if not 0 < following <= self.count or following in seen:
+                return None
+            seen.add(following)
+            page = self.read(following)
+            if page is None:
+                return None
+            chunk = page[4 : 4 + min(remaining, usable - 4)]
+            parts.append(chunk)
+            remaining -= len(chunk)
+            following = int.from_bytes(page[0:4], "big")
+        return b"".join(parts)
+
+
+def _scan(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """Every record on the table leaf pages of the file at ``path``: (rowid, values).
+
+    Pages on the freelist are skipped when the header can be trusted to name it; a
+    page, a cell or a record that does not parse is skipped.
+    """
+    pages = _Pages(path)
+    try:
+        for number in range(1, pages.count + 1):
+            if number in pages.free:
                 continue
+            data = pages.read(number)
             start = 100 if number == 1 else 0
-            if len(data) < page_size or data[start] != 0x0D:
+            if data is None or data[start] != 0x0D:
                 continue
-            with suppress(IndexError, ValueError, UnicodeDecodeError):
-                cells = int.from_bytes(data[start + 3 : start + 5], "big")
-                for i in range(cells):
+            cells = min(int.from_bytes(data[start + 3 : start + 5], "big"), pages.usable // 4)
+            for i in range(cells):
+                with suppress(IndexError, ValueError, UnicodeDecodeError):
                     at = int.from_bytes(data[start + 8 + 2 * i : start + 10 + 2 * i], "big")
+                    if not start + 8 <= at < pages.usable:
+                        continue
                     length, at = _varint(data, at)
                     rowid, at = _varint(data, at)
-                    if length > usable - 35 or at + length > usable:
-                        continue  # spills into overflow pages
-                    try:
-                        values = _record(data[at : at + length])
-                    except (IndexError, ValueError, UnicodeDecodeError):
+                    payload = pages.payload(data, at, length)
+                    if payload is None:
                         continue
-                    width = len(values)
-                    if width in wanted and rowid in wanted[width] and values[0] is None:
-                        found[width].setdefault(rowid, values)
-    return found
+                    yield (rowid if rowid < 2**63 else rowid - 2**64), _record(payload)
+    finally:
+        pages.close()
+
+
+# -- salvage from a file SQLite cannot open -------------------------------------------------
+
+
+def salvage(broken: Path, path: Path) -> RepairReport | None:
+    """Read back what the file ``broken`` holds into a new library at ``path``.
+
+    For a file SQLite cannot open at all (a damaged first page, a file cut short, bytes
+    flipped in the schema), which :meth:`Library.open` has moved aside: every record on
+    its table leaf pages is read by hand (:func:`_scan`), sorted into the library's
+    tables by its shape, written into a staging library, and copied from there as
+    :func:`repair` copies a damaged library (articles from their model or the search
+    index's text, highlights onto them or onto stand-ins). The new library is written
+    under a temporary name and linked into place only if ``path`` is still free.
+    Returns ``None`` when nothing could be read (or another process made a library
+    at ``path`` meanwhile). When the file's header is lost, pages freed by deletions
+    cannot be told apart, so a deleted article may come back.
+    """
+    if not broken.is_file():
+        return None
+    staging = path.with_name(f".{path.name}.salvage-{os.getpid()}.staging")
+    tmp = path.with_name(f".{path.name}.salvage-{os.getpid()}.tmp")
+    _remove(staging)
+    _remove(tmp)
+    try:
+        with _closing(_new_database(staging)) as c:
+            unverified = _stage(c, broken)
+        if unverified is None:
+            return None
+        report = RepairReport(path, "repaired")
+        with _closing(_open_ro(staging)) as source, _closing(_new_database(tmp)) as target:
+            _copy(source, target, report, staging)
+            if target.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                return None
+        # What the file held before the damage is unknown: what is lost is a lower bound.
+        report.uncertain = True
+        report.unverified = unverified
+        if not report.articles and not report.highlights and not report.stand_ins:
+            return None
+        try:
+            os.link(tmp, path)  # only if no library appeared there meanwhile
+        except FileExistsError:
+            return None
+        except OSError:  # a file system without hard links: check, then rename
+            if path.exists():
+                return None
+            os.replace(tmp, path)
+        return report
+    finally:
+        _remove(staging)
+        _remove(tmp)
+
+
+def _stage(c: sqlite3.Connection, broken: Path) -> int | None:
+    """The records of ``broken`` into the empty library ``c``, by shape.
+
+    Returns how many article texts could not be checked against their hash, or
+    ``None`` when nothing at all was found.
+    """
+    from reader.article import Article
+
+    articles: dict[int, list[Any]] = {}
+    bodies: dict[int, list[str]] = {}
+    texts: dict[int, tuple[Any, str]] = {}
+    marks: dict[int, list[Any]] = {}
+    exports: dict[int, list[Any]] = {}
+    for rowid, v in _scan(broken):
+        if not v or v[0] is not None:
+            continue  # every table of the library keys its rows by an INTEGER PRIMARY KEY
+        width = len(v)
+        if width == 15 and isinstance(v[1], str) and isinstance(v[10], str):
+            articles.setdefault(rowid, v)
+        elif width == 2 and isinstance(v[1], str) and v[1].startswith("{"):
+            bodies.setdefault(rowid, []).append(v[1])
+        elif width == 3 and isinstance(v[2], str) and (v[1] is None or isinstance(v[1], str)):
+            texts.setdefault(rowid, (v[1], v[2]))
+        elif width == 11 and all(isinstance(x, int) for x in v[1:4]) and isinstance(v[4], str):
+            marks.setdefault(rowid, v)
+        elif width == 5 and isinstance(v[2], str) and isinstance(v[3], str):
+            exports.setdefault(rowid, v)
+    c.execute("PRAGMA foreign_keys = OFF")  # highlights may outlive their article's row
+    c.execute("BEGIN")
+    for rowid, v in articles.items():
+        with suppress(sqlite3.DatabaseError):
+            c.execute(
+                "INSERT INTO articles (id, source, url, title, site, authors, date, language, "
+                "words, chars, content_hash, added, updated, opened, position) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (rowid, *v[1:]),
+            )
+    unverified = 0
+    for rowid, candidates in bodies.items():
+        # The article's row keeps the hash of its text: of the copies found (an old one
+        # on a freed page may sit beside the current one, and a flipped byte inside a
+        # text still parses), the one with that hash is the text as it was; failing
+        # that, the search index's copy when it has that hash; else the first that
+        # parses, counted as unverified.
+        row = articles.get(rowid, [None] * 15)
+        wanted = row[10]
+        chosen, verified = None, False
+        for body in candidates:
+            try:
+                made = Article.from_dict(json.loads(body))
+            except (TypeError, ValueError, KeyError, AttributeError):
+                continue
+            if made.content_hash == wanted:
+                chosen, verified = body, True
+                break
+            chosen = chosen or body
+        if not verified and rowid in texts:
+            language = row[7] if isinstance(row[7], str) else ""
+            digest = hashlib.sha256(language.encode() + b"\0" + texts[rowid][1].encode())
+            if digest.hexdigest() == wanted:
+                continue  # rebuilt from the search index's copy by _copy
+        if chosen is not None:
+            unverified += not verified
+            with suppress(sqlite3.DatabaseError):
+                c.execute(
+                    "INSERT INTO article_bodies (article_id, article) VALUES (?, ?)",
+                    (rowid, chosen),
+                )
+    for rowid, (title, text) in texts.items():
+        if c.execute("SELECT 1 FROM articles_fts WHERE rowid = ?", (rowid,)).fetchone() is None:
+            with suppress(sqlite3.DatabaseError):
+                c.execute(
+                    "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                    (rowid, title, text),
+                )
+    for rowid, v in marks.items():
+        with suppress(sqlite3.DatabaseError):
+            c.execute(
+                'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
+                "color, note, created, detached) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (rowid, *v[1:]),
+            )
+    for rowid, v in exports.items():
+        with suppress(sqlite3.DatabaseError):
+            c.execute(
+                "INSERT INTO exports (id, article_id, file, settings, created) VALUES (?,?,?,?,?)",
+                (rowid, *v[1:]),
+            )
+    c.execute("COMMIT")
+    if not (articles or bodies or texts or marks or exports):
+        return None
+    return unverified
 
 
 # -- files ------------------------------------------------------------------------------

@@ -24,12 +24,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader.errors import InputError
+from reader.library import MAX_ID
+from reader.sanitize import one_line, safe_text
 
 if TYPE_CHECKING:
+    from reader.article import Article
     from reader.library import ImportResult, Library
 
 FORMAT = "reader-library"
@@ -117,53 +121,337 @@ def export_json(library: Library, path: Path) -> int:
     return len(data["articles"])
 
 
-def import_json(library: Library, path: Path) -> ImportResult:
-    from reader.article import Article
-    from reader.library import ImportResult, _body, _check_color, _meta, source_key
+# -- import: read, check everything, then write ------------------------------------------
+
+# An export holds every article's text twice (model and text); a library of 10,000
+# long articles is about 1 GB. Anything larger is refused before it is read.
+MAX_IMPORT_BYTES = 1 << 30
+# Strings that are one line of metadata: nothing longer is kept in a library.
+MAX_LINE_CHARS = 10_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# An ISO 639 code with optional subtags ("en", "pt-BR", "zh-Hant-TW"): what speech and
+# stoplists look up, never a path.
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
+
+
+class _Invalid(Exception):
+    """A value of the imported document that does not fit; ``where`` is its JSON path."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+class _Doc:
+    """Typed access to one JSON object of the document, naming the path in every error."""
+
+    def __init__(self, value: object, where: str) -> None:
+        if not isinstance(value, dict):
+            raise _Invalid(where, f"expected an object, got {_kind(value)}")
+        self.data: dict[str, Any] = value
+        self.where = where
+
+    def _get(self, key: str, required: bool) -> tuple[object, str]:
+        where = f"{self.where}.{key}"
+        if key not in self.data and required:
+            raise _Invalid(where, "missing")
+        return self.data.get(key), where
+
+    def string(self, key: str, *, required: bool = False, line: bool = True) -> str | None:
+        """A string (or null, when not required); ``line``: one line of metadata."""
+        value, where = self._get(key, required)
+        if value is None and not required:
+            return None
+        return _string(value, where, line=line)
+
+    def integer(
+        self, key: str, *, low: int = 0, high: int = MAX_ID, required: bool = False
+    ) -> int | None:
+        value, where = self._get(key, required)
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Invalid(where, f"expected an integer, got {_kind(value)}")
+        if not low <= value <= high:
+            shown = str(value) if len(str(value)) <= 30 else str(value)[:29] + "…"
+            raise _Invalid(where, f"{shown} is out of range ({low} to {high})")
+        return value
+
+    def child(self, key: str) -> _Doc:
+        value, where = self._get(key, True)
+        return _Doc(value, where)
+
+    def boolean(self, key: str) -> bool:
+        value, where = self._get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise _Invalid(where, f"expected a boolean, got {_kind(value)}")
+        return value
+
+    def items(self, key: str) -> list[tuple[object, str]]:
+        """The elements of a list (absent or null: none), each with its path."""
+        value, where = self._get(key, False)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise _Invalid(where, f"expected a list, got {_kind(value)}")
+        return [(item, f"{where}[{n}]") for n, item in enumerate(value)]
+
+
+def _string(value: object, where: str, *, line: bool = True) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(where, f"expected a string, got {_kind(value)}")
+    bad = _SURROGATE.search(value)
+    if bad is not None:
+        raise _Invalid(where, f"a lone surrogate (\\u{ord(bad.group()):04x}) is not text")
+    if line and len(value) > MAX_LINE_CHARS:
+        raise _Invalid(where, f"{len(value)} characters (at most {MAX_LINE_CHARS})")
+    return value
+
+
+def _check_strings(value: object, where: str, depth: int = 0) -> None:
+    """Every string (and key) of free-form data (export settings) is text."""
+    if depth > 32:
+        raise _Invalid(where, "nested too deeply")
+    if isinstance(value, str):
+        _string(value, where, line=False)
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _check_strings(item, f"{where}[{n}]", depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _string(key, f"{where} (a key)", line=False)
+            _check_strings(item, f"{where}.{key}", depth + 1)
+
+
+class _Mark(NamedTuple):
+    id: int | None
+    start: int
+    end: int
+    text: str
+    prefix: str
+    suffix: str
+    color: str | None
+    note: str | None
+    created: str
+    detached: bool
+
+
+class _Entry(NamedTuple):
+    id: int | None
+    source: str
+    added: str
+    updated: str | None
+    opened: str | None
+    position: int
+    article: Article
+    marks: list[_Mark]
+
+
+class _Export(NamedTuple):
+    id: int | None
+    article_id: int | None
+    file: str
+    settings: dict[str, Any]
+    created: str
+
+
+def _line(value: str | None) -> str | None:
+    return None if value is None else one_line(value)
+
+
+def _article(doc: _Doc) -> tuple[Article, Article]:
+    """The article as the file has it, and as it is kept (sanitized)."""
+    from reader.article import BLOCK_KINDS, Article, Block
+
+    blocks: list[tuple[str, str]] = []
+    for item, where in doc.items("blocks"):
+        block = _Doc(item, where)
+        kind = block.string("kind") or "paragraph"
+        if kind not in BLOCK_KINDS:
+            raise _Invalid(f"{where}.kind", f"{kind!r} is not one of {', '.join(BLOCK_KINDS)}")
+        blocks.append((kind, block.string("text", required=True, line=False) or ""))
+    authors = [_string(item, where) for item, where in doc.items("authors")]
+    language = doc.string("language")
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        raise _Invalid(
+            f"{doc.where}.language", f"{one_line(language)[:40]!r} is not a language code"
+        )
+    title, date, site = doc.string("title"), doc.string("date"), doc.string("site")
+    url, source = doc.string("url"), doc.string("source")
+    title_from_body = doc.boolean("title_from_body")
+    raw = Article(
+        blocks=tuple(Block(kind, text) for kind, text in blocks),  # type: ignore[arg-type]
+        title=title,
+        authors=tuple(authors),
+        date=date,
+        site=site,
+        url=url,
+        language=language,
+        title_from_body=title_from_body,
+        source=source,
+    )
+    kept = Article(
+        blocks=tuple(Block(kind, safe_text(text)) for kind, text in blocks),  # type: ignore[arg-type]
+        title=_line(title) or None,
+        authors=tuple(a for a in map(one_line, authors) if a),
+        date=_line(date) or None,
+        site=_line(site) or None,
+        url=_line(url) or None,
+        language=language,
+        title_from_body=title_from_body,
+        source=_line(source) or None,
+    )
+    return raw, kept
+
+
+def _marks(entry: _Doc, raw: Article, kept: Article) -> list[_Mark]:
+    """The highlights, checked against the article's text as the file has it, and
+    placed again in the kept text when sanitizing changed it."""
+    from reader.library import _check_color, anchor
+
+    marks = []
+    for item, where in entry.items("highlights"):
+        mark = _Doc(item, where)
+        ident = mark.integer("id", low=1)
+        start = mark.integer("start", required=True) or 0
+        end = mark.integer("end", low=1, required=True) or 0
+        if not start < end:
+            raise _Invalid(f"{where}.end", f"{end} is not after start {start}")
+        quote = mark.string("text", required=True, line=False) or ""
+        detached = mark.boolean("detached")
+        if not detached and raw.text[start:end] != quote:
+            raise _Invalid(f"{where}.text", "does not match the article's text at start-end")
+        color = mark.string("color")
+        try:
+            color = _check_color(color)
+        except InputError as error:
+            raise _Invalid(f"{where}.color", error.reason) from None
+        prefix = safe_text(mark.string("prefix", line=False) or "")
+        suffix = safe_text(mark.string("suffix", line=False) or "")
+        quote = safe_text(quote)
+        if kept.text != raw.text and not detached:
+            place = anchor.reanchor(anchor.Anchor(quote, prefix, suffix, start), kept.text)
+            if place is None:
+                detached = True
+            else:
+                start, end = place
+                quote = kept.text[start:end]
+        marks.append(
+            _Mark(
+                id=ident,
+                start=start,
+                end=end,
+                text=quote,
+                prefix=prefix,
+                suffix=suffix,
+                color=color,
+                note=_line(mark.string("note", line=False)),
+                created=one_line(mark.string("created", required=True) or ""),
+                detached=detached,
+            )
+        )
+    return marks
+
+
+def _validate(data: object) -> tuple[list[_Entry], list[_Export]]:
+    """The whole document checked and sanitized, or :class:`_Invalid` naming the first
+    problem by its JSON path. Nothing is written before this has run to the end."""
+    top = _Doc(data, "$")
+    if top.data.get("format") != FORMAT:
+        raise _Invalid("$.format", 'not a reader library export (no "format": "reader-library")')
+    version = top.data.get("version")
+    if isinstance(version, bool) or version != VERSION:
+        raise _Invalid(
+            "$.version", f"export version {one_line(repr(version))[:40]} is not supported"
+        )
+    entries = []
+    for item, where in top.items("articles"):
+        entry = _Doc(item, where)
+        raw, kept = _article(entry.child("article"))
+        entries.append(
+            _Entry(
+                id=entry.integer("id", low=1),
+                source=one_line(entry.string("source", required=True) or ""),
+                added=one_line(entry.string("added", required=True) or ""),
+                updated=_line(entry.string("updated")),
+                opened=_line(entry.string("opened")),
+                position=min(entry.integer("position") or 0, len(kept.text)),
+                article=kept,
+                marks=_marks(entry, raw, kept),
+            )
+        )
+    exports = []
+    for item, where in top.items("exports"):
+        record = _Doc(item, where)
+        settings = record.child("settings").data
+        _check_strings(settings, f"{where}.settings")
+        exports.append(
+            _Export(
+                id=record.integer("id", low=1, required=True),
+                article_id=record.integer("article_id", low=1),
+                file=one_line(record.string("file", required=True, line=False) or ""),
+                settings=settings,
+                created=one_line(record.string("created", required=True) or ""),
+            )
+        )
+    return entries, exports
+
+
+def _read(path: Path) -> object:
+    """The file's JSON: a regular file, at most :data:`MAX_IMPORT_BYTES`, parsed safely
+    (200,000 nested ``[`` make the parser raise RecursionError)."""
+    from reader.files import read_user_file
+
+    raw = read_user_file(path.expanduser(), MAX_IMPORT_BYTES, subject=str(path))
+
+    def constant(name: str) -> object:
+        raise ValueError(f"{name} is not JSON")
 
     try:
-        data = json.loads(path.expanduser().read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InputError(str(path), f"cannot be read as JSON ({error})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InputError(str(path), 'not a reader library export (no "format": "reader-library")')
-    if data.get("version") != VERSION:
-        raise InputError(str(path), f"export version {data.get('version')!r} is not supported")
+        return json.loads(raw.decode("utf-8"), parse_constant=constant)
+    except UnicodeDecodeError as error:
+        raise InputError(str(path), f"not UTF-8 (byte {error.start})") from None
+    except RecursionError:
+        raise InputError(str(path), "cannot be read as JSON (nested too deeply)") from None
+    except ValueError as error:  # json.JSONDecodeError, and numbers too long to convert
+        raise InputError(str(path), f"cannot be read as JSON ({one_line(str(error))})") from None
+
+
+def import_json(library: Library, path: Path) -> ImportResult:
+    from reader.library import ImportResult, _body, _meta, source_key
 
     # Check everything before writing anything: a bad file changes nothing.
-    entries = []
     try:
-        for entry in data.get("articles", []):
-            article = Article.from_dict(entry["article"])
-            text = article.text
-            for mark in entry.get("highlights", []):
-                if not 0 <= int(mark["start"]) < int(mark["end"]):
-                    raise ValueError(f"highlight {mark.get('id')}: bad offsets")
-                if not mark.get("detached") and text[mark["start"] : mark["end"]] != mark["text"]:
-                    raise ValueError(f"highlight {mark.get('id')}: text does not match the article")
-                _check_color(mark.get("color"))
-            entries.append((entry, article))
-        exports = [
-            (
-                int(e["id"]),
-                e.get("article_id"),
-                str(e["file"]),
-                dict(e["settings"]),
-                str(e["created"]),
-            )
-            for e in data.get("exports", [])
-        ]
-    except (KeyError, TypeError, ValueError, InputError) as error:
-        raise InputError(str(path), f"not a valid library export ({error})") from None
+        entries, exports = _validate(_read(path))
+    except _Invalid as error:
+        raise InputError(str(path), str(error)) from None
+    except RecursionError:
+        raise InputError(str(path), "nested too deeply") from None
 
     added = merged = marks_added = exports_added = 0
     ids: dict[int, int] = {}
     with library._write() as c:
-        for entry, article in entries:
+        for entry in entries:
+            article = entry.article
             body = _body(article)
-            source = source_key(article, entry["source"])  # "-" from older exports
+            source = source_key(article, entry.source)  # "-" from older exports
             same = c.execute(
                 "SELECT id FROM articles WHERE source = ? AND content_hash = ? ORDER BY id LIMIT 1",
                 (source, article.content_hash),
@@ -172,9 +460,9 @@ def import_json(library: Library, path: Path) -> ImportResult:
                 ident = int(same[0])
                 merged += 1
             else:
-                wanted = entry.get("id")
+                wanted = entry.id
                 free = (
-                    isinstance(wanted, int)
+                    wanted is not None
                     and c.execute("SELECT 1 FROM articles WHERE id = ?", (wanted,)).fetchone()
                     is None
                 )
@@ -187,10 +475,10 @@ def import_json(library: Library, path: Path) -> ImportResult:
                         source,
                         *_meta(article),
                         article.content_hash,
-                        entry["added"],
-                        entry.get("updated"),
-                        entry.get("opened"),
-                        max(0, int(entry.get("position") or 0)),
+                        entry.added,
+                        entry.updated,
+                        entry.opened,
+                        entry.position,
                     ),
                 )
                 ident = int(cursor.lastrowid or 0)
@@ -198,57 +486,59 @@ def import_json(library: Library, path: Path) -> ImportResult:
                     "INSERT INTO article_bodies (article_id, article) VALUES (?, ?)", (ident, body)
                 )
                 added += 1
-            if isinstance(entry.get("id"), int):
-                ids[entry["id"]] = ident
-            for mark in entry.get("highlights", []):
+            if entry.id is not None:
+                ids[entry.id] = ident
+            for mark in entry.marks:
                 there = c.execute(
                     'SELECT 1 FROM highlights WHERE article_id = ? AND start = ? AND "end" = ? '
                     "AND quote = ? AND created = ?",
-                    (ident, mark["start"], mark["end"], mark["text"], mark["created"]),
+                    (ident, mark.start, mark.end, mark.text, mark.created),
                 ).fetchone()
                 if there is not None:
                     continue
-                wanted = mark.get("id")
                 free = (
-                    isinstance(wanted, int)
-                    and c.execute("SELECT 1 FROM highlights WHERE id = ?", (wanted,)).fetchone()
+                    mark.id is not None
+                    and c.execute("SELECT 1 FROM highlights WHERE id = ?", (mark.id,)).fetchone()
                     is None
                 )
                 c.execute(
                     'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
                     "color, note, created, detached) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
-                        wanted if free else None,
+                        mark.id if free else None,
                         ident,
-                        mark["start"],
-                        mark["end"],
-                        mark["text"],
-                        mark.get("prefix", ""),
-                        mark.get("suffix", ""),
-                        mark.get("color"),
-                        mark.get("note"),
-                        mark["created"],
-                        int(bool(mark.get("detached"))),
+                        mark.start,
+                        mark.end,
+                        mark.text,
+                        mark.prefix,
+                        mark.suffix,
+                        mark.color,
+                        mark.note,
+                        mark.created,
+                        int(mark.detached),
                     ),
                 )
                 marks_added += 1
-        for ident, article_id, file, settings, created in exports:
-            linked = ids.get(article_id) if isinstance(article_id, int) else None
+        for record in exports:
+            linked = ids.get(record.article_id) if record.article_id is not None else None
             there = c.execute(
                 "SELECT 1 FROM exports WHERE file = ? AND created = ? AND article_id IS ?",
-                (file, created, linked),
+                (record.file, record.created, linked),
             ).fetchone()
             if there is not None:
                 continue
-            free = c.execute("SELECT 1 FROM exports WHERE id = ?", (ident,)).fetchone() is None
+            free = (
+                record.id is not None
+                and c.execute("SELECT 1 FROM exports WHERE id = ?", (record.id,)).fetchone() is None
+            )
             c.execute(
                 "INSERT INTO exports (id, article_id, file, settings, created) VALUES (?,?,?,?,?)",
                 (
-                    ident if free else None,
+                    record.id if free else None,
                     linked,
-                    file,
-                    json.dumps(settings, sort_keys=True, default=str),
-                    created,
+                    record.file,
+                    json.dumps(record.settings, sort_keys=True, default=str),
+                    record.created,
                 ),
             )
             exports_added += 1
