@@ -27,10 +27,14 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
 def test_voices_json_and_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["voices", "--lang", "de", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data and all(set(v) == {"id", "name", "languages", "gender"} for v in data)
+    fields = {"id", "engine", "languages", "name", "quality", "sample_rate", "gender"}
+    assert data and all(set(v) == fields for v in data)
     assert any("de" in v["languages"] for v in data)
+    assert all(v["engine"] == "espeak" and v["sample_rate"] == 22050 for v in data)
     assert main(["voices", "--lang", "en"]) == 0
-    assert "gmw/en-US" in capsys.readouterr().out
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["ID", "ENGINE", "LANGUAGES", "QUALITY", "HZ", "GENDER", "NAME"]
+    assert any(line.startswith("gmw/en-US ") and " espeak " in line for line in table)
     assert main(["voices", "--lang", "xx"]) == 2
 
 
