@@ -237,3 +237,18 @@ def test_say_and_export_do_not_patch_the_model_for_word_times() -> None:
 
     list(synthesize("Hello there.", voice="joe", cache="off"))
     assert not list((locations.cache_dir() / "voices").glob("*.aligned.onnx"))
+
+
+def test_export_with_the_neural_voice_names_it_in_the_tags(tmp_path: Path) -> None:
+    from mutagen.id3 import ID3
+
+    from tests.test_audio import decode
+
+    out = tmp_path / "out"
+    assert main(["export", str(ASSETS / "sample-page.html"), "-o", str(out), "--quiet"]) == 0
+    (mp3,) = out.glob("*.mp3")
+    tags = ID3(mp3)
+    assert tags["TXXX:reader:voice"].text[0].startswith("joe (piper/en_US-joe-medium), ")
+    samples = decode(mp3)
+    assert len(samples) / 22050 > 30  # the whole article, spoken
+    assert max(abs(x) for x in samples[: 22050 * 5]) > 3000  # speech, not silence

@@ -289,6 +289,15 @@ def _fail(result: ItemResult, subject: str, reason: str) -> None:
     result.error = f"{prefix}: {reason}"
 
 
+def _voice_label(article: Article, options: ExportOptions) -> str:
+    """ "joe (piper/en_US-joe-medium), 175 wpm": the voice that spoke, for the tags."""
+    from reader.speech import warm_up
+
+    voice = warm_up(options.voice, article.language)  # loaded already: no work
+    rate = f", {options.rate} wpm" if options.rate else ""
+    return f"{voice.name} ({voice.id}){rate}"
+
+
 def render_part(
     article: Article, part: Part, options: ExportOptions, folder: Path, part_digest: str
 ) -> tuple[str, Rendered]:
@@ -327,6 +336,7 @@ def render_part(
             lyrics=spoken,
             language=article.language,
             chapters=chapters(article, part, rendered),
+            voice=_voice_label(article, options),
         )
         tags.write(Path(temp), meta, options.fmt)
     except BaseException:

@@ -25,6 +25,7 @@ from typing import Any
 KEY = "reader:key"
 DIGEST = "reader:digest"
 SOURCE = "reader:source"
+VOICE = "reader:voice"  # which voice spoke it: "joe (piper/en_US-joe-medium), 175 wpm"
 
 # ISO 639-1 -> ISO 639-2/B, for the USLT language field (three letters or "und").
 _LANG3 = {
@@ -61,6 +62,7 @@ class Tags:
     lyrics: str | None = None
     language: str | None = None
     chapters: tuple[Chapter, ...] = field(default=())
+    voice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ def _safe(tags: Tags) -> Tags:
         date=line(tags.date),
         url=line(tags.url),
         source=line(tags.source),
+        voice=line(tags.voice),
         lyrics=None if tags.lyrics is None else safe_text(tags.lyrics),
         language=line(tags.language),
         chapters=tuple(replace(c, title=one_line(c.title)) for c in tags.chapters),
@@ -156,6 +159,8 @@ def build(tags: Tags) -> Any:
     id3.add(TXXX(encoding=utf8, desc=DIGEST, text=[tags.digest]))
     if tags.source:
         id3.add(TXXX(encoding=utf8, desc=SOURCE, text=[tags.source]))
+    if tags.voice:
+        id3.add(TXXX(encoding=utf8, desc=VOICE, text=[tags.voice]))
     if tags.chapters:
         ids = [f"ch{i}" for i in range(len(tags.chapters))]
         id3.add(

@@ -158,15 +158,16 @@ def voices(language: str | None = None) -> list[Voice]:
     return found
 
 
-def warm_up(voice: str | None = None, language: str | None = None) -> None:
+def warm_up(voice: str | None = None, language: str | None = None) -> Voice:
     """Start the engine and load the voice, off the keypress path (blocks until done).
 
     Call it from a worker thread when the reader opens an article: the first
-    :func:`synthesize` then only waits for its first sentence.
+    :func:`synthesize` then only waits for its first sentence. Returns the voice that
+    will speak (``voice`` resolved, or the one for ``language``).
     """
     from reader.speech.pipeline import Options, prepare
 
-    prepare(Options.resolve(voice, None, None, None, language))
+    return prepare(Options.resolve(voice, None, None, None, language)).voice
 
 
 __all__ = [
