@@ -46,3 +46,24 @@ async def test_space_before_the_voice_has_loaded_waits_then_follows_along() -> N
         await pilot.pause(0.1)
         assert app.voice_ready and "Loading the voice" not in status(screen)
         assert "Listening" in status(screen)
+
+
+@sync
+async def test_the_voice_picker_shows_the_neural_voice_first() -> None:
+    from textual.widgets import OptionList
+
+    from reader.tui.dialogs import VoiceScreen
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v")
+        for _ in range(1500):
+            if isinstance(app.screen, VoiceScreen):
+                options = app.screen.query_one(OptionList)
+                if options.option_count > 2:
+                    break
+            await pilot.pause(0.02)
+        options = app.screen.query_one(OptionList)
+        first = options.get_option_at_index(1)  # after "Automatic"
+        assert first.id == "piper/en_US-joe-medium"
+        assert "neural" in str(first.prompt)

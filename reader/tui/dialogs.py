@@ -170,8 +170,12 @@ class VoiceScreen(Dialog):
         options.add_option(Option(Text("Automatic (follows the article's language)"), id=""))
         matching = [v for v in found if self.language and self.language in v.languages]
         others = [v for v in found if v not in matching]
-        for voice in matching + others:
+        # Neural voices first, within the article's language and after it.
+        ordered = sorted(matching, key=_neural_last) + sorted(others, key=_neural_last)
+        for voice in ordered:
             label = excerpt(f"{voice.name}  ({', '.join(voice.languages)})")
+            if getattr(voice, "engine", "") == "piper":
+                label.append(f"  neural, {voice.quality or 'piper'}")
             if voice.gender:
                 label.append(f"  {voice.gender}")
             options.add_option(Option(label, id=voice.id))
@@ -185,6 +189,10 @@ class VoiceScreen(Dialog):
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id or "")
+
+
+def _neural_last(voice: Any) -> int:
+    return 0 if getattr(voice, "engine", "") == "piper" else 1
 
 
 NOT_FOUND = "not found in the current text"
