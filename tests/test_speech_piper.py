@@ -209,10 +209,11 @@ def test_hostile_text_gives_speech_or_nothing_never_a_hang(text: str) -> None:
 def test_a_broken_model_at_speaking_time_is_an_error_not_silence(tmp_path: Path) -> None:
     from reader import locations
 
-    model = _voice_files(tmp_path, "en_US-later-medium")
-    assert main(["voices", "add", str(model)]) == 0
-    added = locations.voices_dir() / "en_US-later-medium.onnx"
-    added.write_bytes(b"damaged after it was added")
+    # A voice pair put in the voices folder (as `voices add` leaves it), damaged later.
+    folder = locations.ensure(locations.voices_dir())
+    model = _voice_files(folder, "en_US-later-medium")
+    assert any(v.id == "piper/en_US-later-medium" for v in voices())
+    model.write_bytes(b"damaged after it was added")
     with pytest.raises(SpeechError, match="en_US-later-medium"):
         list(synthesize("Hello.", voice="piper/en_US-later-medium", cache="off"))
 
