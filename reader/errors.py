@@ -7,6 +7,8 @@ as one line and exit with :attr:`ReaderError.exit_code`; nothing else is shown.
 
 from __future__ import annotations
 
+from reader.sanitize import one_line
+
 
 class ReaderError(Exception):
     """A failure caused by an input, reported as ``"<subject>: <reason>"``."""
@@ -14,7 +16,9 @@ class ReaderError(Exception):
     exit_code = 2
 
     def __init__(self, subject: str, reason: str) -> None:
-        super().__init__(f"{subject}: {reason}")
+        # Both parts can quote outside text (a server's reason phrase, a page's title, a
+        # file name): the message is one line without escapes, controls or bidi overrides.
+        super().__init__(f"{one_line(str(subject))}: {one_line(str(reason))}")
         self.subject = subject
         self.reason = reason
 

@@ -6,15 +6,22 @@ failure was a hang; servers run on 127.0.0.1 with bounded loops.
 
 from __future__ import annotations
 
+import gzip
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from reader.cli import main
 from reader.config import Settings, read_settings, save_setting
-from reader.errors import ConfigError, InputError
+from reader.errors import ConfigError, FetchError, InputError
+from reader.extract import fetch
 from reader.extract.sources import opens_like_html, sniff
 from reader.files import read_user_file
 from reader.speech.lexicon import MAX_BYTES as LEXICON_MAX
@@ -122,3 +129,134 @@ def test_a_pipe_as_the_settings_file_is_a_warning_not_a_hang(fifo: Path) -> None
     assert [str(p) for p in problems] == [
         f"{fifo}: not a regular file (a named pipe); using the defaults"
     ]
+
+
+# -- 3. the fetch deadline bounds headers and body -------------------------------------------------
+
+SLOW_BODY = b"<html><body><p>" + b"slow " * 40 + b"</p></body></html>"
+SLOW_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+    + b"X-Padding: "
+    + b"p" * 60
+    + b"\r\n"
+    + f"Content-Length: {len(SLOW_BODY)}\r\n\r\n".encode()
+)
+GZIP_BODY = gzip.compress(SLOW_BODY)
+
+
+class HostileServer:
+    """A raw HTTP server on 127.0.0.1: one thread per connection, bounded loops.
+
+    ``/trickle-head`` sends its status line and headers one byte per 0.1 s;
+    ``/trickle-body`` its headers at once and the body one byte per 0.1 s (each would take
+    15 s or more in full); ``/escape`` answers 500 with a reason phrase holding an ANSI
+    colour; ``/bad-gzip`` claims gzip and sends plain bytes. ``sent[path]`` counts the
+    bytes each trickle got out before the client hung up.
+    """
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.sent: dict[str, int] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        for _ in range(600):  # at most 2 minutes of accepting
+            if self.stop.is_set():
+                return
+            try:
+                conn, _addr = self.sock.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            request = conn.recv(65536).decode("latin-1")
+            path = request.split(" ")[1] if " " in request else "/"
+            if path == "/escape":
+                conn.sendall(
+                    b"HTTP/1.1 500 \x1b[31mRed\x1b]0;PWNED\x07\r\nContent-Length: 0\r\n\r\n"
+                )
+                return
+            if path == "/bad-gzip":
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+                    + f"Content-Length: {len(SLOW_BODY)}\r\n\r\n".encode()
+                    + SLOW_BODY
+                )
+                return
+            if path == "/trickle-head":
+                head, tail = b"", SLOW_HEAD + SLOW_BODY
+            else:
+                head, tail = SLOW_HEAD, SLOW_BODY * 4
+            self.sent[path] = 0
+            try:
+                conn.sendall(head)
+                for byte in tail:  # bounded: len(tail) steps of 0.1 s
+                    if self.stop.is_set():
+                        return
+                    conn.sendall(bytes([byte]))
+                    self.sent[path] += 1
+                    time.sleep(0.1)
+            except OSError:  # the client hung up: what we wanted
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    server = HostileServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("path", ["/trickle-head", "/trickle-body"])
+def test_the_deadline_bounds_a_trickling_fetch_headers_included(
+    hostile: HostileServer,
+    path: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(fetch, "DEADLINE", 1.5)
+    url = hostile.url + path
+    assert main(["extract", url]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"reader: {url}: the download took longer than 1.5 s (the limit for a whole fetch)"
+    ]
+    # The fetch hung up long before the server was done (15 s a byte at a time).
+    time.sleep(0.3)
+    total = len(SLOW_HEAD + SLOW_BODY) if path == "/trickle-head" else len(SLOW_BODY) * 4
+    assert 0 < hostile.sent[path] < total / 2
+
+
+@pytest.mark.timeout(30)
+def test_a_reason_phrase_with_escapes_is_printed_clean(
+    hostile: HostileServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = hostile.url + "/escape"
+    assert main(["extract", url]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"reader: {url}: HTTP 500 Red"]
+
+
+@pytest.mark.timeout(30)
+def test_a_gzip_decoding_failure_is_one_clean_reason(hostile: HostileServer) -> None:
+    url = hostile.url + "/bad-gzip"
+    with pytest.raises(FetchError) as info:
+        fetch.fetch(url)
+    assert info.value.reason == (
+        "the compressed content could not be decoded (damaged Content-Encoding data)"
+    )

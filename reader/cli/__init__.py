@@ -55,8 +55,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def error(message: str) -> None:
-    """Print one line for the user on stderr."""
-    print(f"reader: {message}", file=sys.stderr, flush=True)
+    """Print one line for the user on stderr (escapes, controls and bidi overrides out)."""
+    from reader.sanitize import one_line
+
+    print(f"reader: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 # Commands that read the settings (voice, rate, bitrate...) warn about bad values in the

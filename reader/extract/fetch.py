@@ -16,16 +16,19 @@ with trafilatura):
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 from dataclasses import dataclass
 from email.message import Message
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from reader import __version__
 from reader.errors import FetchError
 from reader.extract.sources import MAX_BYTES, not_text_reason, too_large
+from reader.sanitize import one_line
 
 CONNECT_TIMEOUT = 10.0  # seconds to open the connection (DNS, TCP, TLS)
 READ_TIMEOUT = 20.0  # seconds of silence allowed while waiting for bytes
@@ -49,9 +52,56 @@ class Fetched:
     charset: str | None  # the charset parameter of Content-Type, if any
 
 
-@lru_cache(maxsize=1)
-def _pool() -> Any:
+class _Watch:
+    """The overall deadline of one fetch, kept by a timer thread.
+
+    Connect and read timeouts bound each wait, not the sum: a server that sends its
+    headers or body one byte a second never trips them. When the deadline passes, the
+    timer shuts down every socket the fetch opened, which wakes the blocked read at once
+    (it sees the connection end), and :attr:`expired` tells the fetch why.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self.remaining = seconds  # what was left when the last request began
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watch:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _pool(watch: _Watch | None = None) -> Any:
+    """A pool manager for one fetch; its connections report their sockets to ``watch``."""
     import urllib3
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
     try:
         import certifi
@@ -59,7 +109,7 @@ def _pool() -> Any:
         ca_certs: str | None = certifi.where()
     except ImportError:  # pragma: no cover - certifi comes with trafilatura
         ca_certs = None
-    return urllib3.PoolManager(
+    manager = urllib3.PoolManager(
         num_pools=4,
         cert_reqs="CERT_REQUIRED",
         ca_certs=ca_certs,
@@ -69,6 +119,30 @@ def _pool() -> Any:
             "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
         },
     )
+    if watch is None:
+        return manager
+    watched: _Watch = watch
+
+    class WatchedHTTP(HTTPConnection):
+        def _new_conn(self) -> socket.socket:  # the raw socket, under TLS too
+            sock = super()._new_conn()
+            watched.add(sock)
+            return sock
+
+    class WatchedHTTPS(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            watched.add(sock)
+            return sock
+
+    class WatchedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = WatchedHTTP
+
+    class WatchedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = WatchedHTTPS
+
+    manager.pool_classes_by_scheme = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
+    return manager
 
 
 def _parse_content_type(value: str | None) -> tuple[str, str | None]:
@@ -102,33 +176,68 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, ue.ReadTimeoutError):
         return f"no response within {READ_TIMEOUT:g} s (read timeout)"
     if isinstance(exc, ue.SSLError):
-        return f"TLS error: {exc.args[0] if exc.args else exc}".split("\n")[0]
+        return one_line(f"TLS error: {exc.args[0] if exc.args else exc}".split("\n")[0])[:200]
     if isinstance(exc, ue.ProtocolError):
         return "the connection broke off"
-    return str(exc).split("\n")[0] or type(exc).__name__
+    if isinstance(exc, ue.DecodeError):  # its text is a Python tuple of two messages
+        return "the compressed content could not be decoded (damaged Content-Encoding data)"
+    return one_line(str(exc))[:200] or type(exc).__name__
 
 
-def fetch(url: str, *, source: str | None = None) -> Fetched:
-    """Download ``url`` within the limits above, or raise :class:`FetchError`."""
+def fetch(url: str, *, source: str | None = None, deadline: float | None = None) -> Fetched:
+    """Download ``url`` within the limits above, or raise :class:`FetchError`.
+
+    ``deadline`` (seconds, :data:`DEADLINE` by default) bounds the whole fetch: connecting,
+    headers, body and redirects.
+    """
     import urllib3.exceptions as ue
 
     subject = source or url
+    limit = DEADLINE if deadline is None else deadline
     start = time.monotonic()
+    with _Watch(limit) as watch:
+        try:
+            fetched = _fetch(url, subject, start, watch)
+        except (FetchError, ue.HTTPError, OSError) as exc:
+            # A timeout cut short to what was left of the deadline is the deadline too.
+            capped = (
+                isinstance(exc, ue.ConnectTimeoutError) and watch.remaining < CONNECT_TIMEOUT
+            ) or (isinstance(exc, ue.ReadTimeoutError) and watch.remaining < READ_TIMEOUT)
+            if watch.expired or capped or time.monotonic() - start > limit:
+                raise FetchError(subject, _too_slow(limit)) from None
+            if isinstance(exc, FetchError):
+                raise
+            raise FetchError(subject, _reason(exc)) from None
+    # A connection shut by the deadline can look like a short but complete reply (headers
+    # cut off at an end of file): what arrived after the deadline does not count.
+    if watch.expired:
+        raise FetchError(subject, _too_slow(limit))
+    return fetched
+
+
+def _too_slow(limit: float) -> str:
+    return f"the download took longer than {limit:g} s (the limit for a whole fetch)"
+
+
+def _fetch(url: str, subject: str, start: float, watch: _Watch) -> Fetched:
+    limit = watch.seconds
+    pool = _pool(watch)
     seen = [url]
     current = url
     for _ in range(MAX_REDIRECTS + 1):
         if urlsplit(current).scheme.lower() not in ("http", "https"):
             raise FetchError(subject, f"redirected to an unsupported address ({current})")
-        try:
-            response = _pool().request(
-                "GET",
-                current,
-                redirect=False,
-                preload_content=False,
-                timeout=urllib3_timeout(),
-            )
-        except ue.HTTPError as exc:
-            raise FetchError(subject, _reason(exc)) from None
+        remaining = limit - (time.monotonic() - start)
+        if remaining <= 0:
+            raise FetchError(subject, _too_slow(limit))
+        watch.remaining = remaining
+        response = pool.request(
+            "GET",
+            current,
+            redirect=False,
+            preload_content=False,
+            timeout=urllib3_timeout(remaining),
+        )
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
@@ -141,37 +250,37 @@ def fetch(url: str, *, source: str | None = None) -> Fetched:
                 current = nxt
                 continue
             if response.status >= 400:
-                phrase = response.reason or ""
+                phrase = (response.reason or "")[:100]
                 raise FetchError(subject, f"HTTP {response.status} {phrase}".rstrip())
             content_type, charset = _parse_content_type(response.headers.get("Content-Type"))
             if not (content_type.startswith(_TEXT_TYPES) or content_type in _UNKNOWN_TYPES):
-                raise FetchError(subject, not_text_reason(content_type))
+                raise FetchError(subject, not_text_reason(content_type[:100]))
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > MAX_BYTES:
                 raise FetchError(subject, too_large(int(length)))
-            data = _read_body(response, subject, start)
+            data = _read_body(response, subject, start, limit)
             return Fetched(url=current, data=data, content_type=content_type, charset=charset)
-        except ue.HTTPError as exc:
-            raise FetchError(subject, _reason(exc)) from None
         finally:
             response.release_conn()
     raise FetchError(subject, f"too many redirects (more than {MAX_REDIRECTS})")
 
 
-def urllib3_timeout() -> Any:
+def urllib3_timeout(remaining: float | None = None) -> Any:
+    """Connect and read timeouts, neither longer than ``remaining`` seconds."""
     import urllib3
 
-    return urllib3.Timeout(connect=CONNECT_TIMEOUT, read=READ_TIMEOUT)
+    cap = float("inf") if remaining is None else max(remaining, 0.001)
+    return urllib3.Timeout(connect=min(CONNECT_TIMEOUT, cap), read=min(READ_TIMEOUT, cap))
 
 
-def _read_body(response: Any, subject: str, start: float) -> bytes:
+def _read_body(response: Any, subject: str, start: float, limit: float) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.stream(65536, decode_content=True):
         size += len(chunk)
         if size > MAX_BYTES:
             raise FetchError(subject, too_large())
-        if time.monotonic() - start > DEADLINE:
-            raise FetchError(subject, f"download took longer than {DEADLINE:g} s")
+        if time.monotonic() - start > limit:
+            raise FetchError(subject, _too_slow(limit))
         chunks.append(chunk)
     return b"".join(chunks)
