@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from reader.sanitize import one_line, safe_text
 from reader.segment import split_sentences
 
 BlockKind = Literal["heading", "paragraph", "list_item", "quote"]
@@ -66,6 +67,33 @@ class Article:
     title_from_body: bool = False  # the title repeats the body's opening words: not spoken
     source: str | None = None  # what the user gave: a URL, a path or "-"
     extras: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        """Text from outside made safe once, here, where every article is made.
+
+        Entities are decoded after the loader stripped control characters, so a page's
+        ``<title>&#27;]0;PWNED&#7;</title>`` arrives as a live terminal escape; an imported
+        library file can hold anything. Metadata becomes one line without escapes,
+        controls or bidi controls (:func:`~reader.sanitize.one_line`); block text keeps
+        its line breaks and right-to-left marks (:func:`~reader.sanitize.safe_text`). A
+        block left empty is dropped. ``source`` is what the user typed and stays as given.
+        """
+        blocks = []
+        for block in self.blocks:
+            text = safe_text(block.text)
+            if text.strip():
+                blocks.append(block if text == block.text else Block(block.kind, text))
+        if len(blocks) != len(self.blocks) or any(
+            a is not b for a, b in zip(blocks, self.blocks, strict=False)
+        ):
+            object.__setattr__(self, "blocks", tuple(blocks))
+        for name in ("title", "date", "site", "url", "language"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, one_line(str(value)) or None)
+        authors = tuple(filter(None, (one_line(str(a)) for a in self.authors)))
+        if authors != self.authors:
+            object.__setattr__(self, "authors", authors)
 
     # -- derived -----------------------------------------------------------------
 

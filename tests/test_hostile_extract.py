@@ -260,3 +260,70 @@ def test_a_gzip_decoding_failure_is_one_clean_reason(hostile: HostileServer) -> 
     assert info.value.reason == (
         "the compressed content could not be decoded (damaged Content-Encoding data)"
     )
+
+
+# -- 4. escapes and bidi controls from outside ---------------------------------------------------
+
+PARAGRAPHS = "".join(
+    f"<p>Paragraph {i}: the harbour master publishes the tide tables every week, and the "
+    "fishing crews plan their trips around the two daily high waters.</p>"
+    for i in range(5)
+)
+HOSTILE_PAGE = (
+    "<html><head><title>&#27;]0;PWNED&#7;Title &#x202E;gnp.exe&#x202C;</title>"
+    '<meta name="author" content="Jo&#27;[31m Doe&#8238;"></head><body><article>'
+    "<p>The &#27;[31mharbour&#27;[0m opened &#x9b;2J at dawn, as every week in the season "
+    "when the tides allow the crews to leave before six.</p>"
+    + PARAGRAPHS
+    + "</article></body></html>"
+)
+UNSAFE = ("\x1b", "\x07", "\x9b", "\u202e", "\u202c")
+
+
+def _assert_clean(*texts: str) -> None:
+    for text in texts:
+        assert not any(ch in text for ch in UNSAFE), repr(text)
+
+
+@pytest.mark.timeout(60)
+def test_control_references_in_a_page_leave_no_escape_in_the_article() -> None:
+    from reader.extract import extract_html
+
+    article = extract_html(HOSTILE_PAGE)
+    assert article.title == "Title gnp.exe"
+    assert article.authors == ("Jo Doe",)
+    assert article.blocks[0].text.startswith("The harbour opened at dawn,")
+    assert len(article.blocks) == 6  # the paragraph holding the escapes is kept
+    _assert_clean(article.text, article.to_markdown(), article.to_json(), *article.authors)
+
+
+@pytest.mark.timeout(60)
+def test_reader_extract_prints_no_escape_in_any_format(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(HOSTILE_PAGE)
+    for fmt in ("text", "markdown", "json"):
+        result = reader(str(page), "--format", fmt)
+        assert result.returncode == 0, result.stderr
+        _assert_clean(result.stdout.decode())
+        assert "Title gnp.exe" in result.stdout.decode() or fmt == "text"
+
+
+def test_an_article_made_from_outside_data_is_cleaned_where_it_is_made() -> None:
+    from reader.article import Article, Block
+
+    article = Article.from_dict(
+        {
+            "title": "Evil \u202egnp.exe\u202c\x1b]0;x\x07",
+            "authors": ["A\x1b[31mB", "\x07"],
+            "site": "Site\u2066\n",
+            "blocks": [
+                {"kind": "paragraph", "text": "Right\u202eto left \x1b[2Jtext\u200f."},
+                {"kind": "paragraph", "text": "\x1b[0m"},
+            ],
+        }
+    )
+    assert article.title == "Evil gnp.exe"
+    assert article.authors == ("AB",)
+    assert article.site == "Site"
+    # Body text keeps its right-to-left mark but not the override.
+    assert article.blocks == (Block("paragraph", "Rightto left text\u200f."),)

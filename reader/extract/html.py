@@ -23,6 +23,7 @@ from typing import Any
 from reader.article import Article, Block, BlockKind
 from reader.errors import InputError
 from reader.extract import ear, sources
+from reader.sanitize import strip_controls
 
 # Element tags of trafilatura's output tree (plus a few raw HTML tags its fallback
 # extractors sometimes leave) that start a block of their own.
@@ -302,7 +303,7 @@ def extract_html(html: str, *, url: str | None = None, source: str | None = None
     from trafilatura.utils import load_html
 
     subject = source or url or "<html>"
-    html = _strip_xml_declaration(html)
+    html = drop_control_references(_strip_xml_declaration(html))
     try:
         tree = load_html(html)
         if tree is None:
@@ -350,6 +351,33 @@ def _too_slight(blocks: list[Block]) -> bool:
 
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Numeric character references (&#27; &#x1b;), decimal or hex; each digit run is bounded.
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _control_reference(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    if code in (9, 10, 13) or not (code < 32 or 127 <= code < 160):
+        return match.group(0)
+    return chr(code)
+
+
+def drop_control_references(html: str) -> str:
+    """``html`` with character references to control characters (``&#27;``, ``&#7;``)
+    decoded and then removed with the escape sequences they form.
+
+    The loader strips control characters from the bytes, but a reference becomes one only
+    when the page is parsed: ``<title>&#27;]0;PWNED&#7;</title>`` would carry a live
+    terminal escape into the title, and lxml drops a paragraph holding one (the article
+    was lost). Decoded here, ``strip_controls`` removes the whole sequence
+    (``\x1b]0;PWNED\x07``), not just its first byte. Tab, line feed and carriage return
+    references stay.
+    """
+    if "&#" not in html:
+        return html
+    decoded = _CHAR_REF.sub(_control_reference, html)
+    return html if decoded == html else strip_controls(decoded)
 
 
 def _strip_xml_declaration(html: str) -> str:
