@@ -327,3 +327,41 @@ def test_an_article_made_from_outside_data_is_cleaned_where_it_is_made() -> None
     assert article.site == "Site"
     # Body text keeps its right-to-left mark but not the override.
     assert article.blocks == (Block("paragraph", "Rightto left text\u200f."),)
+
+
+# -- 10, 21. extract -o: a symbolic link in the way, file modes --------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_symlink_at_an_output_name_fails_that_input_only(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first, second = folder / "first.txt", folder / "second.txt"
+    first.write_text(PROSE)
+    second.write_text(PROSE.replace("harbour", "river"))
+    out = tmp_path / "out"
+    out.mkdir()
+    outside = tmp_path / "elsewhere.txt"
+    (out / "first.txt").symlink_to(outside)
+    result = reader(str(first), str(second), "-o", str(out))
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        f"reader: {first}: cannot write {out / 'first.txt'} (a symbolic link is there; "
+        "not replaced)"
+    ]
+    assert not outside.exists()
+    assert (out / "second.txt").read_text().startswith("The river")
+    assert sorted(p.name for p in out.iterdir()) == ["first.txt", "second.txt"]  # no temp left
+
+
+@pytest.mark.timeout(60)
+def test_extract_output_files_get_the_umask_mode(tmp_path: Path) -> None:
+    source = tmp_path / "a.txt"
+    source.write_text(PROSE)
+    old = os.umask(0o022)
+    try:
+        result = reader(str(source), "-o", str(tmp_path / "out"))
+    finally:
+        os.umask(old)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "a.txt").stat().st_mode & 0o777 == 0o644

@@ -157,13 +157,21 @@ def _unique(stem: str, ext: str, taken: set[str]) -> str:
 
 
 def write_atomic(folder: Path, name: str, content: str) -> Path:
-    """Write ``folder/name`` through a temporary file in ``folder`` and a rename."""
-    import tempfile
+    """Write ``folder/name`` through a temporary file in ``folder`` and a rename.
+
+    The file gets the mode any new file would (0666 less the umask). A symbolic link at
+    the name is left alone (``FileExistsError``): whoever put it there meant something.
+    """
+    import errno
+
+    from reader.export.names import create_temp
 
     target = folder / name
+    if target.is_symlink():
+        raise FileExistsError(errno.EEXIST, "a symbolic link is there; not replaced")
     if target.resolve().parent != folder.resolve():  # defence in depth: names are slugs
         raise ValueError(f"refusing to write outside {folder}: {name}")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    fd, tmp = create_temp(folder, f".{name}.", ".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(content)
@@ -228,9 +236,10 @@ def handle(args: argparse.Namespace) -> int:
         name = _unique(output_stem(sources[index]), FORMATS[fmt], taken)
         try:
             written = write_atomic(out_dir, name, payload)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             failed = True
-            error(f"{sources[index]}: cannot write {out_dir / name} ({exc.strerror or exc})")
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            error(f"{sources[index]}: cannot write {out_dir / name} ({reason})")
             continue
         print(written, flush=True)
     return 2 if failed else 0
