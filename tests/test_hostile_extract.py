@@ -365,3 +365,47 @@ def test_extract_output_files_get_the_umask_mode(tmp_path: Path) -> None:
         os.umask(old)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "a.txt").stat().st_mode & 0o777 == 0o644
+
+
+# -- 22. a wall of text is an article ------------------------------------------------------------
+
+WALL_SENTENCES = [
+    "The council met on Tuesday evening to discuss the harbour budget for the coming year.",
+    "Several members argued that the plan would cost far more than the town could afford.",
+    "Others said that the repairs to the old sea wall had been delayed for far too long.",
+    "A fisherman who spoke at the meeting thanked the crews for their support in the storm.",
+    "The treasurer promised new figures before the next session, which is set for spring.",
+    "Residents who subscribe to the local paper had read about the plan in the autumn.",
+    "In the end the vote was postponed, and the chair closed the meeting just after nine.",
+]
+
+
+def _wall(words: int) -> str:
+    out: list[str] = []
+    i = 0
+    while sum(len(s.split()) for s in out) < words:
+        out.append(WALL_SENTENCES[i % len(WALL_SENTENCES)].replace("the ", f"the {i} ", 1))
+        i += 1
+    return " ".join(out)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("words", [1500, 2500, 6000])
+def test_a_wall_of_text_is_kept_and_split_into_paragraphs(words: int) -> None:
+    from reader.extract import extract_text
+
+    wall = _wall(words)
+    article = extract_text(wall)
+    assert " ".join(b.text for b in article.blocks) == wall  # every sentence kept, in order
+    assert len(article.blocks) >= words // 150
+    assert all(b.text.endswith(".") for b in article.blocks)  # cut at sentence ends
+    assert all(len(b.text) <= 1500 for b in article.blocks)
+
+
+@pytest.mark.timeout(60)
+def test_reader_extract_reads_a_pasted_wall_of_text(tmp_path: Path) -> None:
+    paste = tmp_path / "paste.txt"
+    paste.write_text(_wall(2500) + "\n")
+    result = reader(str(paste))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().count("\n\n") >= 15

@@ -282,6 +282,38 @@ def _effective_length(text: str) -> int:
 _CJK = re.compile(r"[\u3040-\u9fff\uac00-\ud7af]")
 
 
+# A line longer than this is a wall of text (a PDF or an e-mail pasted without line breaks,
+# or a page saved as one line): it is split into paragraphs of a few sentences, at least
+# WALL_PARAGRAPH characters each. Whole, it would be judged as one line, and one appeal or
+# notice phrase anywhere in 2,000 words set it all aside; it would also be one paragraph
+# for the ear and the screen.
+WALL_LINE = 2000
+WALL_PARAGRAPH = 600
+
+
+def split_wall(line: str, language: str | None = None) -> list[str]:
+    """``line`` as paragraphs of a few sentences when it is longer than :data:`WALL_LINE`
+    characters (cut at sentence ends, each at least :data:`WALL_PARAGRAPH` characters
+    but the last); ``[line]`` otherwise, or when it has no sentence ends to cut at."""
+    if len(line) <= WALL_LINE:
+        return [line]
+    from reader.segment import split_sentences
+
+    pieces: list[str] = []
+    start = 0
+    for _first, end in split_sentences(line, language):
+        if end - start >= WALL_PARAGRAPH:
+            pieces.append(line[start:end].strip())
+            start = end
+    rest = line[start:].strip()
+    if rest:
+        if pieces and len(rest) < WALL_PARAGRAPH // 3:  # a short tail joins the last one
+            pieces[-1] = f"{pieces[-1]} {rest}"
+        else:
+            pieces.append(rest)
+    return [p for p in pieces if p] or [line]
+
+
 def _split_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     group = 0
@@ -293,7 +325,8 @@ def _split_lines(text: str) -> list[Line]:
         if pending_blank and lines:
             group += 1
         pending_blank = False
-        lines.append(Line(raw, len(lines), group))
+        for piece in split_wall(raw):
+            lines.append(Line(piece, len(lines), group))
     sizes: dict[int, int] = {}
     for line in lines:
         sizes[line.group] = sizes.get(line.group, 0) + 1
