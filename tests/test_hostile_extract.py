@@ -22,7 +22,7 @@ from reader.cli import main
 from reader.config import Settings, read_settings, save_setting
 from reader.errors import ConfigError, FetchError, InputError
 from reader.extract import fetch
-from reader.extract.sources import opens_like_html, sniff
+from reader.extract.sources import opens_like_html, sniff, url_hint
 from reader.files import read_user_file
 from reader.speech.lexicon import MAX_BYTES as LEXICON_MAX
 from reader.speech.lexicon import load_lexicon
@@ -409,3 +409,33 @@ def test_reader_extract_reads_a_pasted_wall_of_text(tmp_path: Path) -> None:
     result = reader(str(paste))
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode().count("\n\n") >= 15
+
+
+# -- 21. smaller things ----------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_a_host_name_without_a_scheme_suggests_the_url(tmp_path: Path) -> None:
+    result = reader("example.com", "notes.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        "reader: example.com: no such file (for the web page, give https://example.com)",
+        "reader: notes.txt: no such file",
+    ]
+    assert url_hint("www.example.org/story?id=3") == "https://www.example.org/story?id=3"
+    assert url_hint("report.pdf") is None
+    assert url_hint("a" * 5000 + ".") is None
+
+
+def test_a_title_made_from_the_body_has_no_ellipsis_and_names_files_cleanly() -> None:
+    from reader.export import display_title
+    from reader.export.names import safe_stem
+    from reader.extract import extract_text
+
+    article = extract_text(_wall(300))
+    assert article.title_from_body
+    assert (
+        article.title
+        == "The council met on Tuesday evening to discuss the 0 harbour budget for the"
+    )
+    assert not safe_stem(display_title(article)).endswith("…")

@@ -105,7 +105,12 @@ def _check_file(source: str) -> None:
 
     path = Path(source).expanduser()
     if not path.exists():
-        raise InputError(source, "no such file")
+        from reader.extract.sources import url_hint
+
+        hint = url_hint(source)
+        raise InputError(
+            source, f"no such file (for the web page, give {hint})" if hint else "no such file"
+        )
     if path.is_dir():
         raise InputError(source, "is a folder, not an article")
     check_regular(path, subject=source)  # a named pipe would block here, a device never end

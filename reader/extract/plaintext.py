@@ -940,11 +940,15 @@ def _find_date(
 
 
 def _title_from_body(text: str, limit: int = 80) -> str:
-    """The opening words of the body, cut at a word boundary, as a stand-in title."""
+    """The opening words of the body, cut at a word boundary, as a stand-in title.
+
+    No ellipsis is added where it is cut: the title names the article in lists, tags and
+    export file names ("The council met….mp3" is no name), and it is never spoken.
+    """
     first = text.split(". ")[0]
     if len(first) <= limit:
         return first.rstrip(".")
     cut = first[:limit]
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:") + "…"
+    return cut.rstrip(" ,;:–—-")

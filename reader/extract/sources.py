@@ -426,4 +426,32 @@ def load(source: str) -> Loaded:
     """Read a local path or ``-`` (stdin). URLs go through :mod:`reader.extract.fetch`."""
     if source == "-":
         return load_bytes(read_stdin(), "-")
-    return load_bytes(read_file(source), source, name=source)
+    try:
+        data = read_file(source)
+    except InputError as exc:
+        hint = url_hint(source) if exc.reason == "no such file" else None
+        if hint:
+            raise InputError(source, f"no such file (for the web page, give {hint})") from None
+        raise
+    return load_bytes(data, source, name=source)
+
+
+# A host name and maybe a path, without a scheme: "example.com", "www.bbc.co.uk/news/x".
+# Labels hold no dot, so the repetition cannot overlap itself.
+_BARE_HOST = re.compile(r"([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8})(?:[/?#]\S*)?")
+_COMMON_TLDS = frozenset(
+    "com org net edu gov io co uk de fr es it nl pl ch at eu info news dev app ca au us se "  # noqa: SIM905
+    "no fi dk be ru jp br in ie nz pt cz".split()
+)
+
+
+def url_hint(source: str) -> str | None:
+    """``https://SOURCE`` when a missing file's name reads like a web address without its
+    scheme (``example.com``, ``www.example.org/story``); None for a file name (``notes.txt``)."""
+    match = _BARE_HOST.fullmatch(source.strip())
+    if not match:
+        return None
+    host = match.group(1).lower()
+    if host.startswith("www.") or host.rsplit(".", 1)[-1] in _COMMON_TLDS:
+        return f"https://{source.strip()}"
+    return None
