@@ -595,7 +595,9 @@ _BYLINE_CASE = re.compile(
 )
 # What may follow the names on a byline: a separator, a date, "on ...", "updated ...".
 _BYLINE_REST = re.compile(r"(?i)^(?:[|•·,–—/(-]|on\b|am\b|le\b|el\b|\d|updated|published)")
-_NAME_SPLIT = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*")
+# (?<!\s): a match starts where a run of spaces starts, not at each of its characters
+# (a long run without a separator was quadratic).
+_NAME_SPLIT = re.compile(r"(?<!\s)\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*")
 _NOT_NAMES = frozenset(
     [
         "the",

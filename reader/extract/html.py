@@ -170,30 +170,35 @@ _BYLINE_REACH = 3
 
 # -- metadata -----------------------------------------------------------------------------
 
+# Tags are scanned up to the next "<" or ">" ([^<>], not [^>]): a scan that could run past
+# the next tag made "<html<html<html..." quadratic (each start read to the end of the
+# head). The attributes of one <meta> tag are then read by separate searches in that tag.
 _LANG_ATTR = re.compile(
-    rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I
+    rb"<html\b[^<>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.I
 )
-_LANG_META = re.compile(
-    rb"<meta\b[^>]*(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)"
-    rb"[^>]*content\s*=\s*[\"']?([A-Za-z]{2,3})",
-    re.I,
+_META_TAG = re.compile(rb"<meta\b[^<>]*", re.I)
+_LANG_META_KIND = re.compile(
+    rb"http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale", re.I
 )
-_LANG_META_REV = re.compile(
-    rb"<meta\b[^>]*content\s*=\s*[\"']?([A-Za-z]{2,3})[-_A-Za-z]*[\"']?[^>]*"
-    rb"(?:http-equiv\s*=\s*[\"']?content-language|property\s*=\s*[\"']?og:locale)",
-    re.I,
-)
+_META_CONTENT = re.compile(rb"content\s*=\s*[\"']?([A-Za-z]{2,3})", re.I)
 
 
 def declared_language(html: str) -> str | None:
     """The page's declared language (``<html lang>``, Content-Language or og:locale)."""
     head = html[:65536].encode("utf-8", "ignore")
-    for pattern in (_LANG_ATTR, _LANG_META, _LANG_META_REV):
-        match = pattern.search(head)
-        if match:
-            code = match.group(1).decode("ascii").lower()
-            if code not in ("und", "xx", "zz"):
-                return _ISO3.get(code, code)
+    codes = []
+    match = _LANG_ATTR.search(head)
+    if match:
+        codes.append(match.group(1))
+    for tag in _META_TAG.finditer(head):
+        if _LANG_META_KIND.search(tag.group()):
+            content = _META_CONTENT.search(tag.group())
+            if content:
+                codes.append(content.group(1))
+    for raw in codes:
+        code = raw.decode("ascii").lower()
+        if code not in ("und", "xx", "zz"):
+            return _ISO3.get(code, code)
     return None
 
 

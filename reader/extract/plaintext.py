@@ -523,7 +523,8 @@ def _looks_like_heading(line: Line) -> bool:
 
 # -- title ----------------------------------------------------------------------------------
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:\||–|—|-|::|·|•|»|/)\s+")
+# (?<!\s): from the start of a run of spaces only (else a long run is quadratic).
+_TITLE_SEPARATORS = re.compile(r"(?<!\s)\s+(?:\||–|—|-|::|·|•|»|/)\s+")
 
 
 def _words(text: str) -> set[str]:

@@ -104,7 +104,9 @@ _PHONEME_BRACKETS = re.compile(r"\[\[|\]\]")
 _DOUBLE_QUOTES = re.compile(r"[“”„‟«»″〝〞＂]")
 _SINGLE_QUOTES = re.compile(r"[‘’‚‛′‹›`´]")
 _DIGIT_DASH = re.compile(r"(?<=\d)\s?[–—‒]\s?(?=\d)")
-_DASH = re.compile(r"\s*[—―‒]\s*|\s+[–-]\s+")
+# Patterns that open with a repeated class start only where its run starts ((?<!\s),
+# (?<!\d)...): searched from every character of a long run, they were quadratic.
+_DASH = re.compile(r"(?<!\s)\s*[—―‒]\s*|(?<!\s)\s+[–-]\s+")
 _ELLIPSIS = re.compile(r"…")
 _BULLET = re.compile(r"^[\s•◦▪▫‣⁃●○■□◆◇►▶▸➤➢❯»·∙*+\-–—]+\s")
 _DECORATION = re.compile(
@@ -121,11 +123,11 @@ _DECORATION = re.compile(
     "]+"
 )
 _RULE = re.compile(r"([*=_~#|^<>+\-])\1{2,}")  # ***, ===, ---, ~~~ (decoration)
-_BAR = re.compile(r"\s+\|\s+")  # "Home | News | Sport"
+_BAR = re.compile(r"(?<!\s)\s+\|\s+")  # "Home | News | Sport"
 _URL = re.compile(
     r"\b(?:https?://|ftp://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]", re.IGNORECASE
 )
-_EMAIL = re.compile(r"\b[\w.%+-]+@((?:[\w-]+\.)+[a-z]{2,})\b", re.IGNORECASE)
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+@((?:[\w-]+\.)+[a-z]{2,})\b", re.IGNORECASE)
 _LONG_TOKEN = re.compile(rf"\S{{{MAX_TOKEN},}}")
 
 
@@ -221,7 +223,7 @@ class _Units:
 _DETERMINER_BEFORE = re.compile(
     r"(?i)\b(?:a|an|the|this|that|its|their|his|her|our|your|my)\s+[-−]?$"
 )
-_WORD_AFTER = re.compile(r"\s+([a-z][a-z-]*)\b")
+_WORD_AFTER = re.compile(r"(?<!\s)\s+([a-z][a-z-]*)\b")
 _NOT_A_NOUN = frozenset(
     {
         "of",
@@ -423,7 +425,8 @@ _TITLE_ABBR = re.compile(r"\b(" + "|".join(_TITLES) + r")\.(?=\s+\S)")
 _KEEP_ABBR = re.compile(r"\b(" + "|".join(_KEEP_WORD) + r")\.(?=\s+\S)")
 _NUMBER_ABBR = re.compile(r"\b(?:No|Nos|no|nos)\.\s*(?=\d)|#(?=\d)")
 _CIRCA = re.compile(r"\bc(?:a)?\.(?=\s*\d{3,4}\b)")
-_INITIALISM = re.compile(r"\b((?:[A-Z]\.){1,}[A-Z])\.(?=\s+\S)")  # "U.S. Army" -> "U.S Army"
+# "U.S. Army" -> "U.S Army"; (?<![\w.]): not from inside a run of initials (quadratic)
+_INITIALISM = re.compile(r"(?<![\w.])((?:[A-Z]\.){1,}[A-Z])\.(?=\s+\S)")
 _PHD = re.compile(r"\bPh\.\s?D\.?")
 
 _CURRENCY = re.compile(
@@ -451,7 +454,7 @@ _TENS = {
     "9": "nineties",
 }
 _YEAR = re.compile(r"(?<![\d,.$£€¥#])\b(1[1-9])(\d\d)\b(?![,.]\d|%|\d)")
-_FRACTION = re.compile(r"(?:(\d+)\s)?(?<![\d/])([1-3])/([234])(?![\d/])")
+_FRACTION = re.compile(r"(?:(?<!\d)(\d+)\s)?(?<![\d/])([1-3])/([234])(?![\d/])")
 _FRACTIONS = {
     ("1", "2"): "a half",
     ("1", "3"): "a third",
@@ -738,7 +741,7 @@ _DE_PREPOSITIONS = _words(
     "in an auf bei mit nach von zu aus seit vor unter über hinter neben zwischen "
     "während wegen trotz bis für gegen"
 )
-_DE_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_DE_WORD_BEFORE = re.compile(r"(?<!\w)(\w+)\W*$")
 _DE_RANGE = re.compile(r"(?<![\d\-/.,:])(\d{1,4})-(\d{1,4})(?![\d\-/]|[.,:]\d)")
 # Years 1100-1999 are said "neunzehnhundertneunzig"; eSpeak says "eintausend
 # neunhundertneunzig" (and "eintausend neunhundert neunziger" for "1990er").
@@ -748,7 +751,7 @@ _DE_YEAR_CONTEXT = _words(
     "ende mitte sommer winter herbst frühjahr frühling bereits schon geboren gestorben "
     "gegründet " + " ".join(_DE_MONTHS).lower()
 )
-_DE_CAPITAL_NEXT = re.compile(r"\s+[A-ZÄÖÜ]")
+_DE_CAPITAL_NEXT = re.compile(r"(?<!\s)\s+[A-ZÄÖÜ]")
 # All-caps words eSpeak reads as a word although they are letters (measured: "die USA,"
 # -> "uza", EZB -> "etsp", OECD, ÖVP, ORF, OSZE, SED, SUV, IT, ADAC); spelled with dots
 # ("E.Z.B") they are read letter by letter without pauses. Kept: those said as words,
