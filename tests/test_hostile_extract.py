@@ -439,3 +439,12 @@ def test_a_title_made_from_the_body_has_no_ellipsis_and_names_files_cleanly() ->
         == "The council met on Tuesday evening to discuss the 0 harbour budget for the"
     )
     assert not safe_stem(display_title(article)).endswith("…")
+
+
+@pytest.mark.timeout(30)
+def test_reader_open_refuses_a_named_pipe_before_the_screen(fifo: Path) -> None:
+    from reader.cli.tui import _check_file
+
+    with pytest.raises(InputError) as info:
+        _check_file(str(fifo))
+    assert str(info.value) == f"{fifo}: not a regular file (a named pipe)"
