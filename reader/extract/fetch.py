@@ -11,7 +11,9 @@ with trafilatura):
 - redirects followed by hand, at most :data:`MAX_REDIRECTS`, loops named as loops;
 - at most :data:`~reader.extract.sources.MAX_BYTES` read (after decompression);
 - HTTP errors and content that is not HTML or text (a PDF, an image) are one-line
-  :class:`~reader.errors.FetchError` messages.
+  :class:`~reader.errors.FetchError` messages;
+- conditional GET for feeds (``etag=``, ``last_modified=``): a ``304 Not Modified``
+  answer is a :class:`Fetched` with ``not_modified`` set and no body.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ USER_AGENT = f"hark-reader/{__version__} (offline article reader)"
 # a missing or generic type is left to the content sniffer.
 _TEXT_TYPES = ("text/", "application/xhtml+xml", "application/xml", "application/rss+xml")
 _UNKNOWN_TYPES = ("", "application/octet-stream", "binary/octet-stream")
+# What feeds are served as, besides the types above (``fetch(..., feed=True)``).
+FEED_TYPES = (
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+    "application/json",
+)
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, text/html;q=0.5, */*;q=0.1"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,9 @@ class Fetched:
     data: bytes
     content_type: str  # media type, lower case, without parameters ("" if none)
     charset: str | None  # the charset parameter of Content-Type, if any
+    etag: str | None = None  # validators for the next conditional GET
+    last_modified: str | None = None
+    not_modified: bool = False  # a 304 answer to a conditional GET: no body
 
 
 class _Watch:
@@ -184,11 +200,21 @@ def _reason(exc: BaseException) -> str:
     return one_line(str(exc))[:200] or type(exc).__name__
 
 
-def fetch(url: str, *, source: str | None = None, deadline: float | None = None) -> Fetched:
+def fetch(
+    url: str,
+    *,
+    source: str | None = None,
+    deadline: float | None = None,
+    feed: bool = False,
+    etag: str | None = None,
+    last_modified: str | None = None,
+) -> Fetched:
     """Download ``url`` within the limits above, or raise :class:`FetchError`.
 
     ``deadline`` (seconds, :data:`DEADLINE` by default) bounds the whole fetch: connecting,
-    headers, body and redirects.
+    headers, body and redirects. ``feed`` also accepts the feed types (Atom, JSON Feed);
+    ``etag`` and ``last_modified`` make the request conditional (``If-None-Match``,
+    ``If-Modified-Since``).
     """
     import urllib3.exceptions as ue
 
@@ -197,7 +223,7 @@ def fetch(url: str, *, source: str | None = None, deadline: float | None = None)
     start = time.monotonic()
     with _Watch(limit) as watch:
         try:
-            fetched = _fetch(url, subject, start, watch)
+            fetched = _fetch(url, subject, start, watch, _Request(feed, etag, last_modified))
         except (FetchError, ue.HTTPError, OSError) as exc:
             # A timeout cut short to what was left of the deadline is the deadline too.
             capped = (
@@ -219,7 +245,31 @@ def _too_slow(limit: float) -> str:
     return f"the download took longer than {limit:g} s (the limit for a whole fetch)"
 
 
-def _fetch(url: str, subject: str, start: float, watch: _Watch) -> Fetched:
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What a feed fetch asks for beyond a page fetch."""
+
+    feed: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self, defaults: dict[str, str]) -> dict[str, str] | None:
+        """Request headers, or None for the pool's own (given ones replace the pool's)."""
+        extra: dict[str, str] = {}
+        if self.feed:
+            extra["Accept"] = FEED_ACCEPT
+        if self.etag:
+            extra["If-None-Match"] = self.etag
+        if self.last_modified:
+            extra["If-Modified-Since"] = self.last_modified
+        return {**defaults, **extra} if extra else None
+
+
+def _fetch(
+    url: str, subject: str, start: float, watch: _Watch, asked: _Request | None = None
+) -> Fetched:
+    asked = asked or _Request()
+    types = _TEXT_TYPES + FEED_TYPES if asked.feed else _TEXT_TYPES
     limit = watch.seconds
     pool = _pool(watch)
     seen = [url]
@@ -237,6 +287,7 @@ def _fetch(url: str, subject: str, start: float, watch: _Watch) -> Fetched:
             redirect=False,
             preload_content=False,
             timeout=urllib3_timeout(remaining),
+            headers=asked.headers(pool.headers),
         )
         try:
             if response.status in (301, 302, 303, 307, 308):
@@ -249,17 +300,34 @@ def _fetch(url: str, subject: str, start: float, watch: _Watch) -> Fetched:
                 seen.append(nxt)
                 current = nxt
                 continue
+            if response.status == 304 and (asked.etag or asked.last_modified):
+                return Fetched(
+                    url=current,
+                    data=b"",
+                    content_type="",
+                    charset=None,
+                    etag=response.headers.get("ETag") or asked.etag,
+                    last_modified=response.headers.get("Last-Modified") or asked.last_modified,
+                    not_modified=True,
+                )
             if response.status >= 400:
                 phrase = (response.reason or "")[:100]
                 raise FetchError(subject, f"HTTP {response.status} {phrase}".rstrip())
             content_type, charset = _parse_content_type(response.headers.get("Content-Type"))
-            if not (content_type.startswith(_TEXT_TYPES) or content_type in _UNKNOWN_TYPES):
+            if not (content_type.startswith(types) or content_type in _UNKNOWN_TYPES):
                 raise FetchError(subject, not_text_reason(content_type[:100]))
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > MAX_BYTES:
                 raise FetchError(subject, too_large(int(length)))
             data = _read_body(response, subject, start, limit)
-            return Fetched(url=current, data=data, content_type=content_type, charset=charset)
+            return Fetched(
+                url=current,
+                data=data,
+                content_type=content_type,
+                charset=charset,
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+            )
         finally:
             response.release_conn()
     raise FetchError(subject, f"too many redirects (more than {MAX_REDIRECTS})")
