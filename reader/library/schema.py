@@ -184,6 +184,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         SELECT value, count(*) FROM sketch_index GROUP BY value
         """,
     ),
+    # 6: feeds the user follows (reader.library.feeds) and the items already taken from
+    # them, remembered by GUID and by URL so that a sync adds nothing twice.
+    (
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,        -- the feed's address (after discovery)
+            title TEXT,
+            site TEXT,                       -- the site's home page, from the feed
+            etag TEXT,                       -- validators for the next conditional GET
+            last_modified TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,  -- failed syncs in a row
+            last_error TEXT,
+            last_ok TEXT,                    -- last successful fetch (ISO 8601 UTC)
+            last_checked TEXT,
+            added TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE feed_items (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            guid TEXT NOT NULL,
+            url TEXT,
+            article_id INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            status TEXT NOT NULL,            -- added, unchanged, similar, refused
+            export_to TEXT,                  -- a sync --export folder still to render it into
+            added TEXT NOT NULL,
+            UNIQUE (feed_id, guid)
+        )
+        """,
+        "CREATE INDEX feed_items_url ON feed_items(url)",
+        "CREATE INDEX feed_items_article ON feed_items(article_id)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,415 @@
+"""A feed sync: fetch the feeds, add their new items to the library, optionally render them.
+
+1. Every feed is fetched at once (threads, at most :data:`HOST_LIMIT` at a time per
+   host) with a conditional GET: an unchanged feed costs one ``304`` and nothing else.
+2. The new items (not known by GUID in their feed nor by URL in any feed; at most
+   ``limit`` per feed) become articles in the same threads: the item's own HTML when
+   the feed carries the whole article (at least :data:`FULL_CONTENT_CHARS`), else the
+   linked page, fetched and extracted as ``reader add`` does.
+3. This thread adds them to the library (with the same-story check) and records each
+   item only once its article is there: an interrupted sync redoes only what it had not
+   finished. A feed's validators are stored only when all its items are done.
+4. With ``export``, the synced articles not yet rendered in that folder go through the
+   export runner (:func:`reader.export.batch.run`), which rewrites ``feed.xml``.
+
+Fetching uses :func:`reader.extract.fetch.fetch` and its limits (timeouts, overall
+deadline, size cap, redirects).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from reader.errors import FetchError, InputError, ReaderError
+from reader.feeds.parse import Item, Parsed, parse
+from reader.sanitize import one_line
+
+if TYPE_CHECKING:
+    from reader.article import Article
+    from reader.export import ExportOptions, ItemResult
+    from reader.export.batch import Summary
+    from reader.library import Library
+    from reader.library.feeds import Feed
+
+HOST_LIMIT = 4  # fetches at once to one host
+WORKERS = 16  # fetch and extraction threads
+DEFAULT_LIMIT = 50  # new items taken from one feed in one sync
+FULL_CONTENT_CHARS = 1500  # an item's HTML at least this long is taken as the article
+WAIT = 600.0  # seconds a fetch waits for its host's turn before giving up
+
+
+@dataclass
+class FeedResult:
+    id: int
+    url: str
+    title: str | None
+    status: str = "unchanged"  # unchanged (304 or no new item), updated, failed
+    error: str | None = None
+    new: int = 0  # new items taken
+    left: int = 0  # new items left for a later sync (--limit)
+    failing: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "status": self.status,
+            "error": self.error,
+            "new": self.new,
+            "left": self.left,
+            "failing": self.failing,
+        }
+
+
+@dataclass
+class ItemOutcome:
+    feed_id: int
+    guid: str
+    url: str | None
+    title: str | None
+    status: str  # added, updated, unchanged, similar, refused, failed
+    article_id: int | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feed": self.feed_id,
+            "url": self.url,
+            "title": self.title,
+            "status": self.status,
+            "article": self.article_id,
+            "error": self.error,
+        }
+
+
+@dataclass
+class SyncSummary:
+    feeds: list[FeedResult] = field(default_factory=list)
+    items: list[ItemOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+    export: Summary | None = None
+    fetch_seconds: float = 0.0  # wall time of steps 1-3 (fetching, extracting, adding)
+
+    def count_feeds(self, status: str) -> int:
+        return sum(1 for f in self.feeds if f.status == status)
+
+    def count_items(self, *statuses: str) -> int:
+        return sum(1 for i in self.items if i.status in statuses)
+
+    @property
+    def exit_code(self) -> int:
+        failed = self.count_feeds("failed") or self.count_items("failed", "refused")
+        return 1 if failed or (self.export is not None and self.export.exit_code) else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feeds": [f.to_dict() for f in self.feeds],
+            "items": [i.to_dict() for i in self.items],
+            "added": self.count_items("added", "updated"),
+            "failed": self.count_feeds("failed") + self.count_items("failed", "refused"),
+            "seconds": round(self.seconds, 3),
+            "export": self.export.to_dict() if self.export is not None else None,
+        }
+
+
+class _Hosts:
+    """A semaphore per host, so that one site is never asked more than HOST_LIMIT at once."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+
+    def fetch(self, url: str, **kwargs: Any) -> Any:
+        from reader.extract.fetch import fetch
+
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            gate = self._hosts.setdefault(host, threading.BoundedSemaphore(self.limit))
+        if not gate.acquire(timeout=WAIT):
+            raise FetchError(url, f"waited more than {WAIT:g} s for a connection to {host}")
+        try:
+            return fetch(url, **kwargs)
+        finally:
+            gate.release()
+
+
+@dataclass
+class _Fetched:
+    feed: Feed
+    parsed: Parsed | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: ReaderError | None = None
+
+
+def _fetch_feed(feed: Feed, hosts: _Hosts) -> _Fetched:
+    try:
+        got = hosts.fetch(feed.url, feed=True, etag=feed.etag, last_modified=feed.last_modified)
+        if got.not_modified:
+            return _Fetched(feed, None, got.etag, got.last_modified)
+        parsed = parse(got.data, got.url, got.content_type)
+        return _Fetched(feed, parsed, got.etag, got.last_modified)
+    except ReaderError as error:
+        return _Fetched(feed, error=error)
+
+
+def item_article(item: Item, hosts: _Hosts) -> Article:
+    """The article of a feed item: its own full HTML, else its linked page."""
+    from reader.extract import extract_html, extract_loaded
+    from reader.extract.sources import load_bytes
+
+    label = item.url or item.guid
+    article = None
+    if item.content and (len(item.content) >= FULL_CONTENT_CHARS or item.url is None):
+        from html import escape
+
+        title = escape(item.title or "")
+        page = (
+            f"<!DOCTYPE html><html><head><title>{title}</title></head><body><article>"
+            f"<h1>{title}</h1>{item.content}</article></body></html>"
+        )
+        try:
+            article = extract_html(page, url=item.url, source=label)
+        except InputError:
+            if item.url is None:
+                raise
+    if article is None:
+        if item.url is None:
+            raise InputError(label, "the item has neither a link nor its text")
+        got = hosts.fetch(item.url)
+        loaded = load_bytes(got.data, item.url, declared_charset=got.charset, url=got.url)
+        article = extract_loaded(loaded)
+    if not article.title and item.title:
+        article = replace(article, title=item.title)
+    if not article.date and item.published:
+        article = replace(article, date=item.published[:10])
+    return article
+
+
+def _new_items(
+    library: Library, feed: Feed, parsed: Parsed, limit: int, since: str | None
+) -> tuple[list[Item], list[Item], int]:
+    """(items to take, refused items, how many new ones were left for later)."""
+    from reader.library.feeds import known_items
+
+    seen_guids: set[str] = set()
+    seen_urls: set[str] = set()
+    candidates: list[Item] = []
+    for item in parsed.items:
+        if item.guid in seen_guids or (item.url and item.url in seen_urls):
+            continue  # duplicate GUID or link within the document
+        seen_guids.add(item.guid)
+        if item.url:
+            seen_urls.add(item.url)
+        if since and item.published and item.published[:10] < since:
+            continue
+        candidates.append(item)
+    known = known_items(
+        library,
+        feed.id,
+        [i.guid for i in candidates],
+        [i.url for i in candidates if i.url],
+    )
+    fresh = [i for i in candidates if i.guid not in known and not (i.url and i.url in known)]
+    refused = [i for i in fresh if i.bad_link and not i.url]
+    good = [i for i in fresh if not (i.bad_link and not i.url)]
+    return good[:limit], refused, max(0, len(good) - limit)
+
+
+def sync(
+    library: Library,
+    feeds: Sequence[Feed],
+    *,
+    limit: int = DEFAULT_LIMIT,
+    since: str | None = None,
+    skip_similar: bool = True,
+    export: Path | None = None,
+    export_options: ExportOptions | None = None,
+    jobs: int = 1,
+    cluster: str | None = None,
+    host_limit: int = HOST_LIMIT,
+    on_total: Callable[[int], None] | None = None,
+    on_feed: Callable[[FeedResult], None] | None = None,
+    on_item: Callable[[ItemOutcome], None] | None = None,
+    on_export_item: Callable[[ItemResult], None] | None = None,
+) -> SyncSummary:
+    """Sync ``feeds`` into ``library``; failures are in the summary, never raised.
+
+    ``on_total`` is called with the number of steps (feeds, then again feeds plus new
+    items once they are known); ``on_feed`` and ``on_item`` after each step.
+    """
+    from reader.library import feeds as store
+
+    began = time.perf_counter()
+    summary = SyncSummary()
+    hosts = _Hosts(host_limit)
+    folder = str(export.expanduser().resolve()) if export is not None else None
+    results = {f.id: FeedResult(f.id, f.url, f.title) for f in feeds}
+    pending: dict[int, int] = {}  # feed id -> items not finished yet
+    clean: dict[int, bool] = {}  # feed id -> no item failed, nothing left for later
+    fetched: dict[int, _Fetched] = {}
+    total = len(feeds)
+    if on_total is not None:
+        on_total(total)
+
+    def feed_done(feed_id: int) -> None:
+        got = fetched[feed_id]
+        result = results[feed_id]
+        parsed = got.parsed
+        store.mark_ok(
+            library,
+            feed_id,
+            etag=got.etag,
+            last_modified=got.last_modified,
+            title=parsed.title if parsed else None,
+            site=parsed.site if parsed else None,
+            keep_validators=clean.get(feed_id, True),
+        )
+        if on_feed is not None:
+            on_feed(result)
+
+    def settle(feed_id: int, outcome: ItemOutcome) -> None:
+        summary.items.append(outcome)
+        if outcome.status in ("failed",):
+            clean[feed_id] = False
+        if on_item is not None:
+            on_item(outcome)
+        pending[feed_id] -= 1
+        if pending[feed_id] == 0:
+            feed_done(feed_id)
+
+    def take(feed: Feed, item: Item, article: Article) -> ItemOutcome:
+        source = item.url or f"feed:{feed.id}:{item.guid}"
+        added = library.add(article, source, if_similar="skip" if skip_similar else "keep")
+        title = one_line(article.title or item.title or "") or None
+        if added.status == "skipped":
+            similar = added.similar[0].id if added.similar else None
+            store.record_item(library, feed.id, item.guid, item.url, similar, "similar")
+            return ItemOutcome(feed.id, item.guid, item.url, title, "similar", similar)
+        status = added.status if added.status in ("added", "updated") else "unchanged"
+        store.record_item(
+            library,
+            feed.id,
+            item.guid,
+            item.url,
+            added.id,
+            status,
+            export_to=folder if status in ("added", "updated") else None,
+        )
+        return ItemOutcome(feed.id, item.guid, item.url, title, status, added.id)
+
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="feed-sync") as pool:
+        feed_futures = {pool.submit(_fetch_feed, feed, hosts): feed for feed in feeds}
+        item_futures: dict[Future[Article], tuple[Feed, Item]] = {}
+        for future in as_completed(feed_futures):
+            got = future.result()
+            feed = got.feed
+            fetched[feed.id] = got
+            result = results[feed.id]
+            summary.feeds.append(result)
+            if got.error is not None:
+                result.status = "failed"
+                result.error = str(got.error)
+                failures = store.mark_failed(library, feed.id, got.error.reason)
+                result.failing = failures >= store.FAILING_AFTER
+                if on_feed is not None:
+                    on_feed(result)
+                continue
+            if got.parsed is None:  # 304 Not Modified
+                feed_done(feed.id)
+                continue
+            if got.parsed.title:
+                result.title = got.parsed.title
+            items, refused, left = _new_items(library, feed, got.parsed, limit, since)
+            result.new, result.left = len(items), left
+            clean[feed.id] = left == 0
+            if items or refused:
+                result.status = "updated"
+            for item in refused:
+                store.record_item(library, feed.id, item.guid, None, None, "refused")
+                outcome = ItemOutcome(
+                    feed.id,
+                    item.guid,
+                    None,
+                    item.title,
+                    "refused",
+                    error=f"{feed.url}: item {item.title or item.guid!r}: link refused "
+                    f"({item.bad_link}): only http and https links are followed",
+                )
+                summary.items.append(outcome)
+                if on_item is not None:
+                    on_item(outcome)
+            pending[feed.id] = len(items)
+            if not items:
+                feed_done(feed.id)
+                continue
+            total += len(items)
+            if on_total is not None:
+                on_total(total)
+            for item in items:
+                item_futures[pool.submit(item_article, item, hosts)] = (feed, item)
+        for done in as_completed(item_futures):
+            feed, item = item_futures[done]
+            try:
+                outcome = take(feed, item, done.result())
+            except ReaderError as error:
+                label = item.url or f"{feed.url} item {item.title or item.guid!r}"
+                message = str(error) if error.subject == label else f"{label}: {error.reason}"
+                outcome = ItemOutcome(
+                    feed.id, item.guid, item.url, item.title, "failed", error=one_line(message)
+                )
+            settle(feed.id, outcome)
+    summary.fetch_seconds = time.perf_counter() - began
+    if export is not None and folder is not None:
+        summary.export = _export(
+            library, Path(folder), export_options, jobs, cluster, on_export_item
+        )
+    summary.seconds = time.perf_counter() - began
+    return summary
+
+
+def _export(
+    library: Library,
+    folder: Path,
+    options: ExportOptions | None,
+    jobs: int,
+    cluster: str | None,
+    on_item: Callable[[ItemResult], None] | None,
+) -> Summary:
+    """Render the synced articles still pending for ``folder``; rewrite its feed."""
+    from reader.export import ExportOptions
+    from reader.export.batch import run
+    from reader.library import feeds as store
+
+    ids = store.pending_exports(library, str(folder))
+    done: list[int] = []
+
+    def each(result: ItemResult) -> None:
+        if result.status != "failed" and result.label.startswith("library:"):
+            done.append(int(result.label.removeprefix("library:")))
+        if on_item is not None:
+            on_item(result)
+
+    try:
+        summary = run(
+            [f"library:{i}" for i in ids],
+            folder,
+            options or ExportOptions(),
+            jobs=jobs,
+            cluster=cluster,
+            feed=True,
+            on_item=each,
+        )
+    finally:
+        if done:
+            store.exported(library, str(folder), done)
+    return summary
