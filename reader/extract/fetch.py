@@ -329,8 +329,27 @@ def _fetch(
                 last_modified=response.headers.get("Last-Modified"),
             )
         finally:
-            response.release_conn()
+            _release(response)
     raise FetchError(subject, f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def _release(response: Any) -> None:
+    """Give the connection back for reuse when its answer was read to the end.
+
+    A keep-alive connection whose body was not read (a redirect, an error page, a
+    refused type) cannot carry the next request (a redirect to the same host): it is
+    closed, not pooled broken. A body known to be empty (304, ``Content-Length: 0``)
+    is drained instead.
+    """
+    empty = response.status == 304 or response.headers.get("Content-Length") == "0"
+    if empty:
+        try:
+            response.drain_conn()
+        except Exception:
+            response.close()
+    elif not response.isclosed():
+        response.close()
+    response.release_conn()
 
 
 def urllib3_timeout(remaining: float | None = None) -> Any:

@@ -196,9 +196,17 @@ def item_article(item: Item, hosts: _Hosts) -> Article:
 
 
 def _new_items(
-    library: Library, feed: Feed, parsed: Parsed, limit: int, since: str | None
+    library: Library,
+    feed: Feed,
+    parsed: Parsed,
+    limit: int,
+    since: str | None,
+    claimed: set[str],
 ) -> tuple[list[Item], list[Item], int]:
-    """(items to take, refused items, how many new ones were left for later)."""
+    """(items to take, refused items, how many new ones were left for later).
+
+    ``claimed``: the links another feed's items take in this sync (updated here).
+    """
     from reader.library.feeds import known_items
 
     seen_guids: set[str] = set()
@@ -219,9 +227,11 @@ def _new_items(
         [i.guid for i in candidates],
         [i.url for i in candidates if i.url],
     )
+    known |= claimed
     fresh = [i for i in candidates if i.guid not in known and not (i.url and i.url in known)]
     refused = [i for i in fresh if i.bad_link and not i.url]
     good = [i for i in fresh if not (i.bad_link and not i.url)]
+    claimed.update(i.url for i in good[:limit] if i.url)
     return good[:limit], refused, max(0, len(good) - limit)
 
 
@@ -257,6 +267,7 @@ def sync(
     pending: dict[int, int] = {}  # feed id -> items not finished yet
     clean: dict[int, bool] = {}  # feed id -> no item failed, nothing left for later
     fetched: dict[int, _Fetched] = {}
+    claimed: set[str] = set()  # links taken by this sync so far
     total = len(feeds)
     if on_total is not None:
         on_total(total)
@@ -329,7 +340,7 @@ def sync(
                 continue
             if got.parsed.title:
                 result.title = got.parsed.title
-            items, refused, left = _new_items(library, feed, got.parsed, limit, since)
+            items, refused, left = _new_items(library, feed, got.parsed, limit, since, claimed)
             result.new, result.left = len(items), left
             clean[feed.id] = left == 0
             if items or refused:
