@@ -21,7 +21,7 @@ def site() -> Iterator[Site]:
         yield s
 
 
-def titles() -> list[str | None]:
+def titles() -> list[str]:
     with Library.open() as library:
         return sorted(a.title or "" for a in library.list())
 
