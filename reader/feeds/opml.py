@@ -65,9 +65,11 @@ def read(path: Path) -> tuple[list[Outline], list[str]]:
         if url is None:
             refused.append(f"{name}: feed {bad or raw!r} refused: not an http(s) address")
             continue
-        title = one_line(element.get("title") or element.get("text") or "")[:500] or None
+        title = one_line(element.get("title") or element.get("text") or "")[:500]
+        if title == url:  # a feed without a title is written with its address as text
+            title = ""
         site, _ = web_link(element.get("htmlUrl"), url)
-        outlines.append(Outline(url, title, site))
+        outlines.append(Outline(url, title or None, site))
         if len(outlines) >= MAX_OUTLINES:
             refused.append(f"{name}: more than {MAX_OUTLINES} feeds; the rest are left out")
             break

@@ -1,0 +1,151 @@
+"""Feeds in the library file: the schema migration, OPML in and out, resuming a sync."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.library import Library, schema
+from tests.feedsite import Entry, Site, rss, running
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with running() as s:
+        yield s
+
+
+def test_a_version_5_library_migrates_to_feeds(tmp_path: Path) -> None:
+    from reader.extract import extract_text
+    from reader.library.feeds import add_feed, feeds, record_item
+
+    path = tmp_path / "library.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    schema.migrate(connection, target=5)
+    connection.close()
+    with Library.open(path) as library:
+        old = library.add(extract_text("An article kept from before feeds.\n\nIt stays."), "x")
+    # Back to 5 as an older reader left it: the feed tables are not there.
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("DROP TABLE feed_items")
+    connection.execute("DROP TABLE feeds")
+    connection.execute("PRAGMA user_version = 5")
+    connection.close()
+    with Library.open(path) as library:
+        assert schema.version(library._connection()) == schema.LATEST == 6
+        assert [a.id for a in library.list()] == [old.id]
+        feed, new = add_feed(library, "http://example.test/feed", "Example")
+        assert new and feeds(library)[0].title == "Example"
+        record_item(library, feed.id, "g", "http://example.test/a", old.id, "added")
+        library.remove(old.id)  # the item stays known; its article link is cleared
+        assert feeds(library)[0].items == 1
+
+
+def test_opml_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reader.library.feeds import add_feed
+
+    with Library.open() as library:
+        add_feed(library, "http://example.test/a.xml", "Alpha & Co", "http://example.test/")
+        add_feed(library, "https://example.test/b.json", None)
+    path = tmp_path / "feeds.opml"
+    assert main(["feeds", "export", str(path)]) == 0
+    text = path.read_text()
+    assert 'xmlUrl="http://example.test/a.xml"' in text and "Alpha &amp; Co" in text
+    assert main(["feeds", "rm", "1", "2"]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "import", str(path)]) == 0
+    assert "imported 2 new feed(s), 0 already followed" in capsys.readouterr().out
+    assert main(["feeds", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(f["url"], f["title"], f["site"]) for f in listed] == [
+        ("http://example.test/a.xml", "Alpha & Co", "http://example.test/"),
+        ("https://example.test/b.json", None, None),
+    ]
+    # Importing again adds nothing.
+    assert main(["feeds", "import", str(path)]) == 0
+    assert "imported 0 new feed(s), 2 already followed" in capsys.readouterr().out
+
+
+def test_opml_with_entities_or_bad_links_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    bomb = tmp_path / "bomb.opml"
+    bomb.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY x SYSTEM "file://{secret}">'
+        '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<opml version="2.0"><body><outline text="&x;&b;" xmlUrl="http://e.test/f"/>'
+        "</body></opml>"
+    )
+    assert main(["feeds", "import", str(bomb)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"reader: {bomb}: declares a DTD or entities (refused: not expanded, not read)\n"
+    mixed = tmp_path / "mixed.opml"
+    mixed.write_text(
+        '<opml version="2.0"><body><outline text="folder">'
+        '<outline text="ok" xmlUrl="http://e.test/ok"/>'
+        '<outline text="local" xmlUrl="file:///etc/passwd"/>'
+        '<outline text="js" xmlUrl="javascript:alert(1)"/></outline></body></opml>'
+    )
+    assert main(["feeds", "import", str(mixed)]) == 1
+    out, err = capsys.readouterr()
+    assert "imported 1 new feed(s)" in out and err.count("not an http(s) address") == 2
+    (tmp_path / "not.opml").write_text("<html><body>hi</body></html>")
+    assert main(["feeds", "import", str(tmp_path / "not.opml")]) == 2
+    assert "not an OPML file" in capsys.readouterr().err
+
+
+def test_an_interrupted_sync_resumes_where_it_stopped(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.feeds.sync as syncing
+
+    entries = [Entry(f"g{n}", site.page(f"/p{n}", 90 + n, f"Story {n}"), f"S{n}") for n in range(5)]
+    site.put("/feed", rss(entries), etag='"v1"')
+    assert main(["feeds", "add", site.url("/feed")]) == 0
+    real = syncing.item_article
+    calls: list[str] = []
+
+    def dying(item: syncing.Item, hosts: object) -> object:
+        calls.append(item.guid)
+        if item.guid == "g3":
+            raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the items
+        return real(item, hosts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(syncing, "item_article", dying)
+    monkeypatch.setattr(syncing, "WORKERS", 1)  # items in order: g0..g2 done, then g3 dies
+    with pytest.raises(KeyboardInterrupt):
+        syncing.sync(Library.open(), _feeds())
+    with Library.open() as library:
+        done = sorted(a.title or "" for a in library.list())
+    assert done == ["Story 0", "Story 1", "Story 2"]
+    monkeypatch.setattr(syncing, "item_article", real)
+    site.reset_counts()
+    capsys.readouterr()
+    assert main(["feeds", "sync", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    # The feed is fetched whole again (its validators were not stored), and only the
+    # two items not finished are fetched and added.
+    assert ("/feed", 200) in site.answers
+    assert sorted(i["title"] for i in summary["items"]) == ["Story 3", "Story 4"]
+    assert site.hits["/p0"] == 0 and site.hits["/p3"] == 1
+    with Library.open() as library:
+        assert len(library.list()) == 5
+    site.reset_counts()
+    assert main(["feeds", "sync", "--json"]) == 0
+    assert site.answers == [("/feed", 304)]
+
+
+def _feeds() -> list:
+    from reader.library.feeds import feeds
+
+    with Library.open() as library:
+        return feeds(library)
