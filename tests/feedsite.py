@@ -65,9 +65,9 @@ def story(seed: int, paragraphs: int = 5) -> list[str]:
     return out
 
 
-def article_html(seed: int, title: str | None = None) -> str:
+def article_html(seed: int, title: str | None = None, paragraphs: int = 5) -> str:
     title = title or f"Article number {seed}"
-    body = "".join(f"<p>{escape(p)}</p>" for p in story(seed))
+    body = "".join(f"<p>{escape(p)}</p>" for p in story(seed, paragraphs))
     return (
         f"<!DOCTYPE html><html lang='en'><head><title>{escape(title)}</title></head><body>"
         f"<article><h1>{escape(title)}</h1>{body}</article></body></html>"
@@ -116,8 +116,8 @@ class Site:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.routes[path] = Route(data, ctype, status, etag, last_modified, location, slow)
 
-    def page(self, path: str, seed: int, title: str | None = None) -> str:
-        self.put(path, article_html(seed, title), "text/html; charset=utf-8")
+    def page(self, path: str, seed: int, title: str | None = None, paragraphs: int = 5) -> str:
+        self.put(path, article_html(seed, title, paragraphs), "text/html; charset=utf-8")
         return self.url(path)
 
     def reset_counts(self) -> None:
