@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -272,21 +273,29 @@ def sync(
     if on_total is not None:
         on_total(total)
 
+    done: list[store.FetchedOk] = []  # written in one transaction (see flush)
+
+    def flush() -> None:
+        store.mark_ok(library, done)
+        done.clear()
+
     def feed_done(feed_id: int) -> None:
         got = fetched[feed_id]
-        result = results[feed_id]
         parsed = got.parsed
-        store.mark_ok(
-            library,
-            feed_id,
-            etag=got.etag,
-            last_modified=got.last_modified,
-            title=parsed.title if parsed else None,
-            site=parsed.site if parsed else None,
-            keep_validators=clean.get(feed_id, True),
+        done.append(
+            store.FetchedOk(
+                feed_id,
+                etag=got.etag,
+                last_modified=got.last_modified,
+                title=parsed.title if parsed else None,
+                site=parsed.site if parsed else None,
+                keep_validators=clean.get(feed_id, True),
+            )
         )
+        if parsed is not None:  # feeds with items are stored as they finish
+            flush()
         if on_feed is not None:
-            on_feed(result)
+            on_feed(results[feed_id])
 
     def settle(feed_id: int, outcome: ItemOutcome) -> None:
         summary.items.append(outcome)
@@ -318,7 +327,10 @@ def sync(
         )
         return ItemOutcome(feed.id, item.guid, item.url, title, status, added.id)
 
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="feed-sync") as pool:
+    with (
+        ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="feed-sync") as pool,
+        _finally(flush),
+    ):
         feed_futures = {pool.submit(_fetch_feed, feed, hosts): feed for feed in feeds}
         item_futures: dict[Future[Article], tuple[Feed, Item]] = {}
         for future in as_completed(feed_futures):
@@ -368,10 +380,10 @@ def sync(
                 on_total(total)
             for item in items:
                 item_futures[pool.submit(item_article, item, hosts)] = (feed, item)
-        for done in as_completed(item_futures):
-            feed, item = item_futures[done]
+        for finished in as_completed(item_futures):
+            feed, item = item_futures[finished]
             try:
-                outcome = take(feed, item, done.result())
+                outcome = take(feed, item, finished.result())
             except ReaderError as error:
                 label = item.url or f"{feed.url} item {item.title or item.guid!r}"
                 message = str(error) if error.subject == label else f"{label}: {error.reason}"
@@ -386,6 +398,15 @@ def sync(
         )
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+@contextmanager
+def _finally(work: Callable[[], None]) -> Iterator[None]:
+    """Run ``work`` when the block ends, however it ends (an interrupt included)."""
+    try:
+        yield
+    finally:
+        work()
 
 
 def _export(

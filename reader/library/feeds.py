@@ -190,36 +190,46 @@ def exported(library: Library, folder: str, article_ids: Iterable[int]) -> None:
             )
 
 
-def mark_ok(
-    library: Library,
-    feed_id: int,
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    title: str | None = None,
-    site: str | None = None,
-    keep_validators: bool = True,
-) -> None:
-    """A successful fetch: failures reset; validators stored when ``keep_validators``.
+@dataclass(frozen=True, slots=True)
+class FetchedOk:
+    """A successful fetch of a feed, for :func:`mark_ok`."""
 
-    A sync whose items did not all finish passes ``keep_validators=False`` and clears
-    them, so that the next sync fetches the whole feed again rather than a 304.
+    feed_id: int
+    etag: str | None
+    last_modified: str | None
+    title: str | None = None
+    site: str | None = None
+    keep_validators: bool = True
+
+
+def mark_ok(library: Library, fetches: Iterable[FetchedOk]) -> None:
+    """Successful fetches, in one transaction: failures reset, validators stored.
+
+    A sync whose items did not all finish passes ``keep_validators=False``, which
+    clears them, so that the next sync fetches the whole feed again rather than a 304.
+    One transaction for many feeds: a sync of 200 unchanged feeds is one write, not 200.
     """
     stamp = now()
+    rows = [
+        (
+            stamp,
+            stamp,
+            f.etag if f.keep_validators else None,
+            f.last_modified if f.keep_validators else None,
+            f.title,
+            f.site,
+            f.feed_id,
+        )
+        for f in fetches
+    ]
+    if not rows:
+        return
     with library._write() as c:
-        c.execute(
+        c.executemany(
             "UPDATE feeds SET failures = 0, last_error = NULL, last_ok = ?, last_checked = ?, "
             "etag = ?, last_modified = ?, title = coalesce(?, title), site = coalesce(?, site) "
             "WHERE id = ?",
-            (
-                stamp,
-                stamp,
-                etag if keep_validators else None,
-                last_modified if keep_validators else None,
-                title,
-                site,
-                feed_id,
-            ),
+            rows,
         )
 
 
