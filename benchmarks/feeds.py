@@ -16,7 +16,8 @@ Side by side, every figure printed with what it compares against:
   a ~``--mp3-mb`` MB file made by repeating a real export): errors (a status other than
   206 or bytes that differ from the file's) must be 0; the server's peak RSS growth
   (VmHWM after minus before) must stay below one file's worth.
-* (c) a first sync of ``--export-items`` new items with ``--export`` and ``jobs=2``:
+* (c) a first sync of ``--export-items`` new items (articles of ``--paragraphs``
+  paragraphs, linked from the feed) with ``--export`` and ``jobs=2``:
   the share of the wall time spent fetching, extracting and adding (the rest is
   synthesis and encoding); target < 10%.
 """
@@ -199,7 +200,7 @@ def bench_serve(clients: int, requests: int, mp3_mb: int) -> dict[str, float]:
     }
 
 
-def bench_first_sync(items: int) -> dict[str, float]:
+def bench_first_sync(items: int, paragraphs: int) -> dict[str, float]:
     from reader.feeds.sync import sync
     from reader.library import Library
     from reader.library.feeds import add_feed
@@ -207,7 +208,7 @@ def bench_first_sync(items: int) -> dict[str, float]:
 
     with running() as site, tempfile.TemporaryDirectory() as tmp:
         entries = [
-            Entry(f"g{n}", site.page(f"/a{n}", 1000 + n, f"Story {n}"), f"Story {n}")
+            Entry(f"g{n}", site.page(f"/a{n}", 1000 + n, f"Story {n}", paragraphs), f"S{n}")
             for n in range(items)
         ]
         site.put("/feed", rss(entries), etag='"1"')
@@ -217,9 +218,12 @@ def bench_first_sync(items: int) -> dict[str, float]:
 
             summary = sync(library, feeds(library), export=Path(tmp) / "out", jobs=2)
         assert summary.exit_code == 0, summary.to_dict()
-        assert summary.export is not None and summary.export.count("exported") == items
+        assert summary.export is not None
+        assert summary.export.count("exported") == items, summary.to_dict()["export"]
+        words = sum(a.words for a in Library.open().list())
         return {
             "items": items,
+            "words": words / items,
             "seconds": summary.seconds,
             "fetch_extract_add": summary.fetch_seconds,
             "share": summary.fetch_seconds / summary.seconds,
@@ -234,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--mp3-mb", type=int, default=20)
-    parser.add_argument("--export-items", type=int, default=10)
+    parser.add_argument("--export-items", type=int, default=50)
+    parser.add_argument(
+        "--paragraphs", type=int, default=12, help="per article in (c); 12 is about 950 words"
+    )
     parser.add_argument("--only", choices=("unchanged", "serve", "first"))
     args = parser.parse_args(argv)
     home = tempfile.mkdtemp(prefix="reader-bench-feeds-")
@@ -259,9 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.only in (None, "first"):
         os.environ["READER_HOME"] = tempfile.mkdtemp(prefix="reader-bench-first-")
-        c = bench_first_sync(args.export_items)
+        c = bench_first_sync(args.export_items, args.paragraphs)
         print(
-            f"(c) first sync of {c['items']} new items with --export, jobs=2: "
+            f"(c) first sync of {c['items']} new items ({c['words']:.0f} words each) with "
+            "--export, jobs=2: "
             f"{c['seconds']:.1f} s ({c['audio_minutes']:.1f} min of audio); fetch + "
             f"extraction + adding {c['fetch_extract_add']:.2f} s = {100 * c['share']:.1f}% "
             "(target < 10%)"

@@ -49,17 +49,17 @@ def story(seed: int, paragraphs: int = 5) -> list[str]:
     rng = random.Random(seed)
     names = [
         "".join(rng.choice(SYLLABLES) for _ in range(3)) + rng.choice(("ton", "ia", "er", "ow"))
-        for _ in range(60)
+        for _ in range(40 * paragraphs)
     ]
     out = []
     for _ in range(paragraphs):
         sentences = []
         for _ in range(5):
-            a, b, c = rng.sample(names, 3)
+            a, b, c, d, e = rng.sample(names, 5)
             verb = rng.choice(WORDS[-14:])
             sentences.append(
-                f"The {a} of {b.capitalize()} {verb} the old {rng.choice(WORDS[:40])} near {c}, "
-                f"and the {rng.choice(WORDS[40:80])} was {rng.choice(WORDS[80:120])} again."
+                f"The {a} of {b.capitalize()} {verb} the old {c} near {d}, "
+                f"and the {rng.choice(WORDS[:40])} was {e} again."
             )
         out.append(" ".join(sentences))
     return out
