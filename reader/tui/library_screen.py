@@ -30,12 +30,15 @@ class LibraryScreen(Screen[None]):
         Binding("o", "add", "Add URL or path"),
         Binding("d,delete", "delete", "Delete"),
         Binding("slash", "search", "Search"),
+        Binding("l", "feed_filter", "Filter by feed", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[ArticleRow] = []
+        self.feed_filter: str | None = None  # only the articles of this feed (`l`)
+        self.feed_column = False
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search the library (/)", id="search")
@@ -51,6 +54,10 @@ class LibraryScreen(Screen[None]):
         table.add_column("Listen", width=10, key="duration")
         table.add_column("Highl.", width=6, key="highlights")
         table.add_column("Read", width=5, key="progress")
+        # A library that follows feeds gets a column naming each article's feed.
+        if self.app.store.feed_names():
+            table.add_column("Feed", width=16, key="feed")
+            self.feed_column = True
         self.refresh_rows()
         table.focus()
         self.call_after_refresh(self.app.warm)
@@ -61,22 +68,34 @@ class LibraryScreen(Screen[None]):
     def refresh_rows(self) -> None:
         query = self.query_one("#search", Input).value
         self.rows = self.app.store.articles(query)
+        if self.feed_filter is not None:
+            self.rows = [row for row in self.rows if row.feed == self.feed_filter]
         table = self.query_one(DataTable)
         table.clear()
         rate = self.app.rate
         for row in self.rows:
-            table.add_row(
-                excerpt(row.title, 40),
+            title = excerpt(row.title, 40)
+            if row.new:  # from a feed, never opened
+                title = Text("● ", style="bold") + excerpt(row.title, 38)
+            cells = [
+                title,
                 excerpt(row.site, 16),
                 excerpt(row.date, 10),
                 Text(listening_time(row.words, rate).removesuffix(" listen"), justify="right"),
                 Text(str(row.highlights), justify="right"),
                 Text(f"{round(row.progress * 100)}%", justify="right"),
-                key=str(row.id),
-            )
+            ]
+            if self.feed_column:
+                cells.append(excerpt(row.feed, 16))
+            table.add_row(*cells, key=str(row.id))
         status = f"{len(self.rows)} article{'' if len(self.rows) == 1 else 's'}"
         if query:
             status += f' matching "{query}"'
+        if self.feed_filter is not None:
+            status += f" from {one_line(self.feed_filter)} (l: next feed)"
+        fresh = sum(1 for row in self.rows if row.new)
+        if fresh:
+            status += f" · {fresh} new from feeds (●)"
         if not self.app.store.persistent:
             status += " · not saved: " + one_line(getattr(self.app.store, "reason", ""))
         status += " · enter opens · o adds a URL or path · / searches · d deletes"
@@ -119,6 +138,19 @@ class LibraryScreen(Screen[None]):
                 self.notify("Article deleted.")
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    def action_feed_filter(self) -> None:
+        """Show one feed's articles, then the next feed's, then all of them again."""
+        names = sorted(set(self.app.store.feed_names().values()))
+        if not names:
+            self.notify("No article came from a feed (reader feeds add URL, then sync).")
+            return
+        if self.feed_filter not in names:
+            self.feed_filter = names[0] if self.feed_filter is None else None
+        else:
+            following = names.index(self.feed_filter) + 1
+            self.feed_filter = names[following] if following < len(names) else None
+        self.refresh_rows()
 
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()

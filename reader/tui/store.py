@@ -41,6 +41,12 @@ class ArticleRow:
     highlights: int
     position: int
     length: int
+    feed: str = ""  # the feed it came from (reader feeds sync), if any
+    opened: bool = True  # False: never opened yet (shown as new when it came from a feed)
+
+    @property
+    def new(self) -> bool:
+        return bool(self.feed) and not self.opened
 
     @property
     def progress(self) -> float:
@@ -114,6 +120,7 @@ class Store:
             summaries = [self.library.summary(hit.id) for hit in hits]
         else:
             summaries = self.library.list()
+        feeds = self.feed_names()
         return [
             ArticleRow(
                 id=int(s.id),
@@ -124,9 +131,17 @@ class Store:
                 highlights=int(s.highlights),
                 position=int(s.position),
                 length=int(s.chars),
+                feed=feeds.get(int(s.id), ""),
+                opened=s.opened is not None,
             )
             for s in summaries
         ]
+
+    def feed_names(self) -> dict[int, str]:
+        """Article id -> the name of the feed it came from (only articles from feeds)."""
+        from reader.library.feeds import article_feeds
+
+        return article_feeds(self.library)
 
     def remove(self, article_id: int) -> None:
         self.library.remove(article_id)
@@ -203,6 +218,9 @@ class MemoryStore(Store):
 
     def close(self) -> None:
         pass
+
+    def feed_names(self) -> dict[int, str]:
+        return {}
 
     def get(self, article_id: int) -> tuple[Article, int]:
         return self._articles[article_id]
