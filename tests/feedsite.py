@@ -88,6 +88,7 @@ class Route:
     last_modified: str | None = None
     location: str | None = None
     slow: float = 0.0
+    reason: str | None = None  # the status line's reason phrase, as sent
 
 
 class Site:
@@ -112,9 +113,10 @@ class Site:
         last_modified: str | None = None,
         location: str | None = None,
         slow: float = 0.0,
+        reason: str | None = None,
     ) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(data, ctype, status, etag, last_modified, location, slow)
+        self.routes[path] = Route(data, ctype, status, etag, last_modified, location, slow, reason)
 
     def page(self, path: str, seed: int, title: str | None = None, paragraphs: int = 5) -> str:
         self.put(path, article_html(seed, title, paragraphs), "text/html; charset=utf-8")
@@ -133,10 +135,12 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def _answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        def _answer(
+            self, status: int, body: bytes, headers: dict[str, str], reason: str | None = None
+        ) -> None:
             with site.lock:
                 site.answers.append((self.path, status))
-            self.send_response(status)
+            self.send_response(status, reason)
             for key, value in headers.items():
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(body)))
@@ -172,7 +176,9 @@ def make_handler(site: Site) -> type[BaseHTTPRequestHandler]:
             ):
                 self._answer(304, b"", validators)
                 return
-            self._answer(route.status, route.body, {"Content-Type": route.ctype, **validators})
+            self._answer(
+                route.status, route.body, {"Content-Type": route.ctype, **validators}, route.reason
+            )
 
     return Handler
 

@@ -339,6 +339,21 @@ def test_a_disappearing_feed_is_kept_and_marked_failing(site: Site, capsys) -> N
     assert not listed["failing"] and listed["failures"] == 0
 
 
+def test_a_hostile_reason_phrase_is_printed_and_stored_as_one_safe_line(site: Site, capsys) -> None:
+    site.put("/feed", rss(linked(site, range(1, 2))))
+    add(capsys, site.url("/feed"))
+    site.put("/feed", b"", status=503, reason="Busy \x1b]0;pwned\x07\x1b[2Jnow")
+    code, _, err = sync(capsys)
+    assert code == 1
+    assert err == f"reader: {site.url('/feed')}: HTTP 503 Busy now\n"
+    assert main(["feeds", "list", "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["last_error"] == "HTTP 503 Busy now"
+    site.put("/new", b"", status=500, reason="Oops \x1b[31mred")
+    code, _, err = add(capsys, site.url("/new"))
+    assert code != 0 and "\x1b" not in err and "HTTP 500 Oops red" in err
+
+
 def test_list_and_rm(site: Site, capsys) -> None:
     site.put("/feed", rss(linked(site, range(1, 2)), title="Evil\x1b]0;pwned\x07 \u202eTitle"))
     add(capsys, site.url("/feed"))

@@ -99,6 +99,7 @@ def handle_add(args: argparse.Namespace) -> int:
     from reader.cli import error
     from reader.errors import ReaderError
     from reader.feeds import follow
+    from reader.sanitize import one_line
 
     status = 0
     with _library() as library:
@@ -106,7 +107,7 @@ def handle_add(args: argparse.Namespace) -> int:
             try:
                 feed, new = follow(library, url)
             except ReaderError as exc:
-                error(str(exc))
+                error(one_line(str(exc)))  # the reason may quote the server
                 status = exc.exit_code
                 continue
             title = feed.title or "(untitled)"

@@ -68,4 +68,5 @@ def follow(library: Library, url: str) -> tuple[Feed, bool]:
     from reader.library.feeds import add_feed
 
     feed_url, parsed = resolve(url)
+    _check_url(feed_url)  # where redirects led
     return add_feed(library, feed_url, parsed.title, parsed.site)

@@ -341,8 +341,9 @@ def sync(
             summary.feeds.append(result)
             if got.error is not None:
                 result.status = "failed"
-                result.error = str(got.error)
-                failures = store.mark_failed(library, feed.id, got.error.reason)
+                # A reason can quote the server (an HTTP reason phrase): one safe line.
+                result.error = one_line(str(got.error))
+                failures = store.mark_failed(library, feed.id, one_line(got.error.reason))
                 result.failing = failures >= store.FAILING_AFTER
                 if on_feed is not None:
                     on_feed(result)
