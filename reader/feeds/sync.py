@@ -290,6 +290,7 @@ def sync(
                 title=parsed.title if parsed else None,
                 site=parsed.site if parsed else None,
                 keep_validators=clean.get(feed_id, True),
+                kind=parsed.kind if parsed else None,
             )
         )
         if parsed is not None:  # feeds with items are stored as they finish

@@ -24,7 +24,7 @@ from reader.library import Library, now
 # After this many failed syncs in a row a feed is reported as failing (it is kept).
 FAILING_AFTER = 3
 
-_COLUMNS = "id, url, title, site, etag, last_modified, failures, last_error, last_ok, added"
+_COLUMNS = "id, url, title, site, etag, last_modified, failures, last_error, last_ok, added, kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,7 @@ class Feed:
     last_error: str | None
     last_ok: str | None
     added: str
+    kind: str | None  # rss, atom or json, once synced
     items: int = 0  # items taken from it so far
 
     @property
@@ -56,6 +57,7 @@ class Feed:
             "last_error": self.last_error,
             "last_ok": self.last_ok,
             "added": self.added,
+            "kind": self.kind,
             "items": self.items,
         }
 
@@ -200,6 +202,7 @@ class FetchedOk:
     title: str | None = None
     site: str | None = None
     keep_validators: bool = True
+    kind: str | None = None  # rss, atom or json (None: a 304, unchanged)
 
 
 def mark_ok(library: Library, fetches: Iterable[FetchedOk]) -> None:
@@ -218,6 +221,7 @@ def mark_ok(library: Library, fetches: Iterable[FetchedOk]) -> None:
             f.last_modified if f.keep_validators else None,
             f.title,
             f.site,
+            f.kind,
             f.feed_id,
         )
         for f in fetches
@@ -227,8 +231,8 @@ def mark_ok(library: Library, fetches: Iterable[FetchedOk]) -> None:
     with library._write() as c:
         c.executemany(
             "UPDATE feeds SET failures = 0, last_error = NULL, last_ok = ?, last_checked = ?, "
-            "etag = ?, last_modified = ?, title = coalesce(?, title), site = coalesce(?, site) "
-            "WHERE id = ?",
+            "etag = ?, last_modified = ?, title = coalesce(?, title), site = coalesce(?, site), "
+            "kind = coalesce(?, kind) WHERE id = ?",
             rows,
         )
 

@@ -185,12 +185,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
     ),
     # 6: feeds the user follows (reader.library.feeds) and the items already taken from
-    # them, remembered by GUID and by URL so that a sync adds nothing twice.
+    # them, remembered by GUID and by URL so that a sync adds nothing twice. Widths 12
+    # and 8: reader.library.repair tells a table's records from their width (11 is
+    # highlights', 5 exports', 15 articles').
     (
         """
         CREATE TABLE feeds (
             id INTEGER PRIMARY KEY,
             url TEXT NOT NULL UNIQUE,        -- the feed's address (after discovery)
+            kind TEXT,                       -- rss, atom or json: what the last fetch held
             title TEXT,
             site TEXT,                       -- the site's home page, from the feed
             etag TEXT,                       -- validators for the next conditional GET
