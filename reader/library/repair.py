@@ -588,7 +588,8 @@ def _copy(
     by_article: dict[int, list[tuple[Any, ...]]] = {}
     for mark in highlights:
         if isinstance(mark[1], int):
-            by_article.setdefault(mark[1], []).append(mark)
+            owner = _owner(mark, texts)
+            by_article.setdefault(owner, []).append((mark[0], owner, *mark[2:]))
     for ident in sorted(set(by_article) - set(texts)):
         row = articles.get(ident)
         original = row[1] if row is not None and isinstance(row[1], str) else None
@@ -659,6 +660,30 @@ def _copy(
         or (exports_of.skipped and not exports_named)
         or (rows_of.skipped and not articles_named)
     )
+
+
+def _owner(mark: tuple[Any, ...], texts: dict[int, str]) -> int:
+    """The article a salvaged highlight belongs to: the one it names, unless that text
+    does not hold its quote where the highlight says, between its saved prefix and
+    suffix, and exactly one other text does (a flipped bit in the article id would
+    otherwise hang a note on another article)."""
+    named, start, end, quote, prefix, suffix = mark[1:7]
+    if not all(isinstance(x, int) for x in (start, end)) or not all(
+        isinstance(x, str) and x for x in (quote, prefix, suffix)
+    ):
+        return int(named)
+
+    def holds(text: str) -> bool:
+        return (
+            text[start:end] == quote
+            and text[:start].endswith(prefix)
+            and text[end:].startswith(suffix)
+        )
+
+    if named in texts and holds(texts[named]):
+        return int(named)
+    holders = [ident for ident, text in texts.items() if holds(text)]
+    return holders[0] if len(holders) == 1 else int(named)
 
 
 def _store_highlight(target: sqlite3.Connection, mark: tuple[Any, ...], text: str) -> bool:
