@@ -31,7 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-CORPUS = ROOT.parent / "shared" / "bench" / "extraction" / "text"
+# The shared corpus: READER_SHARED (as the tests use it), else beside the checkout.
+SHARED = Path(os.environ.get("READER_SHARED") or ROOT.parent / "shared")
+CORPUS = SHARED / "bench" / "extraction" / "text"
 
 
 def corpus_text(words: int) -> str:
