@@ -367,12 +367,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  target >= 1.0x: {verdict(ratio >= 1.0)} ({ratio:.2f}x)\n")
 
         if "batch" in parts:
-            articles = corpus_text(args.batch * args.batch_words + args.words).split(" ")
-            articles = articles[args.words :]  # not the text timed above
+            # whole paragraphs (a slice from mid-sentence may read as no article at all),
+            # after the text timed above
+            paragraphs = corpus_text(args.words + args.batch * args.batch_words * 2).split("\n\n")
+            paragraphs = paragraphs[len(long_text.split("\n\n")) :]
             inputs = []
             for n in range(args.batch):
-                words = articles[n * args.batch_words : (n + 1) * args.batch_words]
-                inputs.append(write(folder, f"batch-{n:02}.txt", " ".join(words)))
+                taken: list[str] = []
+                while paragraphs and sum(len(p.split()) for p in taken) < args.batch_words:
+                    taken.append(paragraphs.pop(0))
+                inputs.append(write(folder, f"batch-{n:02}.txt", "\n\n".join(taken)))
             one, two = median_runs(
                 args.repeat,
                 [
