@@ -363,3 +363,22 @@ def test_an_mp3_starts_with_an_info_frame_counting_its_frames(tmp_path: Path) ->
 
     info = MP3(path).info
     assert info is not None and info.length == pytest.approx(frames * 576 / 22050)
+
+
+# -- the pool ---------------------------------------------------------------------
+
+
+@pytest.mark.timeout(120)
+def test_pool_workers_bound_onnxruntime_threads_to_their_share_of_the_cores() -> None:
+    """With --jobs N each worker's Piper sessions get cores // N intra-op threads, so
+    N workers do not each start one onnxruntime thread per core and fight."""
+    import os
+
+    from reader.export.batch import executor
+
+    with executor(2, None) as pool:
+        assert pool is not None
+        # eval: a builtin pickles by name, so the spawned worker runs it as it is.
+        probe = "__import__('reader.speech.piper', fromlist=['_threads'])._threads"
+        threads = pool.submit(eval, probe).result(timeout=100)
+    assert threads == max(1, (os.cpu_count() or 1) // 2)

@@ -180,7 +180,8 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=TASKS_PER_WORKER,
-            initializer=_worker_signals,
+            initializer=_worker_init,
+            initargs=(jobs,),
         )
         try:
             yield pool
@@ -245,6 +246,16 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, stop)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, stop)
+
+
+def _worker_init(jobs: int) -> None:
+    """In pool workers: the signals (:func:`_worker_signals`), and onnxruntime's
+    intra-op threads bounded to this worker's share of the cores: by default each
+    Piper session starts one thread per core, so ``jobs`` workers would oversubscribe."""
+    from reader.speech import piper
+
+    _worker_signals()
+    piper.set_threads(max(1, (os.cpu_count() or 1) // jobs))
 
 
 def _pool_task(job: Job) -> ItemResult:
