@@ -218,6 +218,15 @@ def child_env(code: str, *args: str, home: str, env: dict) -> dict[str, Any]:
                 os.environ[k] = v
 
 
+def fixed(*values: str) -> Callable[[str], tuple[str, ...]]:
+    """A child's arguments that do not depend on its output folder."""
+    return lambda out: values
+
+
+def batch_args(inputs: str, jobs: int, rate: str) -> Callable[[str], tuple[str, ...]]:
+    return lambda out: (inputs, out, str(jobs), VOICE, rate)
+
+
 def write(folder: Path, name: str, text: str) -> str:
     path = folder / name
     path.write_text(text, encoding="utf-8")
@@ -281,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
                     ours, ref = median_runs(
                         args.repeat,
                         [
-                            (lambda out, p=path, s=state: (p, rate, s), FIRST_OURS),
-                            (lambda out, p=path, s=state: (p, str(scale), s), FIRST_PIPER),
+                            (fixed(path, rate, state), FIRST_OURS),
+                            (fixed(path, str(scale), state), FIRST_PIPER),
                         ],
                         env,
                     )
@@ -381,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.repeat,
                 [
                     (
-                        lambda out, jobs=jobs: (json.dumps(inputs), out, str(jobs), VOICE, rate),
+                        batch_args(json.dumps(inputs), jobs, rate),
                         OURS_PREFIX + BATCH,
                     )
                     for jobs in (1, 2)
