@@ -47,6 +47,23 @@ from benchmarks.speech import corpus_text
 
 VOICE = "joe"
 THREADS_ENV = "READER_BENCH_THREADS"  # read by every child below
+NO_SPIN_ENV = "READER_BENCH_NO_SPIN"  # "1": onnxruntime's threads sleep instead of spinning
+
+# Every child: with READER_BENCH_NO_SPIN=1, onnxruntime sessions (reader's and Piper's)
+# are created with session.intra_op.allow_spinning=0.
+SPIN_PREFIX = textwrap.dedent(
+    """
+    import os as _os
+    if _os.environ.get("READER_BENCH_NO_SPIN") == "1":
+        import onnxruntime as _ort
+        _Options = _ort.SessionOptions
+        def _no_spin():
+            options = _Options()
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            return options
+        _ort.SessionOptions = _no_spin
+    """
+)
 FIRST_SENTENCE = (
     "When the regional council finally met on Thursday evening to discuss the long "
     "delayed transport plan, dozens of residents from the northern villages crowded into "
@@ -58,7 +75,7 @@ PARAGRAPH_REST = (
 )
 
 # reader's children: onnxruntime's threads bounded as asked, then reader's own code.
-OURS_PREFIX = textwrap.dedent(
+OURS_PREFIX = SPIN_PREFIX + textwrap.dedent(
     """
     import os
     from reader.speech import piper as _piper
@@ -68,7 +85,7 @@ OURS_PREFIX = textwrap.dedent(
 
 # Piper's children: the voice loaded the way PiperVoice.load does (default session
 # options), or with the same intra-op thread count reader is given.
-PIPER_PREFIX = textwrap.dedent(
+PIPER_PREFIX = SPIN_PREFIX + textwrap.dedent(
     """
     import json, os, resource, sys, time
     import onnxruntime
@@ -248,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-words", type=int, default=20000)
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime intra-op threads")
     parser.add_argument(
+        "--no-spin", action="store_true", help="onnxruntime threads sleep when idle (both)"
+    )
+    parser.add_argument(
         "--only",
         choices=("first", "throughput", "export", "batch", "memory"),
         action="append",
@@ -262,8 +282,10 @@ def main(argv: list[str] | None = None) -> int:
     from reader.speech.piper import BUNDLED_PACE
 
     scale = BUNDLED_PACE["piper/en_US-joe-medium"].length_scale(args.rate)
-    env = {THREADS_ENV: str(args.threads)}
+    env = {THREADS_ENV: str(args.threads), NO_SPIN_ENV: "1" if args.no_spin else "0"}
     threads = f"intra_op_num_threads={args.threads}" if args.threads else "onnxruntime default"
+    if args.no_spin:
+        threads += ", no spinning"
     print(
         f"neural voice benchmark: joe (en_US-joe-medium), {args.rate} wpm (length_scale "
         f"{scale:.3f}), onnxruntime threads: {threads} for both; median of {args.repeat} "
