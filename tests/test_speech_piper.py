@@ -21,6 +21,7 @@ from reader.cli import main
 from reader.extract import extract
 from reader.speech import SpeechError, synthesize, voices
 from reader.speech import piper as piper_engine
+from reader.speech.plan import NEURAL_PIECE
 from tests.conftest import ASSETS
 
 pytestmark = [pytest.mark.piper, pytest.mark.timeout(180)]
@@ -76,8 +77,10 @@ def test_the_first_sentence_is_streamed_in_parts_with_a_short_click_free_seam() 
         "would open in the spring with longer hours. Then they went home."
     )
     chunks = list(synthesize(text, voice="joe", cache="off"))
-    assert len(chunks) == 3
     first, rest = chunks[0], chunks[1]
+    # The last sentence is whole; every piece is at most NEURAL_PIECE characters.
+    assert text[chunks[-1].start : chunks[-1].end] == "Then they went home."
+    assert all(c.end - c.start <= NEURAL_PIECE for c in chunks)
     assert text[first.start : first.end] == "When the committee finally met on a grey Tuesday"
     assert rest.start > first.end and first.pause_after == 0
     rate = first.sample_rate
@@ -253,3 +256,17 @@ def test_export_with_the_neural_voice_names_it_in_the_tags(tmp_path: Path) -> No
     samples = decode(mp3)
     assert len(samples) / 22050 > 30  # the whole article, spoken
     assert max(abs(x) for x in samples[: 22050 * 5]) > 3000  # speech, not silence
+
+
+def test_export_sessions_bound_their_threads_and_do_not_spin() -> None:
+    model = piper_engine.bundled_models()[0]
+    piper_engine.set_threads(1, spinning=False)
+    try:
+        session = piper_engine.load_voice(model).session
+    finally:
+        piper_engine.set_threads(0, spinning=True)
+    options = session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    default = piper_engine.load_voice(model).session.get_session_options()
+    assert default.intra_op_num_threads == 0

@@ -128,6 +128,11 @@ def run_export(args: argparse.Namespace) -> int:
         description = snippet(one_line(result.title or result.label), 36)
         progress.update(task, advance=1, description=description)
 
+    # This process only exports: neural voices' threads need not busy-wait between
+    # sentences while ffmpeg and the pipeline want the cores (pool workers do the same).
+    from reader.speech import piper
+
+    piper.set_threads(0, spinning=False)
     with progress:
         summary = run(
             args.inputs,

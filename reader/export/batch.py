@@ -255,7 +255,7 @@ def _worker_init(jobs: int) -> None:
     from reader.speech import piper
 
     _worker_signals()
-    piper.set_threads(max(1, (os.cpu_count() or 1) // jobs))
+    piper.set_threads(max(1, (os.cpu_count() or 1) // jobs), spinning=False)
 
 
 def _pool_task(job: Job) -> ItemResult:

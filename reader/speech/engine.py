@@ -44,7 +44,8 @@ from reader.speech import Voice
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 
 T = TypeVar("T")
-ENGINE_ENV = "READER_SPEECH_ENGINE"  # "espeak", "sapi5" or "nsss"
+ENGINE_ENV = "READER_SPEECH_ENGINE"  # "piper", "espeak", "sapi5" or "nsss"
+STOP_DEADLINE = 15.0  # seconds the engine thread gets to finish its piece at exit
 
 
 class Engine(Protocol):
@@ -327,7 +328,10 @@ class EngineThread:
         self._jobs.put(None)
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout=2)
+            # The job in hand ends at its piece's end (a neural voice cannot be stopped
+            # inside one): a process that exits under a running onnxruntime session
+            # aborts ("terminate called without an active exception").
+            thread.join(timeout=STOP_DEADLINE)
 
 
 _shared: EngineThread | None = None

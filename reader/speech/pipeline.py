@@ -26,7 +26,7 @@ from reader.speech.engine import Engine, engine_thread, resolve_voice, voice_for
 from reader.speech.espeak import SpeechError, Synthesis
 from reader.speech.lexicon import Lexicon, load_lexicon
 from reader.speech.normalize import Spoken, normalize
-from reader.speech.plan import Pauses, Piece, quick_start
+from reader.speech.plan import Pauses, Piece, limit_pieces, quick_start
 
 LOOKAHEAD = 4  # sentences in flight on the engine thread
 
@@ -158,14 +158,14 @@ def _stream(
     if setup is not None and setup.voice.engine == "piper":
         # A neural voice makes a whole piece before its first sample: the first
         # sentence is streamed in parts so that audio starts at once.
-        pieces = quick_start(text, pieces)
+        pieces = quick_start(text, limit_pieces(text, pieces))
     first = next(pieces, None)
     if first is None:
         return  # nothing to say (empty or blank text): no engine start either
     if setup is None:
         setup = prepare(options)
         if setup.voice.engine == "piper":
-            pieces = quick_start(text, itertools.chain([first], pieces))
+            pieces = quick_start(text, limit_pieces(text, itertools.chain([first], pieces)))
             first = next(pieces)
     thread = engine_thread()
     cache = SpeechCache()
