@@ -153,7 +153,7 @@ def test_two_writer_processes_at_once(tmp_path: Path) -> None:
 
 
 def test_a_long_lock_becomes_one_clear_error(tmp_path: Path, monkeypatch) -> None:
-    import reader.library as library_module
+    import reader.library.store as library_module
 
     path = tmp_path / "library.sqlite3"
     with Library.open(path) as library:

@@ -3,7 +3,7 @@
 ``reader library check`` runs SQLite's ``PRAGMA integrity_check`` and
 ``foreign_key_check``; ``reader library repair`` copies every readable row into a new
 library file and puts it in place of the damaged one, which is kept under the dated
-name :func:`reader.library._move_aside` uses.
+name :func:`reader.library.store.move_aside` uses.
 
 **Why row by row.** A damaged page makes SQLite raise ``database disk image is
 malformed`` for any query whose cursor touches it, so one plain ``SELECT *`` loses a
@@ -43,20 +43,11 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from reader.errors import ReaderError
-from reader.library import (
-    BUSY_TIMEOUT,
-    FOREIGN,
-    STAND_IN_PREFIX,
-    STDIN_PREFIX,
-    LibraryError,
-    _body,
-    _check_color,
-    _inspect,
-    _meta,
-    _move_aside,
-    schema,
-    source_key,
-)
+from reader.library import schema
+from reader.library.articles import stored_body, stored_columns
+from reader.library.highlights import check_color
+from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX, source_key
+from reader.library.store import BUSY_TIMEOUT, FOREIGN, LibraryError, inspect_file, move_aside
 
 __all__ = ["CheckResult", "RepairReport", "check", "repair"]
 
@@ -98,7 +89,7 @@ class CheckResult:
 
 def check(path: Path) -> CheckResult:
     """Check the library file at ``path`` without changing it (opened read-only)."""
-    problem = _inspect(path)  # LibraryError for a folder or an unreadable file
+    problem = inspect_file(path)  # LibraryError for a folder or an unreadable file
     if not path.exists() or path.stat().st_size == 0:
         return CheckResult(path, "missing")
     if problem is not None:
@@ -245,11 +236,11 @@ def repair(path: Path) -> RepairReport:
     """
     if not path.exists() or path.stat().st_size == 0:
         return RepairReport(path, "missing")
-    problem = _inspect(path)
+    problem = inspect_file(path)
     if problem is not None:
         # Nothing SQLite can open: what opening it would do (moved aside, and what its
         # pages still hold read back), said as a repair.
-        recovery = _move_aside(path, problem)
+        recovery = move_aside(path, problem)
         saved = None
         if problem != FOREIGN:
             with suppress(OSError, sqlite3.DatabaseError, ReaderError):
@@ -295,7 +286,7 @@ def _repair(path: Path, checked: CheckResult) -> RepairReport:
                     raise LibraryError(str(path), "the repaired copy failed its own check")
             source.close()
             reason = "; ".join(checked.problems[:1]) or "damaged"
-            recovery = _move_aside(path, reason)
+            recovery = move_aside(path, reason)
             try:
                 os.replace(tmp, path)
             except OSError:
@@ -442,7 +433,7 @@ def _copy(
 ) -> None:
     """Copy every readable row of ``source`` into the empty library ``target``."""
     from reader.article import BLOCK_SEPARATOR, Article, Block
-    from reader.library import now
+    from reader.library.ids import now
 
     tables = _tables(source)
 
@@ -529,7 +520,7 @@ def _copy(
                 (
                     ident,
                     source_key(article, src if isinstance(src, str) else None),
-                    *_meta(article),
+                    *stored_columns(article),
                     article.content_hash,
                     added if isinstance(added, str) else now(),
                     updated if isinstance(updated, str) else None,
@@ -557,7 +548,7 @@ def _copy(
             article = Article.from_dict(json.loads(stored))
         except (TypeError, ValueError, KeyError, AttributeError):
             continue  # garbage in a readable cell: try the search index's copy below
-        if store(int(ident), article, _body(article)):
+        if store(int(ident), article, stored_body(article)):
             report.articles += 1
 
     # Articles without a readable model: the search index keeps their title and text.
@@ -580,7 +571,7 @@ def _copy(
                 continue
             if row is not None and isinstance(row[1], str):
                 article = _with_source(article, row[1])
-            if store(ident, article, _body(article)):
+            if store(ident, article, stored_body(article)):
                 report.articles += 1
                 report.from_search_index += 1
 
@@ -597,7 +588,7 @@ def _copy(
         if stand_in is None:
             continue
         article, places = stand_in
-        if store(ident, article, _body(article)):
+        if store(ident, article, stored_body(article)):
             texts[ident] = article.text
             report.stand_ins.append((ident, source_key(article), len(places)))
             by_article[ident] = [
@@ -693,7 +684,7 @@ def _store_highlight(target: sqlite3.Connection, mark: tuple[Any, ...], text: st
     if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
         return False
     try:
-        color = _check_color(color) if isinstance(color, str) else None
+        color = check_color(color) if isinstance(color, str) else None
     except ReaderError:
         color = None  # a damaged value: the highlight matters more than its color
     # Kept even when its passage is not where it says: flagged, as re-adding does.

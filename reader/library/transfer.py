@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader.errors import InputError
-from reader.library import MAX_ID
+from reader.library.ids import MAX_ID
 from reader.sanitize import one_line, safe_text
 
 if TYPE_CHECKING:
@@ -324,7 +324,8 @@ def _article(doc: _Doc) -> tuple[Article, Article]:
 def _marks(entry: _Doc, raw: Article, kept: Article) -> list[_Mark]:
     """The highlights, checked against the article's text as the file has it, and
     placed again in the kept text when sanitizing changed it."""
-    from reader.library import _check_color, anchor
+    from reader.library import anchor
+    from reader.library.highlights import check_color
 
     marks = []
     for item, where in entry.items("highlights"):
@@ -340,7 +341,7 @@ def _marks(entry: _Doc, raw: Article, kept: Article) -> list[_Mark]:
             raise _Invalid(f"{where}.text", "does not match the article's text at start-end")
         color = mark.string("color")
         try:
-            color = _check_color(color)
+            color = check_color(color)
         except InputError as error:
             raise _Invalid(f"{where}.color", error.reason) from None
         prefix = safe_text(mark.string("prefix", line=False) or "")
@@ -435,7 +436,8 @@ def _read(path: Path) -> object:
 
 
 def import_json(library: Library, path: Path) -> ImportResult:
-    from reader.library import ImportResult, _body, _meta, source_key
+    from reader.library import ImportResult, source_key
+    from reader.library.articles import stored_body, stored_columns
 
     # Check everything before writing anything: a bad file changes nothing.
     try:
@@ -450,7 +452,7 @@ def import_json(library: Library, path: Path) -> ImportResult:
     with library._write() as c:
         for entry in entries:
             article = entry.article
-            body = _body(article)
+            body = stored_body(article)
             source = source_key(article, entry.source)  # "-" from older exports
             same = c.execute(
                 "SELECT id FROM articles WHERE source = ? AND content_hash = ? ORDER BY id LIMIT 1",
@@ -473,7 +475,7 @@ def import_json(library: Library, path: Path) -> ImportResult:
                     (
                         wanted if free else None,
                         source,
-                        *_meta(article),
+                        *stored_columns(article),
                         article.content_hash,
                         entry.added,
                         entry.updated,
