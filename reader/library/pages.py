@@ -1,0 +1,239 @@
+"""Reading a library file's pages by hand, for rows no query can reach any more.
+
+What SQLite's ``.recover`` does, narrowly: every table leaf page of the file (and the
+newer copies of pages its write-ahead log holds) is parsed by hand, record by record
+(:func:`scan`). A repair uses it for rows a damaged interior page hides from every
+query (:func:`from_pages`); a salvage of a file SQLite cannot open at all reads the
+whole file this way (:func:`reader.library.repair.salvage`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import Any, BinaryIO
+
+__all__ = ["from_pages", "scan"]
+
+
+def _varint(data: bytes, at: int) -> tuple[int, int]:
+    """SQLite's big-endian varint at ``at``: its value and where the next field starts."""
+    value = 0
+    for i in range(8):
+        byte = data[at + i]
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return value, at + i + 1
+    return (value << 8) | data[at + 8], at + 9
+
+
+def _record(payload: bytes) -> list[Any]:
+    """The values of one record (SQLite's record format); raises on anything malformed."""
+    size, at = _varint(payload, 0)
+    types = []
+    while at < size:
+        kind, at = _varint(payload, at)
+        types.append(kind)
+    values: list[Any] = []
+    at = size
+    widths = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8}
+    for kind in types:
+        if kind == 0:
+            values.append(None)
+        elif kind in widths:
+            width = widths[kind]
+            chunk = payload[at : at + width]
+            if len(chunk) != width:
+                raise ValueError("record ends early")
+            values.append(int.from_bytes(chunk, "big", signed=True))
+            at += width
+        elif kind == 7:
+            import struct
+
+            values.append(struct.unpack(">d", payload[at : at + 8])[0])
+            at += 8
+        elif kind in (8, 9):
+            values.append(kind - 8)
+        elif kind >= 12:
+            length = (kind - 12) // 2
+            chunk = payload[at : at + length]
+            if len(chunk) != length:
+                raise ValueError("record ends early")
+            values.append(chunk.decode("utf-8") if kind % 2 else chunk)
+            at += length
+        else:
+            raise ValueError(f"reserved serial type {kind}")
+    return values
+
+
+def from_pages(path: Path, wanted: dict[int, set[int]]) -> dict[int, dict[int, list[Any]]]:
+    """Rows with the wanted rowids found on any table leaf page of the file, by width.
+
+    What SQLite's ``.recover`` does, narrowly: each page that is not on the freelist and
+    is a table leaf is parsed by hand (:func:`scan`), and a record is taken when its
+    number of columns says which table it belongs to (11 highlights, 5 exports, 15
+    articles: no other table of the library has those widths) and the indexes named its
+    rowid as missing, so a deleted row left on an old page never comes back.
+    """
+    found: dict[int, dict[int, list[Any]]] = {width: {} for width in wanted}
+    for rowid, values in scan(path):
+        width = len(values)
+        if width in wanted and rowid in wanted[width] and values[0] is None:
+            found[width].setdefault(rowid, values)
+    return found
+
+
+# Pages are read one at a time; a record is never assembled past this many bytes (a
+# library's largest, an article model, is well under a megabyte).
+_MAX_PAYLOAD = 64 << 20
+_PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536, 512)
+_WAL_MAGIC = (0x377F0682, 0x377F0683)
+
+
+class _Pages:
+    """The pages of a database file (and of its write-ahead log, which holds newer
+    copies of some), read by number; tolerant of a damaged or missing header."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle = path.open("rb")
+        header = self.handle.read(100)
+        size = int.from_bytes(header[16:18], "big") if len(header) >= 18 else 0
+        size = 65536 if size == 1 else size
+        self.trusted = header.startswith(b"SQLite format 3\x00") and size in _PAGE_SIZES
+        self.page_size = size if self.trusted else self._guess_size()
+        self.usable = self.page_size - (header[20] if self.trusted and header[20] < 64 else 0)
+        self.count = os.fstat(self.handle.fileno()).st_size // self.page_size
+        self.wal: dict[int, int] = {}  # page number -> offset of its latest frame
+        self.wal_handle: BinaryIO | None = None
+        self.free: set[int] = self._freelist(header) if self.trusted else set()
+        wal = Path(f"{path}-wal")
+        if wal.is_file():
+            self._read_wal(wal)
+
+    def close(self) -> None:
+        self.handle.close()
+        if self.wal_handle is not None:
+            self.wal_handle.close()
+
+    def _guess_size(self) -> int:
+        """The page size under which most pages start like a b-tree page (header lost)."""
+        best, score = 4096, -1
+        for size in _PAGE_SIZES:
+            hits = 0
+            for number in range(2, 258):
+                self.handle.seek((number - 1) * size)
+                head = self.handle.read(8)
+                if len(head) < 8:
+                    break
+                cells = int.from_bytes(head[3:5], "big")
+                if head[0] in (2, 5, 10, 13) and 0 < cells <= size // 4:
+                    hits += 1
+            if hits > score:
+                best, score = size, hits
+        return best
+
+    def _freelist(self, header: bytes) -> set[int]:
+        free: set[int] = set()
+        trunk = int.from_bytes(header[32:36], "big")
+        while 0 < trunk <= self.count and trunk not in free:
+            free.add(trunk)
+            data = self.read(trunk) or b""
+            count = min(int.from_bytes(data[4:8], "big"), (self.usable - 8) // 4)
+            free.update(int.from_bytes(data[8 + 4 * i : 12 + 4 * i], "big") for i in range(count))
+            trunk = int.from_bytes(data[0:4], "big")
+        return free
+
+    def _read_wal(self, wal: Path) -> None:
+        """Index the log's frames whose salt is the log header's (the current ones)."""
+        handle = wal.open("rb")
+        header = handle.read(32)
+        if len(header) < 32 or int.from_bytes(header[0:4], "big") not in _WAL_MAGIC:
+            handle.close()
+            return
+        if int.from_bytes(header[8:12], "big") != self.page_size:
+            handle.close()
+            return
+        salt = header[16:24]
+        frames = (os.fstat(handle.fileno()).st_size - 32) // (24 + self.page_size)
+        for n in range(frames):
+            offset = 32 + n * (24 + self.page_size)
+            handle.seek(offset)
+            head = handle.read(24)
+            number = int.from_bytes(head[0:4], "big")
+            if head[8:16] == salt and number > 0:
+                self.wal[number] = offset + 24
+                self.count = max(self.count, number)
+        self.wal_handle = handle
+
+    def read(self, number: int) -> bytes | None:
+        if number in self.wal and self.wal_handle is not None:
+            self.wal_handle.seek(self.wal[number])
+            data = self.wal_handle.read(self.page_size)
+        else:
+            self.handle.seek((number - 1) * self.page_size)
+            data = self.handle.read(self.page_size)
+        return data if len(data) == self.page_size else None
+
+    def payload(self, data: bytes, at: int, length: int) -> bytes | None:
+        """A cell's payload from ``at`` on its page, following its overflow pages."""
+        usable = self.usable
+        most = usable - 35
+        if length <= most:
+            chunk = data[at : at + length]
+            return chunk if len(chunk) == length and at + length <= usable else None
+        if length > _MAX_PAYLOAD:
+            return None
+        least = ((usable - 12) * 32 // 255) - 23
+        local = least + ((length - least) % (usable - 4))
+        local = local if local <= most else least
+        if at + local + 4 > usable:
+            return None
+        parts = [data[at : at + local]]
+        remaining = length - local
+        following = int.from_bytes(data[at + local : at + local + 4], "big")
+        seen: set[int] = set()
+        while remaining > 0:
+            if not 0 < following <= self.count or following in seen:
+                return None
+            seen.add(following)
+            page = self.read(following)
+            if page is None:
+                return None
+            chunk = page[4 : 4 + min(remaining, usable - 4)]
+            parts.append(chunk)
+            remaining -= len(chunk)
+            following = int.from_bytes(page[0:4], "big")
+        return b"".join(parts)
+
+
+def scan(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """Every record on the table leaf pages of the file at ``path``: (rowid, values).
+
+    Pages on the freelist are skipped when the header can be trusted to name it; a
+    page, a cell or a record that does not parse is skipped.
+    """
+    pages = _Pages(path)
+    try:
+        for number in range(1, pages.count + 1):
+            if number in pages.free:
+                continue
+            data = pages.read(number)
+            start = 100 if number == 1 else 0
+            if data is None or data[start] != 0x0D:
+                continue
+            cells = min(int.from_bytes(data[start + 3 : start + 5], "big"), pages.usable // 4)
+            for i in range(cells):
+                with suppress(IndexError, ValueError, UnicodeDecodeError):
+                    at = int.from_bytes(data[start + 8 + 2 * i : start + 10 + 2 * i], "big")
+                    if not start + 8 <= at < pages.usable:
+                        continue
+                    length, at = _varint(data, at)
+                    rowid, at = _varint(data, at)
+                    payload = pages.payload(data, at, length)
+                    if payload is None:
+                        continue
+                    yield (rowid if rowid < 2**63 else rowid - 2**64), _record(payload)
+    finally:
+        pages.close()

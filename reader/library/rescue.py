@@ -1,0 +1,673 @@
+"""The copy at the heart of a repair: every readable row of a damaged library into a new one.
+
+**Why row by row.** A damaged page makes SQLite raise ``database disk image is
+malformed`` for any query whose cursor touches it, so one plain ``SELECT *`` loses a
+whole table to one bad page. SQLite's own recovery (the ``.recover`` command of the
+``sqlite3`` shell, built on the ``sqlite3_recover`` C API) is not reachable from
+Python's :mod:`sqlite3` module, nor is ``sqlite_dbpage`` in the usual builds. So
+:class:`_Salvage` walks each table by rowid the way a seek does: batches of ``rowid >
+last``; when a batch fails, one row at a time; when even the seek to the next row fails,
+it probes ever further rowids (then bisects back) for the first seek that succeeds,
+skipping exactly the key range whose page is damaged. Every row on an undamaged page
+is read; a damaged leaf costs only its own rows. A damaged interior page hides sound
+leaves from every query: rows the indexes name but no query reached are then read
+from the file's table pages by hand (:func:`reader.library.pages.from_pages`).
+
+**What is saved, from where** (:func:`copy`, one step per table). Articles: the stored
+model (``article_bodies``), else the text kept by the search index
+(``articles_fts_content``: the same displayed text, so highlight offsets still hold;
+paragraphs are kept, headings and lists become paragraphs), with source, dates and
+listening position from ``articles``. Highlights and export records as they are. A
+highlight whose article's text is lost everywhere is kept in a *stand-in* article under
+the same source, holding the highlighted passages: ``reader add SOURCE`` later brings
+the real text back and re-anchors them (:meth:`Library.add` replacing an article).
+Same-story sketches and the search index are derived and made again. What is lost is
+counted from the ids the indexes (separate pages) and the other tables still name.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from reader.article import BLOCK_SEPARATOR, Article, Block
+from reader.errors import ReaderError
+from reader.library.articles import stored_body, stored_columns
+from reader.library.highlights import check_color
+from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX, now, source_key
+from reader.library.pages import from_pages
+
+__all__ = ["RepairReport", "copy"]
+
+# SQLite's rowids are signed 64-bit integers.
+_LOW = -(2**63)
+_HIGH = 2**63 - 1
+_BATCH = 256
+
+
+@dataclass
+class RepairReport:
+    """What :func:`repair` saved and lost. ``complete``: nothing the user made was lost."""
+
+    path: Path
+    status: Literal["missing", "healthy", "repaired", "unreadable"]
+    moved_to: Path | None = None
+    reason: str = ""
+    articles: int = 0  # saved with their text
+    highlights: int = 0
+    exports: int = 0
+    from_search_index: int = 0  # articles whose text came from the search index
+    articles_lost: int = 0  # text lost (their highlights are in stand-ins, if any)
+    highlights_lost: int = 0
+    exports_lost: int = 0
+    positions_lost: int = 0  # articles saved without their row: position and dates reset
+    from_pages: int = 0  # rows read straight from table pages the tree no longer reached
+    unverified: int = 0  # texts read back by hand whose stored hash did not confirm them
+    uncertain: bool = False  # some pages could not be read at all: counts are lower bounds
+    stand_ins: list[tuple[int, str, int]] = field(default_factory=list)  # id, source, marks
+    lost_articles: list[tuple[int, str | None]] = field(default_factory=list)  # id, source
+
+    @property
+    def complete(self) -> bool:
+        return self.status != "unreadable" and not (
+            self.articles_lost
+            or self.highlights_lost
+            or self.exports_lost
+            or self.positions_lost
+            or self.uncertain
+        )
+
+    def lines(self) -> list[str]:
+        """The report for the user: a summary line, then one line per thing to act on."""
+        if self.status == "missing":
+            return [f"{self.path}: no library yet, nothing to repair"]
+        if self.status == "healthy":
+            return [f"{self.path}: the library is healthy (integrity check passed); nothing to do"]
+        if self.status == "unreadable":
+            name = self.moved_to.name if self.moved_to else "?"
+            return [
+                f"{self.path}: nothing could be read ({self.reason}); moved it to {name} "
+                "and started a new, empty library"
+            ]
+        lines = [
+            f"repaired {self.path}: saved {self.articles} article(s), {self.highlights} "
+            f"highlight(s), {self.exports} export record(s); could not save "
+            f"{self.articles_lost} article text(s), {self.highlights_lost} highlight(s), "
+            f"{self.exports_lost} export record(s)"
+            + (" (at least: some pages could not be read at all)" if self.uncertain else "")
+        ]
+        if self.moved_to is not None:
+            lines.append(f"the damaged file is kept as {self.moved_to.name} ({self.reason})")
+        if self.from_search_index:
+            lines.append(
+                f"{self.from_search_index} article(s) rebuilt from the search index's copy of "
+                "the text (headings and lists became paragraphs; highlights still fit)"
+            )
+        if self.from_pages:
+            lines.append(
+                f"{self.from_pages} row(s) read straight from the file's pages "
+                "(a damaged page of the table's tree hid them from queries)"
+            )
+        if self.unverified:
+            lines.append(
+                f"{self.unverified} article text(s) could not be checked against their stored "
+                "hash and may carry damaged characters; `reader add SOURCE` fetches one again"
+            )
+        if self.positions_lost:
+            lines.append(
+                f"{self.positions_lost} article(s) lost their listening position and dates"
+            )
+        for ident, origin, marks in self.stand_ins:
+            again = _add_again(origin)
+            lines.append(
+                f"article {ident}: text lost; its {marks} highlight(s) are kept in a stand-in "
+                + (
+                    f"article: {again} brings the text back and re-anchors them"
+                    if again
+                    else "article (where the text came from is lost too)"
+                )
+            )
+        for ident, known in self.lost_articles:
+            again = _add_again(known)
+            lines.append(
+                f"article {ident}: text lost; {again} adds it again"
+                if again
+                else f"article {ident}: lost, with where it came from"
+            )
+        return lines
+
+
+def _add_again(source: str | None) -> str | None:
+    """The command that adds an article again from ``source``, if it can be run as is."""
+    if not source or source.startswith((STAND_IN_PREFIX, STDIN_PREFIX)):
+        return None
+    return f"`reader add {source}`"
+
+
+# -- the salvage ------------------------------------------------------------------------
+
+
+class _Salvage:
+    """Reads one rowid table tolerating damaged pages; counts what it had to skip."""
+
+    def __init__(self, c: sqlite3.Connection, table: str, key: str, columns: str) -> None:
+        self.c = c
+        self.table = table
+        self.key = key
+        self.columns = columns
+        self.unreadable: set[int] = set()  # keys seen whose row could not be read
+        self.skipped = 0  # key ranges skipped because no seek into them worked
+
+    def _seek(self, after: int) -> int | None:
+        row = self.c.execute(
+            f"SELECT {self.key} FROM {self.table} WHERE {self.key} > ? ORDER BY {self.key} LIMIT 1",
+            (after,),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _can_seek(self, after: int) -> bool:
+        try:
+            self._seek(after)
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+    def _skip(self, last: int) -> int | None:
+        """The smallest ``p > last`` from which a seek works, or ``None`` if none does.
+
+        A seek for ``key > p`` starts by positioning at ``p``, so it fails while ``p``
+        lies in the key range of a damaged page (up to and including its last key) and
+        works on both sides of it: probe ``last + 1, + 2, + 4...`` until one works,
+        then bisect back to the first that does, so no readable row after the damage
+        is stepped over.
+        """
+        bad, step = last, 1
+        while True:
+            probe = min(last + step, _HIGH)
+            if self._can_seek(probe):
+                break
+            bad = probe
+            if probe >= _HIGH:
+                return None
+            step *= 2
+        good = probe
+        while good - bad > 1:
+            middle = (bad + good) // 2
+            if self._can_seek(middle):
+                good = middle
+            else:
+                bad = middle
+        return good
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """Every readable row, by key (the key first, then ``columns``)."""
+        select = f"SELECT {self.key}, {self.columns} FROM {self.table}"
+        last = _LOW
+        while True:
+            try:
+                batch = self.c.execute(
+                    f"{select} WHERE {self.key} > ? ORDER BY {self.key} LIMIT {_BATCH}", (last,)
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                batch = None
+            if batch is not None:
+                if not batch:
+                    return
+                yield from batch
+                last = int(batch[-1][0])
+                continue
+            # Something in the next batch is damaged: go one row at a time.
+            try:
+                following = self._seek(last)
+            except sqlite3.DatabaseError:
+                skipped_to = self._skip(last)
+                self.skipped += 1
+                if skipped_to is None:
+                    return
+                # ``key > p`` positions at ``p`` first, so the row keyed ``p`` itself (the
+                # first of the next sound page) is read by a lookup, not by the scan.
+                last = skipped_to
+                with suppress(sqlite3.DatabaseError):
+                    first = self.c.execute(f"{select} WHERE {self.key} = ?", (last,)).fetchone()
+                    if first is not None:
+                        yield first
+                continue
+            if following is None:
+                return
+            try:
+                row = self.c.execute(f"{select} WHERE {self.key} = ?", (following,)).fetchone()
+            except sqlite3.DatabaseError:
+                row = None  # the key is in a sound page; its payload (overflow) is not
+                self.unreadable.add(following)
+            if row is not None:
+                yield row
+            last = following
+
+
+def _ids(c: sqlite3.Connection, query: str) -> tuple[set[int], bool]:
+    """Integer ids a query names, read forwards and backwards up to any damage.
+
+    The flag says whether the whole of it could be read (the ids are then all there).
+    """
+    found: set[int] = set()
+    whole = False
+    for order in ("ASC", "DESC"):
+        try:
+            for row in c.execute(query.format(order=order)):
+                if isinstance(row[0], int):
+                    found.add(row[0])
+        except sqlite3.DatabaseError:
+            continue
+        whole = True
+        break
+    return found, whole
+
+
+def _tables(c: sqlite3.Connection) -> set[str]:
+    return {str(r[0]) for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+# A test replaces this to stop a repair half-way, as a crash would.
+
+
+def copy(
+    source: sqlite3.Connection,
+    target: sqlite3.Connection,
+    report: RepairReport,
+    path: Path,
+    progress: Callable[[str, int], None] = lambda what, n: None,
+) -> None:
+    """Copy every readable row of ``source`` (the file at ``path``) into the empty
+    library ``target``, one step per table; ``report`` says what was saved and lost.
+
+    ``progress`` hears of each article and highlight written (a test stops there).
+    """
+    run = _Copy(source, target, report, progress)
+    run.find_hidden_rows(path)
+    target.execute("BEGIN")
+    run.articles_from_bodies()
+    run.articles_from_search_index()
+    run.highlights()
+    run.exports()
+    target.execute("COMMIT")
+    run.count_losses()
+
+
+class _Copy:
+    """One copy's state: the rows read from ``source`` and what went into ``target``."""
+
+    def __init__(
+        self,
+        source: sqlite3.Connection,
+        target: sqlite3.Connection,
+        report: RepairReport,
+        progress: Callable[[str, int], None],
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.report = report
+        self.progress = progress
+        self.texts: dict[int, str] = {}  # article id -> displayed text, for the highlights
+        self.saved_highlights: set[int] = set()
+        self.saved_exports: set[int] = set()
+        self.tables = _tables(source)
+        self._read_article_rows()
+        self._read_highlight_rows()
+        self._read_export_rows()
+
+    # -- reading: each table's rows, and the ids that should be there ------------------
+    # What the indexes (other pages) and references name.
+
+    def _read_article_rows(self) -> None:
+        """Articles' own rows: source, dates, position (small; read them all first)."""
+        self.rows_of = _Salvage(
+            self.source, "articles", "id", "source, language, added, updated, opened, position"
+        )
+        self.articles: dict[int, tuple[Any, ...]] = {int(r[0]): r for r in self.rows_of.rows()}
+        self.expected_articles = set(self.articles) | self.rows_of.unreadable
+        self.articles_named = False
+        for index, column in (
+            ("articles_source", "source"),
+            ("articles_hash", "content_hash"),
+            ("articles_added", "added"),
+        ):
+            ids, whole = _ids(
+                self.source,
+                f"SELECT id FROM articles INDEXED BY {index} ORDER BY {column} {{order}}",
+            )
+            self.expected_articles |= ids
+            self.articles_named = self.articles_named or whole
+        self.expected_articles |= _ids(
+            self.source, "SELECT article_id FROM article_bodies ORDER BY 1 {order}"
+        )[0]
+
+    def _read_highlight_rows(self) -> None:
+        self.marks_of = _Salvage(
+            self.source,
+            "highlights",
+            "id",
+            'article_id, start, "end", quote, prefix, suffix, color, note, created, detached',
+        )
+        self.marks: list[tuple[Any, ...]] = list(self.marks_of.rows())
+        self.expected_articles |= {int(r[1]) for r in self.marks if isinstance(r[1], int)}
+        ids, self.highlights_named = _ids(
+            self.source,
+            "SELECT id FROM highlights INDEXED BY highlights_article "
+            "ORDER BY article_id {order}, start {order}",
+        )
+        self.expected_highlights = {int(r[0]) for r in self.marks} | self.marks_of.unreadable | ids
+
+    def _read_export_rows(self) -> None:
+        self.exports_of = _Salvage(
+            self.source, "exports", "id", "article_id, file, settings, created"
+        )
+        self.export_rows: list[tuple[Any, ...]] = list(self.exports_of.rows())
+        ids, self.exports_named = _ids(
+            self.source,
+            "SELECT id FROM exports INDEXED BY exports_article ORDER BY article_id {order}",
+        )
+        self.expected_exports = (
+            {int(r[0]) for r in self.export_rows} | self.exports_of.unreadable | ids
+        )
+
+    def find_hidden_rows(self, path: Path) -> None:
+        """Rows an index names but no query reached (a damaged interior page of a table
+        hides the sound leaves under it): read them straight from the file's table pages."""
+        wanted = {
+            11: self.expected_highlights - {int(r[0]) for r in self.marks},
+            5: self.expected_exports - {int(r[0]) for r in self.export_rows},
+            15: self.expected_articles - set(self.articles),
+        }
+        if not any(wanted.values()):
+            return
+        found = from_pages(path, wanted)
+        self.marks += [(ident, *values[1:]) for ident, values in sorted(found[11].items())]
+        self.export_rows += [(ident, *values[1:]) for ident, values in sorted(found[5].items())]
+        for ident, v in found[15].items():
+            self.articles[ident] = (ident, v[1], v[7], v[11], v[12], v[13], v[14])
+        self.report.from_pages = sum(len(rows) for rows in found.values())
+
+    # -- writing: one step per table ----------------------------------------------------
+
+    def _store(self, ident: int, article: Article) -> bool:
+        """Write one article with its own row's source, dates and position (if read)."""
+        row = self.articles.get(ident)
+        if row is None:
+            src, added, updated, opened, position = None, now(), None, None, 0
+        else:
+            _, src, _, added, updated, opened, position = row
+        text = article.text
+        try:
+            position = max(0, min(int(position or 0), len(text)))
+        except (TypeError, ValueError):
+            position = 0
+        target = self.target
+        target.execute("SAVEPOINT article")
+        try:
+            target.execute(
+                "INSERT INTO articles (id, source, url, title, site, authors, date, language, "
+                "words, chars, content_hash, added, updated, opened, position) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    ident,
+                    source_key(article, src if isinstance(src, str) else None),
+                    *stored_columns(article),
+                    article.content_hash,
+                    added if isinstance(added, str) else now(),
+                    updated if isinstance(updated, str) else None,
+                    opened if isinstance(opened, str) else None,
+                    position,
+                ),
+            )
+            target.execute(
+                "INSERT INTO article_bodies (article_id, article) VALUES (?, ?)",
+                (ident, stored_body(article)),
+            )
+        except sqlite3.DatabaseError:
+            target.execute("ROLLBACK TO article")
+            target.execute("RELEASE article")
+            return False
+        target.execute("RELEASE article")
+        self.texts[ident] = text
+        self.progress("article", ident)
+        return True
+
+    def articles_from_bodies(self) -> None:
+        """The stored article models, streamed (the bulk of the file)."""
+        bodies = _Salvage(self.source, "article_bodies", "article_id", "article")
+        for ident, stored in bodies.rows():
+            try:
+                article = Article.from_dict(json.loads(stored))
+            except (TypeError, ValueError, KeyError, AttributeError):
+                continue  # garbage in a readable cell: try the search index's copy below
+            if self._store(int(ident), article):
+                self.report.articles += 1
+
+    def articles_from_search_index(self) -> None:
+        """Articles without a readable model: the search index keeps their title and text."""
+        missing = sorted(self.expected_articles - set(self.texts))
+        if not missing or "articles_fts_content" not in self.tables:
+            return
+        for ident in missing:
+            try:
+                found = self.source.execute(
+                    "SELECT c0, c1 FROM articles_fts_content WHERE id = ?", (ident,)
+                ).fetchone()
+            except sqlite3.DatabaseError:
+                continue
+            if found is None or not isinstance(found[1], str) or not found[1]:
+                continue
+            title, text = found[0] if isinstance(found[0], str) else None, found[1]
+            row = self.articles.get(ident)
+            language = row[2] if row is not None and isinstance(row[2], str) else None
+            article = _from_text(title, text, language, Article, Block, BLOCK_SEPARATOR)
+            if article is None:
+                continue
+            if row is not None and isinstance(row[1], str):
+                article = _with_source(article, row[1])
+            if self._store(ident, article):
+                self.report.articles += 1
+                self.report.from_search_index += 1
+
+    def highlights(self) -> None:
+        """Highlights: onto their article, else onto a stand-in holding their passages."""
+        by_article: dict[int, list[tuple[Any, ...]]] = {}
+        for mark in self.marks:
+            if isinstance(mark[1], int):
+                owner = _owner(mark, self.texts)
+                by_article.setdefault(owner, []).append((mark[0], owner, *mark[2:]))
+        self._stand_ins(by_article)
+        for ident, marks in by_article.items():
+            if ident not in self.texts:
+                continue
+            for mark in marks:
+                if _store_highlight(self.target, mark, self.texts[ident]):
+                    self.saved_highlights.add(int(mark[0]))
+                    self.progress("highlight", int(mark[0]))
+        self.report.highlights = len(self.saved_highlights)
+
+    def _stand_ins(self, by_article: dict[int, list[tuple[Any, ...]]]) -> None:
+        """A stand-in article for each article with highlights but no text saved; its
+        highlights in ``by_article`` are moved onto their passages in it."""
+        for ident in sorted(set(by_article) - set(self.texts)):
+            row = self.articles.get(ident)
+            original = row[1] if row is not None and isinstance(row[1], str) else None
+            stand_in = _stand_in(ident, original, by_article[ident], Article, Block)
+            if stand_in is None:
+                continue
+            article, places = stand_in
+            if self._store(ident, article):
+                self.texts[ident] = article.text
+                self.report.stand_ins.append((ident, source_key(article), len(places)))
+                by_article[ident] = [
+                    (*m[:2], *places[m[0]], *m[4:10], 0) if m[0] in places else m
+                    for m in by_article[ident]
+                ]
+
+    def exports(self) -> None:
+        """Export records, unlinked from an article whose text was not saved."""
+        for ident, article_id, file, settings, created in self.export_rows:
+            try:
+                data = json.loads(settings) if isinstance(settings, str) else None
+                if not isinstance(data, dict) or not isinstance(file, str):
+                    continue
+                self.target.execute(
+                    "INSERT INTO exports (id, article_id, file, settings, created) "
+                    "VALUES (?,?,?,?,?)",
+                    (
+                        ident,
+                        article_id if article_id in self.texts else None,
+                        file,
+                        json.dumps(data, sort_keys=True, default=str),
+                        created if isinstance(created, str) else now(),
+                    ),
+                )
+            except (sqlite3.DatabaseError, ValueError):
+                continue
+            self.saved_exports.add(int(ident))
+        self.report.exports = len(self.saved_exports)
+
+    # -- what was lost -------------------------------------------------------------------
+
+    def count_losses(self) -> None:
+        report, articles = self.report, self.articles
+        stood_in = {ident for ident, _, _ in report.stand_ins}
+        lost = sorted((self.expected_articles - set(self.texts)) | stood_in)
+        report.articles_lost = len(lost)
+        for ident in lost:
+            if ident not in stood_in:
+                row = articles.get(ident)
+                report.lost_articles.append((ident, row[1] if row is not None else None))
+        # Saved with their text but not their own row: position and dates were reset.
+        report.positions_lost = len(set(self.texts) - stood_in - set(articles))
+        # A skipped range held at least one row. When no index could be read whole to name
+        # the rows it held, the counts are lower bounds, and say so.
+        report.highlights_lost = len(self.expected_highlights - self.saved_highlights)
+        if not self.highlights_named:
+            report.highlights_lost = max(report.highlights_lost, self.marks_of.skipped)
+        report.exports_lost = len(self.expected_exports - self.saved_exports)
+        if not self.exports_named:
+            report.exports_lost = max(report.exports_lost, self.exports_of.skipped)
+        rows_of, articles_named = self.rows_of, self.articles_named
+        if rows_of.skipped and not articles_named and not (self.expected_articles - set(articles)):
+            report.articles_lost += rows_of.skipped  # rows nothing else named: at least one each
+        report.uncertain = bool(
+            (self.marks_of.skipped and not self.highlights_named)
+            or (self.exports_of.skipped and not self.exports_named)
+            or (rows_of.skipped and not articles_named)
+        )
+
+
+def _owner(mark: tuple[Any, ...], texts: dict[int, str]) -> int:
+    """The article a salvaged highlight belongs to: the one it names, unless that text
+    does not hold its quote where the highlight says, between its saved prefix and
+    suffix, and exactly one other text does (a flipped bit in the article id would
+    otherwise hang a note on another article)."""
+    named, start, end, quote, prefix, suffix = mark[1:7]
+    if not all(isinstance(x, int) for x in (start, end)) or not all(
+        isinstance(x, str) and x for x in (quote, prefix, suffix)
+    ):
+        return int(named)
+
+    def holds(text: str) -> bool:
+        return (
+            text[start:end] == quote
+            and text[:start].endswith(prefix)
+            and text[end:].startswith(suffix)
+        )
+
+    if named in texts and holds(texts[named]):
+        return int(named)
+    holders = [ident for ident, text in texts.items() if holds(text)]
+    return holders[0] if len(holders) == 1 else int(named)
+
+
+def _store_highlight(target: sqlite3.Connection, mark: tuple[Any, ...], text: str) -> bool:
+    ident, article_id, start, end, quote, prefix, suffix, color, note, created, detached = mark
+    if not isinstance(quote, str) or not isinstance(created, str):
+        return False
+    if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end:
+        return False
+    try:
+        color = check_color(color) if isinstance(color, str) else None
+    except ReaderError:
+        color = None  # a damaged value: the highlight matters more than its color
+    # Kept even when its passage is not where it says: flagged, as re-adding does.
+    flag = 1 if detached or text[start:end] != quote else 0
+    try:
+        target.execute(
+            'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
+            "color, note, created, detached) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                ident,
+                article_id,
+                start,
+                end,
+                quote,
+                prefix if isinstance(prefix, str) else "",
+                suffix if isinstance(suffix, str) else "",
+                color,
+                note if isinstance(note, str) else None,
+                created,
+                flag,
+            ),
+        )
+    except sqlite3.DatabaseError:
+        return False
+    return True
+
+
+def _from_text(
+    title: str | None, text: str, language: str | None, article: Any, block: Any, sep: str
+) -> Any:
+    """An article whose displayed text is ``text`` (the search index's copy), or None."""
+    if title and text.startswith(title + sep):
+        made = article(
+            blocks=tuple(block("paragraph", p) for p in text[len(title) + len(sep) :].split(sep)),
+            title=title,
+            language=language,
+        )
+    else:
+        made = article(
+            blocks=tuple(block("paragraph", p) for p in text.split(sep)),
+            title=title,
+            title_from_body=bool(title),
+            language=language,
+        )
+    return made if made.text == text else None
+
+
+def _with_source(article: Any, source: str) -> Any:
+    from dataclasses import replace
+
+    return replace(article, source=source)
+
+
+def _stand_in(
+    ident: int, source: str | None, marks: list[tuple[Any, ...]], article: Any, block: Any
+) -> tuple[Any, dict[int, tuple[int, int]]] | None:
+    """An article holding the highlighted passages of article ``ident``, and where each is.
+
+    Kept under the article's own source when known, so that adding that source again
+    replaces the stand-in and re-anchors the highlights in the real text.
+    """
+    ordered = sorted(marks, key=lambda m: (m[2] if isinstance(m[2], int) else 0, m[0]))
+    quotes = [m for m in ordered if isinstance(m[4], str) and m[4].strip()]
+    if not quotes:
+        return None
+    made = article(
+        blocks=tuple(block("quote", m[4]) for m in quotes),
+        title=f"Highlights saved from article {ident} (its text was lost)",
+        source=source or f"{STAND_IN_PREFIX}{ident}",
+    )
+    places = {
+        int(m[0]): (span.start, span.end)
+        for m, span in zip(quotes, made.block_spans, strict=True)
+        if made.text[span.start : span.end] == m[4]
+    }
+    return made, places
