@@ -7,7 +7,7 @@ name :func:`reader.library.store.move_aside` uses.
 
 The copy itself, table by table, and why it reads row by row, is
 :mod:`reader.library.rescue`; reading a file's pages by hand, for a file SQLite cannot
-open at all (:func:`salvage`) or rows no query reaches, is :mod:`reader.library.pages`.
+open at all (:func:`salvage`) or rows no query reaches, is :mod:`reader.library.reading`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from reader.errors import ReaderError
 from reader.library import schema
-from reader.library.pages import scan
+from reader.library.reading import scan
 from reader.library.rescue import RepairReport, copy
 from reader.library.store import BUSY_TIMEOUT, FOREIGN, LibraryError, inspect_file, move_aside
 
@@ -194,8 +194,8 @@ def salvage(broken: Path, path: Path) -> RepairReport | None:
 
     For a file SQLite cannot open at all (a damaged first page, a file cut short, bytes
     flipped in the schema), which :meth:`Library.open` has moved aside: every record on
-    its table leaf pages is read by hand (:func:`_scan`), sorted into the library's
-    tables by its shape, written into a staging library, and copied from there as
+    its table leaf pages is read by hand (:func:`reader.library.reading.scan`), sorted into
+    the library's tables by its shape, written into a staging library, and copied from there as
     :func:`repair` copies a damaged library (articles from their model or the search
     index's text, highlights onto them or onto stand-ins). The new library is written
     under a temporary name and linked into place only if ``path`` is still free.

@@ -5,13 +5,13 @@ malformed`` for any query whose cursor touches it, so one plain ``SELECT *`` los
 whole table to one bad page. SQLite's own recovery (the ``.recover`` command of the
 ``sqlite3`` shell, built on the ``sqlite3_recover`` C API) is not reachable from
 Python's :mod:`sqlite3` module, nor is ``sqlite_dbpage`` in the usual builds. So
-:class:`_Salvage` walks each table by rowid the way a seek does: batches of ``rowid >
-last``; when a batch fails, one row at a time; when even the seek to the next row fails,
-it probes ever further rowids (then bisects back) for the first seek that succeeds,
-skipping exactly the key range whose page is damaged. Every row on an undamaged page
-is read; a damaged leaf costs only its own rows. A damaged interior page hides sound
-leaves from every query: rows the indexes name but no query reached are then read
-from the file's table pages by hand (:func:`reader.library.pages.from_pages`).
+:class:`reader.library.reading.TableRows` walks each table by rowid the way a seek does:
+batches of ``rowid > last``; when a batch fails, one row at a time; when even the seek
+to the next row fails, it probes ever further rowids (then bisects back) for the first
+seek that succeeds, skipping exactly the key range whose page is damaged. Every row on
+an undamaged page is read; a damaged leaf costs only its own rows. A damaged interior
+page hides sound leaves from every query: rows the indexes name but no query reached are
+then read from the file's table pages by hand (:func:`reader.library.reading.from_pages`).
 
 **What is saved, from where** (:func:`copy`, one step per table). Articles: the stored
 model (``article_bodies``), else the text kept by the search index
@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import suppress
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -40,14 +39,9 @@ from reader.errors import ReaderError
 from reader.library.articles import stored_body, stored_columns
 from reader.library.highlights import check_color
 from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX, now, source_key
-from reader.library.pages import from_pages
+from reader.library.reading import TableRows, from_pages, named_ids, table_names
 
 __all__ = ["RepairReport", "copy"]
-
-# SQLite's rowids are signed 64-bit integers.
-_LOW = -(2**63)
-_HIGH = 2**63 - 1
-_BATCH = 256
 
 
 @dataclass
@@ -152,129 +146,6 @@ def _add_again(source: str | None) -> str | None:
 # -- the salvage ------------------------------------------------------------------------
 
 
-class _Salvage:
-    """Reads one rowid table tolerating damaged pages; counts what it had to skip."""
-
-    def __init__(self, c: sqlite3.Connection, table: str, key: str, columns: str) -> None:
-        self.c = c
-        self.table = table
-        self.key = key
-        self.columns = columns
-        self.unreadable: set[int] = set()  # keys seen whose row could not be read
-        self.skipped = 0  # key ranges skipped because no seek into them worked
-
-    def _seek(self, after: int) -> int | None:
-        row = self.c.execute(
-            f"SELECT {self.key} FROM {self.table} WHERE {self.key} > ? ORDER BY {self.key} LIMIT 1",
-            (after,),
-        ).fetchone()
-        return None if row is None else int(row[0])
-
-    def _can_seek(self, after: int) -> bool:
-        try:
-            self._seek(after)
-        except sqlite3.DatabaseError:
-            return False
-        return True
-
-    def _skip(self, last: int) -> int | None:
-        """The smallest ``p > last`` from which a seek works, or ``None`` if none does.
-
-        A seek for ``key > p`` starts by positioning at ``p``, so it fails while ``p``
-        lies in the key range of a damaged page (up to and including its last key) and
-        works on both sides of it: probe ``last + 1, + 2, + 4...`` until one works,
-        then bisect back to the first that does, so no readable row after the damage
-        is stepped over.
-        """
-        bad, step = last, 1
-        while True:
-            probe = min(last + step, _HIGH)
-            if self._can_seek(probe):
-                break
-            bad = probe
-            if probe >= _HIGH:
-                return None
-            step *= 2
-        good = probe
-        while good - bad > 1:
-            middle = (bad + good) // 2
-            if self._can_seek(middle):
-                good = middle
-            else:
-                bad = middle
-        return good
-
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        """Every readable row, by key (the key first, then ``columns``)."""
-        select = f"SELECT {self.key}, {self.columns} FROM {self.table}"
-        last = _LOW
-        while True:
-            try:
-                batch = self.c.execute(
-                    f"{select} WHERE {self.key} > ? ORDER BY {self.key} LIMIT {_BATCH}", (last,)
-                ).fetchall()
-            except sqlite3.DatabaseError:
-                batch = None
-            if batch is not None:
-                if not batch:
-                    return
-                yield from batch
-                last = int(batch[-1][0])
-                continue
-            # Something in the next batch is damaged: go one row at a time.
-            try:
-                following = self._seek(last)
-            except sqlite3.DatabaseError:
-                skipped_to = self._skip(last)
-                self.skipped += 1
-                if skipped_to is None:
-                    return
-                # ``key > p`` positions at ``p`` first, so the row keyed ``p`` itself (the
-                # first of the next sound page) is read by a lookup, not by the scan.
-                last = skipped_to
-                with suppress(sqlite3.DatabaseError):
-                    first = self.c.execute(f"{select} WHERE {self.key} = ?", (last,)).fetchone()
-                    if first is not None:
-                        yield first
-                continue
-            if following is None:
-                return
-            try:
-                row = self.c.execute(f"{select} WHERE {self.key} = ?", (following,)).fetchone()
-            except sqlite3.DatabaseError:
-                row = None  # the key is in a sound page; its payload (overflow) is not
-                self.unreadable.add(following)
-            if row is not None:
-                yield row
-            last = following
-
-
-def _ids(c: sqlite3.Connection, query: str) -> tuple[set[int], bool]:
-    """Integer ids a query names, read forwards and backwards up to any damage.
-
-    The flag says whether the whole of it could be read (the ids are then all there).
-    """
-    found: set[int] = set()
-    whole = False
-    for order in ("ASC", "DESC"):
-        try:
-            for row in c.execute(query.format(order=order)):
-                if isinstance(row[0], int):
-                    found.add(row[0])
-        except sqlite3.DatabaseError:
-            continue
-        whole = True
-        break
-    return found, whole
-
-
-def _tables(c: sqlite3.Connection) -> set[str]:
-    return {str(r[0]) for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-
-
-# A test replaces this to stop a repair half-way, as a crash would.
-
-
 def copy(
     source: sqlite3.Connection,
     target: sqlite3.Connection,
@@ -315,7 +186,7 @@ class _Copy:
         self.texts: dict[int, str] = {}  # article id -> displayed text, for the highlights
         self.saved_highlights: set[int] = set()
         self.saved_exports: set[int] = set()
-        self.tables = _tables(source)
+        self.tables = table_names(source)
         self._read_article_rows()
         self._read_highlight_rows()
         self._read_export_rows()
@@ -325,7 +196,7 @@ class _Copy:
 
     def _read_article_rows(self) -> None:
         """Articles' own rows: source, dates, position (small; read them all first)."""
-        self.rows_of = _Salvage(
+        self.rows_of = TableRows(
             self.source, "articles", "id", "source, language, added, updated, opened, position"
         )
         self.articles: dict[int, tuple[Any, ...]] = {int(r[0]): r for r in self.rows_of.rows()}
@@ -336,18 +207,18 @@ class _Copy:
             ("articles_hash", "content_hash"),
             ("articles_added", "added"),
         ):
-            ids, whole = _ids(
+            ids, whole = named_ids(
                 self.source,
                 f"SELECT id FROM articles INDEXED BY {index} ORDER BY {column} {{order}}",
             )
             self.expected_articles |= ids
             self.articles_named = self.articles_named or whole
-        self.expected_articles |= _ids(
+        self.expected_articles |= named_ids(
             self.source, "SELECT article_id FROM article_bodies ORDER BY 1 {order}"
         )[0]
 
     def _read_highlight_rows(self) -> None:
-        self.marks_of = _Salvage(
+        self.marks_of = TableRows(
             self.source,
             "highlights",
             "id",
@@ -355,7 +226,7 @@ class _Copy:
         )
         self.marks: list[tuple[Any, ...]] = list(self.marks_of.rows())
         self.expected_articles |= {int(r[1]) for r in self.marks if isinstance(r[1], int)}
-        ids, self.highlights_named = _ids(
+        ids, self.highlights_named = named_ids(
             self.source,
             "SELECT id FROM highlights INDEXED BY highlights_article "
             "ORDER BY article_id {order}, start {order}",
@@ -363,11 +234,11 @@ class _Copy:
         self.expected_highlights = {int(r[0]) for r in self.marks} | self.marks_of.unreadable | ids
 
     def _read_export_rows(self) -> None:
-        self.exports_of = _Salvage(
+        self.exports_of = TableRows(
             self.source, "exports", "id", "article_id, file, settings, created"
         )
         self.export_rows: list[tuple[Any, ...]] = list(self.exports_of.rows())
-        ids, self.exports_named = _ids(
+        ids, self.exports_named = named_ids(
             self.source,
             "SELECT id FROM exports INDEXED BY exports_article ORDER BY article_id {order}",
         )
@@ -439,7 +310,7 @@ class _Copy:
 
     def articles_from_bodies(self) -> None:
         """The stored article models, streamed (the bulk of the file)."""
-        bodies = _Salvage(self.source, "article_bodies", "article_id", "article")
+        bodies = TableRows(self.source, "article_bodies", "article_id", "article")
         for ident, stored in bodies.rows():
             try:
                 article = Article.from_dict(json.loads(stored))

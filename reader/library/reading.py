@@ -1,6 +1,9 @@
-"""Reading a library file's pages by hand, for rows no query can reach any more.
+"""Reading what a damaged library file still holds: table rows by seek, pages by hand.
 
-What SQLite's ``.recover`` does, narrowly: every table leaf page of the file (and the
+:class:`TableRows` reads one table through SQLite, stepping over the key ranges of
+damaged pages (see :mod:`reader.library.rescue` for why row by row);
+:func:`named_ids` reads the ids an index names. Pages by hand are what SQLite's
+``.recover`` does, narrowly: every table leaf page of the file (and the
 newer copies of pages its write-ahead log holds) is parsed by hand, record by record
 (:func:`scan`). A repair uses it for rows a damaged interior page hides from every
 query (:func:`from_pages`); a salvage of a file SQLite cannot open at all reads the
@@ -10,12 +13,144 @@ whole file this way (:func:`reader.library.repair.salvage`).
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
-__all__ = ["from_pages", "scan"]
+__all__ = ["TableRows", "from_pages", "named_ids", "scan", "table_names"]
+
+# SQLite's rowids are signed 64-bit integers.
+_LOW = -(2**63)
+_HIGH = 2**63 - 1
+_BATCH = 256
+
+
+class TableRows:
+    """Reads one rowid table tolerating damaged pages; counts what it had to skip."""
+
+    def __init__(self, c: sqlite3.Connection, table: str, key: str, columns: str) -> None:
+        self.c = c
+        self.table = table
+        self.key = key
+        self.columns = columns
+        self.unreadable: set[int] = set()  # keys seen whose row could not be read
+        self.skipped = 0  # key ranges skipped because no seek into them worked
+
+    def _seek(self, after: int) -> int | None:
+        row = self.c.execute(
+            f"SELECT {self.key} FROM {self.table} WHERE {self.key} > ? ORDER BY {self.key} LIMIT 1",
+            (after,),
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _can_seek(self, after: int) -> bool:
+        try:
+            self._seek(after)
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+    def _skip(self, last: int) -> int | None:
+        """The smallest ``p > last`` from which a seek works, or ``None`` if none does.
+
+        A seek for ``key > p`` starts by positioning at ``p``, so it fails while ``p``
+        lies in the key range of a damaged page (up to and including its last key) and
+        works on both sides of it: probe ``last + 1, + 2, + 4...`` until one works,
+        then bisect back to the first that does, so no readable row after the damage
+        is stepped over.
+        """
+        bad, step = last, 1
+        while True:
+            probe = min(last + step, _HIGH)
+            if self._can_seek(probe):
+                break
+            bad = probe
+            if probe >= _HIGH:
+                return None
+            step *= 2
+        good = probe
+        while good - bad > 1:
+            middle = (bad + good) // 2
+            if self._can_seek(middle):
+                good = middle
+            else:
+                bad = middle
+        return good
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """Every readable row, by key (the key first, then ``columns``)."""
+        select = f"SELECT {self.key}, {self.columns} FROM {self.table}"
+        last = _LOW
+        while True:
+            try:
+                batch = self.c.execute(
+                    f"{select} WHERE {self.key} > ? ORDER BY {self.key} LIMIT {_BATCH}", (last,)
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                batch = None
+            if batch is not None:
+                if not batch:
+                    return
+                yield from batch
+                last = int(batch[-1][0])
+                continue
+            # Something in the next batch is damaged: go one row at a time.
+            try:
+                following = self._seek(last)
+            except sqlite3.DatabaseError:
+                skipped_to = self._skip(last)
+                self.skipped += 1
+                if skipped_to is None:
+                    return
+                # ``key > p`` positions at ``p`` first, so the row keyed ``p`` itself (the
+                # first of the next sound page) is read by a lookup, not by the scan.
+                last = skipped_to
+                with suppress(sqlite3.DatabaseError):
+                    first = self.c.execute(f"{select} WHERE {self.key} = ?", (last,)).fetchone()
+                    if first is not None:
+                        yield first
+                continue
+            if following is None:
+                return
+            try:
+                row = self.c.execute(f"{select} WHERE {self.key} = ?", (following,)).fetchone()
+            except sqlite3.DatabaseError:
+                row = None  # the key is in a sound page; its payload (overflow) is not
+                self.unreadable.add(following)
+            if row is not None:
+                yield row
+            last = following
+
+
+def named_ids(c: sqlite3.Connection, query: str) -> tuple[set[int], bool]:
+    """Integer ids a query names, read forwards and backwards up to any damage.
+
+    The flag says whether the whole of it could be read (the ids are then all there).
+    """
+    found: set[int] = set()
+    whole = False
+    for order in ("ASC", "DESC"):
+        try:
+            for row in c.execute(query.format(order=order)):
+                if isinstance(row[0], int):
+                    found.add(row[0])
+        except sqlite3.DatabaseError:
+            continue
+        whole = True
+        break
+    return found, whole
+
+
+def table_names(c: sqlite3.Connection) -> set[str]:
+    return {str(r[0]) for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+# A test replaces this to stop a repair half-way, as a crash would.
+
+
+# -- pages by hand --------------------------------------------------------------------
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int]:
