@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -436,8 +437,7 @@ def _read(path: Path) -> object:
 
 
 def import_json(library: Library, path: Path) -> ImportResult:
-    from reader.library import ImportResult, source_key
-    from reader.library.articles import stored_body, stored_columns
+    from reader.library import ImportResult
 
     # Check everything before writing anything: a bad file changes nothing.
     try:
@@ -451,99 +451,13 @@ def import_json(library: Library, path: Path) -> ImportResult:
     ids: dict[int, int] = {}
     with library._write() as c:
         for entry in entries:
-            article = entry.article
-            body = stored_body(article)
-            source = source_key(article, entry.source)  # "-" from older exports
-            same = c.execute(
-                "SELECT id FROM articles WHERE source = ? AND content_hash = ? ORDER BY id LIMIT 1",
-                (source, article.content_hash),
-            ).fetchone()
-            if same is not None:
-                ident = int(same[0])
-                merged += 1
-            else:
-                wanted = entry.id
-                free = (
-                    wanted is not None
-                    and c.execute("SELECT 1 FROM articles WHERE id = ?", (wanted,)).fetchone()
-                    is None
-                )
-                cursor = c.execute(
-                    "INSERT INTO articles (id, source, url, title, site, authors, date, language, "
-                    "words, chars, content_hash, added, updated, opened, position) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        wanted if free else None,
-                        source,
-                        *stored_columns(article),
-                        article.content_hash,
-                        entry.added,
-                        entry.updated,
-                        entry.opened,
-                        entry.position,
-                    ),
-                )
-                ident = int(cursor.lastrowid or 0)
-                c.execute(
-                    "INSERT INTO article_bodies (article_id, article) VALUES (?, ?)", (ident, body)
-                )
-                added += 1
+            ident, new = _import_article(c, entry)
+            added += new
+            merged += not new
             if entry.id is not None:
                 ids[entry.id] = ident
-            for mark in entry.marks:
-                there = c.execute(
-                    'SELECT 1 FROM highlights WHERE article_id = ? AND start = ? AND "end" = ? '
-                    "AND quote = ? AND created = ?",
-                    (ident, mark.start, mark.end, mark.text, mark.created),
-                ).fetchone()
-                if there is not None:
-                    continue
-                free = (
-                    mark.id is not None
-                    and c.execute("SELECT 1 FROM highlights WHERE id = ?", (mark.id,)).fetchone()
-                    is None
-                )
-                c.execute(
-                    'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
-                    "color, note, created, detached) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        mark.id if free else None,
-                        ident,
-                        mark.start,
-                        mark.end,
-                        mark.text,
-                        mark.prefix,
-                        mark.suffix,
-                        mark.color,
-                        mark.note,
-                        mark.created,
-                        int(mark.detached),
-                    ),
-                )
-                marks_added += 1
-        for record in exports:
-            linked = ids.get(record.article_id) if record.article_id is not None else None
-            there = c.execute(
-                "SELECT 1 FROM exports WHERE file = ? AND created = ? AND article_id IS ?",
-                (record.file, record.created, linked),
-            ).fetchone()
-            if there is not None:
-                continue
-            free = (
-                record.id is not None
-                and c.execute("SELECT 1 FROM exports WHERE id = ?", (record.id,)).fetchone() is None
-            )
-            c.execute(
-                "INSERT INTO exports (id, article_id, file, settings, created) VALUES (?,?,?,?,?)",
-                (
-                    record.id if free else None,
-                    linked,
-                    record.file,
-                    json.dumps(record.settings, sort_keys=True, default=str),
-                    record.created,
-                ),
-            )
-            exports_added += 1
+            marks_added += _import_marks(c, ident, entry.marks)
+        exports_added = _import_exports(c, exports, ids)
     return ImportResult(
         articles_added=added,
         articles_merged=merged,
@@ -551,3 +465,108 @@ def import_json(library: Library, path: Path) -> ImportResult:
         exports_added=exports_added,
         ids=ids,
     )
+
+
+def _import_article(c: sqlite3.Connection, entry: _Entry) -> tuple[int, bool]:
+    """The id the entry's article has in the library, and whether it was added (else it
+    was there already, with the same source and text)."""
+    from reader.library.articles import stored_body, stored_columns
+    from reader.library.ids import source_key
+
+    article = entry.article
+    body = stored_body(article)
+    source = source_key(article, entry.source)  # "-" from older exports
+    same = c.execute(
+        "SELECT id FROM articles WHERE source = ? AND content_hash = ? ORDER BY id LIMIT 1",
+        (source, article.content_hash),
+    ).fetchone()
+    if same is not None:
+        return int(same[0]), False
+    wanted = entry.id
+    free = (
+        wanted is not None
+        and c.execute("SELECT 1 FROM articles WHERE id = ?", (wanted,)).fetchone() is None
+    )
+    cursor = c.execute(
+        "INSERT INTO articles (id, source, url, title, site, authors, date, language, "
+        "words, chars, content_hash, added, updated, opened, position) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            wanted if free else None,
+            source,
+            *stored_columns(article),
+            article.content_hash,
+            entry.added,
+            entry.updated,
+            entry.opened,
+            entry.position,
+        ),
+    )
+    ident = int(cursor.lastrowid or 0)
+    c.execute("INSERT INTO article_bodies (article_id, article) VALUES (?, ?)", (ident, body))
+    return ident, True
+
+
+def _import_marks(c: sqlite3.Connection, ident: int, marks: list[_Mark]) -> int:
+    """Add the highlights of article ``ident`` not there yet; return how many."""
+    added = 0
+    for mark in marks:
+        there = c.execute(
+            'SELECT 1 FROM highlights WHERE article_id = ? AND start = ? AND "end" = ? '
+            "AND quote = ? AND created = ?",
+            (ident, mark.start, mark.end, mark.text, mark.created),
+        ).fetchone()
+        if there is not None:
+            continue
+        free = (
+            mark.id is not None
+            and c.execute("SELECT 1 FROM highlights WHERE id = ?", (mark.id,)).fetchone() is None
+        )
+        c.execute(
+            'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
+            "color, note, created, detached) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                mark.id if free else None,
+                ident,
+                mark.start,
+                mark.end,
+                mark.text,
+                mark.prefix,
+                mark.suffix,
+                mark.color,
+                mark.note,
+                mark.created,
+                int(mark.detached),
+            ),
+        )
+        added += 1
+    return added
+
+
+def _import_exports(c: sqlite3.Connection, exports: list[_Export], ids: dict[int, int]) -> int:
+    """Add the export records not there yet, linked to the articles' new ids."""
+    added = 0
+    for record in exports:
+        linked = ids.get(record.article_id) if record.article_id is not None else None
+        there = c.execute(
+            "SELECT 1 FROM exports WHERE file = ? AND created = ? AND article_id IS ?",
+            (record.file, record.created, linked),
+        ).fetchone()
+        if there is not None:
+            continue
+        free = (
+            record.id is not None
+            and c.execute("SELECT 1 FROM exports WHERE id = ?", (record.id,)).fetchone() is None
+        )
+        c.execute(
+            "INSERT INTO exports (id, article_id, file, settings, created) VALUES (?,?,?,?,?)",
+            (
+                record.id if free else None,
+                linked,
+                record.file,
+                json.dumps(record.settings, sort_keys=True, default=str),
+                record.created,
+            ),
+        )
+        added += 1
+    return added
