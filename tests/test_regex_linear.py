@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 MODULES = (
     "reader.sanitize",
+    "reader.language",
     "reader.extract.sources",
     "reader.extract.ear",
     "reader.extract.html",

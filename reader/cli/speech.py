@@ -172,7 +172,7 @@ def say_command(args: argparse.Namespace) -> int:
         # is set, and the rules for the ear. A short text is only taken as another
         # language when its stopwords say so clearly (a loose guess read "I am in a
         # meeting" as Finnish); undecided text is read as before (English).
-        from reader.extract.plaintext import detect_language
+        from reader.language import detect_language
 
         language = detect_language(text, min_hits=5, margin=2.0)
 

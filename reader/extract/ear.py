@@ -50,6 +50,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TypeVar
 
+from reader.language import MONTHS_DE, MONTHS_EN
+
 T = TypeVar("T")
 
 # -- interface strings ----------------------------------------------------------------
@@ -432,31 +434,33 @@ def chrome_kind(text: str, length: int | None = None) -> str:
 
 # -- dates ----------------------------------------------------------------------------------
 
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january jan januar jänner janvier enero janeiro gennaio januari stycznia styczeń "
-        "styczen tammikuuta январь января",
-        "february feb februar février fevrier febrero fevereiro febbraio februari lutego "
-        "luty helmikuuta февраль февраля",
-        "march mar märz maerz mars marzo março marco maart marca marzec maaliskuuta март марта",
-        "april apr avril abril aprile kwietnia kwiecień kwiecien huhtikuuta апрель апреля",
-        "may mai mayo maio maggio mei maj maja toukokuuta май мая",
-        "june jun juni juin junio junho giugno czerwca czerwiec kesäkuuta июнь июня",
-        "july jul juli juillet julio julho luglio lipca lipiec heinäkuuta июль июля",
-        "august aug août aout agosto augustus sierpnia sierpień sierpien elokuuta август августа",
-        "september sep sept septembre septiembre setembro settembre września wrzesień "
-        "wrzesien syyskuuta сентябрь сентября",
-        "october oct oktober okt octobre octubre outubro ottobre października październik "
-        "pazdziernik lokakuuta октябрь октября",
-        "november nov novembre noviembre novembro listopada listopad marraskuuta ноябрь ноября",
-        "december dec dezember dez décembre decembre diciembre dezembro dicembre grudnia "
-        "grudzień grudzien joulukuuta декабрь декабря",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
+# Month names and abbreviations besides the English and German names (reader.language).
+_OTHER_MONTHS = (
+    "jan jänner janvier enero janeiro gennaio januari stycznia styczeń styczen tammikuuta "
+    "январь января",
+    "feb février fevrier febrero fevereiro febbraio februari lutego luty helmikuuta "
+    "февраль февраля",
+    "mar maerz mars marzo março marco maart marca marzec maaliskuuta март марта",
+    "apr avril abril aprile kwietnia kwiecień kwiecien huhtikuuta апрель апреля",
+    "mayo maio maggio mei maj maja toukokuuta май мая",
+    "jun juin junio junho giugno czerwca czerwiec kesäkuuta июнь июня",
+    "jul juillet julio julho luglio lipca lipiec heinäkuuta июль июля",
+    "aug août aout agosto augustus sierpnia sierpień sierpien elokuuta август августа",
+    "sep sept septembre septiembre setembro settembre września wrzesień wrzesien "
+    "syyskuuta сентябрь сентября",
+    "oct okt octobre octubre outubro ottobre października październik pazdziernik "
+    "lokakuuta октябрь октября",
+    "nov novembre noviembre novembro listopada listopad marraskuuta ноябрь ноября",
+    "dec dez décembre decembre diciembre dezembro dicembre grudnia grudzień grudzien "
+    "joulukuuta декабрь декабря",
+)
+_MONTHS = {
+    name: number
+    for number, (english, german, others) in enumerate(
+        zip(MONTHS_EN, MONTHS_DE, _OTHER_MONTHS, strict=True), start=1
+    )
+    for name in (english.lower(), german.lower(), *others.split())
+}
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th|er|e|º|°|\.)?"

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from reader.language import MONTHS_DE, MONTHS_EN
+
 Replacement = Callable[[re.Match[str]], str | None]
 
 # A token this long without a space is no word (a hash, base64, a pasted blob): it is
@@ -369,19 +371,12 @@ _DE_UNITS = _Units.of(
 
 # -- English ----------------------------------------------------------------------------
 
+# "Sep." and "Sept."; "May" has no abbreviation.
 _MONTHS = {
-    "Jan": "January",
-    "Feb": "February",
-    "Mar": "March",
-    "Apr": "April",
-    "Jun": "June",
-    "Jul": "July",
-    "Aug": "August",
-    "Sep": "September",
-    "Sept": "September",
-    "Oct": "October",
-    "Nov": "November",
-    "Dec": "December",
+    short: name
+    for name in MONTHS_EN
+    if name != "May"
+    for short in ((name[:3], name[:4]) if name == "September" else (name[:3],))
 }
 # Abbreviations eSpeak reads as a clipped word, followed by a pause for the period.
 _TITLES = {
@@ -575,20 +570,7 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_DE_MONTHS = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
+_DE_MONTHS = MONTHS_DE
 _DE_ONES = (
     "",
     "ein",
