@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -216,10 +215,10 @@ def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
     """Encode to a temporary name beside ``out``, then rename: never half a file.
 
     The temporary name says which process writes it, so this run first removes what a
-    killed earlier one left for the same ``out`` (reader.export.names.create_temp).
+    killed earlier one left for the same ``out`` (reader.files.create_temp).
     """
     from reader.audio import render
-    from reader.export.names import create_temp, remove_stale_temps
+    from reader.files import atomic_writer, remove_stale_temps
 
     fmt = out.suffix.lower().lstrip(".")
     folder = out.parent if str(out.parent) else Path(".")
@@ -227,15 +226,8 @@ def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
         raise InputError(str(out), f"no such folder: {folder}")
     prefix = f".{out.name}."
     remove_stale_temps(folder, (prefix,), ".part")
-    tmp: Path | None = None
     try:
-        fd, name = create_temp(folder, prefix, ".part")
-        tmp = Path(name)
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_writer(out, prefix=prefix, suffix=".part") as handle:
             render(chunks, handle, fmt=fmt)
-        os.replace(tmp, out)
     except OSError as error:
         raise InputError(str(out), f"cannot be written ({error.strerror or error})") from None
-    finally:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()

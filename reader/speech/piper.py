@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from reader import locations
+from reader.files import write_atomic
 from reader.speech import Voice
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 
@@ -381,15 +382,10 @@ def aligned_model(model: PiperModel) -> Path:
     except Exception as error:
         raise SpeechError(str(model.model), f"cannot add word times ({_reason(error)})") from None
     locations.ensure(target.parent)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_atomic(target, data, suffix=".part")
     except OSError as error:
         raise SpeechError(str(target), f"cannot be written ({error.strerror or error})") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return target
 
 
@@ -529,9 +525,8 @@ def voice_pace(model: PiperModel, voice: Any) -> Pace:
     pace = measure_pace(voice)
     with contextlib.suppress(OSError):
         locations.ensure(kept.parent)
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}))
-        os.replace(tmp, kept)
+        data = {"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}
+        write_atomic(kept, json.dumps(data).encode("utf-8"))
     return pace
 
 
