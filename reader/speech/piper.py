@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from reader import locations
-from reader.files import write_atomic
+from reader.files import create_temp, write_atomic
 from reader.speech import Voice
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 
@@ -604,7 +604,9 @@ def add_voice(model: Path, folder: Path | None = None) -> Voice:
     temps = []
     try:
         for source, target in targets:
-            temp = target.with_name(f".{target.name}.{os.getpid()}.part")
+            fd, name = create_temp(target.parent, f".{target.name}.", ".part")
+            os.close(fd)
+            temp = Path(name)
             temps.append(temp)
             shutil.copyfile(source, temp)
         for temp, (_, target) in zip(temps, targets, strict=True):
