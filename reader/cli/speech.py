@@ -112,7 +112,7 @@ def voices_command(args: argparse.Namespace) -> int:
 
 
 def _voices_add(args: argparse.Namespace) -> int:
-    from reader.speech.piper import add_voice
+    from reader.speech.piper_voices import add_voice
 
     if not args.target:
         raise InputError("voices add", "give the model file: reader voices add MODEL.onnx")
@@ -125,7 +125,7 @@ def _voices_add(args: argparse.Namespace) -> int:
 
 
 def _voices_rm(args: argparse.Namespace) -> int:
-    from reader.speech.piper import remove_voice
+    from reader.speech.piper_voices import remove_voice
 
     if not args.target:
         raise InputError("voices rm", "give the voice's id: reader voices rm ID")
