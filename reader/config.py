@@ -18,6 +18,7 @@ from typing import Any
 
 from reader import locations
 from reader.errors import ConfigError
+from reader.files import write_atomic
 
 THEMES = ("dark", "light", "high-contrast")
 
@@ -226,9 +227,7 @@ def save_setting(key: str, raw: str) -> Settings:
     else:
         data[key] = value
     locations.ensure(path.parent)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, tomli_w.dumps(data).encode("utf-8"))
     _load.cache_clear()
     return settings()
 

@@ -78,7 +78,7 @@ def test_say_reads_german_text_with_a_german_voice_unasked(tmp_path: Path) -> No
     ],
 )
 def test_say_reads_short_english_with_the_english_voice(tmp_path: Path, text: str) -> None:
-    from reader.extract.plaintext import detect_language
+    from reader.language import detect_language
 
     assert detect_language(text, min_hits=5, margin=2.0) is None
     assert main(["say", text, "-o", str(tmp_path / "guessed.wav")]) == 0

@@ -269,7 +269,7 @@ def test_temporary_files_of_live_owners_stay_and_of_dead_ones_go(tmp_path: Path)
     import sys
     import time
 
-    from reader.export import names
+    from reader import files as names
 
     gone = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],

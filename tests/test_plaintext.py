@@ -8,10 +8,10 @@ from reader.errors import InputError
 from reader.extract.ear import find_dates, is_date_line, parse_byline
 from reader.extract.plaintext import (
     clean_text,
-    detect_language,
     normalise,
     repair_cutoff,
 )
+from reader.language import detect_language
 from tests.conftest import ASSETS
 
 # -- bylines ----------------------------------------------------------------------------------

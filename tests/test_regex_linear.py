@@ -28,12 +28,21 @@ from hypothesis import strategies as st
 
 MODULES = (
     "reader.sanitize",
+    "reader.language",
     "reader.extract.sources",
     "reader.extract.ear",
+    "reader.extract.dates",
+    "reader.extract.bylines",
     "reader.extract.html",
     "reader.extract.plaintext",
+    "reader.extract.textlines",
+    "reader.extract.textmeta",
     "reader.extract.fetch",
     "reader.speech.normalize",
+    "reader.speech.normalize_units",
+    "reader.speech.normalize_en",
+    "reader.speech.normalize_de",
+    "reader.speech.spoken",
     "reader.speech.lexicon",
     "reader.speech.plan",
     "reader.export.names",
@@ -113,7 +122,7 @@ def _run(unit: str, tail: str) -> str:
 def test_the_patterns_are_found() -> None:
     assert len(PATTERNS) > 100
     assert "reader.speech.normalize._EMAIL" in PATTERNS
-    assert "reader.extract.ear._DATE_PATTERNS[3]" in PATTERNS
+    assert "reader.extract.dates._DATE_PATTERNS[3]" in PATTERNS
 
 
 @pytest.mark.timeout(120)

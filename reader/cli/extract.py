@@ -11,8 +11,6 @@ is 2 if any input failed.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import re
 import sys
 import unicodedata
@@ -164,22 +162,15 @@ def write_atomic(folder: Path, name: str, content: str) -> Path:
     """
     import errno
 
-    from reader.export.names import create_temp
+    from reader.files import atomic_writer
 
     target = folder / name
     if target.is_symlink():
         raise FileExistsError(errno.EEXIST, "a symbolic link is there; not replaced")
     if target.resolve().parent != folder.resolve():  # defence in depth: names are slugs
         raise ValueError(f"refusing to write outside {folder}: {name}")
-    fd, tmp = create_temp(folder, f".{name}.", ".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_writer(target) as handle:
+        handle.write(content.encode("utf-8"))
     return target
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -113,7 +112,7 @@ def voices_command(args: argparse.Namespace) -> int:
 
 
 def _voices_add(args: argparse.Namespace) -> int:
-    from reader.speech.piper import add_voice
+    from reader.speech.piper_voices import add_voice
 
     if not args.target:
         raise InputError("voices add", "give the model file: reader voices add MODEL.onnx")
@@ -126,7 +125,7 @@ def _voices_add(args: argparse.Namespace) -> int:
 
 
 def _voices_rm(args: argparse.Namespace) -> int:
-    from reader.speech.piper import remove_voice
+    from reader.speech.piper_voices import remove_voice
 
     if not args.target:
         raise InputError("voices rm", "give the voice's id: reader voices rm ID")
@@ -172,7 +171,7 @@ def say_command(args: argparse.Namespace) -> int:
         # is set, and the rules for the ear. A short text is only taken as another
         # language when its stopwords say so clearly (a loose guess read "I am in a
         # meeting" as Finnish); undecided text is read as before (English).
-        from reader.extract.plaintext import detect_language
+        from reader.language import detect_language
 
         language = detect_language(text, min_hits=5, margin=2.0)
 
@@ -216,10 +215,10 @@ def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
     """Encode to a temporary name beside ``out``, then rename: never half a file.
 
     The temporary name says which process writes it, so this run first removes what a
-    killed earlier one left for the same ``out`` (reader.export.names.create_temp).
+    killed earlier one left for the same ``out`` (reader.files.create_temp).
     """
     from reader.audio import render
-    from reader.export.names import create_temp, remove_stale_temps
+    from reader.files import atomic_writer, remove_stale_temps
 
     fmt = out.suffix.lower().lstrip(".")
     folder = out.parent if str(out.parent) else Path(".")
@@ -227,15 +226,8 @@ def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
         raise InputError(str(out), f"no such folder: {folder}")
     prefix = f".{out.name}."
     remove_stale_temps(folder, (prefix,), ".part")
-    tmp: Path | None = None
     try:
-        fd, name = create_temp(folder, prefix, ".part")
-        tmp = Path(name)
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_writer(out, prefix=prefix, suffix=".part") as handle:
             render(chunks, handle, fmt=fmt)
-        os.replace(tmp, out)
     except OSError as error:
         raise InputError(str(out), f"cannot be written ({error.strerror or error})") from None
-    finally:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()

@@ -15,7 +15,6 @@ not show it twice.
 from __future__ import annotations
 
 import hashlib
-import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,8 +23,8 @@ from pathlib import Path
 from urllib.parse import quote, urljoin
 
 from reader.export import TEMP_PREFIX, TEMP_SUFFIX
-from reader.export.names import create_temp
 from reader.export.tags import Stamp, read_stamp
+from reader.files import write_atomic
 from reader.sanitize import one_line
 
 PLAYLIST = "playlist.m3u"
@@ -138,12 +137,5 @@ def write_feed(folder: Path, *, title: str | None = None, base_url: str | None =
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    fd, tmp = create_temp(path.parent, f"{TEMP_PREFIX}{path.name}.", TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` through a temporary file that export's cleanup knows."""
+    write_atomic(path, data, prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX)

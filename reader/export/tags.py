@@ -22,19 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reader.language import alpha3
+
 KEY = "reader:key"
 DIGEST = "reader:digest"
 SOURCE = "reader:source"
 VOICE = "reader:voice"  # which voice spoke it: "joe (piper/en_US-joe-medium), 175 wpm"
-
-# ISO 639-1 -> ISO 639-2/B, for the USLT language field (three letters or "und").
-_LANG3 = {
-    "ar": "ara", "cs": "cze", "da": "dan", "de": "ger", "el": "gre", "en": "eng",
-    "es": "spa", "fi": "fin", "fr": "fre", "he": "heb", "hi": "hin", "hu": "hun",
-    "id": "ind", "it": "ita", "ja": "jpn", "ko": "kor", "nb": "nob", "nl": "dut",
-    "no": "nor", "pl": "pol", "pt": "por", "ro": "rum", "ru": "rus", "sk": "slo",
-    "sv": "swe", "tr": "tur", "uk": "ukr", "vi": "vie", "zh": "chi",
-}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +69,6 @@ class Stamp:
     artist: str | None
     date: str | None
     url: str | None
-
-
-def lang3(language: str | None) -> str:
-    code = (language or "").lower().replace("_", "-").split("-")[0]
-    return _LANG3.get(code, "und")
 
 
 def _timestamp(date: str) -> str | None:
@@ -151,10 +139,10 @@ def build(tags: Tags) -> Any:
     if tags.url:
         id3.add(WOAS(url=tags.url))
     if tags.language:
-        id3.add(TLAN(encoding=utf8, text=[lang3(tags.language)]))
+        id3.add(TLAN(encoding=utf8, text=[alpha3(tags.language)]))
     id3.add(TLEN(encoding=utf8, text=[str(round(tags.duration * 1000))]))
     if tags.lyrics:
-        id3.add(USLT(encoding=utf8, lang=lang3(tags.language), desc="", text=tags.lyrics))
+        id3.add(USLT(encoding=utf8, lang=alpha3(tags.language), desc="", text=tags.lyrics))
     id3.add(TXXX(encoding=utf8, desc=KEY, text=[tags.key]))
     id3.add(TXXX(encoding=utf8, desc=DIGEST, text=[tags.digest]))
     if tags.source:

@@ -30,10 +30,11 @@ Public API (stable; both paths call it):
 - :func:`chrome_kind` — appeals (subscribe, newsletter, log in, donate, follow us on),
   notices (cookies, rights, comment forms), share bars and "|" menus, from
   ``data/chrome.toml``.
-- :func:`find_dates` and :func:`is_date_line` — dates in many languages; a line that is
-  only a date ("Aktualisiert am 3.2.2021 14:05") is not spoken.
-- :func:`parse_byline` — the names on a byline ("ByRomeo Minalane", "Von Heike Buchter");
-  both paths leave a byline at the top of the article unspoken.
+- :func:`find_dates` and :func:`is_date_line` (from :mod:`reader.extract.dates`) — dates in
+  many languages; a line that is only a date ("Aktualisiert am 3.2.2021 14:05") is not spoken.
+- :func:`parse_byline` (from :mod:`reader.extract.bylines`) — the names on a byline
+  ("ByRomeo Minalane", "Von Heike Buchter"); both paths leave a byline at the top of the
+  article unspoken.
 - :func:`drop_repeats` and :func:`drop_title_repeats` — the second and later copies of a
   block (a teaser repeating a body paragraph, a title repeated under itself).
 """
@@ -44,11 +45,14 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import TypeVar
+
+from reader.extract.bylines import parse_byline as parse_byline
+from reader.extract.dates import DateMatch as DateMatch
+from reader.extract.dates import find_dates as find_dates
+from reader.extract.dates import is_date_line
 
 T = TypeVar("T")
 
@@ -428,221 +432,6 @@ def chrome_kind(text: str, length: int | None = None) -> str:
     if length < 300 and text.count("|") >= 2 and text.strip():
         return "menu"
     return ""
-
-
-# -- dates ----------------------------------------------------------------------------------
-
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january jan januar jänner janvier enero janeiro gennaio januari stycznia styczeń "
-        "styczen tammikuuta январь января",
-        "february feb februar février fevrier febrero fevereiro febbraio februari lutego "
-        "luty helmikuuta февраль февраля",
-        "march mar märz maerz mars marzo março marco maart marca marzec maaliskuuta март марта",
-        "april apr avril abril aprile kwietnia kwiecień kwiecien huhtikuuta апрель апреля",
-        "may mai mayo maio maggio mei maj maja toukokuuta май мая",
-        "june jun juni juin junio junho giugno czerwca czerwiec kesäkuuta июнь июня",
-        "july jul juli juillet julio julho luglio lipca lipiec heinäkuuta июль июля",
-        "august aug août aout agosto augustus sierpnia sierpień sierpien elokuuta август августа",
-        "september sep sept septembre septiembre setembro settembre września wrzesień "
-        "wrzesien syyskuuta сентябрь сентября",
-        "october oct oktober okt octobre octubre outubro ottobre października październik "
-        "pazdziernik lokakuuta октябрь октября",
-        "november nov novembre noviembre novembro listopada listopad marraskuuta ноябрь ноября",
-        "december dec dezember dez décembre decembre diciembre dezembro dicembre grudnia "
-        "grudzień grudzien joulukuuta декабрь декабря",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
-
-_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_ORD = r"(?:st|nd|rd|th|er|e|º|°|\.)?"
-_DATE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<!\d)(\d{4})/(\d{1,2})/(\d{1,2})(?!\d)"), "ymd"),
-    (re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d.]\d)"), "dmy"),
-    (
-        re.compile(
-            rf"(?<!\w)({_MONTH_RE})\.?\s+(\d{{1,2}}){_ORD},?\s+(\d{{4}})(?!\d)", re.IGNORECASE
-        ),
-        "mdy_name",
-    ),
-    (
-        re.compile(
-            rf"(?<!\d)(\d{{1,2}}){_ORD}\s*(?:de\s+|of\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)",
-            re.IGNORECASE,
-        ),
-        "dmy_name",
-    ),
-    (re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\d/])"), "slash"),
-]
-
-
-# Every date shape below has a four-digit year or a day and month joined by "." or "/".
-_MAY_HOLD_DATE = re.compile(r"\d{4}|\d[./]\s?\d")
-
-
-@dataclass(frozen=True, slots=True)
-class DateMatch:
-    iso: str
-    start: int
-    end: int
-
-
-def _make_date(year: int, month: int, day: int) -> str | None:
-    if year < 100:
-        year += 2000 if year < 70 else 1900
-    if not 1990 <= year <= 2100:
-        return None
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
-def find_dates(text: str, language: str | None = None) -> list[DateMatch]:
-    """Every calendar date written in ``text``, in order, as ISO 8601.
-
-    Understands ISO dates, "29.12.2024", "Dec 29, 2024", "Thu. Jan 2nd, 2025", "29.
-    Dezember 2024", "29 de diciembre de 2024", "29 grudnia 2024" and slashed dates, which
-    are read month first in English and day first elsewhere unless a part exceeds 12.
-    """
-    found: list[DateMatch] = []
-    if not _MAY_HOLD_DATE.search(text):
-        return found
-    taken: list[tuple[int, int]] = []
-    for pattern, shape in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            g = m.groups()
-            iso: str | None
-            if shape == "ymd":
-                iso = _make_date(int(g[0]), int(g[1]), int(g[2]))
-            elif shape == "dmy":
-                iso = _make_date(int(g[2]), int(g[1]), int(g[0]))
-            elif shape == "mdy_name":
-                iso = _make_date(int(g[2]), _MONTHS[g[0].lower()], int(g[1]))
-            elif shape == "dmy_name":
-                iso = _make_date(int(g[2]), _MONTHS[g[1].lower()], int(g[0]))
-            else:
-                a, b = int(g[0]), int(g[1])
-                month_first = (language or "en").startswith("en")
-                if a > 12:
-                    month_first = False
-                elif b > 12:
-                    month_first = True
-                month, day = (a, b) if month_first else (b, a)
-                iso = _make_date(int(g[2]), month, day)
-            if iso:
-                found.append(DateMatch(iso, m.start(), m.end()))
-                taken.append((m.start(), m.end()))
-    found.sort(key=lambda d: d.start)
-    return found
-
-
-# Words that may stand around a date on a date line without making it prose.
-_DATE_FILLER = re.compile(
-    r"""(?ix)\b(?:
-      mon|monday|tue|tues|tuesday|wed|wednesday|thu|thur|thurs|thursday|fri|friday|sat
-    | saturday|sun|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|mo|di
-    | mi|do|fr|sa|so|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lundi|mardi
-    | mercredi|jeudi|vendredi|samedi|dimanche|updated?|published|posted|modified|last
-    | date|on|at|am|um|uhr|vom|den|de|del|le|el|the|stand|aktualisiert|veröffentlicht
-    | erstellt|geändert|zuletzt|publicado|actualizado|publié|mis|à|jour|opublikowano
-    | aktualizacja|editiert|est|cet|cest|mez|mesz|utc|gmt|bst|edt|pst|et|pt|ist|min|read
-    | lesezeit|minutes|minuten|h|pm|a\.m|p\.m|uhr
-    )\b|\d{1,2}[:.h]\d{2}(?:\s?[ap]\.?m\.?)?|[\W\d_]""",
-)
-
-
-def is_date_line(text: str, language: str | None = None) -> bool:
-    """A line that is a date (with weekday, time, "Updated"...), nothing to speak."""
-    if len(text) > 120:
-        return False
-    dates = find_dates(text, language)
-    if not dates:
-        return False
-    rest = text
-    for d in reversed(dates):
-        rest = rest[: d.start] + " " + rest[d.end :]
-    rest = _DATE_FILLER.sub(" ", rest)
-    return len(rest.split()) <= 1
-
-
-# -- bylines --------------------------------------------------------------------------------
-
-_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
-_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|del|la|le|du|bin|al)[ \u00a0])?"
-_NAME = rf"{_CAP}(?:[ \u00a0]{_PARTICLE}{_CAP}){{0,3}}"
-# "By Jane Doe", "ByRomeo Minalane" (the space lost when the link was copied), "Von Heike
-# Buchter", "Par Jean Dupont", "Por Ana", "Text: ...", "Autor: ...".
-_BYLINE = re.compile(
-    rf"""^(?i:(?:written|reported|posted|story|text|words)\ )?
-    (?i:by|von|par|por|di|door|av|af|przez|autor(?:in)?|author|text|texto|redakcja|kirjoittanut)
-    (?:\s*[:|]\s*|\s+|(?=[A-ZÀ-ÖØ-Þ][a-zà-ÿ]))
-    (?P<names>{_NAME}(?:\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*{_NAME})*)
-    """,
-    re.VERBOSE,  # names are matched case-sensitively: "and" is no name
-)
-_BYLINE_CASE = re.compile(
-    r"^(?:(?:Written|Reported|Posted|Story|Text|Words) )?"
-    r"(?:By|BY|by|Von|VON|von|Par|par|Por|por|Di|di|Door|door|Av|av|Af|af|Przez|przez"
-    r"|Autor|Autorin|Author|Text|Texto|Redakcja|Kirjoittanut)\b|^By[A-Z]"
-)
-# What may follow the names on a byline: a separator, a date, "on ...", "updated ...".
-_BYLINE_REST = re.compile(r"(?i)^(?:[|•·,–—/(-]|on\b|am\b|le\b|el\b|\d|updated|published)")
-# (?<!\s): a match starts where a run of spaces starts, not at each of its characters
-# (a long run without a separator was quadratic).
-_NAME_SPLIT = re.compile(r"(?<!\s)\s*(?:,|&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bi\b)\s*")
-_NOT_NAMES = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "our",
-        "staff",
-        "admin",
-        "editor",
-        "redaktion",
-        "redakcja",
-        "the-editors",
-        "reuters",
-        "ap",
-        "afp",
-        "dpa",
-        "agencies",
-        "agences",
-        "agencias",
-    ]
-)
-
-
-def parse_byline(text: str) -> tuple[str, ...] | None:
-    """The author names of a byline line ("ByRomeo Minalane", "Von Heike Buchter, Berlin
-    | 19.10.2019"), or ``None`` when the line is not a byline."""
-    stripped = text.strip().lstrip("—–-•· ")
-    if len(stripped) > 160 or not _BYLINE_CASE.match(stripped):
-        return None
-    m = _BYLINE.match(stripped)
-    if not m:
-        return None
-    rest = stripped[m.end() :].strip()
-    if rest and not _BYLINE_REST.match(rest):
-        return None
-    names = []
-    for part in _NAME_SPLIT.split(m.group("names")):
-        part = part.strip(" .,")
-        if not part or part.lower() in _NOT_NAMES:
-            continue
-        if len(part.split()) < 2 and part.isupper() is False and len(part) < 3:
-            continue
-        names.append(part)
-    return tuple(names) if names else None
 
 
 # -- all rules at once ---------------------------------------------------------------------

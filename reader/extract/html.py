@@ -23,6 +23,7 @@ from typing import Any
 from reader.article import Article, Block, BlockKind
 from reader.errors import InputError
 from reader.extract import ear, sources
+from reader.language import alpha2
 from reader.sanitize import strip_controls
 
 # Element tags of trafilatura's output tree (plus a few raw HTML tags its fallback
@@ -198,12 +199,8 @@ def declared_language(html: str) -> str | None:
     for raw in codes:
         code = raw.decode("ascii").lower()
         if code not in ("und", "xx", "zz"):
-            return _ISO3.get(code, code)
+            return alpha2(code)
     return None
-
-
-# The three-letter codes pages use where a two-letter one exists.
-_ISO3 = {"deu": "de", "ger": "de", "eng": "en", "fra": "fr", "fre": "fr", "spa": "es"}
 
 
 def _authors(raw: str | None) -> tuple[str, ...]:
@@ -326,7 +323,7 @@ def extract_html(html: str, *, url: str | None = None, source: str | None = None
     blocks = blocks_from_tree(doc.body)
     language = declared_language(html) or doc.language
     if not language:  # the plain-text cleaner's guess: stopwords, or the script
-        from reader.extract.plaintext import detect_language
+        from reader.language import detect_language
 
         language = detect_language(" ".join(b.text for b in blocks[:20]))
     date = doc.date or _date_from_blocks(blocks, language)

@@ -95,9 +95,9 @@ def render(feeds: Iterable[Feed], title: str = "reader feeds") -> bytes:
 
 def write(path: Path, feeds: Iterable[Feed]) -> None:
     """Write the OPML file through a temporary name."""
-    from reader.export.feed import atomic_write
+    from reader.files import write_atomic
 
     try:
-        atomic_write(path, render(feeds))
+        write_atomic(path, render(feeds))
     except OSError as error:
         raise InputError(str(path), f"cannot write it ({error.strerror or error})") from None

@@ -24,6 +24,8 @@ import struct
 from collections.abc import Iterable
 from functools import cache
 
+from reader.language import justext_name
+
 K = 128  # sketch size: standard error of the estimate about sqrt(J(1-J)/K) ~ 0.04
 THRESHOLD = 0.3  # at or above: reported as the same story
 # A sketch value held by more articles than this is a common word's: the library's
@@ -36,29 +38,12 @@ STEM = 6
 
 _WORD = re.compile(r"\w+")
 
-# justext names its stop lists by language name; articles carry ISO 639-1 codes.
-_LANGUAGES = {
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-    "pl": "Polish",
-    "ru": "Russian",
-    "sv": "Swedish",
-    "da": "Danish",
-    "no": "Norwegian_Bokmal",
-    "nb": "Norwegian_Bokmal",
-    "fi": "Finnish",
-    "cs": "Czech",
-    "hu": "Hungarian",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "el": "Greek",
-    "ro": "Romanian",
-}
+# The languages whose stop lists the features leave out (others use English's): the
+# sketches libraries hold were made with these, so widening the set would change them.
+_LANGUAGES = frozenset((
+    "en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "sv",
+    "da", "no", "nb", "fi", "cs", "hu", "tr", "uk", "el", "ro",
+))  # fmt: skip
 
 
 @cache
@@ -66,7 +51,8 @@ def stop_words(language: str | None) -> frozenset[str]:
     """The stop list for an ISO 639-1 code (English when unknown)."""
     from justext import get_stoplist
 
-    name = _LANGUAGES.get((language or "en").split("-")[0].lower(), "English")
+    code = (language or "en").split("-")[0].lower()
+    name = (justext_name(code) if code in _LANGUAGES else None) or "English"
     try:
         words = get_stoplist(name)
     except ValueError:

@@ -23,13 +23,13 @@ Format (``"format": "reader-library"``, ``"version": 1``)::
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader.errors import InputError
+from reader.files import write_atomic
 from reader.library.ids import MAX_ID
 from reader.sanitize import one_line, safe_text
 
@@ -112,12 +112,9 @@ def export_json(library: Library, path: Path) -> int:
     target = path.expanduser()
     if target.is_dir():
         raise InputError(str(path), "is a folder; give a file name ending in .json")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        write_atomic(target, text.encode("utf-8"))
     except OSError as error:
-        tmp.unlink(missing_ok=True)
         raise InputError(str(path), f"cannot be written ({error.strerror})") from None
     return len(data["articles"])
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import locations
+from reader.files import atomic_writer
 
 MAGIC = b"RSC1"
 _HEADER = struct.Struct("<4sIIQI")  # magic, sample_rate, word count, pcm bytes, crc32
@@ -99,16 +100,12 @@ class SpeechCache:
         if total > self.limit:
             return
         path = self._path(key)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as handle:
+            with atomic_writer(path) as handle:
                 for part in parts:  # no concatenated copy of the PCM
                     handle.write(part)
-            os.replace(tmp, path)
         except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
             return
         with self._lock:
             if self._size is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -147,26 +147,10 @@ def _stream(
 ) -> Generator[Chunk, None, None]:
     """``plan(language)`` gives the pieces; with no language asked for, the voice's
     language decides where sentences end, so the engine is started first."""
-    setup: _Setup | None = None
-    language = options.language
-    if language is None:
-        if next(iter(plan(None)), None) is None:
-            return  # nothing to say (empty or blank text): no engine start either
-        setup = prepare(options)
-        language = (setup.voice.languages or ("en",))[0]
-    pieces = iter(plan(language))
-    if setup is not None and setup.voice.engine == "piper":
-        # A neural voice makes a whole piece before its first sample: the first
-        # sentence is streamed in parts so that audio starts at once.
-        pieces = quick_start(text, limit_pieces(text, pieces))
-    first = next(pieces, None)
-    if first is None:
+    started = _start(text, plan, options)
+    if started is None:
         return  # nothing to say (empty or blank text): no engine start either
-    if setup is None:
-        setup = prepare(options)
-        if setup.voice.engine == "piper":
-            pieces = quick_start(text, limit_pieces(text, itertools.chain([first], pieces)))
-            first = next(pieces)
+    setup, language, first, pieces = started
     thread = engine_thread()
     cache = SpeechCache()
     stop = _Stop(cancel)
@@ -209,15 +193,9 @@ def _stream(
             item = pending.popleft()
             entry = item.entry
             if entry is None:
-                assert item.future is not None
-                try:
-                    result = item.future.result()
-                except CancelledError:
+                result = _result(item, text)
+                if result is None:
                     return
-                except ReaderError as error:
-                    raise SpeechError(_where(text, item.piece), error.reason) from None
-                except Exception as error:
-                    raise SpeechError(_where(text, item.piece), str(error)) from error
                 if stop.is_set():
                     return  # aborted midway: never yield (or cache) a cut sentence
                 entry = Entry(result.pcm, result.sample_rate, result.words)
@@ -229,6 +207,47 @@ def _stream(
         for item in pending:
             if item.future is not None:
                 item.future.cancel()
+
+
+def _start(
+    text: str, plan: Callable[[str | None], Iterable[Piece]], options: Options
+) -> tuple[_Setup, str, Piece, Iterator[Piece]] | None:
+    """The engine set up, the language, the first piece and the rest; None when there
+    is nothing to say (then no engine is started)."""
+    setup: _Setup | None = None
+    language = options.language
+    if language is None:
+        if next(iter(plan(None)), None) is None:
+            return None
+        setup = prepare(options)
+        language = (setup.voice.languages or ("en",))[0]
+    pieces = iter(plan(language))
+    if setup is not None and setup.voice.engine == "piper":
+        # A neural voice makes a whole piece before its first sample: the first
+        # sentence is streamed in parts so that audio starts at once.
+        pieces = quick_start(text, limit_pieces(text, pieces))
+    first = next(pieces, None)
+    if first is None:
+        return None
+    if setup is None:
+        setup = prepare(options)
+        if setup.voice.engine == "piper":
+            pieces = quick_start(text, limit_pieces(text, itertools.chain([first], pieces)))
+            first = next(pieces)
+    return setup, language, first, pieces
+
+
+def _result(item: _Pending, text: str) -> Synthesis | None:
+    """The engine's synthesis of ``item`` (submitted, not cached); None when cancelled."""
+    assert item.future is not None
+    try:
+        return item.future.result()
+    except CancelledError:
+        return None
+    except ReaderError as error:
+        raise SpeechError(_where(text, item.piece), error.reason) from None
+    except Exception as error:
+        raise SpeechError(_where(text, item.piece), str(error)) from error
 
 
 def _chunk(item: _Pending, entry: Entry, setup: _Setup) -> Chunk:

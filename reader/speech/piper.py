@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from reader import locations
+from reader.files import write_atomic
 from reader.speech import Voice
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 
@@ -384,15 +384,10 @@ def aligned_model(model: PiperModel) -> Path:
     except Exception as error:
         raise SpeechError(str(model.model), f"cannot add word times ({_reason(error)})") from None
     locations.ensure(target.parent)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_atomic(target, data, suffix=".part")
     except OSError as error:
         raise SpeechError(str(target), f"cannot be written ({error.strerror or error})") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
     return target
 
 
@@ -523,7 +518,7 @@ def voice_pace(model: PiperModel, voice: Any) -> Pace:
     and kept in the cache folder."""
     if model.id in BUNDLED_PACE and model.model.parent != locations.voices_dir():
         return BUNDLED_PACE[model.id]
-    kept = _calibration_file(model)
+    kept = calibration_file(model)
     size = model.model.stat().st_size
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         data = json.loads(kept.read_text("utf-8"))
@@ -532,9 +527,8 @@ def voice_pace(model: PiperModel, voice: Any) -> Pace:
     pace = measure_pace(voice)
     with contextlib.suppress(OSError):
         locations.ensure(kept.parent)
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}))
-        os.replace(tmp, kept)
+        data = {"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}
+        write_atomic(kept, json.dumps(data).encode("utf-8"))
     return pace
 
 
@@ -570,78 +564,7 @@ def measure_pace(voice: Any) -> Pace:
     return Pace(mean_y - scaled * mean_x, scaled)
 
 
-def _calibration_file(model: PiperModel) -> Path:
+def calibration_file(model: PiperModel) -> Path:
+    """Where the measured :class:`Pace` of ``model`` is kept."""
     stem = model.id.removeprefix(ID_PREFIX)
     return locations.cache_dir() / "voices" / f"{stem}.rate.json"
-
-
-# -- adding and removing voices -----------------------------------------------------------
-
-TEST_SENTENCE = "Hello, this is a test of the new voice."
-
-
-def add_voice(model: Path, folder: Path | None = None) -> Voice:
-    """Check ``model`` (with ``MODEL.onnx.json`` beside it) and copy both into the user's
-    voices folder. The voice must load and speak :data:`TEST_SENTENCE`; a voice whose
-    id is bundled or already added is refused. Files are copied to temporary names and
-    renamed, the config last, so a half-copied voice is never listed."""
-    import shutil
-
-    from reader.files import check_regular
-
-    if model.suffix != ".onnx":
-        raise SpeechError(str(model), "a Piper voice model ends in .onnx")
-    config = Path(f"{model}.json")
-    for path in (model, config):  # not a pipe or a device: those would block or never end
-        check_regular(path, error=SpeechError)
-    found = read_model(model, config)
-    if found.id in {m.id for m in installed_models()}:
-        raise SpeechError(str(model), f"a voice {found.id} is installed already")
-    loaded = load_voice(found)
-    try:
-        from piper import SynthesisConfig
-
-        result = synthesize_pcm(loaded, TEST_SENTENCE, SynthesisConfig(normalize_audio=False), None)
-    except SpeechError as error:
-        raise SpeechError(str(model), f"the voice cannot speak ({error.reason})") from None
-    if len(result.pcm) < 2 * found.sample_rate // 4:
-        raise SpeechError(str(model), "the voice produced no speech for a test sentence")
-    folder = locations.ensure(folder or locations.voices_dir())
-    stem = found.id.removeprefix(ID_PREFIX)
-    targets = [(model, folder / f"{stem}.onnx"), (config, folder / f"{stem}.onnx.json")]
-    temps = []
-    try:
-        for source, target in targets:
-            temp = target.with_name(f".{target.name}.{os.getpid()}.part")
-            temps.append(temp)
-            shutil.copyfile(source, temp)
-        for temp, (_, target) in zip(temps, targets, strict=True):
-            os.replace(temp, target)
-    except OSError as error:
-        raise SpeechError(
-            str(folder), f"cannot copy the voice ({error.strerror or error})"
-        ) from None
-    finally:
-        for temp in temps:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-    added = read_model(targets[0][1], targets[1][1])
-    voice_pace(added, loaded)
-    return added.voice()
-
-
-def remove_voice(wanted: str, folder: Path | None = None) -> str:
-    """Remove a voice added with :func:`add_voice` (by id, its file stem or name)."""
-    key = wanted.strip().lower()
-    for model in user_models(folder):
-        stem = model.id.removeprefix(ID_PREFIX).lower()
-        if key in (model.id.lower(), stem, model.name.lower()):
-            for path in (model.config, model.model):  # the config first: no longer listed
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-            with contextlib.suppress(OSError):
-                _calibration_file(model).unlink()
-            return model.id
-    if any(key in (m.id.lower(), m.name.lower()) for m in bundled_models()):
-        raise SpeechError(wanted, "this voice ships with reader and cannot be removed")
-    raise SpeechError(wanted, "no added voice has this id (`reader voices` lists them)")

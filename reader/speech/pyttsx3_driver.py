@@ -40,13 +40,13 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import threading
 import time
 import wave
 from pathlib import Path
 from typing import Any
 
+from reader.files import atomic_writer
 from reader.speech.espeak import Cancel, EspeakDriver, SpeechError, Synthesis
 
 DRIVER_NAME = "reader_espeak"
@@ -237,17 +237,8 @@ def _default_voice(espeak: EspeakDriver) -> str:
 
 def _write_wav(path: str, result: Synthesis) -> None:
     """16-bit mono WAV at ``path``, written to a temporary name and renamed."""
-    target = Path(path)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
-    )
-    try:
-        with os.fdopen(handle, "wb") as raw, wave.open(raw, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(result.sample_rate)
-            out.writeframes(result.pcm)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_writer(Path(path)) as raw, wave.open(raw, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(result.sample_rate)
+        out.writeframes(result.pcm)
