@@ -125,3 +125,15 @@ def test_say_play_without_a_sound_card_says_so() -> None:
         pytest.skip("this machine has an audio device")
     lines = result.stderr.strip().splitlines()
     assert lines == [lines[0]] and "audio output: no audio device found" in lines[0]
+
+
+@pytest.mark.parametrize(
+    "text", ["😀😀😀", "!!! ... ???", "→ ★ ♥"], ids=["emoji", "punct", "symbols"]
+)
+def test_text_without_words_is_nothing_to_say(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.wav"
+    assert main(["say", text, "-o", str(out)]) == 2
+    assert "nothing to say" in capsys.readouterr().err
+    assert not out.exists()

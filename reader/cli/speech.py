@@ -159,6 +159,10 @@ def say_command(args: argparse.Namespace) -> int:
     text, source = _read_text(args)
     if not text.strip():
         raise InputError(source, "nothing to say (the text is empty)")
+    if not any(char.isalnum() for char in text):
+        # Emoji, symbols or punctuation alone: a silent file (or eSpeak naming the
+        # signs) is not speech.
+        raise InputError(source, "nothing to say (the text has no words)")
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix.lower() not in (".wav", ".mp3"):
         raise InputError(str(out), "the output must end in .wav or .mp3")
