@@ -1,4 +1,6 @@
-"""Domain code never imports Textual: checked statically and at run time."""
+"""Domain code never imports Textual: checked statically and at run time. Inside the
+TUI, modules are layered (no cycles; no screen imports the app): checked by the
+import-linter contract, run here."""
 
 from __future__ import annotations
 
@@ -7,11 +9,13 @@ import pkgutil
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import reader
 from tests.conftest import ROOT
 
 FRONT_ENDS = ("reader.tui", "reader.cli", "reader.__main__")
+LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 
 def domain_modules() -> list[str]:
@@ -57,7 +61,44 @@ def test_importing_every_domain_module_loads_no_textual() -> None:
 
 def test_import_linter_contract_lists_every_domain_module() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    (contract,) = config["tool"]["importlinter"]["contracts"]
+    (contract,) = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["name"] == "Domain code never imports Textual or the TUI"
+    ]
     listed = set(contract["source_modules"])
     top_level = {".".join(name.split(".")[:2]) for name in domain_modules()}
     assert top_level - listed == set(), "add these to [tool.importlinter] source_modules"
+
+
+def tui_modules() -> set[str]:
+    import reader.tui
+
+    return {info.name for info in pkgutil.iter_modules(reader.tui.__path__)}
+
+
+def test_tui_layers_contract_places_every_tui_module_and_the_app_on_top() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c.get("id") == "tui-layers"
+    ]
+    assert contract["type"] == "layers" and contract["containers"] == ["reader.tui"]
+    placed = [
+        name.strip() for layer in contract["layers"] for name in layer.replace(":", "|").split("|")
+    ]
+    assert sorted(placed) == sorted(tui_modules())
+    assert contract["layers"][0] == "app"  # no other module of reader.tui imports the app
+
+
+def test_tui_layers_contract_is_kept() -> None:
+    """lint-imports itself, on the TUI's contract: a screen importing the app (or any
+    import from a lower layer to a higher one) fails here."""
+    out = subprocess.run(
+        [LINT_IMPORTS, "--no-cache", "--contract", "tui-layers"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 kept, 0 broken" in out.stdout

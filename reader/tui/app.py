@@ -6,11 +6,9 @@ snapshot tests both use it.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -22,9 +20,19 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from reader.sanitize import one_line, safe_text
-from reader.tui.article_screen import ArticleScreen, Playing
+from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import ArticleView
-from reader.tui.messages import ArticleFailed, ArticleReady, ArticleStored
+from reader.tui.library_screen import LibraryScreen
+from reader.tui.messages import (
+    ArticleFailed,
+    ArticleReady,
+    ArticleStored,
+    OpenArticle,
+    OpenSource,
+    ShowLibrary,
+    WarmUp,
+)
+from reader.tui.session import Session
 from reader.tui.themes import THEMES, setting_name, theme_name
 
 READER_THEME_NAMES = frozenset(theme.name for theme in THEMES.values())
@@ -85,27 +93,19 @@ class ReaderApp(App[int]):
             settings, problems = load_settings()
             self.settings_problems = [f"{p} (the default is used)" for p in problems]
         self.settings = settings
-        self.rate = settings.rate
-        self.voice = settings.voice
+        self.session = Session(settings, store=store, null_audio=null_audio)
         self.source = source
         self.label = label  # what to call the source ("-" for stdin saved to a file)
         self.prefetched = prefetched  # extraction of ``source`` started before Textual loaded
         self.initial_article = article
         self.initial_id = article_id
-        self._store = store
-        self._store_lock = threading.Lock()
-        self._null_audio = null_audio
         self._warm_up = warm_up
         self._warmed = False
-        # False until the voice has loaded (a neural model takes a second or more): a
-        # `space` meanwhile waits for it, and the status line says so.
-        self.voice_ready = False
         # The word being spoken is followed too: neural voices give word times from
         # their phoneme alignments once asked (their model is patched once, cached).
         from reader.speech import piper
 
         piper.set_word_times(True)
-        self._speaker: Player | None = None
         self.error: ReaderError | None = None  # re-raised by the command line after exit
         for theme in THEMES.values():
             self.register_theme(theme)
@@ -120,26 +120,23 @@ class ReaderApp(App[int]):
 
     @property
     def store(self) -> Store:
-        """The library, opened on first use by whichever thread needs it first (the
-        extract worker or the UI thread): once, under a lock, so both share one."""
-        with self._store_lock:
-            if self._store is None:
-                from reader.tui.store import Store
-
-                self._store = Store.open()
-            return self._store
+        return self.session.store
 
     @property
     def speaker(self) -> Player:
-        """The audio output, the same player as ``reader say --play``; with no audio
-        device it plays into miniaudio's null backend, so listening still follows along."""
-        if self._speaker is None:
-            from reader.playback import Player
+        return self.session.speaker
 
-            self._speaker = Player(
-                null_backend=self._null_audio, fallback_to_null=True, on_start=_chunk_started
-            )
-        return self._speaker
+    @property
+    def rate(self) -> int:
+        return self.session.rate
+
+    @property
+    def voice(self) -> str | None:
+        return self.session.voice
+
+    @property
+    def voice_ready(self) -> bool:
+        return self.session.voice_ready
 
     # -- start-up --------------------------------------------------------------------
 
@@ -206,16 +203,30 @@ class ReaderApp(App[int]):
 
     def voice_loaded(self) -> None:
         """The voice is ready (or failed to load: listening then says why)."""
-        if self.voice_ready:
+        if self.session.voice_ready:
             return
-        self.voice_ready = True
+        self.session.voice_ready = True
         update = getattr(self.screen, "update_status", None)
         if update is not None:
             update()
 
-    def show_library(self) -> None:
-        from reader.tui.library_screen import LibraryScreen
+    @on(WarmUp)
+    def _warm_up_asked(self) -> None:
+        self.warm()
 
+    @on(ShowLibrary)
+    def _show_library_asked(self) -> None:
+        self.show_library()
+
+    @on(OpenArticle)
+    def _open_article_asked(self, message: OpenArticle) -> None:
+        self.open_article(message.article_id)
+
+    @on(OpenSource)
+    def _open_source_asked(self, message: OpenSource) -> None:
+        self.extract(message.source)
+
+    def show_library(self) -> None:
         if isinstance(self.screen, LibraryScreen):
             return
         for screen in self.screen_stack[1:]:
@@ -223,7 +234,7 @@ class ReaderApp(App[int]):
                 while not isinstance(self.screen, LibraryScreen):
                     self.pop_screen()
                 return
-        self.switch_or_push(LibraryScreen())
+        self.switch_or_push(LibraryScreen(self.session))
 
     def switch_or_push(self, screen: Screen[Any]) -> None:
         if isinstance(self.screen, LoadingScreen):
@@ -235,7 +246,11 @@ class ReaderApp(App[int]):
         self, article: Article, article_id: int | None, position: int, highlights: list[Any]
     ) -> None:
         screen = ArticleScreen(
-            article, article_id=article_id, position=position, highlights=highlights
+            article,
+            self.session,
+            article_id=article_id,
+            position=position,
+            highlights=highlights,
         )
         if isinstance(self.screen, ArticleScreen):
             self.switch_screen(screen)
@@ -335,34 +350,9 @@ class ReaderApp(App[int]):
     # -- settings --------------------------------------------------------------------
 
     def _save(self, key: str, value: str) -> None:
-        from reader.config import save_setting
-        from reader.errors import ReaderError
-
-        try:
-            save_setting(key, value)
-        except (ReaderError, OSError) as error:
-            self.notify(str(error), title="Settings not saved", severity="warning")
-
-    def set_rate(self, rate: int) -> None:
-        self.rate = rate
-        self._save("rate", str(rate))
-
-    def set_voice(self, voice: str | None) -> None:
-        self.voice = voice
-        self._save("voice", voice or '""')
-
-    def export_folder(self) -> Path:
-        """Where exports go: the setting, else ~/Music/reader, else the current folder."""
-        if self.settings.export_dir:
-            return Path(self.settings.export_dir).expanduser()
-        music = Path.home() / "Music"
-        return music / "reader" if music.is_dir() else Path.cwd()
-
-    def save_position(self, article_id: int, offset: int) -> None:
-        try:
-            self.store.set_position(article_id, offset)
-        except Exception as error:  # a busy or broken library must not stop listening
-            self.log.warning(f"position not saved: {error}")
+        problem = self.session.save(key, value)
+        if problem is not None:
+            self.notify(problem, title="Settings not saved", severity="warning")
 
     def action_cycle_theme(self) -> None:
         names = [t.name for t in THEMES.values()]
@@ -375,8 +365,6 @@ class ReaderApp(App[int]):
 
     def key_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key binding with its description, grouped by where it works."""
-        from reader.tui.library_screen import LibraryScreen
-
         groups: list[tuple[str, list[tuple[str, str]]]] = []
         for title, bindings in (
             ("Reading", ArticleView.BINDINGS),
@@ -434,19 +422,11 @@ class ReaderApp(App[int]):
         return int(result or 0)
 
     def on_unmount(self) -> None:
-        self.close_audio()
-        if self._store is not None:
-            self._store.close()
+        self.session.close()
 
     def close_audio(self) -> None:
         """Close the audio device (an open device keeps the process from exiting)."""
-        if self._speaker is not None:
-            self._speaker.close()  # kept: a late worker finds it closed, not a new device
-
-
-def _chunk_started(tag: Any) -> None:
-    if isinstance(tag, Playing):
-        tag.started()
+        self.session.close_audio()
 
 
 def create_app(source: str | None = None, **options: Any) -> ReaderApp:

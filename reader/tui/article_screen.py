@@ -32,13 +32,15 @@ from reader.tui.messages import (
     ExportProgress,
     ListeningFailed,
     ListeningFinished,
+    ShowLibrary,
+    WarmUp,
 )
 
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.speech import Chunk
-    from reader.tui.app import ReaderApp
-    from reader.tui.dialogs import ExportChoice
+    from reader.tui.dialogs import ExportChoice, HighlightChoice
+    from reader.tui.session import Session
     from reader.tui.store import HighlightRow
 
 
@@ -62,8 +64,6 @@ RATE_MIN, RATE_MAX = 80, 500
 class ArticleScreen(Screen[None]):
     """One article, open for reading and listening."""
 
-    app: ReaderApp
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "listen", "Listen/pause"),
         Binding("s", "stop", "Stop"),
@@ -82,6 +82,7 @@ class ArticleScreen(Screen[None]):
     def __init__(
         self,
         article: Article,
+        session: Session,
         *,
         article_id: int | None,
         position: int = 0,
@@ -89,6 +90,7 @@ class ArticleScreen(Screen[None]):
     ) -> None:
         super().__init__()
         self.article = article
+        self.session = session
         self.article_id = article_id
         self.position = position
         self.highlight_rows: list[HighlightRow] = list(highlights or [])
@@ -112,7 +114,7 @@ class ArticleScreen(Screen[None]):
     # -- composition -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield ArticleView(self.article, rate=self.app.rate, id="article")
+        yield ArticleView(self.article, rate=self.session.rate, id="article")
         yield Static(id="status", markup=False)
         yield Footer()
 
@@ -129,7 +131,7 @@ class ArticleScreen(Screen[None]):
         if self.article_id is not None:
             self._load_detached()
         self.update_status()
-        self.call_after_refresh(self.app.warm)
+        self.call_after_refresh(self.post_message, WarmUp())
         self.set_interval(0.05, self._follow_words)
 
     def stored(self, article_id: int, position: int) -> None:
@@ -137,7 +139,7 @@ class ArticleScreen(Screen[None]):
         self.article_id = article_id
         # Re-read rather than trust the worker's list: a highlight may have been saved
         # between the worker's read and this message.
-        self.highlight_rows = self.app.store.highlights(article_id)
+        self.highlight_rows = self.session.store.highlights(article_id)
         if not self.is_mounted:  # on_mount will use them
             self.position = position
             return
@@ -157,7 +159,7 @@ class ArticleScreen(Screen[None]):
         if self.article_id is None:
             return
         try:
-            self.detached_rows = self.app.store.detached_highlights(self.article_id)
+            self.detached_rows = self.session.store.detached_highlights(self.article_id)
         except ReaderError as error:  # a busy library: the placed highlights still show
             self.log.warning(f"detached highlights not read: {error}")
             return
@@ -179,7 +181,7 @@ class ArticleScreen(Screen[None]):
     def update_status(self) -> None:
         symbol = {"stopped": "■", "listening": "▶", "paused": "⏸"}[self.state]
         parts = [f"{symbol} {self.state.capitalize()}"]
-        if self.state == "listening" and not getattr(self.app, "voice_ready", True):
+        if self.state == "listening" and not self.session.voice_ready:
             parts = ["… Loading the voice"]
         view = self.view
         total = len(self.article.sentences)
@@ -193,8 +195,8 @@ class ArticleScreen(Screen[None]):
         if view.selection is not None:
             a, b = view.selection
             parts.append(f"{len(self.article.text[a:b].split())} words selected")
-        parts.append(f"{self.app.rate} wpm")
-        parts.append(f"voice {self.app.voice or 'auto'}")
+        parts.append(f"{self.session.rate} wpm")
+        parts.append(f"voice {self.session.voice or 'auto'}")
         count = len(self.highlight_rows)
         parts.append(f"{count} highlight{'' if count == 1 else 's'}")
         if self.detached_rows:
@@ -209,7 +211,7 @@ class ArticleScreen(Screen[None]):
 
     def action_listen(self) -> None:
         """Space: pause or resume; else listen to the selection, or read on from the cursor."""
-        speaker = self.app.speaker
+        speaker = self.session.speaker
         if self.state == "listening":
             speaker.pause()
             self.state = "paused"
@@ -244,8 +246,8 @@ class ArticleScreen(Screen[None]):
         """Synthesize and play ``spans``, the rest of the request from ``_asked[base]``
         (the old playback stops at once, or after the chunk sounding)."""
         self._cancel.set()
-        self.app.speaker.clear(keep_current=keep_current)
-        self.app.speaker.resume()
+        self.session.speaker.clear(keep_current=keep_current)
+        self.session.speaker.resume()
         self.generation += 1
         self._cancel = threading.Event()
         self._request = spans
@@ -264,15 +266,15 @@ class ArticleScreen(Screen[None]):
         from reader.speech import synthesize_article
 
         worker = get_current_worker()
-        speaker = self.app.speaker
+        speaker = self.session.speaker
         try:
             for index, (start, end) in enumerate(spans):
                 chunks = synthesize_article(
                     self.article,
                     start,
                     end,
-                    voice=self.app.voice,
-                    rate=self.app.rate,
+                    voice=self.session.voice,
+                    rate=self.session.rate,
                     cancel=cancel,
                 )
                 try:
@@ -312,15 +314,15 @@ class ArticleScreen(Screen[None]):
         view = self.view
         view.set_spoken((chunk.start, chunk.end))
         self._save_position(chunk.start)
-        if not self.app.voice_ready:  # no warm-up ran (or it has not reported yet)
-            self.app.voice_ready = True
+        if not self.session.voice_ready:  # no warm-up ran (or it has not reported yet)
+            self.session.voice_ready = True
         self.update_status()
 
     def _follow_words(self) -> None:
         """Move the word highlight (where the engine gives word times)."""
         if self.state != "listening" or self._sounding is None:
             return
-        position = self.app.speaker.position()
+        position = self.session.speaker.position()
         if position is None:
             return
         tag, seconds = position
@@ -357,8 +359,8 @@ class ArticleScreen(Screen[None]):
         if self.state == "stopped":
             return
         self._cancel.set()
-        self.app.speaker.clear()
-        self.app.speaker.resume()
+        self.session.speaker.clear()
+        self.session.speaker.resume()
         self.generation += 1
         self._stop_state()
 
@@ -428,10 +430,10 @@ class ArticleScreen(Screen[None]):
             self.action_listen()
 
     def action_rate(self, step: int) -> None:
-        rate = max(RATE_MIN, min(RATE_MAX, self.app.rate + step * RATE_STEP))
-        if rate == self.app.rate:
+        rate = max(RATE_MIN, min(RATE_MAX, self.session.rate + step * RATE_STEP))
+        if rate == self.session.rate:
             return
-        self.app.set_rate(rate)
+        self._told_unsaved(self.session.set_rate(rate))
         self.view.set_rate(rate)
         self._settings_changed()
 
@@ -452,15 +454,21 @@ class ArticleScreen(Screen[None]):
         def chosen(voice: str | None) -> None:
             if voice is None:
                 return
-            self.app.set_voice(voice or None)
+            self._told_unsaved(self.session.set_voice(voice or None))
             self._settings_changed()
 
-        self.app.push_screen(VoiceScreen(self.article.language, self.app.voice), chosen)
+        self.app.push_screen(VoiceScreen(self.article.language, self.session.voice), chosen)
+
+    def _told_unsaved(self, problem: str | None) -> None:
+        if problem is not None:
+            self.notify(problem, title="Settings not saved", severity="warning")
 
     def _save_position(self, offset: int) -> None:
         if self.article_id is not None:
             self.position = offset
-            self.app.save_position(self.article_id, offset)
+            problem = self.session.save_position(self.article_id, offset)
+            if problem is not None:
+                self.log.warning(f"position not saved: {problem}")
 
     # -- highlights --------------------------------------------------------------------
 
@@ -499,7 +507,7 @@ class ArticleScreen(Screen[None]):
         if self.article_id is None:
             return None
         try:
-            return self.app.store.find_highlight(self.article_id, start, end)
+            return self.session.store.find_highlight(self.article_id, start, end)
         except ReaderError as error:  # a busy library: saving will say so if it must
             self.log.warning(f"highlights not read: {error}")
             return None
@@ -507,7 +515,7 @@ class ArticleScreen(Screen[None]):
     def save_highlight(self, start: int, end: int, note: str = "") -> None:
         from reader.errors import ReaderError
 
-        store = self.app.store
+        store = self.session.store
         try:
             if self.article_id is None:
                 self.article_id = store.add(self.article)
@@ -528,7 +536,7 @@ class ArticleScreen(Screen[None]):
         from reader.errors import ReaderError
 
         try:
-            self.app.store.update_note(highlight_id, note)
+            self.session.store.update_note(highlight_id, note)
         except ReaderError as error:
             self.notify(str(error), title="Note not saved", severity="error")
             return
@@ -538,15 +546,26 @@ class ArticleScreen(Screen[None]):
 
     def reload_highlights(self) -> None:
         if self.article_id is not None:
-            self.highlight_rows = self.app.store.highlights(self.article_id)
-            self.detached_rows = self.app.store.detached_highlights(self.article_id)
+            self.highlight_rows = self.session.store.highlights(self.article_id)
+            self.detached_rows = self.session.store.detached_highlights(self.article_id)
         self.view.set_marks(self._marks())
         self.update_status()
+
+    def delete_highlight(self, highlight_id: int) -> None:
+        self.session.store.remove_highlight(highlight_id)
+        self.reload_highlights()
 
     def action_highlights(self) -> None:
         from reader.tui.dialogs import HighlightsScreen
 
-        self.app.push_screen(HighlightsScreen(self))
+        def chosen(choice: HighlightChoice | None) -> None:
+            if choice is None:
+                return
+            self.jump_to(choice.start, choice.end)
+            if choice.action == "listen":
+                self.listen([(choice.start, choice.end)])
+
+        self.app.push_screen(HighlightsScreen(self), chosen)
 
     def jump_to(self, start: int, end: int) -> None:
         view = self.view
@@ -562,12 +581,12 @@ class ArticleScreen(Screen[None]):
             if choice is not None:
                 self.export(choice)
 
-        folder = self.app.export_folder()
+        folder = self.session.export_folder()
         self.app.push_screen(ExportScreen(self.article, len(self.highlight_rows), folder), chosen)
 
     def export(self, choice: ExportChoice) -> None:
         if self.article_id is None:
-            self.article_id = self.app.store.add(self.article)
+            self.article_id = self.session.store.add(self.article)
         from textual.widgets import ProgressBar
 
         for old in self.query("#export-progress"):
@@ -594,9 +613,9 @@ class ArticleScreen(Screen[None]):
                 self.article_id,
                 [(h.start, h.end) for h in self.highlight_rows],
                 choice,
-                voice=self.app.voice,
-                rate=self.app.rate,
-                bitrate=self.app.settings.bitrate,
+                voice=self.session.voice,
+                rate=self.session.rate,
+                bitrate=self.session.settings.bitrate,
                 progress=progress,
             )
         except InterruptedError:
@@ -621,10 +640,10 @@ class ArticleScreen(Screen[None]):
         if self.article_id is not None:
             from reader.errors import ReaderError
 
-            settings = {"voice": self.app.voice, "rate": self.app.rate}
+            settings = {"voice": self.session.voice, "rate": self.session.rate}
             try:
                 for path in message.paths:
-                    self.app.store.record_export(self.article_id, path, settings)
+                    self.session.store.record_export(self.article_id, path, settings)
             except ReaderError as error:
                 self.log.warning(f"export not recorded: {error}")
         if len(message.paths) == 1:
@@ -640,7 +659,7 @@ class ArticleScreen(Screen[None]):
 
     def action_library(self) -> None:
         self.action_stop()
-        self.app.show_library()
+        self.post_message(ShowLibrary())
 
     def on_unmount(self) -> None:
         self._cancel.set()

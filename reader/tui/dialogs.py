@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -28,7 +28,6 @@ from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
     from reader.article import Article
-    from reader.tui.article_screen import ArticleScreen
     from reader.tui.store import HighlightRow
 
 
@@ -198,6 +197,28 @@ def _neural_last(voice: Any) -> int:
 NOT_FOUND = "not found in the current text"
 
 
+class Highlights(Protocol):
+    """The article whose highlights the dialog lists, and where edits go (the
+    article screen: it saves them and redraws its marks and status line)."""
+
+    article: Article
+    highlight_rows: list[HighlightRow]
+    detached_rows: list[HighlightRow]
+
+    def edit_note(self, highlight_id: int, note: str) -> None: ...
+
+    def delete_highlight(self, highlight_id: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class HighlightChoice:
+    """What the highlights dialog returns: jump to a highlight, or listen to it."""
+
+    action: Literal["jump", "listen"]
+    start: int
+    end: int
+
+
 class HighlightsScreen(Dialog):
     """The article's highlights: jump, listen, edit the note, delete.
 
@@ -215,9 +236,9 @@ class HighlightsScreen(Dialog):
         Binding("d,delete", "delete", "Delete"),
     ]
 
-    def __init__(self, screen: ArticleScreen) -> None:
+    def __init__(self, highlights: Highlights) -> None:
         super().__init__()
-        self.owner = screen
+        self.owner = highlights
         self.rows: list[HighlightRow] = []
 
     def compose(self) -> ComposeResult:
@@ -289,15 +310,12 @@ class HighlightsScreen(Dialog):
     def action_jump(self) -> None:
         h = self._placed()
         if h is not None:
-            self.dismiss(None)
-            self.owner.jump_to(h.start, h.end)
+            self.dismiss(HighlightChoice("jump", h.start, h.end))
 
     def action_listen(self) -> None:
         h = self._placed()
         if h is not None:
-            self.dismiss(None)
-            self.owner.jump_to(h.start, h.end)
-            self.owner.listen([(h.start, h.end)])
+            self.dismiss(HighlightChoice("listen", h.start, h.end))
 
     def action_note(self) -> None:
         h = self._current()
@@ -317,8 +335,7 @@ class HighlightsScreen(Dialog):
         h = self._current()
         if h is None:
             return
-        self.app.store.remove_highlight(h.id)  # type: ignore[attr-defined]
-        self.owner.reload_highlights()
+        self.owner.delete_highlight(h.id)
         self.refill()
         self.notify("Highlight deleted.")
 

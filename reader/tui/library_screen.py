@@ -14,16 +14,15 @@ from textual.widgets import DataTable, Footer, Input, Static
 from reader.sanitize import one_line
 from reader.tui.dialogs import AddScreen, ConfirmScreen, excerpt
 from reader.tui.layout import listening_time
+from reader.tui.messages import OpenArticle, OpenSource, WarmUp
 
 if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+    from reader.tui.session import Session
     from reader.tui.store import ArticleRow
 
 
 class LibraryScreen(Screen[None]):
     """Title, site, date, duration, highlight count and progress of each article."""
-
-    app: ReaderApp
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", show=True),
@@ -34,8 +33,9 @@ class LibraryScreen(Screen[None]):
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
+        self.session = session
         self.rows: list[ArticleRow] = []
         self.feed_filter: str | None = None  # only the articles of this feed (`l`)
         self.feed_column = False
@@ -55,24 +55,24 @@ class LibraryScreen(Screen[None]):
         table.add_column("Highl.", width=6, key="highlights")
         table.add_column("Read", width=5, key="progress")
         # A library that follows feeds gets a column naming each article's feed.
-        if self.app.store.feed_names():
+        if self.session.store.feed_names():
             table.add_column("Feed", width=16, key="feed")
             self.feed_column = True
         self.refresh_rows()
         table.focus()
-        self.call_after_refresh(self.app.warm)
+        self.call_after_refresh(self.post_message, WarmUp())
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
 
     def refresh_rows(self) -> None:
         query = self.query_one("#search", Input).value
-        self.rows = self.app.store.articles(query)
+        self.rows = self.session.store.articles(query)
         if self.feed_filter is not None:
             self.rows = [row for row in self.rows if row.feed == self.feed_filter]
         table = self.query_one(DataTable)
         table.clear()
-        rate = self.app.rate
+        rate = self.session.rate
         for row in self.rows:
             title = excerpt(row.title, 40)
             if row.new:  # from a feed, never opened
@@ -96,8 +96,8 @@ class LibraryScreen(Screen[None]):
         fresh = sum(1 for row in self.rows if row.new)
         if fresh:
             status += f" · {fresh} new from feeds (●)"
-        if not self.app.store.persistent:
-            status += " · not saved: " + one_line(getattr(self.app.store, "reason", ""))
+        if not self.session.store.persistent:
+            status += " · not saved: " + one_line(getattr(self.session.store, "reason", ""))
         status += " · enter opens · o adds a URL or path · / searches · d deletes"
         self.query_one("#status", Static).update(Text(status, no_wrap=True))
 
@@ -114,12 +114,12 @@ class LibraryScreen(Screen[None]):
     def action_open(self) -> None:
         row = self._current()
         if row is not None:
-            self.app.open_article(row.id)
+            self.post_message(OpenArticle(row.id))
 
     def action_add(self) -> None:
         def add(source: str | None) -> None:
             if source:
-                self.app.extract(source)
+                self.post_message(OpenSource(source))
 
         self.app.push_screen(AddScreen(), add)
 
@@ -133,7 +133,7 @@ class LibraryScreen(Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.store.remove(row.id)
+                self.session.store.remove(row.id)
                 self.refresh_rows()
                 self.notify("Article deleted.")
 
@@ -141,7 +141,7 @@ class LibraryScreen(Screen[None]):
 
     def action_feed_filter(self) -> None:
         """Show one feed's articles, then the next feed's, then all of them again."""
-        names = sorted(set(self.app.store.feed_names().values()))
+        names = sorted(set(self.session.store.feed_names().values()))
         if not names:
             self.notify("No article came from a feed (reader feeds add URL, then sync).")
             return

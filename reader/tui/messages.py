@@ -89,3 +89,28 @@ class ExportDone(WorkerMessage, bubble=False):
 @dataclass
 class ExportFailed(WorkerMessage, bubble=False):
     text: str
+
+
+# -- asked of the app by a screen (they bubble up to it) ---------------------------------
+
+
+class ShowLibrary(Message):
+    """Go to the library screen."""
+
+
+@dataclass
+class OpenArticle(Message):
+    """Open the library's article ``article_id``."""
+
+    article_id: int
+
+
+@dataclass
+class OpenSource(Message):
+    """Fetch and clean ``source`` (a URL or path), add it to the library, open it."""
+
+    source: str
+
+
+class WarmUp(Message):
+    """A screen is drawn: start the speech engine and the audio device, if not yet."""
