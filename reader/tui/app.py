@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from reader.config import Settings
     from reader.errors import ReaderError
     from reader.playback import Player
-    from reader.tui.store import Store
+    from reader.tui.store import HighlightRow, Store
 
 
 class LoadingScreen(Screen[None]):
@@ -243,7 +243,11 @@ class ReaderApp(App[int]):
             self.push_screen(screen)
 
     def show_article(
-        self, article: Article, article_id: int | None, position: int, highlights: list[Any]
+        self,
+        article: Article,
+        article_id: int | None,
+        position: int,
+        highlights: list[HighlightRow],
     ) -> None:
         screen = ArticleScreen(
             article,

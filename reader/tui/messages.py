@@ -8,7 +8,7 @@ flood of updates collapses to the latest.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -20,6 +20,7 @@ class WorkerMessage(Message, bubble=False):
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.speech import Chunk
+    from reader.tui.store import HighlightRow
 
 
 @dataclass
@@ -29,7 +30,7 @@ class ArticleReady(WorkerMessage, bubble=False):
     article: Article
     article_id: int | None
     position: int
-    highlights: list[Any]
+    highlights: list[HighlightRow]
     note: str | None = None  # e.g. the library already tells the same story
 
 
@@ -40,7 +41,7 @@ class ArticleStored(WorkerMessage, bubble=False):
     article: Article
     article_id: int
     position: int
-    highlights: list[Any]
+    highlights: list[HighlightRow]
     note: str | None = None
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.library import Library
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,10 @@ class Store:
     persistent = True
     notice: str | None = None  # something to tell the user once (a recovered file)
 
-    def __init__(self, library: Any) -> None:
+    def __init__(self, library: Library) -> None:
         self.library = library
-        recovered = getattr(library, "recovered", None)
-        if recovered is not None:
-            self.notice = recovered.message()
+        if library.recovered is not None:
+            self.notice = library.recovered.message()
 
     @classmethod
     def open(cls) -> Store:
