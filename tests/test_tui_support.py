@@ -102,6 +102,21 @@ class Notices:
         return [n.message for n in self.shown]
 
 
+async def until(pilot: Any, condition: Callable[[], object], seconds: float = 30.0) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``seconds``.
+
+    For what Textual cannot wait on itself: speech sounding in real time on the null
+    audio device, a screen another message pushes. Where the wait is for workers,
+    ``await app.workers.wait_for_complete()`` says it directly.
+    """
+    step = 0.02
+    for _ in range(max(1, int(seconds / step))):
+        if condition():
+            return
+        await pilot.pause(step)
+    raise AssertionError(f"timed out after {seconds} s waiting")
+
+
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     """Run an async test (pilot tests) without an asyncio plugin for pytest."""
 

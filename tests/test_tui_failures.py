@@ -1,0 +1,86 @@
+"""A worker that fails (opening a source, listening, exporting) is told once, as one
+notification with its title, and the screen is put back: no loading screen that stays,
+no "Listening" that never ends, no progress bar left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reader.config import Settings
+from reader.tui.article_screen import ArticleScreen
+from reader.tui.dialogs import AddScreen, ExportScreen
+from reader.tui.library_screen import LibraryScreen
+from reader.tui.store import MemoryStore
+from tests.test_tui_support import Notices, make_app, sync, until
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def errors(notices: Notices) -> list[tuple[str, str]]:
+    return [(n.title, n.message) for n in notices.shown if n.severity == "error"]
+
+
+@sync
+async def test_a_source_that_cannot_be_opened_is_told_and_the_library_comes_back(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "no-such-article.html"
+    app = make_app(None, store=MemoryStore("a test"))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, AddScreen))
+        app.screen.query_one("#source").value = str(missing)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(errors(notices)))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        ((title, message),) = errors(notices)
+        assert title == "Cannot open"
+        assert message.startswith(str(missing))
+        assert isinstance(app.screen, LibraryScreen)
+
+
+@sync
+async def test_a_voice_that_cannot_speak_is_told_once_and_listening_stops() -> None:
+    app = make_app(settings=Settings(theme="dark", rate=175, voice="no-such-voice-xyz"))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        await pilot.press("space")
+        await until(pilot, lambda: bool(errors(notices)))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        ((title, message),) = errors(notices)
+        assert title == "Cannot speak"
+        assert "no-such-voice-xyz" in message
+        assert screen.state == "stopped"
+        assert "Stopped" in str(screen.query_one("#status").render())
+
+
+@sync
+async def test_an_export_into_a_file_is_told_once_and_the_progress_bar_goes(
+    tmp_path: Path,
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    app = make_app(settings=Settings(theme="dark", rate=175, export_dir=str(blocker / "out")))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(errors(notices)))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        ((title, message),) = errors(notices)
+        assert title == "Export failed"
+        assert str(blocker) in message
+        assert not screen.query("#export-progress")
+        assert screen.exported == []
