@@ -84,3 +84,19 @@ async def test_an_export_into_a_file_is_told_once_and_the_progress_bar_goes(
         assert str(blocker) in message
         assert not screen.query("#export-progress")
         assert screen.exported == []
+
+
+@sync
+async def test_a_source_given_on_the_command_line_that_fails_ends_the_app_with_its_error() -> None:
+    """`reader open URL` on a URL that cannot be fetched: the app ends and the command
+    line prints the error (one line, exit status 2); nothing is shown in the app."""
+    source = "http://127.0.0.1:9/unreachable"  # the discard port: nothing listens there
+    app = make_app(None, source=source, store=MemoryStore("a test"))
+    notices = Notices()
+    async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
+        await until(pilot, lambda: app.error is not None)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.error is not None and str(app.error).startswith(source)
+    assert app.return_value == app.error.exit_code == 2
+    assert errors(notices) == []

@@ -18,19 +18,20 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from reader.sanitize import one_line, safe_text
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import ArticleView
 from reader.tui.library_screen import LibraryScreen
 from reader.tui.messages import (
-    ArticleFailed,
     ArticleReady,
     ArticleStored,
     OpenArticle,
     OpenSource,
     ShowLibrary,
     WarmUp,
+    WorkFailed,
 )
 from reader.tui.session import Session
 from reader.tui.themes import THEMES, setting_name, theme_name
@@ -100,6 +101,7 @@ class ReaderApp(App[int]):
         self.initial_article = article
         self.initial_id = article_id
         self._warm_up = warm_up
+        self._exit_on_error = False  # an extraction failure ends the app (`reader open URL`)
         self._warmed = False
         # The word being spoken is followed too: neural voices give word times from
         # their phoneme alignments once asked (their model is patched once, cached).
@@ -269,10 +271,11 @@ class ReaderApp(App[int]):
         """Fetch and clean ``source`` in a worker, add it to the library, open it."""
         shown = self.label if source == self.source and self.label else source
         self.push_screen(LoadingScreen(shown))
-        self._extract(source, exit_on_error)
+        self._exit_on_error = exit_on_error
+        self._extract(source)
 
     @work(thread=True, exclusive=True, group="extract", exit_on_error=False)
-    def _extract(self, source: str, exit_on_error: bool) -> None:
+    def _extract(self, source: str) -> None:
         from reader.errors import ReaderError
         from reader.extract import extract
 
@@ -289,12 +292,7 @@ class ReaderApp(App[int]):
             if not isinstance(error, ReaderError):
                 reason = f"could not be opened ({type(error).__name__}: {error})"
                 error = ReaderError(source, reason)
-            if exit_on_error:
-                self.error = error
-                self.call_from_thread(self.exit, error.exit_code)
-            else:
-                self.post_message(ArticleFailed(str(error)))
-            return
+            raise error from None
         # Show it at once; the library (a same-story check over every article can take
         # a second in a large one) catches up and the screen learns its id and position.
         self.post_message(ArticleReady(article, None, 0, []))
@@ -325,11 +323,40 @@ class ReaderApp(App[int]):
         if message.note:
             self.notify(message.note, title="Library", timeout=10)
 
-    @on(ArticleFailed)
-    def _article_failed(self, message: ArticleFailed) -> None:
-        if isinstance(self.screen, LoadingScreen):
-            self.pop_screen()
-        self.notify(message.text, title="Cannot open", severity="error", timeout=10)
+    # -- failures of workers ------------------------------------------------------------
+
+    # What to call each worker's failure, and how long to show it (None: the default).
+    FAILURES: ClassVar[dict[str, tuple[str, float | None]]] = {
+        "extract": ("Cannot open", 10),
+        "listen": ("Cannot speak", None),
+        "export": ("Export failed", 10),
+    }
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers (extraction); the screens' come as :class:`WorkFailed`."""
+        if event.state == WorkerState.ERROR:
+            self.post_message(WorkFailed(event.worker))
+
+    @on(WorkFailed)
+    def _work_failed(self, message: WorkFailed) -> None:
+        """Every worker's failure, told the same way: one line, titled by what failed."""
+        worker = message.worker
+        error = worker.error
+        if error is None:
+            return
+        from reader.errors import ReaderError
+
+        if worker.group == "extract":
+            if self._exit_on_error and isinstance(error, ReaderError):
+                self.error = error
+                self.exit(error.exit_code)
+                return
+            if isinstance(self.screen, LoadingScreen):
+                self.pop_screen()
+        title, timeout = self.FAILURES.get(worker.group, ("Error", None))
+        text = str(error) or type(error).__name__
+        self.notify(text, title=title, severity="error", timeout=timeout)
 
     def notify(
         self,

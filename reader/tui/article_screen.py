@@ -4,7 +4,7 @@ Listening is one *request* at a time: a list of spans of the article's text (the
 selection; the rest of the article from the cursor; every highlight). A thread
 worker synthesizes the spans through :func:`reader.speech.synthesize_article`
 (streamed, sentence by sentence) and queues the chunks on the
-:class:`~reader.playback.Player` (``app.speaker``), which tells the screen when each
+:class:`~reader.playback.Player` (``session.speaker``), which tells the screen when each
 chunk starts sounding. Skips, clicks and rate or voice changes start a new request from
 the right offset (``generation`` tells stale messages from current ones).
 """
@@ -22,18 +22,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.tui.article_view import ArticleView, Mark
 from reader.tui.messages import (
     ChunkStarted,
     ExportDone,
-    ExportFailed,
     ExportProgress,
-    ListeningFailed,
     ListeningFinished,
     ShowLibrary,
     WarmUp,
+    WorkFailed,
 )
 
 if TYPE_CHECKING:
@@ -108,6 +107,7 @@ class ArticleScreen(Screen[None]):
         # (index in _asked, offset): n/p pressed quickly in a row skip from there.
         self._at = (0, 0)
         self._sounding: Chunk | None = None
+        self._listening: Worker[None] | None = None  # the worker of the current request
         self.spoken_log: list[tuple[int, int]] = []  # chunk spans, in the order heard
         self.exported: list[str] = []
 
@@ -256,46 +256,40 @@ class ArticleScreen(Screen[None]):
         self._at = (base, spans[0][0])
         self.state = "listening"
         self.update_status()
-        self._speak(spans, self.generation, self._cancel)
+        self._listening = self._speak(spans, self.generation, self._cancel)
 
     @work(thread=True, exclusive=True, group="listen", exit_on_error=False)
     def _speak(
         self, spans: list[tuple[int, int]], generation: int, cancel: threading.Event
     ) -> None:
-        from reader.errors import ReaderError
         from reader.speech import synthesize_article
 
         worker = get_current_worker()
         speaker = self.session.speaker
-        try:
-            for index, (start, end) in enumerate(spans):
-                chunks = synthesize_article(
-                    self.article,
-                    start,
-                    end,
-                    voice=self.session.voice,
-                    rate=self.session.rate,
-                    cancel=cancel,
-                )
-                try:
-                    for chunk in chunks:
-                        if cancel.is_set() or worker.is_cancelled:
-                            return
-                        # The last chunk of a span ends with a pause before the next span.
-                        pause = chunk.pause_after
-                        tag = Playing(self, generation, index, chunk)
-                        if not speaker.enqueue(
-                            chunk.pcm, chunk.sample_rate, pause, tag, cancel=cancel
-                        ):
-                            return
-                finally:
-                    close = getattr(chunks, "close", None)
-                    if close is not None:
-                        close()
-            if speaker.wait_idle(cancel) and not cancel.is_set():
-                self.post_message(ListeningFinished(generation))
-        except ReaderError as error:
-            self.post_message(ListeningFailed(generation, str(error)))
+        for index, (start, end) in enumerate(spans):
+            chunks = synthesize_article(
+                self.article,
+                start,
+                end,
+                voice=self.session.voice,
+                rate=self.session.rate,
+                cancel=cancel,
+            )
+            try:
+                for chunk in chunks:
+                    if cancel.is_set() or worker.is_cancelled:
+                        return
+                    # The last chunk of a span ends with a pause before the next span.
+                    pause = chunk.pause_after
+                    tag = Playing(self, generation, index, chunk)
+                    if not speaker.enqueue(chunk.pcm, chunk.sample_rate, pause, tag, cancel=cancel):
+                        return
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
+        if speaker.wait_idle(cancel) and not cancel.is_set():
+            self.post_message(ListeningFinished(generation))
 
     def chunk_started(self, tag: Playing) -> None:
         """Called on the audio thread when a chunk starts sounding."""
@@ -348,12 +342,19 @@ class ArticleScreen(Screen[None]):
         if self._request:
             self._save_position(self._request[-1][1])
 
-    @on(ListeningFailed)
-    def _failed(self, message: ListeningFailed) -> None:
-        if message.generation != self.generation:
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker of this screen failed: put the screen back; the app says why."""
+        if event.state != WorkerState.ERROR:
             return
-        self._stop_state()
-        self.notify(message.text, title="Cannot speak", severity="error")
+        if event.worker.group == "listen":
+            if event.worker is not self._listening:
+                return  # an old request's, stopped or replaced: nothing to tell
+            self._listening = None
+            self._stop_state()
+        elif event.worker.group == "export":
+            self.query("#export-progress").remove()
+        self.post_message(WorkFailed(event.worker))
 
     def action_stop(self) -> None:
         if self.state == "stopped":
@@ -362,6 +363,7 @@ class ArticleScreen(Screen[None]):
         self.session.speaker.clear()
         self.session.speaker.resume()
         self.generation += 1
+        self._listening = None
         self._stop_state()
 
     def _stop_state(self) -> None:
@@ -597,7 +599,6 @@ class ArticleScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, choice: ExportChoice) -> None:
-        from reader.errors import ReaderError
         from reader.tui.exporting import run_export
 
         worker = get_current_worker()
@@ -619,9 +620,6 @@ class ArticleScreen(Screen[None]):
                 progress=progress,
             )
         except InterruptedError:
-            return
-        except (ReaderError, OSError) as error:
-            self.post_message(ExportFailed(str(error)))
             return
         self.post_message(ExportDone([str(p) for p in paths]))
 
@@ -651,11 +649,6 @@ class ArticleScreen(Screen[None]):
         else:
             text = f"Exported {len(message.paths)} files, the first {message.paths[0]}"
         self.notify(text, title="Export", timeout=10)
-
-    @on(ExportFailed)
-    def _export_failed(self, message: ExportFailed) -> None:
-        self.query("#export-progress").remove()
-        self.notify(message.text, title="Export failed", severity="error", timeout=10)
 
     def action_library(self) -> None:
         self.action_stop()

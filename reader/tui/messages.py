@@ -1,8 +1,10 @@
-"""Messages posted by the TUI's thread workers (extraction, listening, export).
+"""Messages posted by the TUI's thread workers (extraction, listening, export), and
+by the screens to ask the app for something (no screen calls or imports the app).
 
 Workers never touch widgets: they post one of these and the screen reacts on the
 UI thread. Progress messages replace each other in the queue (``can_replace``), so a
-flood of updates collapses to the latest.
+flood of updates collapses to the latest. A worker that fails just raises: its
+screen puts itself back and the app tells the user (:class:`WorkFailed`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ class WorkerMessage(Message, bubble=False):
 
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from reader.article import Article
     from reader.speech import Chunk
     from reader.tui.store import HighlightRow
@@ -46,13 +50,6 @@ class ArticleStored(WorkerMessage, bubble=False):
 
 
 @dataclass
-class ArticleFailed(WorkerMessage, bubble=False):
-    """Extraction failed: ``text`` is the one line to show."""
-
-    text: str
-
-
-@dataclass
 class ChunkStarted(WorkerMessage, bubble=False):
     """A chunk started sounding (posted from the audio thread)."""
 
@@ -68,12 +65,6 @@ class ListeningFinished(WorkerMessage, bubble=False):
 
 
 @dataclass
-class ListeningFailed(WorkerMessage, bubble=False):
-    generation: int
-    text: str
-
-
-@dataclass
 class ExportProgress(WorkerMessage, bubble=False):
     done: float  # 0..1
     label: str
@@ -85,11 +76,6 @@ class ExportProgress(WorkerMessage, bubble=False):
 @dataclass
 class ExportDone(WorkerMessage, bubble=False):
     paths: list[str]
-
-
-@dataclass
-class ExportFailed(WorkerMessage, bubble=False):
-    text: str
 
 
 # -- asked of the app by a screen (they bubble up to it) ---------------------------------
@@ -111,6 +97,14 @@ class OpenSource(Message):
     """Fetch and clean ``source`` (a URL or path), add it to the library, open it."""
 
     source: str
+
+
+@dataclass
+class WorkFailed(Message):
+    """A screen's worker raised ``worker.error`` and the screen has put itself back:
+    the app tells the user (one handler, one wording for every worker)."""
+
+    worker: Worker[object]
 
 
 class WarmUp(Message):
