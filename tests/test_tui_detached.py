@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,7 +17,7 @@ from reader.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.dialogs import HighlightsScreen
 from reader.tui.store import Store
-from tests.test_tui_support import Notices, make_app, screen_text, sync
+from tests.test_tui_support import Notices, make_app, screen_text, sync, until, workers_done
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -57,14 +56,6 @@ def detach() -> tuple[Store, int, int, int]:
     return store, article_id, gone, kept
 
 
-async def until(pilot: Any, condition: Any, seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("timed out waiting")
-
-
 def told(notices: Notices) -> list[str]:
     return [m for m in notices.messages if "could not be placed" in m]
 
@@ -75,7 +66,7 @@ async def test_detached_highlights_are_listed_marked_not_jumpable_and_deletable(
     app = make_app(None, store=store, article_id=article_id)
     notices = Notices()
     async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        await until(pilot, lambda: isinstance(app.screen, ArticleScreen), 20)
         screen = app.screen
         assert isinstance(screen, ArticleScreen)
         await pilot.pause()
@@ -89,7 +80,7 @@ async def test_detached_highlights_are_listed_marked_not_jumpable_and_deletable(
         assert "1 highlight · 1 not found in the text (H)" in screen_text(app)
 
         await pilot.press("H")
-        await until(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+        await until(pilot, lambda: isinstance(app.screen, HighlightsScreen), 20)
         shown = screen_text(app)
         assert "not found in the current text" in shown
         assert "✗" in shown
@@ -153,8 +144,9 @@ async def test_reopening_a_changed_file_says_how_many_could_not_be_placed(
     app = make_app(None, source=str(path))
     notices = Notices()
     async with app.run_test(size=(100, 30), message_hook=notices.hook) as pilot:
-        await until(pilot, lambda: getattr(app.screen, "article_id", None) == article_id)
-        await until(pilot, lambda: bool(told(notices)))
+        await workers_done(app, pilot)  # extracted, stored, detached ones read
+        assert getattr(app.screen, "article_id", None) == article_id
+        assert told(notices)
         screen = app.screen
         assert isinstance(screen, ArticleScreen)
         (message,) = told(notices)
@@ -162,7 +154,7 @@ async def test_reopening_a_changed_file_says_how_many_could_not_be_placed(
         assert sorted(h.note for h in screen.detached_rows) == ["first note", "second note"]
         assert screen.highlight_rows == []
         await pilot.press("H")
-        await until(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+        await until(pilot, lambda: isinstance(app.screen, HighlightsScreen), 20)
         shown = screen_text(app)
         assert shown.count("not found in the current text") >= 2
         assert "first note" in shown and "second note" in shown

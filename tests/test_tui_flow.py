@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.message import Message
@@ -23,7 +22,7 @@ from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import MARK_HIGHLIGHT, MARK_NOTE
 from reader.tui.messages import ChunkStarted
 from reader.tui.store import Store
-from tests.test_tui_support import ARTICLE, make_app, screen_text, sync
+from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, workers_done
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -33,14 +32,6 @@ def _library() -> Store:
     if not store.persistent:
         pytest.skip(f"the real library is needed here: {getattr(store, 'reason', '')}")
     return store
-
-
-async def _until(condition: Any, pilot: Any, seconds: float = 60.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
 
 
 @sync
@@ -63,7 +54,8 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
         selection = (first.start, second.end)
         assert screen.view.selection == selection
         await pilot.press("space")
-        await _until(lambda: screen.state == "stopped", pilot)
+        await workers_done(app, pilot, 60)  # listened to the end
+        assert screen.state == "stopped"
         # The chunks heard cover exactly the selection, in order, nothing else.
         assert heard and heard[0][0] == selection[0] and heard[-1][1] == selection[1]
         for (_, end), (start, _) in itertools.pairwise(heard):
@@ -104,7 +96,7 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("enter")
-        await _until(lambda: bool(screen.exported), pilot, 120)
+        await workers_done(app, pilot)  # the export
         await asyncio.sleep(0)
 
     (path,) = [Path(p) for p in screen.exported]
@@ -136,7 +128,7 @@ async def test_export_one_file_per_highlight_into_the_chosen_folder(tmp_path: Pa
         assert isinstance(field, Input)
         field.value = str(folder)
         await pilot.press("enter")
-        await _until(lambda: bool(screen.exported), pilot, 120)
+        await workers_done(app, pilot)  # the export
     names = sorted(Path(p).name for p in screen.exported)
     assert [Path(p).parent for p in screen.exported] == [folder, folder]
     assert names[0].endswith(" - 01.mp3") and names[1].endswith(" - 02.mp3")

@@ -11,17 +11,17 @@ from reader.tui.article_screen import ArticleScreen
 from reader.tui.library_screen import LibraryScreen
 from reader.tui.store import Store
 from tests.conftest import ASSETS
-from tests.test_tui_support import ARTICLE, Notices, make_app, screen_text, sync
+from tests.test_tui_support import (
+    ARTICLE,
+    Notices,
+    make_app,
+    screen_text,
+    sync,
+    until,
+    workers_done,
+)
 
 pytestmark = pytest.mark.timeout(60)
-
-
-async def until(pilot: Any, condition: Any, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("timed out waiting")
 
 
 async def type_in(pilot: Any, text: str) -> None:
@@ -94,7 +94,7 @@ async def test_a_bad_path_says_why_and_the_library_stays(tmp_path: Path) -> None
         def told() -> list[str]:
             return [m for m in notices.messages if "nothing-here.txt" in m]
 
-        await until(pilot, lambda: bool(told()))
+        await workers_done(app, pilot)  # the extraction failed
         (message,) = told()
         assert message.startswith(f"{tmp_path / 'nothing-here.txt'}: ")  # "subject: reason"
         await until(pilot, lambda: isinstance(app.screen, LibraryScreen))
@@ -168,7 +168,8 @@ async def test_reader_open_on_a_known_file_reopens_where_listening_stopped() -> 
     store.add_highlight(article_id, highlight.start, highlight.end, "kept")
     app = make_app(None, source=sample)  # what `reader open FILE` builds
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: getattr(app.screen, "article_id", None) == article_id)
+        await workers_done(app, pilot)  # extracted and stored
+        assert getattr(app.screen, "article_id", None) == article_id
         screen = app.screen
         assert isinstance(screen, ArticleScreen)
         assert screen.view.cursor == 5

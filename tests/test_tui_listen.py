@@ -18,7 +18,7 @@ from reader.speech import synthesize_article
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import ArticleView
 from reader.tui.messages import ChunkStarted
-from tests.test_tui_support import ARTICLE, make_app, screen_text, sync
+from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
@@ -28,14 +28,6 @@ S = ARTICLE.sentences
 
 def span(index: int) -> tuple[int, int]:
     return S[index].start, S[index].end
-
-
-async def until(pilot: Any, condition: Any, seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("timed out waiting")
 
 
 def screen_of(app: Any) -> ArticleScreen:

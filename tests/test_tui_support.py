@@ -117,6 +117,13 @@ async def until(pilot: Any, condition: Callable[[], object], seconds: float = 30
     raise AssertionError(f"timed out after {seconds} s waiting")
 
 
+async def workers_done(app: ReaderApp, pilot: Any, seconds: float = 120.0) -> None:
+    """Wait for every worker of the app and its screens to finish (Textual's own wait,
+    with a deadline), then for the messages they posted to be handled."""
+    await asyncio.wait_for(app.workers.wait_for_complete(), seconds)
+    await pilot.pause()
+
+
 def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
     """Run an async test (pilot tests) without an asyncio plugin for pytest."""
 

@@ -12,7 +12,7 @@ from reader.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import MARK_CURSOR, MARK_HIGHLIGHT, MARK_SELECTION, ArticleView
 from reader.tui.layout import LineIndex, layout, listening_time, visible, wrap
-from tests.test_tui_support import ARTICLE, HOSTILE, Notices, make_app, screen_text, sync
+from tests.test_tui_support import ARTICLE, HOSTILE, Notices, make_app, screen_text, sync, until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -262,14 +262,6 @@ async def _mouse(app: Any, kind: type[events.MouseEvent], x: int, y: int, button
     app.post_message(kind(None, x, y, 0, 0, button, False, False, False, screen_x=x, screen_y=y))
 
 
-async def _until(pilot: Any, condition: Any, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("timed out waiting")
-
-
 @sync
 async def test_dragging_below_and_above_the_view_scrolls_and_extends_the_selection() -> None:
     app = make_app(LONG)
@@ -286,7 +278,7 @@ async def test_dragging_below_and_above_the_view_scrolls_and_extends_the_selecti
         # Past the bottom edge (on the status bar), the button held: the view scrolls
         # on its own and the selection follows into text that was not on screen.
         await _mouse(app, events.MouseMove, x, height + 1)
-        await _until(pilot, lambda: view.scroll_y >= 2 * height)
+        await until(pilot, lambda: view.scroll_y >= 2 * height, 5)
         await _mouse(app, events.MouseMove, x, height // 2)  # back inside: it stops
         await pilot.pause(0.2)
         stopped = view.scroll_y
@@ -309,7 +301,7 @@ async def test_dragging_below_and_above_the_view_scrolls_and_extends_the_selecti
         assert origin is not None
         await pilot.mouse_down(ArticleView, offset=(x, height // 2))
         await _mouse(app, events.MouseMove, x, 0)
-        await _until(pilot, lambda: view.scroll_y <= top_before - height // 2)
+        await until(pilot, lambda: view.scroll_y <= top_before - height // 2, 5)
         await _mouse(app, events.MouseUp, x, 0)
         await pilot.pause()
         top_after = int(view.scroll_y)
@@ -331,7 +323,7 @@ async def test_keyboard_extend_continues_a_mouse_selection_after_a_drag_scroll()
         height = view.scrollable_content_region.height
         await pilot.mouse_down(ArticleView, offset=(10, 3))
         await _mouse(app, events.MouseMove, 10, height + 2)
-        await _until(pilot, lambda: view.scroll_y >= height)
+        await until(pilot, lambda: view.scroll_y >= height, 5)
         await _mouse(app, events.MouseUp, 10, height + 2)
         await pilot.pause()
         assert view.selection is not None
