@@ -27,6 +27,7 @@ from reader.tui.library_screen import LibraryScreen
 from reader.tui.messages import (
     ArticleReady,
     ArticleStored,
+    HighlightsChanged,
     OpenArticle,
     OpenSource,
     ShowLibrary,
@@ -223,6 +224,12 @@ class ReaderApp(App[int]):
     @on(OpenArticle)
     def _open_article_asked(self, message: OpenArticle) -> None:
         self.open_article(message.article_id)
+
+    @on(HighlightsChanged)
+    def _highlights_changed(self, message: HighlightsChanged) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ArticleScreen) and screen.article_id == message.article_id:
+                screen.highlights_changed(clear_selection=message.clear_selection)
 
     @on(OpenSource)
     def _open_source_asked(self, message: OpenSource) -> None:

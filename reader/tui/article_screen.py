@@ -535,16 +535,16 @@ class ArticleScreen(Screen[None]):
         self.notify(f"Highlight saved ({len(self.article.text[start:end].split())} words).")
 
     def edit_note(self, highlight_id: int, note: str) -> None:
-        from reader.errors import ReaderError
+        from reader.tui.dialogs import save_note
 
-        try:
-            self.session.store.update_note(highlight_id, note)
-        except ReaderError as error:
-            self.notify(str(error), title="Note not saved", severity="error")
-            return
+        if save_note(self, self.session.store, highlight_id, note):
+            self.highlights_changed(clear_selection=True)
+
+    def highlights_changed(self, *, clear_selection: bool = False) -> None:
+        """Highlights were edited elsewhere (the highlights dialog): read them again."""
         self.reload_highlights()
-        self.view.clear_selection()
-        self.notify("Note saved." if note else "Note removed.")
+        if clear_selection:
+            self.view.clear_selection()
 
     def reload_highlights(self) -> None:
         if self.article_id is not None:
@@ -552,10 +552,6 @@ class ArticleScreen(Screen[None]):
             self.detached_rows = self.session.store.detached_highlights(self.article_id)
         self.view.set_marks(self._marks())
         self.update_status()
-
-    def delete_highlight(self, highlight_id: int) -> None:
-        self.session.store.remove_highlight(highlight_id)
-        self.reload_highlights()
 
     def action_highlights(self) -> None:
         from reader.tui.dialogs import HighlightsScreen
@@ -567,7 +563,14 @@ class ArticleScreen(Screen[None]):
             if choice.action == "listen":
                 self.listen([(choice.start, choice.end)])
 
-        self.app.push_screen(HighlightsScreen(self), chosen)
+        dialog = HighlightsScreen(
+            self.article,
+            self.article_id,
+            self.session.store,
+            self.highlight_rows,
+            self.detached_rows,
+        )
+        self.app.push_screen(dialog, chosen)
 
     def jump_to(self, start: int, end: int) -> None:
         view = self.view

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     DataTable,
@@ -26,9 +26,11 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from reader.tui.messages import HighlightsChanged
+
 if TYPE_CHECKING:
     from reader.article import Article
-    from reader.tui.store import HighlightRow
+    from reader.tui.store import HighlightRow, Store
 
 
 def excerpt(text: str, limit: int = 200) -> Text:
@@ -197,17 +199,17 @@ def _neural_last(voice: Any) -> int:
 NOT_FOUND = "not found in the current text"
 
 
-class Highlights(Protocol):
-    """The article whose highlights the dialog lists, and where edits go (the
-    article screen: it saves them and redraws its marks and status line)."""
+def save_note(node: Screen[Any], store: Store, highlight_id: int, note: str) -> bool:
+    """Save a highlight's note ("" removes it) and say so; False (and why) if not saved."""
+    from reader.errors import ReaderError
 
-    article: Article
-    highlight_rows: list[HighlightRow]
-    detached_rows: list[HighlightRow]
-
-    def edit_note(self, highlight_id: int, note: str) -> None: ...
-
-    def delete_highlight(self, highlight_id: int) -> None: ...
+    try:
+        store.update_note(highlight_id, note)
+    except ReaderError as error:
+        node.notify(str(error), title="Note not saved", severity="error")
+        return False
+    node.notify("Note saved." if note else "Note removed.")
+    return True
 
 
 @dataclass(frozen=True)
@@ -236,9 +238,20 @@ class HighlightsScreen(Dialog):
         Binding("d,delete", "delete", "Delete"),
     ]
 
-    def __init__(self, highlights: Highlights) -> None:
+    def __init__(
+        self,
+        article: Article,
+        article_id: int | None,
+        store: Store,
+        placed: list[HighlightRow],
+        detached: list[HighlightRow],
+    ) -> None:
         super().__init__()
-        self.owner = highlights
+        self.article = article
+        self.article_id = article_id
+        self.store = store
+        self.placed = placed
+        self.detached = detached
         self.rows: list[HighlightRow] = []
 
     def compose(self) -> ComposeResult:
@@ -263,12 +276,12 @@ class HighlightsScreen(Dialog):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        placed, detached = self.owner.highlight_rows, self.owner.detached_rows
+        placed, detached = self.placed, self.detached
         self.rows = [*placed, *detached]
         for number, h in enumerate(placed, 1):
             table.add_row(
                 str(number),
-                excerpt(self.owner.article.text[h.start : h.end], 42),
+                excerpt(self.article.text[h.start : h.end], 42),
                 excerpt(h.note, 20),
                 key=str(h.id),
             )
@@ -323,21 +336,29 @@ class HighlightsScreen(Dialog):
             return
 
         def saved(note: str | None) -> None:
-            if note is None:
-                return
-            self.owner.edit_note(h.id, note)
-            self.refill()
+            if note is not None and save_note(self, self.store, h.id, note):
+                self._changed(clear_selection=True)
 
-        passage = h.text if h.detached else self.owner.article.text[h.start : h.end]
+        passage = h.text if h.detached else self.article.text[h.start : h.end]
         self.app.push_screen(NoteScreen(passage, h.note, title="Edit note"), saved)
 
     def action_delete(self) -> None:
         h = self._current()
         if h is None:
             return
-        self.owner.delete_highlight(h.id)
-        self.refill()
+        self.store.remove_highlight(h.id)
+        self._changed()
         self.notify("Highlight deleted.")
+
+    def _changed(self, *, clear_selection: bool = False) -> None:
+        """A note edited or a highlight deleted: list them afresh, and tell the article's
+        screen (through the app) to redraw its marks and status line."""
+        if self.article_id is None:
+            return
+        self.placed = self.store.highlights(self.article_id)
+        self.detached = self.store.detached_highlights(self.article_id)
+        self.refill()
+        self.post_message(HighlightsChanged(self.article_id, clear_selection))
 
 
 @dataclass(frozen=True)

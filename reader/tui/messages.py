@@ -107,5 +107,14 @@ class WorkFailed(Message):
     worker: Worker[object]
 
 
+@dataclass
+class HighlightsChanged(Message):
+    """A highlight of article ``article_id`` was deleted or its note edited (in the
+    highlights dialog): its screen re-reads them (and clears the selection if asked)."""
+
+    article_id: int
+    clear_selection: bool = False
+
+
 class WarmUp(Message):
     """A screen is drawn: start the speech engine and the audio device, if not yet."""
