@@ -57,7 +57,35 @@ def test_importing_every_domain_module_loads_no_textual() -> None:
 
 def test_import_linter_contract_lists_every_domain_module() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    (contract,) = config["tool"]["importlinter"]["contracts"]
+    (contract,) = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if "textual" in c["forbidden_modules"]
+    ]
     listed = set(contract["source_modules"])
     top_level = {".".join(name.split(".")[:2]) for name in domain_modules()}
     assert top_level - listed == set(), "add these to [tool.importlinter] source_modules"
+
+
+def test_export_imports_neither_the_library_nor_extraction() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["source_modules"] == ["reader.export"]
+    ]
+    assert set(contract["forbidden_modules"]) == {"reader.library", "reader.extract"}
+    offenders = []
+    for path in (ROOT / "reader" / "export").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [
+                f"{path.name}: {name}"
+                for name in names
+                if name.startswith(("reader.library", "reader.extract"))
+            ]
+    assert offenders == []

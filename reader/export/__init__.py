@@ -12,6 +12,12 @@ killed at any moment leaves no truncated file under a final name.
 
 :func:`export_item` is a plain top-level function over picklable values, so the
 same code runs in-process, in a local process pool and on Dask workers.
+
+This package is a pure stage: it is handed articles (or sources with a function
+that extracts them) and resolved options. Looking articles up in the library,
+reading stdin and recording exports belong to the callers
+(:mod:`reader.exporting`); import-linter keeps ``reader.library`` and
+``reader.extract`` out of here.
 """
 
 from __future__ import annotations
@@ -28,8 +34,11 @@ from typing import TYPE_CHECKING, Literal
 from reader.errors import ReaderError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from reader.article import Article
     from reader.audio import Rendered
+    from reader.config import Settings
     from reader.export.tags import Chapter
     from reader.speech import Chunk
 
@@ -51,12 +60,17 @@ class ExportError(ReaderError):
     """An export that cannot run at all (for example an unwritable folder)."""
 
 
+class Cancelled(Exception):
+    """Raised by a progress callback to stop an export; the part being written goes."""
+
+
 @dataclass(frozen=True)
 class ExportOptions:
-    """How to export; ``None`` voice/rate/pitch/volume mean the user's settings.
+    """How to export; ``None`` voice/rate/pitch/volume/pauses mean the user's settings.
 
-    Pauses come from the settings too (``pause_*_ms``); ``highlight_pause`` is
-    the silence between highlights in one file.
+    ``pauses`` are the settings' ``pause_sentence_ms``, ``pause_paragraph_ms`` and
+    ``pause_heading_ms``; ``highlight_pause`` is the silence between highlights in
+    one file. Front ends fill the ``None`` fields once with :meth:`resolved`.
     """
 
     fmt: str = "mp3"
@@ -70,19 +84,64 @@ class ExportOptions:
     split: bool = False
     force: bool = False
     highlight_pause: float = 1.5
+    pauses: tuple[int, int, int] | None = None
 
-    def resolved(self) -> ExportOptions:
-        """These options with the user's settings filled in (done once, by the caller)."""
-        from reader.config import settings
+    def resolved(self, settings: Settings | None = None) -> ExportOptions:
+        """These options with ``settings`` filled in (done once, by the caller).
 
-        current = settings()
+        Without ``settings`` (a Python caller's default) the user's settings file is read.
+        """
+        if settings is None:
+            from reader.config import settings as load
+
+            settings = load()
+        pauses = (
+            settings.pause_sentence_ms,
+            settings.pause_paragraph_ms,
+            settings.pause_heading_ms,
+        )
         return replace(
             self,
-            voice=self.voice if self.voice is not None else current.voice,
-            rate=self.rate if self.rate is not None else current.rate,
-            pitch=self.pitch if self.pitch is not None else current.pitch,
-            volume=self.volume if self.volume is not None else current.volume,
+            voice=self.voice if self.voice is not None else settings.voice,
+            rate=self.rate if self.rate is not None else settings.rate,
+            pitch=self.pitch if self.pitch is not None else settings.pitch,
+            volume=self.volume if self.volume is not None else settings.volume,
+            pauses=self.pauses if self.pauses is not None else pauses,
         )
+
+    def recorded(self) -> dict[str, object]:
+        """What the library keeps of these options with each exported file."""
+        kept = asdict(self)
+        kept.pop("force")
+        kept.pop("pauses")
+        return kept
+
+    def voice_line(self) -> str:
+        """ "voice en, 175 wpm": which voice and rate an export used, for the user."""
+        return f"voice {self.voice or 'by language'}, {self.rate} wpm"
+
+
+@dataclass(frozen=True)
+class Item:
+    """An input as looked up by the caller, ready for the runner.
+
+    ``article`` is the article itself (the library, stdin); ``source`` is a URL or a
+    file that the runner's ``extract`` function reads (in the worker). ``error``
+    settles the item as failed with that line (an input the caller could not look
+    up), in its place in the input order.
+    """
+
+    label: str  # the input as the user gave it
+    key: str = ""
+    source: str | None = None
+    article: Article | None = None
+    highlights: tuple[tuple[int, int], ...] | None = None
+    error: str | None = None
+
+    @classmethod
+    def of_source(cls, source: str) -> Item:
+        """A URL or a file, extracted by the worker."""
+        return cls(source, item_key(source), source=source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +159,11 @@ class Part:
 class Job:
     """An item to export, as sent to a worker.
 
-    ``source`` is extracted by the worker; ``article`` is given instead when the
-    caller already has it (stdin, the library). ``highlights`` are ``(start,
-    end)`` offsets into ``article.text``. ``previous`` maps part keys to the
-    digests of files already in the folder (for resuming).
+    ``source`` is extracted by the worker (with the ``extract`` function handed to
+    :func:`export_item`); ``article`` is given instead when the caller already has
+    it (stdin, the library). ``highlights`` are ``(start, end)`` offsets into
+    ``article.text``. ``previous`` maps part keys to the digests of files already
+    in the folder (for resuming).
     """
 
     index: int
@@ -115,7 +175,6 @@ class Job:
     article: Article | None = None
     highlights: tuple[tuple[int, int], ...] | None = None
     previous: dict[str, str] = field(default_factory=dict)
-    pauses: tuple[int, int, int] = (0, 0, 0)  # the settings' pause_*_ms, for the digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,10 +277,11 @@ def plan(
     ]
 
 
-def digest(article: Article, part: Part, options: ExportOptions, pauses: Sequence[int]) -> str:
+def digest(article: Article, part: Part, options: ExportOptions) -> str:
     """A hash of everything that shapes a part's audio and tags (for resuming)."""
     shaping = asdict(options)
     shaping.pop("force")
+    pauses = shaping.pop("pauses") or (0, 0, 0)
     payload = {
         "version": EXPORT_VERSION,
         "content": article.content_hash,
@@ -235,8 +295,13 @@ def digest(article: Article, part: Part, options: ExportOptions, pauses: Sequenc
     return hashlib.sha256(encoded).hexdigest()
 
 
-def export_item(job: Job) -> ItemResult:
-    """Extract (if needed) and export one item into temporary files in the folder.
+def export_item(
+    job: Job,
+    extract: Callable[[str], Article] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ItemResult:
+    """Extract (if needed, with ``extract``) and export one item into temporary files
+    in the folder; ``progress(done, total, title)`` is called before each part.
 
     Never raises for a bad input or a write failure: the result says ``failed``
     with one line naming the input and the reason, and no file is left behind.
@@ -246,13 +311,15 @@ def export_item(job: Job) -> ItemResult:
     try:
         article = job.article
         if article is None:
-            from reader.extract import extract
-
-            assert job.source is not None
+            if job.source is None or extract is None:
+                raise ReaderError(job.label, "no article, and nothing to extract it with")
             article = extract(job.source)
         result.title = display_title(article) or None
-        for part in plan(article, job.key, job.options, job.highlights):
-            part_digest = digest(article, part, job.options, job.pauses)
+        parts = plan(article, job.key, job.options, job.highlights)
+        for number, part in enumerate(parts):
+            if progress is not None:
+                progress(number, len(parts), part.title)
+            part_digest = digest(article, part, job.options)
             done = PartResult(
                 part.key, part.title, part.stem, job.options.fmt, part_digest, None, 0
             )
@@ -263,6 +330,9 @@ def export_item(job: Job) -> ItemResult:
             result.parts.append(replace(done, temp=temp, duration=rendered.duration))
             result.audio_seconds += rendered.duration
             result.status = "exported"
+    except Cancelled:
+        _fail(result, job.label, "cancelled")
+        raise
     except ReaderError as error:
         _fail(result, error.subject, error.reason)
     except OSError as error:

@@ -598,6 +598,8 @@ class ArticleScreen(Screen[None]):
                 rate=self.app.rate,
                 bitrate=self.app.settings.bitrate,
                 progress=progress,
+                settings=self.app.settings,
+                save=self.app.store.record_export if self.article_id is not None else None,
             )
         except InterruptedError:
             return
@@ -618,15 +620,6 @@ class ArticleScreen(Screen[None]):
     def _export_done(self, message: ExportDone) -> None:
         self.query("#export-progress").remove()
         self.exported = message.paths
-        if self.article_id is not None:
-            from reader.errors import ReaderError
-
-            settings = {"voice": self.app.voice, "rate": self.app.rate}
-            try:
-                for path in message.paths:
-                    self.app.store.record_export(self.article_id, path, settings)
-            except ReaderError as error:
-                self.log.warning(f"export not recorded: {error}")
         if len(message.paths) == 1:
             text = f"Exported {message.paths[0]}"
         else:
