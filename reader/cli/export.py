@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from reader.config import RATE_MAX, RATE_MIN
+
     parser = subparsers.add_parser(
         "export",
         help="export articles and highlights as tagged audio files",
@@ -36,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--cluster", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://HOST:8786"
     )
     parser.add_argument("--voice", help="voice id or name (see `reader voices`)")
-    parser.add_argument("--rate", metavar="WPM", help="words per minute")
+    parser.add_argument("--rate", metavar="WPM", help=f"words per minute ({RATE_MIN}-{RATE_MAX})")
     parser.add_argument("--bitrate", metavar="RATE", help="MP3 bitrate (default: 64k)")
     parser.add_argument("--format", choices=("mp3", "wav"), default="mp3")
     parser.add_argument(
@@ -155,6 +157,8 @@ def run_export(args: argparse.Namespace) -> int:
             f"failed {summary.count('failed')} in {summary.seconds:.1f} s "
             f"({minutes:.1f} min of audio) -> {summary.folder}"
         )
+        if summary.voices:  # the engine's and a voice file's names: one safe line
+            line += "; voice " + one_line("; ".join(summary.voices))
         if summary.feed:
             line += f"; feed: {summary.feed}"
         console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -27,7 +27,7 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -66,11 +66,10 @@ class Cancelled(Exception):
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """How to export; ``None`` voice/rate/pitch/volume/pauses mean the user's settings.
+    """How to export; ``None`` voice/rate/pitch/volume/settings mean the user's settings.
 
-    ``pauses`` are the settings' ``pause_sentence_ms``, ``pause_paragraph_ms`` and
-    ``pause_heading_ms``; ``highlight_pause`` is the silence between highlights in
-    one file. Front ends fill the ``None`` fields once with :meth:`resolved`.
+    Front ends fill them once with :meth:`resolved` (their own settings, so a TUI's
+    reach the export); ``highlight_pause`` is the silence between highlights in one file.
     """
 
     fmt: str = "mp3"
@@ -84,7 +83,9 @@ class ExportOptions:
     split: bool = False
     force: bool = False
     highlight_pause: float = 1.5
-    pauses: tuple[int, int, int] | None = None
+    # The rest of the user's settings (pauses, lexicon, speech cache, ffmpeg), passed
+    # down to speech and audio: filled by resolved(), picklable for the workers.
+    settings: Settings | None = field(default=None, repr=False)
 
     def resolved(self, settings: Settings | None = None) -> ExportOptions:
         """These options with ``settings`` filled in (done once, by the caller).
@@ -94,31 +95,30 @@ class ExportOptions:
         if settings is None:
             from reader.config import settings as load
 
-            settings = load()
-        pauses = (
-            settings.pause_sentence_ms,
-            settings.pause_paragraph_ms,
-            settings.pause_heading_ms,
-        )
+            settings = self.settings or load()
         return replace(
             self,
             voice=self.voice if self.voice is not None else settings.voice,
             rate=self.rate if self.rate is not None else settings.rate,
             pitch=self.pitch if self.pitch is not None else settings.pitch,
             volume=self.volume if self.volume is not None else settings.volume,
-            pauses=self.pauses if self.pauses is not None else pauses,
+            settings=settings,
         )
+
+    @property
+    def pauses(self) -> tuple[int, int, int]:
+        """The settings' ``pause_*_ms`` (sentence, paragraph, heading), for the digest."""
+        if self.settings is None:
+            return (0, 0, 0)
+        s = self.settings
+        return (s.pause_sentence_ms, s.pause_paragraph_ms, s.pause_heading_ms)
 
     def recorded(self) -> dict[str, object]:
         """What the library keeps of these options with each exported file."""
-        kept = asdict(self)
+        kept = {f.name: getattr(self, f.name) for f in fields(self)}
         kept.pop("force")
-        kept.pop("pauses")
+        kept.pop("settings")
         return kept
-
-    def voice_line(self) -> str:
-        """ "voice en, 175 wpm": which voice and rate an export used, for the user."""
-        return f"voice {self.voice or 'by language'}, {self.rate} wpm"
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,7 @@ class ItemResult:
     files: list[str] = field(default_factory=list)  # final names, filled in on commit
     seconds: float = 0.0  # wall time spent
     audio_seconds: float = 0.0
+    voice: str | None = None  # "joe (piper/en_US-joe-medium), 175 wpm": who spoke it
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -209,6 +210,7 @@ class ItemResult:
             "status": self.status,
             "error": self.error,
             "title": self.title,
+            "voice": self.voice,
             "files": self.files,
             "seconds": round(self.seconds, 3),
             "audio_seconds": round(self.audio_seconds, 3),
@@ -279,9 +281,9 @@ def plan(
 
 def digest(article: Article, part: Part, options: ExportOptions) -> str:
     """A hash of everything that shapes a part's audio and tags (for resuming)."""
-    shaping = asdict(options)
+    shaping = {f.name: getattr(options, f.name) for f in fields(options)}
     shaping.pop("force")
-    pauses = shaping.pop("pauses") or (0, 0, 0)
+    shaping.pop("settings")
     payload = {
         "version": EXPORT_VERSION,
         "content": article.content_hash,
@@ -289,7 +291,7 @@ def digest(article: Article, part: Part, options: ExportOptions) -> str:
         "title": part.title,
         "meta": [article.authors, article.site, article.date, article.url],
         "options": shaping,
-        "pauses": list(pauses),
+        "pauses": list(options.pauses),
     }
     encoded = json.dumps(payload, sort_keys=True, default=list).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
@@ -330,6 +332,7 @@ def export_item(
             result.parts.append(replace(done, temp=temp, duration=rendered.duration))
             result.audio_seconds += rendered.duration
             result.status = "exported"
+            result.voice = _voice_label(article, job.options)
     except Cancelled:
         _fail(result, job.label, "cancelled")
         raise
@@ -363,7 +366,7 @@ def _voice_label(article: Article, options: ExportOptions) -> str:
     """ "joe (piper/en_US-joe-medium), 175 wpm": the voice that spoke, for the tags."""
     from reader.speech import warm_up
 
-    voice = warm_up(options.voice, article.language)  # loaded already: no work
+    voice = warm_up(options.voice, article.language, settings=options.settings)  # no work
     rate = f", {options.rate} wpm" if options.rate else ""
     return f"{voice.name} ({voice.id}){rate}"
 
@@ -389,6 +392,7 @@ def render_part(
                 fmt=options.fmt,
                 bitrate=options.bitrate,
                 normalize=options.normalize,
+                settings=options.settings,
             )
         if not audible.heard:  # emoji or symbols only: a silent file is no export
             raise ReaderError("", "nothing to speak (the text has no speakable words)")
@@ -457,6 +461,7 @@ def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Ch
             pitch=options.pitch,
             volume=options.volume,
             cache="read",  # export must not push out what the user listened to
+            settings=options.settings,
         ):
             if last is not None:
                 yield last

@@ -73,6 +73,11 @@ class Summary:
     def audio_seconds(self) -> float:
         return sum(item.audio_seconds for item in self.items)
 
+    @property
+    def voices(self) -> list[str]:
+        """The voices (with their rates) that spoke the exported items, in order."""
+        return list(dict.fromkeys(item.voice for item in self.items if item.voice))
+
     def to_dict(self) -> dict[str, object]:
         return {
             "folder": self.folder,
@@ -81,6 +86,7 @@ class Summary:
             "failed": self.count("failed"),
             "seconds": round(self.seconds, 3),
             "audio_seconds": round(self.audio_seconds, 3),
+            "voices": self.voices,
             "feed": self.feed,
             "items": [item.to_dict() for item in self.items],
         }
@@ -312,7 +318,7 @@ def run(
     """
     began = time.perf_counter()
     folder = prepare_folder(folder)
-    if options.pauses is None or options.rate is None:
+    if options.settings is None:
         options = options.resolved()
     names = Names(folder)
     given = [Item.of_source(i) if isinstance(i, str) else i for i in items]

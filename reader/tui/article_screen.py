@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
+from reader.config import RATE_MAX, RATE_MIN
 from reader.tui.article_view import ArticleView, Mark
 from reader.tui.messages import (
     ChunkStarted,
@@ -56,7 +57,6 @@ class Playing:
 
 
 RATE_STEP = 25
-RATE_MIN, RATE_MAX = 80, 500
 
 
 class ArticleScreen(Screen[None]):
@@ -274,6 +274,7 @@ class ArticleScreen(Screen[None]):
                     voice=self.app.voice,
                     rate=self.app.rate,
                     cancel=cancel,
+                    settings=self.app.settings,
                 )
                 try:
                     for chunk in chunks:
