@@ -38,7 +38,9 @@ def article(title: str = "Three sentences") -> Article:
 def seconds(path: Path) -> float:
     from mutagen.mp3 import MP3
 
-    return float(MP3(path).info.length)
+    info = MP3(path).info
+    assert info is not None
+    return float(info.length)
 
 
 @pytest.mark.timeout(120)
