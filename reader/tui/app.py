@@ -334,7 +334,9 @@ class ReaderApp(App[int]):
 
     # -- settings --------------------------------------------------------------------
 
-    def _save(self, key: str, value: str) -> None:
+    def _save(self, key: str, value: str, what: str | None = None) -> None:
+        """Remember a choice as the user's default; say so when ``what`` names it (and
+        why not when it cannot be saved)."""
         from reader.config import save_setting
         from reader.errors import ReaderError
 
@@ -342,14 +344,17 @@ class ReaderApp(App[int]):
             save_setting(key, value)
         except (ReaderError, OSError) as error:
             self.notify(str(error), title="Settings not saved", severity="warning")
+        else:
+            if what is not None:
+                self.notify(f"{what}: remembered as the default", title="Settings", timeout=3)
 
     def set_rate(self, rate: int) -> None:
         self.rate = rate
-        self._save("rate", str(rate))
+        self._save("rate", str(rate), f"{rate} wpm")
 
     def set_voice(self, voice: str | None) -> None:
         self.voice = voice
-        self._save("voice", voice or '""')
+        self._save("voice", voice or '""', f"voice {voice or 'auto'}")
 
     def export_folder(self) -> Path:
         """Where exports go: the setting, else ~/Music/reader, else the current folder."""
