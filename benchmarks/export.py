@@ -74,7 +74,7 @@ READER = textwrap.dedent(
     speech.warm_up(voice=voice)
     start = time.perf_counter()
     (part,) = plan(article, "bench", options, None)
-    temp, rendered = render_part(article, part, options, folder, digest(article, part, options, ()))
+    temp, rendered = render_part(article, part, options, folder, digest(article, part, options))
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -117,6 +117,7 @@ BATCH = textwrap.dedent(
     from pathlib import Path
     from reader.export import ExportOptions
     from reader.export.batch import run
+    from reader.extract import extract
     inputs = json.loads(sys.argv[1])
     folder, jobs, voice, rate = Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
     import reader.speech as speech
@@ -127,7 +128,7 @@ BATCH = textwrap.dedent(
         return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     cpu_before = cpu()
     start = time.perf_counter()
-    summary = run(inputs, folder, options, jobs=jobs)
+    summary = run(inputs, folder, options, extract=extract, jobs=jobs)
     elapsed = time.perf_counter() - start
     used = cpu() - cpu_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -146,6 +147,7 @@ ROUNDS = textwrap.dedent(
     from pathlib import Path
     from reader.export import ExportOptions
     from reader.export.batch import run
+    from reader.extract import extract
     import reader.speech as speech
     pages, folder, rounds = json.loads(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     voice, rate = sys.argv[4], int(sys.argv[5])
@@ -157,7 +159,8 @@ ROUNDS = textwrap.dedent(
     for n in range(rounds):
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # reset VmHWM: this round's peak only
-        summary = run(pages, folder / str(n), ExportOptions(voice=voice, rate=rate), jobs=1)
+        options = ExportOptions(voice=voice, rate=rate)
+        summary = run(pages, folder / str(n), options, extract=extract, jobs=1)
         gc.collect()
         peaks.append(status("VmHWM"))
         now.append(status("VmRSS"))

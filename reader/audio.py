@@ -39,6 +39,7 @@ from typing import IO, TYPE_CHECKING, NoReturn
 from reader.errors import ReaderError
 
 if TYPE_CHECKING:
+    from reader.config import Settings
     from reader.speech import Chunk
 
 SAMPLE_WIDTH = 2
@@ -62,17 +63,14 @@ class EncoderError(ReaderError):
     """ffmpeg failed or is missing."""
 
 
-def ffmpeg_exe() -> str:
-    """The ffmpeg binary: ``IMAGEIO_FFMPEG_EXE`` if set, else the ``ffmpeg`` setting (a
-    system ffmpeg, checked when it was set), else the one imageio-ffmpeg ships."""
+def ffmpeg_exe(configured: str | None = None) -> str:
+    """The ffmpeg binary: ``IMAGEIO_FFMPEG_EXE`` if set, else ``configured`` (the
+    ``ffmpeg`` setting: a system ffmpeg, checked when it was set), else the one
+    imageio-ffmpeg ships."""
     import os
 
-    if not os.environ.get("IMAGEIO_FFMPEG_EXE"):
-        from reader.config import settings
-
-        configured = settings().ffmpeg
-        if configured is not None:
-            return configured
+    if configured is not None and not os.environ.get("IMAGEIO_FFMPEG_EXE"):
+        return configured
     try:
         import imageio_ffmpeg
 
@@ -303,6 +301,7 @@ class Encoder:
         normalize: bool = False,
         compression_level: int = MP3_COMPRESSION_LEVEL,
         buffer: int = BUFFER_BYTES,
+        ffmpeg: str | None = None,
     ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
@@ -336,7 +335,7 @@ class Encoder:
             out += ["-write_xing", "0", "-id3v2_version", "0", "-f", "mp3", "pipe:1"]
             if _seekable(dest):
                 self._info = _InfoFrame()
-        command = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error"]
+        command = [ffmpeg_exe(ffmpeg), "-hide_banner", "-nostats", "-loglevel", "error"]
         command += ["-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0"]
         if normalize:
             command += ["-af", LOUDNORM, "-ar", str(sample_rate)]
@@ -506,6 +505,7 @@ def render(
     bitrate: str = "64k",
     normalize: bool = False,
     compression_level: int = MP3_COMPRESSION_LEVEL,
+    settings: Settings | None = None,
 ) -> Rendered:
     """Encode ``chunks`` into ``dest`` with each chunk's ``pause_after`` as silence.
 
@@ -513,8 +513,13 @@ def render(
     ffmpeg encoding the last ones, with at most :data:`BUFFER_BYTES` of PCM waiting
     in between. The pause after the last chunk is dropped (a file ends where speech ends).
     Raises :class:`EncoderError` for no audio at all, ``OSError`` when ``dest``
-    cannot be written.
+    cannot be written. ``settings`` name the ffmpeg to use (front ends pass the ones
+    they loaded; the user's settings file is read when none are given).
     """
+    if settings is None:
+        from reader.config import settings as load
+
+        settings = load()
     encoder: Encoder | None = None
     marks: list[Mark] = []
     pause = 0.0
@@ -528,6 +533,7 @@ def render(
                     bitrate=bitrate,
                     normalize=normalize,
                     compression_level=compression_level,
+                    ffmpeg=settings.ffmpeg,
                 )
             pcm = chunk.pcm
             if chunk.sample_rate != encoder.sample_rate:

@@ -21,6 +21,11 @@ from reader.errors import ConfigError
 from reader.files import write_atomic
 
 THEMES = ("dark", "light", "high-contrast")
+# The bounds of the speech settings: the one place they are written (validation, the
+# TUI's rate keys and the command-line help read them from here).
+RATE_MIN, RATE_MAX = 80, 500  # words per minute
+PITCH_MIN, PITCH_MAX = 0, 99  # eSpeak's scale
+VOLUME_MIN, VOLUME_MAX = 0.0, 1.0
 
 
 @dataclass(frozen=True)
@@ -127,9 +132,9 @@ def _bitrate(value: Any) -> str:
 
 VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "voice": (_voice, "an installed voice's id, name or language (see `reader voices`)"),
-    "rate": _int_range(80, 500),
-    "pitch": _int_range(0, 99),
-    "volume": _float_range(0.0, 1.0),
+    "rate": _int_range(RATE_MIN, RATE_MAX),
+    "pitch": _int_range(PITCH_MIN, PITCH_MAX),
+    "volume": _float_range(VOLUME_MIN, VOLUME_MAX),
     "pause_sentence_ms": _int_range(0, 5000),
     "pause_paragraph_ms": _int_range(0, 10000),
     "pause_heading_ms": _int_range(0, 10000),

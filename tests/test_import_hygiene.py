@@ -102,3 +102,27 @@ def test_tui_layers_contract_is_kept() -> None:
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "1 kept, 0 broken" in out.stdout
+
+
+def test_export_imports_neither_the_library_nor_extraction() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c.get("source_modules") == ["reader.export"]
+    ]
+    assert set(contract["forbidden_modules"]) == {"reader.library", "reader.extract"}
+    offenders = []
+    for path in (ROOT / "reader" / "export").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [
+                f"{path.name}: {name}"
+                for name in names
+                if name.startswith(("reader.library", "reader.extract"))
+            ]
+    assert offenders == []

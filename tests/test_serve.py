@@ -47,7 +47,7 @@ class Served:
 def export_folder(folder: Path, text_dir: Path) -> None:
     """A real export: one short article to a tagged MP3, with its feed and playlist."""
     from reader.export import ExportOptions
-    from reader.export.batch import run
+    from reader.exporting import export as run
 
     text_dir.mkdir(parents=True, exist_ok=True)
     source = text_dir / "lighthouse.txt"

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reader.config import Settings
     from reader.export import ItemResult
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from reader.config import RATE_MAX, RATE_MIN
+
     parser = subparsers.add_parser(
         "export",
         help="export articles and highlights as tagged audio files",
@@ -35,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--cluster", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://HOST:8786"
     )
     parser.add_argument("--voice", help="voice id or name (see `reader voices`)")
-    parser.add_argument("--rate", metavar="WPM", help="words per minute")
+    parser.add_argument("--rate", metavar="WPM", help=f"words per minute ({RATE_MIN}-{RATE_MAX})")
     parser.add_argument("--bitrate", metavar="RATE", help="MP3 bitrate (default: 64k)")
     parser.add_argument("--format", choices=("mp3", "wav"), default="mp3")
     parser.add_argument(
@@ -61,10 +64,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_export)
 
 
-def default_folder() -> Path:
-    from reader.config import settings
+def default_folder(settings: Settings | None = None) -> Path:
+    from reader.config import settings as load
 
-    configured = settings().export_dir
+    configured = (settings or load()).export_dir
     if configured:
         return Path(configured).expanduser()
     music = Path.home() / "Music"
@@ -84,7 +87,7 @@ def run_export(args: argparse.Namespace) -> int:
     from reader.config import settings, validate
     from reader.errors import ReaderError
     from reader.export import ExportOptions, snippet
-    from reader.export.batch import run
+    from reader.exporting import export
     from reader.sanitize import one_line
 
     if args.split and not args.highlights_only:
@@ -93,19 +96,18 @@ def run_export(args: argparse.Namespace) -> int:
         raise ReaderError("--jobs", f"{args.jobs} is not allowed: use 1 or more")
     if args.inputs.count("-") > 1:
         raise ReaderError("-", "stdin can be given once")
+    current = settings()  # loaded once; resolved with the options below
     options = ExportOptions(
         fmt=args.format,
-        bitrate=validate("bitrate", args.bitrate, "--bitrate")
-        if args.bitrate
-        else settings().bitrate,
+        bitrate=validate("bitrate", args.bitrate, "--bitrate") if args.bitrate else current.bitrate,
         voice=args.voice,
         rate=validate("rate", args.rate, "--rate") if args.rate else None,
         normalize=args.normalize,
         highlights_only=args.highlights_only,
         split=args.split,
         force=args.force,
-    )
-    folder = Path(args.output).expanduser() if args.output else default_folder()
+    ).resolved(current)
+    folder = Path(args.output).expanduser() if args.output else default_folder(current)
     console = Console(stderr=True, highlight=False)
     progress = Progress(
         TextColumn("exporting"),
@@ -134,10 +136,11 @@ def run_export(args: argparse.Namespace) -> int:
 
     piper.set_threads(0, spinning=False)
     with progress:
-        summary = run(
+        summary = export(
             args.inputs,
             folder,
             options,
+            settings=current,
             jobs=args.jobs,
             cluster=args.cluster,
             feed=args.feed,
@@ -154,6 +157,8 @@ def run_export(args: argparse.Namespace) -> int:
             f"failed {summary.count('failed')} in {summary.seconds:.1f} s "
             f"({minutes:.1f} min of audio) -> {summary.folder}"
         )
+        if summary.voices:  # the engine's and a voice file's names: one safe line
+            line += "; voice " + one_line("; ".join(summary.voices))
         if summary.feed:
             line += f"; feed: {summary.feed}"
         console.print(line, markup=False, highlight=False, soft_wrap=True)

@@ -197,6 +197,7 @@ def handle_sync(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from reader.config import settings
     from reader.errors import ReaderError
     from reader.export import ExportOptions, snippet
     from reader.feeds.sync import DEFAULT_LIMIT, FeedResult, ItemOutcome, sync
@@ -248,7 +249,7 @@ def handle_sync(args: argparse.Namespace) -> int:
                 since=since,
                 skip_similar=not args.keep_similar,
                 export=Path(args.export) if args.export else None,
-                export_options=ExportOptions() if args.export else None,
+                export_options=ExportOptions().resolved(settings()) if args.export else None,
                 jobs=args.jobs,
                 cluster=args.cluster,
                 on_total=lambda n: progress.update(task, total=n),

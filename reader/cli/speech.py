@@ -6,11 +6,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.errors import InputError
 
+if TYPE_CHECKING:
+    from reader.config import Settings
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from reader.config import PITCH_MAX, PITCH_MIN, RATE_MAX, RATE_MIN, VOLUME_MAX, VOLUME_MIN
+
     voices = subparsers.add_parser(
         "voices",
         help="list, add or remove voices",
@@ -46,9 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     say.add_argument(
         "--voice", metavar="V", help="voice id, name or language (see `reader voices`)"
     )
-    say.add_argument("--rate", type=int, metavar="WPM", help="words per minute (80-500)")
-    say.add_argument("--pitch", type=int, metavar="P", help="pitch, 0-99")
-    say.add_argument("--volume", type=float, metavar="V", help="volume, 0.0-1.0")
+    say.add_argument(
+        "--rate", type=int, metavar="WPM", help=f"words per minute ({RATE_MIN}-{RATE_MAX})"
+    )
+    say.add_argument("--pitch", type=int, metavar="P", help=f"pitch, {PITCH_MIN}-{PITCH_MAX}")
+    say.add_argument("--volume", type=float, metavar="V", help=f"volume, {VOLUME_MIN}-{VOLUME_MAX}")
     say.add_argument(
         "--lang",
         metavar="CODE",
@@ -167,8 +175,10 @@ def say_command(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in (".wav", ".mp3"):
         raise InputError(str(out), "the output must end in .wav or .mp3")
 
+    from reader.config import settings
     from reader.speech import synthesize
 
+    current = settings()  # loaded once, passed down to speech and the encoder
     language = args.lang
     if language is None:
         # As for an article: its language (from its stopwords) picks the voice when none
@@ -180,7 +190,7 @@ def say_command(args: argparse.Namespace) -> int:
         language = detect_language(text, min_hits=5, margin=2.0)
 
     if args.pitch is not None:
-        _say_what_is_not_applied(args, language)
+        _say_what_is_not_applied(args, language, current)
 
     def chunks():  # type: ignore[no-untyped-def]
         return synthesize(
@@ -190,10 +200,13 @@ def say_command(args: argparse.Namespace) -> int:
             pitch=args.pitch,
             volume=args.volume,
             language=language,
+            settings=current,
         )
 
     if out is not None:
-        _write(chunks(), out)
+        _write(chunks(), out, current)
+        if sys.stderr.isatty():  # for the person at the terminal; scripts get silence
+            _say_who_spoke(args, language, current, out)
     if args.play or out is None:
         from reader.playback import play
 
@@ -201,12 +214,28 @@ def say_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_what_is_not_applied(args: argparse.Namespace, language: str | None) -> None:
+def _say_who_spoke(
+    args: argparse.Namespace, language: str | None, current: Settings, out: Path
+) -> None:
+    """ "reader: wrote OUT with joe (piper/en_US-joe-medium), 175 wpm" on stderr."""
+    from reader.sanitize import one_line
+    from reader.speech import warm_up
+
+    voice = warm_up(args.voice, language, settings=current)  # loaded already: no work
+    rate = args.rate if args.rate is not None else current.rate
+    line = f"wrote {out} with {voice.name} ({voice.id}), {rate} wpm"
+    print(f"reader: {one_line(line)}", file=sys.stderr)
+
+
+def _say_what_is_not_applied(
+    args: argparse.Namespace, language: str | None, current: Settings
+) -> None:
     """One line when an option cannot be honoured by the voice (Piper has no pitch)."""
     from reader.speech.pipeline import Options, prepare
     from reader.speech.piper import UNSUPPORTED
 
-    voice = prepare(Options.resolve(args.voice, args.rate, args.pitch, args.volume, language)).voice
+    options = Options.resolve(args.voice, args.rate, args.pitch, args.volume, language, current)
+    voice = prepare(options).voice
     if voice.engine == "piper" and "pitch" in UNSUPPORTED:
         print(
             f"reader: --pitch: {voice.name} ({voice.id}) is a neural voice without a pitch "
@@ -215,7 +244,7 @@ def _say_what_is_not_applied(args: argparse.Namespace, language: str | None) -> 
         )
 
 
-def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _write(chunks, out: Path, current: Settings) -> None:  # type: ignore[no-untyped-def]
     """Encode to a temporary name beside ``out``, then rename: never half a file.
 
     The temporary name says which process writes it, so this run first removes what a
@@ -232,6 +261,6 @@ def _write(chunks, out: Path) -> None:  # type: ignore[no-untyped-def]
     remove_stale_temps(folder, (prefix,), ".part")
     try:
         with atomic_writer(out, prefix=prefix, suffix=".part") as handle:
-            render(chunks, handle, fmt=fmt)
+            render(chunks, handle, fmt=fmt, settings=current)
     except OSError as error:
         raise InputError(str(out), f"cannot be written ({error.strerror or error})") from None

@@ -12,6 +12,12 @@ killed at any moment leaves no truncated file under a final name.
 
 :func:`export_item` is a plain top-level function over picklable values, so the
 same code runs in-process, in a local process pool and on Dask workers.
+
+This package is a pure stage: it is handed articles (or sources with a function
+that extracts them) and resolved options. Looking articles up in the library,
+reading stdin and recording exports belong to the callers
+(:mod:`reader.exporting`); import-linter keeps ``reader.library`` and
+``reader.extract`` out of here.
 """
 
 from __future__ import annotations
@@ -21,15 +27,18 @@ import json
 import os
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from reader.errors import ReaderError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from reader.article import Article
     from reader.audio import Rendered
+    from reader.config import Settings
     from reader.export.tags import Chapter
     from reader.speech import Chunk
 
@@ -51,12 +60,16 @@ class ExportError(ReaderError):
     """An export that cannot run at all (for example an unwritable folder)."""
 
 
+class Cancelled(Exception):
+    """Raised by a progress callback to stop an export; the part being written goes."""
+
+
 @dataclass(frozen=True)
 class ExportOptions:
-    """How to export; ``None`` voice/rate/pitch/volume mean the user's settings.
+    """How to export; ``None`` voice/rate/pitch/volume/settings mean the user's settings.
 
-    Pauses come from the settings too (``pause_*_ms``); ``highlight_pause`` is
-    the silence between highlights in one file.
+    Front ends fill them once with :meth:`resolved` (their own settings, so a TUI's
+    reach the export); ``highlight_pause`` is the silence between highlights in one file.
     """
 
     fmt: str = "mp3"
@@ -70,19 +83,65 @@ class ExportOptions:
     split: bool = False
     force: bool = False
     highlight_pause: float = 1.5
+    # The rest of the user's settings (pauses, lexicon, speech cache, ffmpeg), passed
+    # down to speech and audio: filled by resolved(), picklable for the workers.
+    settings: Settings | None = field(default=None, repr=False)
 
-    def resolved(self) -> ExportOptions:
-        """These options with the user's settings filled in (done once, by the caller)."""
-        from reader.config import settings
+    def resolved(self, settings: Settings | None = None) -> ExportOptions:
+        """These options with ``settings`` filled in (done once, by the caller).
 
-        current = settings()
+        Without ``settings`` (a Python caller's default) the user's settings file is read.
+        """
+        if settings is None:
+            from reader.config import settings as load
+
+            settings = self.settings or load()
         return replace(
             self,
-            voice=self.voice if self.voice is not None else current.voice,
-            rate=self.rate if self.rate is not None else current.rate,
-            pitch=self.pitch if self.pitch is not None else current.pitch,
-            volume=self.volume if self.volume is not None else current.volume,
+            voice=self.voice if self.voice is not None else settings.voice,
+            rate=self.rate if self.rate is not None else settings.rate,
+            pitch=self.pitch if self.pitch is not None else settings.pitch,
+            volume=self.volume if self.volume is not None else settings.volume,
+            settings=settings,
         )
+
+    @property
+    def pauses(self) -> tuple[int, int, int]:
+        """The settings' ``pause_*_ms`` (sentence, paragraph, heading), for the digest."""
+        if self.settings is None:
+            return (0, 0, 0)
+        s = self.settings
+        return (s.pause_sentence_ms, s.pause_paragraph_ms, s.pause_heading_ms)
+
+    def recorded(self) -> dict[str, object]:
+        """What the library keeps of these options with each exported file."""
+        kept = {f.name: getattr(self, f.name) for f in fields(self)}
+        kept.pop("force")
+        kept.pop("settings")
+        return kept
+
+
+@dataclass(frozen=True)
+class Item:
+    """An input as looked up by the caller, ready for the runner.
+
+    ``article`` is the article itself (the library, stdin); ``source`` is a URL or a
+    file that the runner's ``extract`` function reads (in the worker). ``error``
+    settles the item as failed with that line (an input the caller could not look
+    up), in its place in the input order.
+    """
+
+    label: str  # the input as the user gave it
+    key: str = ""
+    source: str | None = None
+    article: Article | None = None
+    highlights: tuple[tuple[int, int], ...] | None = None
+    error: str | None = None
+
+    @classmethod
+    def of_source(cls, source: str) -> Item:
+        """A URL or a file, extracted by the worker."""
+        return cls(source, item_key(source), source=source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +159,11 @@ class Part:
 class Job:
     """An item to export, as sent to a worker.
 
-    ``source`` is extracted by the worker; ``article`` is given instead when the
-    caller already has it (stdin, the library). ``highlights`` are ``(start,
-    end)`` offsets into ``article.text``. ``previous`` maps part keys to the
-    digests of files already in the folder (for resuming).
+    ``source`` is extracted by the worker (with the ``extract`` function handed to
+    :func:`export_item`); ``article`` is given instead when the caller already has
+    it (stdin, the library). ``highlights`` are ``(start, end)`` offsets into
+    ``article.text``. ``previous`` maps part keys to the digests of files already
+    in the folder (for resuming).
     """
 
     index: int
@@ -115,7 +175,6 @@ class Job:
     article: Article | None = None
     highlights: tuple[tuple[int, int], ...] | None = None
     previous: dict[str, str] = field(default_factory=dict)
-    pauses: tuple[int, int, int] = (0, 0, 0)  # the settings' pause_*_ms, for the digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +202,7 @@ class ItemResult:
     files: list[str] = field(default_factory=list)  # final names, filled in on commit
     seconds: float = 0.0  # wall time spent
     audio_seconds: float = 0.0
+    voice: str | None = None  # "joe (piper/en_US-joe-medium), 175 wpm": who spoke it
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -150,6 +210,7 @@ class ItemResult:
             "status": self.status,
             "error": self.error,
             "title": self.title,
+            "voice": self.voice,
             "files": self.files,
             "seconds": round(self.seconds, 3),
             "audio_seconds": round(self.audio_seconds, 3),
@@ -218,10 +279,11 @@ def plan(
     ]
 
 
-def digest(article: Article, part: Part, options: ExportOptions, pauses: Sequence[int]) -> str:
+def digest(article: Article, part: Part, options: ExportOptions) -> str:
     """A hash of everything that shapes a part's audio and tags (for resuming)."""
-    shaping = asdict(options)
+    shaping = {f.name: getattr(options, f.name) for f in fields(options)}
     shaping.pop("force")
+    shaping.pop("settings")
     payload = {
         "version": EXPORT_VERSION,
         "content": article.content_hash,
@@ -229,14 +291,19 @@ def digest(article: Article, part: Part, options: ExportOptions, pauses: Sequenc
         "title": part.title,
         "meta": [article.authors, article.site, article.date, article.url],
         "options": shaping,
-        "pauses": list(pauses),
+        "pauses": list(options.pauses),
     }
     encoded = json.dumps(payload, sort_keys=True, default=list).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 
 
-def export_item(job: Job) -> ItemResult:
-    """Extract (if needed) and export one item into temporary files in the folder.
+def export_item(
+    job: Job,
+    extract: Callable[[str], Article] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ItemResult:
+    """Extract (if needed, with ``extract``) and export one item into temporary files
+    in the folder; ``progress(done, total, title)`` is called before each part.
 
     Never raises for a bad input or a write failure: the result says ``failed``
     with one line naming the input and the reason, and no file is left behind.
@@ -246,13 +313,15 @@ def export_item(job: Job) -> ItemResult:
     try:
         article = job.article
         if article is None:
-            from reader.extract import extract
-
-            assert job.source is not None
+            if job.source is None or extract is None:
+                raise ReaderError(job.label, "no article, and nothing to extract it with")
             article = extract(job.source)
         result.title = display_title(article) or None
-        for part in plan(article, job.key, job.options, job.highlights):
-            part_digest = digest(article, part, job.options, job.pauses)
+        parts = plan(article, job.key, job.options, job.highlights)
+        for number, part in enumerate(parts):
+            if progress is not None:
+                progress(number, len(parts), part.title)
+            part_digest = digest(article, part, job.options)
             done = PartResult(
                 part.key, part.title, part.stem, job.options.fmt, part_digest, None, 0
             )
@@ -263,6 +332,10 @@ def export_item(job: Job) -> ItemResult:
             result.parts.append(replace(done, temp=temp, duration=rendered.duration))
             result.audio_seconds += rendered.duration
             result.status = "exported"
+            result.voice = _voice_label(article, job.options)
+    except Cancelled:
+        _fail(result, job.label, "cancelled")
+        raise
     except ReaderError as error:
         _fail(result, error.subject, error.reason)
     except OSError as error:
@@ -293,7 +366,7 @@ def _voice_label(article: Article, options: ExportOptions) -> str:
     """ "joe (piper/en_US-joe-medium), 175 wpm": the voice that spoke, for the tags."""
     from reader.speech import warm_up
 
-    voice = warm_up(options.voice, article.language)  # loaded already: no work
+    voice = warm_up(options.voice, article.language, settings=options.settings)  # no work
     rate = f", {options.rate} wpm" if options.rate else ""
     return f"{voice.name} ({voice.id}){rate}"
 
@@ -319,6 +392,7 @@ def render_part(
                 fmt=options.fmt,
                 bitrate=options.bitrate,
                 normalize=options.normalize,
+                settings=options.settings,
             )
         if not audible.heard:  # emoji or symbols only: a silent file is no export
             raise ReaderError("", "nothing to speak (the text has no speakable words)")
@@ -387,6 +461,7 @@ def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Ch
             pitch=options.pitch,
             volume=options.volume,
             cache="read",  # export must not push out what the user listened to
+            settings=options.settings,
         ):
             if last is not None:
                 yield last

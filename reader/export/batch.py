@@ -9,6 +9,10 @@ temporary file into place and removes the file an input had under an older
 title. Because of that order, the same batch gets the same names with one worker
 or twenty, and a rerun finds every file under the name it had.
 
+The runner is pure: it is handed items (articles, or sources with the caller's
+``extract`` function) and resolved options, and reports through callbacks; the
+library and stdin are the caller's (:mod:`reader.exporting`).
+
 The same :func:`reader.export.export_item` runs everywhere: ``jobs=1`` calls it
 in this process, ``jobs>1`` in a ``ProcessPoolExecutor``, and ``cluster=ADDRESS``
 on a Dask cluster through ``Client.get_executor()`` (workers there must have
@@ -27,20 +31,22 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from reader.errors import ReaderError
 from reader.export import (
     TEMP_PREFIX,
     TEMP_SUFFIX,
     ExportError,
     ExportOptions,
+    Item,
     ItemResult,
     Job,
     export_item,
-    item_key,
 )
 from reader.export.names import inside, numbered, remove_stale_temps
+
+if TYPE_CHECKING:
+    from reader.article import Article
 
 # Recycle pool workers now and then so that a slow leak in a native library
 # (the speech engine, lxml) cannot grow memory with the length of a batch.
@@ -67,6 +73,11 @@ class Summary:
     def audio_seconds(self) -> float:
         return sum(item.audio_seconds for item in self.items)
 
+    @property
+    def voices(self) -> list[str]:
+        """The voices (with their rates) that spoke the exported items, in order."""
+        return list(dict.fromkeys(item.voice for item in self.items if item.voice))
+
     def to_dict(self) -> dict[str, object]:
         return {
             "folder": self.folder,
@@ -75,6 +86,7 @@ class Summary:
             "failed": self.count("failed"),
             "seconds": round(self.seconds, 3),
             "audio_seconds": round(self.audio_seconds, 3),
+            "voices": self.voices,
             "feed": self.feed,
             "items": [item.to_dict() for item in self.items],
         }
@@ -199,34 +211,6 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
         yield None
 
 
-class _Library:
-    """The library, opened on first need (most exports never touch it)."""
-
-    def __init__(self) -> None:
-        self._library: Any = None
-        self._by_source: dict[str, int] | None = None
-
-    def get(self) -> Any:
-        if self._library is None:
-            from reader.library import Library
-
-            self._library = Library.open()
-        return self._library
-
-    def find(self, label: str) -> int | None:
-        """The id of the library article added from ``label`` (as given or as a path)."""
-        if self._by_source is None:
-            self._by_source = {s.source: s.id for s in reversed(self.get().list())}
-        for candidate in (label, str(Path(label).expanduser().resolve())):
-            if candidate in self._by_source:
-                return self._by_source[candidate]
-        return None
-
-    def close(self) -> None:
-        if self._library is not None:
-            self._library.close()
-
-
 _busy = False  # in a pool worker: exporting an item right now
 
 
@@ -258,11 +242,11 @@ def _worker_init(jobs: int) -> None:
     piper.set_threads(max(1, (os.cpu_count() or 1) // jobs), spinning=False)
 
 
-def _pool_task(job: Job) -> ItemResult:
+def _pool_task(job: Job, extract: Callable[[str], Article] | None) -> ItemResult:
     global _busy
     _busy = True
     try:
-        return export_item(job)
+        return export_item(job, extract)
     except KeyboardInterrupt:  # terminated by the parent; cleanup has run
         os._exit(143)
     finally:
@@ -270,66 +254,22 @@ def _pool_task(job: Job) -> ItemResult:
 
 
 def plan_jobs(
-    inputs: Sequence[str],
-    folder: Path,
-    options: ExportOptions,
-    names: Names,
-    library: _Library | None = None,
+    items: Sequence[Item], folder: Path, options: ExportOptions, names: Names
 ) -> tuple[list[Job], list[ItemResult]]:
-    """Jobs for the workers, and the items settled already (bad or repeated inputs).
-
-    Library articles (by id, or any input in ``highlights_only`` mode, whose
-    highlights only the library knows) and stdin are read here, in the parent:
-    workers get the article itself, so they need neither the library nor stdin.
-    """
-    from reader.config import settings
-
-    library = library or _Library()
-    current = settings()
-    from reader.library import NotInLibrary, library_id
-
-    pauses = (current.pause_sentence_ms, current.pause_paragraph_ms, current.pause_heading_ms)
+    """Jobs for the workers, and the items settled already (bad or repeated inputs)."""
     jobs: list[Job] = []
     settled: list[ItemResult] = []
     seen: dict[str, int] = {}
-    for index, label in enumerate(inputs):
-        article = None
-        highlights = None
-        source: str | None = label
-        try:
-            ident = library_id(label)
-            if ident is None and options.highlights_only and label != "-":
-                ident = library.find(label)
-                if ident is None:
-                    raise ReaderError(label, "not in the library, so it has no saved highlights")
-            if ident is not None:
-                stored = library.get().get(ident)
-                article, source, key = stored.article, None, f"library:{ident}"
-                highlights = tuple((h.start, h.end) for h in stored.highlights if not h.detached)
-            elif label == "-":
-                from reader.extract import extract
-                from reader.library import source_key
-
-                article = extract("-")
-                key = source_key(article)  # stdin:<hash>, as the library keeps it
-                source = None
-            else:
-                key = item_key(label)
-        except ReaderError as error:
-            result = ItemResult(index, label, "failed")
-            result.error = (
-                str(error)
-                if error.subject == label
-                # "99: not in the library", not "99: article 99: not in the library"
-                else f"{label}: {error.reason}"
-                if isinstance(error, NotInLibrary)
-                else f"{label}: {error}"
-            )
+    for index, item in enumerate(items):
+        if item.error is not None:
+            result = ItemResult(index, item.label, "failed")
+            result.error = item.error
             settled.append(result)
             continue
+        key = item.key
         if key in seen:
-            result = ItemResult(index, label, "skipped")
-            result.error = f"{label}: same input as item {seen[key] + 1}; exported once"
+            result = ItemResult(index, item.label, "skipped")
+            result.error = f"{item.label}: same input as item {seen[key] + 1}; exported once"
             settled.append(result)
             continue
         seen[key] = index
@@ -337,60 +277,55 @@ def plan_jobs(
         jobs.append(
             Job(
                 index=index,
-                label=label,
+                label=item.label,
                 key=key,
                 folder=str(folder),
                 options=options,
-                source=source,
-                article=article,
-                highlights=highlights,
+                source=item.source,
+                article=item.article,
+                highlights=item.highlights,
                 previous=previous,
-                pauses=pauses,
             )
         )
     return jobs, settled
 
 
-def record(result: ItemResult, folder: Path, options: ExportOptions, library: _Library) -> None:
-    """Tell the library which files were written from its articles."""
-    from dataclasses import asdict
-
-    exported = [f for f, part in zip(result.files, result.parts, strict=False) if part.temp]
-    if not result.key.startswith("library:") or not exported:
-        return
-    settings = asdict(options)
-    settings.pop("force")
-    article_id = int(result.key.removeprefix("library:"))
-    try:
-        for name in exported:
-            library.get().record_export(article_id, folder / name, settings)
-    except ReaderError as error:  # the files are written; the record is a convenience
-        result.error = f"{result.label}: exported, but not recorded in the library ({error})"
-
-
 def run(
-    inputs: Sequence[str],
+    items: Sequence[Item | str],
     folder: Path,
     options: ExportOptions,
     *,
+    extract: Callable[[str], Article] | None = None,
     jobs: int = 1,
     cluster: str | None = None,
     feed: bool = False,
     base_url: str | None = None,
     on_start: Callable[[int], None] | None = None,
     on_item: Callable[[ItemResult], None] | None = None,
+    on_part: Callable[[int, int, str], None] | None = None,
 ) -> Summary:
-    """Export ``inputs`` into ``folder``. Per-item failures are in the summary;
-    only a folder that cannot be written at all raises (:class:`ExportError`)."""
+    """Export ``items`` into ``folder``: the one runner of the CLI, the TUI, feed sync
+    and Dask. Per-item failures are in the summary; only a folder that cannot be
+    written at all raises (:class:`ExportError`).
+
+    A string item is a URL or a file, read by ``extract`` in the worker (pass
+    :func:`reader.extract.extract`); :func:`reader.exporting.export` takes inputs as
+    the command line gives them (library ids, stdin) and records the files in the
+    library. ``options`` are resolved from the settings here when the caller has not
+    (:meth:`ExportOptions.resolved`). ``on_item`` gets each result in input order;
+    ``on_part(done, total, title)`` is called before each part of items exported in
+    this process (``jobs=1``) and may raise :class:`~reader.export.Cancelled`.
+    """
     began = time.perf_counter()
     folder = prepare_folder(folder)
-    options = options.resolved()
+    if options.settings is None:
+        options = options.resolved()
     names = Names(folder)
-    library = _Library()
-    job_list, settled = plan_jobs(inputs, folder, options, names, library)
+    given = [Item.of_source(i) if isinstance(i, str) else i for i in items]
+    job_list, settled = plan_jobs(given, folder, options, names)
     summary = Summary(str(folder))
     if on_start is not None:
-        on_start(len(inputs))
+        on_start(len(given))
     results: dict[int, ItemResult] = {r.index: r for r in settled}
     next_index = 0
 
@@ -400,7 +335,6 @@ def run(
             result = results.pop(next_index)
             if result.parts:
                 commit(result, names)
-                record(result, folder, options, library)
             summary.items.append(result)
             if on_item is not None:
                 on_item(result)
@@ -411,12 +345,12 @@ def run(
         with executor(jobs, cluster) as pool:
             if pool is None:
                 for job in job_list:
-                    results[job.index] = export_item(job)
+                    results[job.index] = export_item(job, extract, on_part)
                     flush()
             else:
                 task = export_item if cluster else _pool_task
                 futures: dict[Future[ItemResult], Job] = {
-                    pool.submit(task, job): job for job in job_list
+                    pool.submit(task, job, extract): job for job in job_list
                 }
                 for future in as_completed(futures):
                     job = futures[future]
@@ -433,7 +367,6 @@ def run(
         remove_stale_temps(folder, (TEMP_PREFIX,), TEMP_SUFFIX)
         raise
     finally:
-        library.close()
         for result in results.values():  # interrupted: no finished file left unnamed
             for part in result.parts:
                 if part.temp:

@@ -10,7 +10,7 @@
    item only once its article is there: an interrupted sync redoes only what it had not
    finished. A feed's validators are stored only when all its items are done.
 4. With ``export``, the synced articles not yet rendered in that folder go through the
-   export runner (:func:`reader.export.batch.run`), which rewrites ``feed.xml``.
+   export runner (:func:`reader.exporting.export`), which rewrites ``feed.xml``.
 
 Fetching uses :func:`reader.extract.fetch.fetch` and its limits (timeouts, overall
 deadline, size cap, redirects).
@@ -421,7 +421,7 @@ def _export(
 ) -> Summary:
     """Render the synced articles still pending for ``folder``; rewrite its feed."""
     from reader.export import ExportOptions
-    from reader.export.batch import run
+    from reader.exporting import export
     from reader.library import feeds as store
 
     ids = store.pending_exports(library, str(folder))
@@ -434,10 +434,11 @@ def _export(
             on_item(result)
 
     try:
-        summary = run(
+        summary = export(
             [f"library:{i}" for i in ids],
             folder,
             options or ExportOptions(),
+            library=library,
             jobs=jobs,
             cluster=cluster,
             feed=True,

@@ -21,6 +21,8 @@ from reader.speech.espeak import Cancel, SpeechError
 
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.config import Settings
+    from reader.speech.pipeline import Options
 
 SAMPLE_WIDTH = 2  # bytes per sample: 16-bit signed little-endian mono
 
@@ -81,11 +83,13 @@ def synthesize(
     language: str | None = None,
     cancel: Cancel | None = None,
     cache: Literal["use", "read", "off"] = "use",
+    settings: Settings | None = None,
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``text`` lazily, one :class:`Chunk` per sentence or smaller.
 
     The result is a generator: ``close()`` it to stop early. Unset options come
-    from the user's settings (``reader.config.settings()``);
+    from ``settings`` (front ends pass the ones they loaded), else from the user's
+    settings file (``reader.config.settings()``);
     ``voice`` is an id, name or language code from :func:`voices`; with none set the
     voice follows ``language``. Sentences are split as they are needed, synthesized a
     few ahead of the consumer on the engine thread, and cached on disk. Closing the
@@ -98,10 +102,10 @@ def synthesize(
     sentence that could not be synthesized, :class:`~reader.errors.ConfigError` for a
     bad option or lexicon entry (when called).
     """
-    from reader.speech.pipeline import Options, stream
+    from reader.speech.pipeline import stream
     from reader.speech.plan import plan_text
 
-    options = Options.resolve(voice, rate, pitch, volume, language)
+    options = _options(voice, rate, pitch, volume, language, settings)
     # ``lang``: the language asked for, else the voice's (known once the engine runs),
     # so that German text read by a German voice is split as German ("am 3. Dezember").
     return stream(text, lambda lang: plan_text(text, lang, options.pauses), options, cancel, cache)
@@ -118,22 +122,23 @@ def synthesize_article(
     volume: float | None = None,
     cancel: Cancel | None = None,
     cache: Literal["use", "read", "off"] = "use",
+    settings: Settings | None = None,
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``article.text[start:end]``; chunk offsets are into ``article.text``.
 
     Uses the article's sentences and its block kinds for pauses (heading, paragraph,
     sentence); with no voice given or set, the voice follows ``article.language``.
-    A sentence cut by ``start``/``end`` is spoken from/to the cut. ``cache`` as for
-    :func:`synthesize`.
+    A sentence cut by ``start``/``end`` is spoken from/to the cut. ``cache`` and
+    ``settings`` as for :func:`synthesize`.
     """
-    from reader.speech.pipeline import Options, stream
+    from reader.speech.pipeline import stream
     from reader.speech.plan import plan_article
 
     text = article.text
     stop = len(text) if end is None else end
     if not 0 <= start <= stop <= len(text):
         raise ValueError(f"span {start}:{end} is outside the article's text (0:{len(text)})")
-    options = Options.resolve(voice, rate, pitch, volume, article.language)
+    options = _options(voice, rate, pitch, volume, article.language, settings)
     # The article's own sentences (split at extraction in its language) are used.
     plan = lambda _lang: plan_article(article, start, stop, options.pauses)  # noqa: E731
     return stream(text, plan, options, cancel, cache)
@@ -158,16 +163,36 @@ def voices(language: str | None = None) -> list[Voice]:
     return found
 
 
-def warm_up(voice: str | None = None, language: str | None = None) -> Voice:
+def warm_up(
+    voice: str | None = None, language: str | None = None, *, settings: Settings | None = None
+) -> Voice:
     """Start the engine and load the voice, off the keypress path (blocks until done).
 
     Call it from a worker thread when the reader opens an article: the first
     :func:`synthesize` then only waits for its first sentence. Returns the voice that
     will speak (``voice`` resolved, or the one for ``language``).
     """
-    from reader.speech.pipeline import Options, prepare
+    from reader.speech.pipeline import prepare
 
-    return prepare(Options.resolve(voice, None, None, None, language)).voice
+    return prepare(_options(voice, None, None, None, language, settings)).voice
+
+
+def _options(
+    voice: str | None,
+    rate: int | None,
+    pitch: int | None,
+    volume: float | None,
+    language: str | None,
+    settings: Settings | None,
+) -> Options:
+    """The API boundary: options resolved with ``settings``, read from the file if none."""
+    from reader.speech.pipeline import Options
+
+    if settings is None:
+        from reader.config import settings as load
+
+        settings = load()
+    return Options.resolve(voice, rate, pitch, volume, language, settings)
 
 
 __all__ = [

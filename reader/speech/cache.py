@@ -59,10 +59,10 @@ class SpeechCache:
     def __init__(self, folder: Path | None = None, limit_bytes: int | None = None) -> None:
         if folder is None:
             folder = locations.speech_cache_dir()
-        if limit_bytes is None:
-            from reader.config import settings
+        if limit_bytes is None:  # the default setting; the user's comes with the options
+            from reader.config import Settings
 
-            limit_bytes = settings().cache_mb * 1024 * 1024
+            limit_bytes = Settings.cache_mb << 20
         self.folder = folder
         self.limit = limit_bytes
         self._lock = threading.Lock()

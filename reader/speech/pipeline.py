@@ -18,7 +18,7 @@ from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from reader.config import settings, validate
+from reader.config import Settings, validate
 from reader.errors import ReaderError
 from reader.speech import Cancel, Chunk, Voice, Word
 from reader.speech.cache import Entry, SpeechCache, cache_key
@@ -46,6 +46,7 @@ class Options:
     language: str | None
     pauses: Pauses
     lexicon: Lexicon
+    cache_bytes: int = Settings.cache_mb << 20  # the speech cache's bound
 
     @classmethod
     def resolve(
@@ -55,9 +56,10 @@ class Options:
         pitch: int | None,
         volume: float | None,
         language: str | None,
+        user: Settings,
     ) -> Options:
-        """Fill unset options from the settings; a bad value is a ConfigError."""
-        user = settings()
+        """Fill unset options from the settings the front end loaded (``user``); a bad
+        value is a ConfigError."""
         return cls(
             voice=voice if voice is not None else user.voice,
             rate=user.rate if rate is None else validate("rate", rate, "rate"),
@@ -70,6 +72,7 @@ class Options:
                 user.pause_heading_ms / 1000,
             ),
             lexicon=load_lexicon(user.lexicon_path()),
+            cache_bytes=user.cache_mb << 20,
         )
 
 
@@ -152,7 +155,7 @@ def _stream(
         return  # nothing to say (empty or blank text): no engine start either
     setup, language, first, pieces = started
     thread = engine_thread()
-    cache = SpeechCache()
+    cache = SpeechCache(limit_bytes=options.cache_bytes)
     stop = _Stop(cancel)
     rules = options.lexicon.rules(language)
     pending: deque[_Pending] = deque()

@@ -197,7 +197,7 @@ class ReaderApp(App[int]):
             from reader.speech import warm_up
 
             language = getattr(self.screen, "article", None)
-            warm_up(self.voice, getattr(language, "language", None))
+            warm_up(self.voice, getattr(language, "language", None), settings=self.settings)
         except Exception as error:
             message = str(error) or type(error).__name__
             self.call_from_thread(self.notify, message, title="Speech", severity="warning")

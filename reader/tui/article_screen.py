@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from reader.config import RATE_MAX, RATE_MIN
 from reader.tui.article_view import ArticleView, Mark
 from reader.tui.messages import (
     ChunkStarted,
@@ -57,7 +58,6 @@ class Playing:
 
 
 RATE_STEP = 25
-RATE_MIN, RATE_MAX = 80, 500
 
 
 class ArticleScreen(Screen[None]):
@@ -274,6 +274,7 @@ class ArticleScreen(Screen[None]):
                 voice=self.session.voice,
                 rate=self.session.rate,
                 cancel=cancel,
+                settings=self.session.settings,
             )
             try:
                 for chunk in chunks:
@@ -435,7 +436,7 @@ class ArticleScreen(Screen[None]):
         rate = max(RATE_MIN, min(RATE_MAX, self.session.rate + step * RATE_STEP))
         if rate == self.session.rate:
             return
-        self._told_unsaved(self.session.set_rate(rate))
+        self._told_unsaved(self.session.set_rate(rate), f"{rate} wpm")
         self.view.set_rate(rate)
         self._settings_changed()
 
@@ -454,16 +455,22 @@ class ArticleScreen(Screen[None]):
         from reader.tui.dialogs import VoiceScreen
 
         def chosen(voice: str | None) -> None:
-            if voice is None:
-                return
-            self._told_unsaved(self.session.set_voice(voice or None))
-            self._settings_changed()
+            if voice is not None:
+                self.use_voice(voice or None)
 
         self.app.push_screen(VoiceScreen(self.article.language, self.session.voice), chosen)
 
-    def _told_unsaved(self, problem: str | None) -> None:
+    def use_voice(self, voice: str | None) -> None:
+        """Speak with ``voice`` (None: automatic) from the next sentence, and remember it."""
+        self._told_unsaved(self.session.set_voice(voice), f"voice {voice or 'auto'}")
+        self._settings_changed()
+
+    def _told_unsaved(self, problem: str | None, what: str) -> None:
+        """Say that a choice is remembered as the default, or why it could not be."""
         if problem is not None:
             self.notify(problem, title="Settings not saved", severity="warning")
+        else:
+            self.notify(f"{what}: remembered as the default", title="Settings", timeout=3)
 
     def _save_position(self, offset: int) -> None:
         if self.article_id is not None:
@@ -621,6 +628,8 @@ class ArticleScreen(Screen[None]):
                 rate=self.session.rate,
                 bitrate=self.session.settings.bitrate,
                 progress=progress,
+                settings=self.session.settings,
+                save=self.session.store.record_export if self.article_id is not None else None,
             )
         except InterruptedError:
             return
@@ -638,15 +647,6 @@ class ArticleScreen(Screen[None]):
     def _export_done(self, message: ExportDone) -> None:
         self.query("#export-progress").remove()
         self.exported = message.paths
-        if self.article_id is not None:
-            from reader.errors import ReaderError
-
-            settings = {"voice": self.session.voice, "rate": self.session.rate}
-            try:
-                for path in message.paths:
-                    self.session.store.record_export(self.article_id, path, settings)
-            except ReaderError as error:
-                self.log.warning(f"export not recorded: {error}")
         if len(message.paths) == 1:
             text = f"Exported {message.paths[0]}"
         else:

@@ -1,21 +1,20 @@
-"""Glue between the export dialog's choice and :mod:`reader.export` (no widgets here).
+"""Glue between the export dialog's choice and :mod:`reader.exporting` (no widgets here).
 
-The export itself belongs to the export package (plan the parts, render each into
-a temporary file in the folder, rename it into place); this module only turns an
-:class:`~reader.tui.dialogs.ExportChoice` into those calls and reports progress
-after each part to the worker that runs it.
+The export itself is the one the CLI runs (:func:`reader.exporting.export_article`
+over the export runner); this module only turns an
+:class:`~reader.tui.dialogs.ExportChoice` and the session's resolved settings into
+that call, and the worker's cancellation into the runner's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from reader.errors import ReaderError
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.config import Settings
     from reader.tui.dialogs import ExportChoice
 
 
@@ -29,39 +28,36 @@ def run_export(
     rate: int,
     bitrate: str,
     progress: Callable[[float, str], None],
+    settings: Settings | None = None,
+    save: Callable[[int, str, dict[str, Any]], object] | None = None,
 ) -> list[Path]:
-    """Export as chosen; returns the files written, in order.
+    """Export as chosen; returns the files written, in order, recorded through ``save``.
 
     ``progress(fraction, label)`` is called before each part and at the end; it may
-    raise to stop the export (the part being written is then removed).
+    raise :class:`InterruptedError` to stop the export (the part being written is then
+    removed, and the error raised again here). ``settings`` are the session's (pauses,
+    pitch, volume); the user's file when not given.
     """
-    from reader.config import settings
-    from reader.export import ExportOptions, digest, plan, render_part
-    from reader.export.batch import Names, prepare_folder
+    from reader.export import Cancelled, ExportOptions
+    from reader.exporting import export_article
 
-    folder = prepare_folder(choice.folder)
     options = ExportOptions(
         bitrate=bitrate,
         voice=voice,
         rate=rate,
         highlights_only=choice.what == "highlights",
         split=choice.split,
-    ).resolved()
-    current = settings()
-    pauses = (current.pause_sentence_ms, current.pause_paragraph_ms, current.pause_heading_ms)
-    key = f"library:{article_id}" if article_id is not None else "tui:" + article.content_hash
-    parts = plan(article, key, options, highlights)
-    names = Names(folder)
-    written: list[Path] = []
-    for number, part in enumerate(parts):
-        progress(number / len(parts), part.title)
-        part_digest = digest(article, part, options, pauses)
-        temp, _ = render_part(article, part, options, folder, part_digest)
+    ).resolved(settings)
+
+    def report(fraction: float, label: str) -> None:
         try:
-            name = names.commit(temp, part.stem, options.fmt, part.key)
-        except OSError as error:
-            Path(temp).unlink(missing_ok=True)
-            raise ReaderError(str(folder), f"cannot write there ({error.strerror})") from None
-        written.append(folder / name)
-    progress(1.0, "done")
-    return written
+            progress(fraction, label)
+        except InterruptedError:
+            raise Cancelled from None
+
+    try:
+        return export_article(
+            article, article_id, highlights, choice.folder, options, progress=report, save=save
+        )
+    except Cancelled:
+        raise InterruptedError from None
