@@ -198,7 +198,6 @@ class Engines:
         self._owner: dict[str, Engine] = {}
         self._current: Engine | None = None
         self.engine_ids: dict[str, str] = {}
-        self.notices: list[str] = []  # why an engine is missing (shown once by front ends)
 
     @property
     def engine_id(self) -> str:
@@ -231,8 +230,7 @@ class Engines:
                 if piper.available():
                     self._piper = piper.PiperEngine()
                 else:
-                    self._with_piper = False
-                    self.notices.append("the neural voices (piper-tts) could not be loaded")
+                    self._with_piper = False  # no piper-tts: the system engine speaks alone
             if self._piper is not None:
                 found.append(("piper", self._piper))
         if self._system_choice is not None:

@@ -288,26 +288,23 @@ class PiperEngine:
         self._loaded = None  # release the previous model before loading the next
         self._pace = None
         words = _word_times
-        if words:
-            try:
-                loaded = load_voice(model, words=True)
-            except SpeechError:
-                words = False  # no onnx package, or a model it cannot patch: no word times
-                loaded = load_voice(model)
-        else:
+        try:
+            loaded = load_voice(model, words=words)
+        except SpeechError:
+            if not words:
+                raise
+            words = False  # no onnx package, or a model it cannot patch: no word times
             loaded = load_voice(model)
         self._loaded = (model.id, loaded, words)
         # The first run of a session is the slowest (kernels are chosen, buffers made):
         # done here, at load (off the keypress path), not with the listener's sentence.
-        with contextlib.suppress(SpeechError):
-            synthesize_pcm(loaded, "Hello.", self._warm_config(), None, words=words)
-        return loaded
-
-    @staticmethod
-    def _warm_config() -> Any:
         from piper import SynthesisConfig
 
-        return SynthesisConfig(normalize_audio=False)
+        with contextlib.suppress(SpeechError):
+            synthesize_pcm(
+                loaded, "Hello.", SynthesisConfig(normalize_audio=False), None, words=words
+            )
+        return loaded
 
     def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis:
         if self._loaded is None:
@@ -427,7 +424,7 @@ def synthesize_pcm(
     if not parts:
         return Synthesis(b"", rate, ())
     audio = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    audio, cut = trim_edges(audio, rate, with_cut=True)
+    audio, cut = trim_edges(audio, rate)
     pcm = np.clip(audio * 32767.0, -32767, 32767).astype("<i2").tobytes()
     events: tuple[tuple[int, int, int], ...] = ()
     if matched and starts:
@@ -467,15 +464,14 @@ def _word_starts(alignments: Any) -> list[int] | None:
 _PUNCTUATION = re.compile(r"[.,;:!?¡¿—…\"«»“”()\[\]-]")
 
 
-def trim_edges(audio: Any, rate: int, *, with_cut: bool = False) -> Any:
-    """Leading/trailing silence cut to EDGE_LEAD/EDGE_TAIL, with a fade at each cut.
-
-    With ``with_cut``: ``(audio, samples cut from the start)``."""
+def trim_edges(audio: Any, rate: int) -> tuple[Any, int]:
+    """Leading/trailing silence cut to EDGE_LEAD/EDGE_TAIL, with a fade at each cut;
+    returns the audio and the number of samples cut from its start."""
     import numpy as np
 
     loud = np.flatnonzero(np.abs(audio) > SILENCE)
     if loud.size == 0:
-        return (audio[:0], 0) if with_cut else audio[:0]
+        return audio[:0], 0
     first = max(0, int(loud[0]) - int(EDGE_LEAD * rate))
     last = min(len(audio), int(loud[-1]) + 1 + int(EDGE_TAIL * rate))
     out = np.array(audio[first:last], dtype=np.float32)
@@ -486,7 +482,7 @@ def trim_edges(audio: Any, rate: int, *, with_cut: bool = False) -> Any:
             out[:fade] *= ramp
         if last < len(audio):
             out[-fade:] *= ramp[::-1]
-    return (out, first) if with_cut else out
+    return out, first
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,9 +499,6 @@ class Pace:
     def length_scale(self, wpm: int) -> float:
         wanted = 60.0 / max(wpm, 1)
         return max(0.25, min(4.0, (wanted - self.fixed) / self.scaled))
-
-    def wpm(self, length_scale: float = 1.0) -> float:
-        return 60.0 / (self.fixed + self.scaled * length_scale)
 
 
 # The bundled voice's pace, the mean of three :func:`measure_pace` readings (2026-12-04:
