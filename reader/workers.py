@@ -3,18 +3,48 @@
 ``ProcessPoolExecutor`` on its own outlives an interrupted parent: leaving its ``with``
 block waits for every queued task, and a parent ended by SIGTERM or SIGHUP without
 cleanup leaves its workers (and multiprocessing's resource tracker, which waits for
-them) running. :func:`stop_pool` ends the workers now: SIGTERM first (export workers
-turn it into an unwinding that removes their temporary files), SIGKILL for any still
-alive after ``grace`` seconds.
+them) running. Pools are made by :func:`process_pool`; :func:`stop_pool` ends the
+workers now: SIGTERM first (export workers turn it into an unwinding that removes their
+temporary files), SIGKILL for any still alive after ``grace`` seconds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import InvalidStateError, ProcessPoolExecutor
+from typing import Any
 
 STOP_GRACE_SECONDS = 10.0
+
+
+def _quiet_manager_race(hook: object) -> object:
+    """Python < 3.12: when a worker dies, the pool's manager thread marks every pending
+    future failed, and a future already cancelled by its owner (``pool.map``'s iterator
+    cancels the rest when it is left by an exception) makes it raise InvalidStateError,
+    printed as a traceback after the command's own last line (CPython gh-107219, fixed
+    in 3.12 by ignoring exactly that error). The same is ignored here, nothing else."""
+
+    def excepthook(args: threading.ExceptHookArgs) -> None:
+        if isinstance(args.exc_value, InvalidStateError) and (
+            type(args.thread).__name__ == "_ExecutorManagerThread"
+        ):
+            return
+        hook(args)  # type: ignore[operator]
+
+    excepthook.quiets_manager_race = True  # type: ignore[attr-defined]
+    return excepthook
+
+
+def process_pool(max_workers: int, **options: Any) -> ProcessPoolExecutor:
+    """A ``ProcessPoolExecutor`` (``options`` as for it) whose stop prints nothing more
+    than the command does: see :func:`_quiet_manager_race`."""
+    guarded = getattr(threading.excepthook, "quiets_manager_race", False)
+    if sys.version_info < (3, 12) and not guarded:
+        threading.excepthook = _quiet_manager_race(threading.excepthook)  # type: ignore[assignment]
+    return ProcessPoolExecutor(max_workers, **options)
 
 
 def stop_pool(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> None:

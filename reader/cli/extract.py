@@ -243,16 +243,15 @@ def _run(tasks: list[tuple[str, bytes | None, str]], jobs: int, pre_errors: dict
         for index in range(len(tasks)):
             yield (False, pre_errors[index]) if index in pre_errors else _work(tasks[index])
         return
-    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     # Imported once here, inherited by forked workers (where fork is the start method).
     import trafilatura  # noqa: F401
 
     import reader.extract.html  # noqa: F401
-    from reader.workers import stop_pool
+    from reader.workers import process_pool, stop_pool
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_worker_init)
+    pool = process_pool(min(jobs, len(todo)), initializer=_worker_init)
     try:
         # Small chunks: pages differ a lot in cost, and results stream back in order.
         results = iter(pool.map(_work, [tasks[i] for i in todo], chunksize=4))

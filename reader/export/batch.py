@@ -27,7 +27,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,7 +188,9 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
     elif jobs > 1:
         # spawn, not fork: the parent runs a progress thread, and forking a
         # threaded process can deadlock the child.
-        pool = ProcessPoolExecutor(
+        from reader.workers import process_pool
+
+        pool = process_pool(
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=TASKS_PER_WORKER,
