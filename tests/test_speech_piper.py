@@ -270,3 +270,70 @@ def test_export_sessions_bound_their_threads_and_do_not_spin() -> None:
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
     default = piper_engine.load_voice(model).session.get_session_options()
     assert default.intra_op_num_threads == 0
+
+
+def test_cut_phonemes_bounds_each_part_at_word_boundaries() -> None:
+    words = ["ðə", "kəmˈɪti", "mˈɛt", "ɔn", "tˈuːzdeɪ"] * 40
+    phonemes: list[str] = []
+    for n, word in enumerate(words):
+        if n:
+            phonemes += [",", " "] if n % 7 == 0 else [" "]
+        phonemes += list(word)
+    parts = piper_engine.cut_phonemes(phonemes, limit=60)
+    assert len(parts) > 1
+    assert all(0 < len(part) <= 60 for part in parts)
+    # Nothing lost but the space at each cut; every cut at a word boundary.
+    assert sum(len(p) for p in parts) == len(phonemes) - (len(parts) - 1)
+    assert " ".join("".join(p) for p in parts) == "".join(phonemes)
+    # A comma in the second half of a part is where it is cut.
+    assert sum(part[-1] == "," for part in parts[:-1]) >= len(parts) // 2
+    # A short sentence is left whole; one giant word is cut anyway.
+    assert piper_engine.cut_phonemes(list("həlˈoʊ")) == [list("həlˈoʊ")]
+    assert [len(p) for p in piper_engine.cut_phonemes(["a"] * 130, limit=60)] == [60, 60, 10]
+
+
+def test_a_long_sentence_is_spoken_in_bounded_runs_with_its_word_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One run of the model per at most MAX_PHONEMES phonemes, whatever the sentence
+    (memory grows with a run's audio), each run told to give its memory back; the
+    cut sentence is all spoken and its words still point at the written words."""
+    model = piper_engine.bundled_models()[0]
+    voice = piper_engine.load_voice(model, words=True)
+    lengths: list[int] = []
+    options: list[str] = []
+    session = voice.session.session
+
+    class Spy:
+        def run(self, names, feeds, run_options=None):  # type: ignore[no-untyped-def]
+            lengths.append(int(feeds["input"].shape[1]))
+            options.append(run_options.get_run_config_entry("memory.enable_memory_arena_shrinkage"))
+            return session.run(names, feeds, run_options)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(session, name)
+
+    monkeypatch.setattr(voice.session, "session", Spy())
+    # No "of the" or "had been": eSpeak says those as one word, and a sentence with
+    # them gets no word times at all (cut or not).
+    text = (
+        "Delegates representing northern provinces, travelling three days through heavy "
+        "snow, listened patiently while ministers explained why railways promised twenty "
+        "years earlier would again be delayed until parliament approved another budget, "
+        "prompting angry speeches, long silences, and finally reluctant agreement among "
+        "exhausted participants."
+    )
+    from piper import SynthesisConfig
+
+    result = piper_engine.synthesize_pcm(
+        voice, text, SynthesisConfig(normalize_audio=False), None, words=True
+    )
+    assert len(lengths) >= 2  # one sentence, more than one run
+    # Piper's ids: a pad after each phoneme, and the start and end marks.
+    assert max(lengths) <= 2 * piper_engine.MAX_PHONEMES + 3
+    assert set(options) == {"cpu:0"}
+    assert len(result.pcm) / 2 / result.sample_rate > 12  # the whole sentence, spoken
+    written = [text[p : p + n] for p, n, _ in result.words]
+    assert [w.strip(",.") for w in written] == [w.strip(",.") for w in text.split()]
+    times = [sample for _, _, sample in result.words]
+    assert times == sorted(times)
