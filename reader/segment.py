@@ -57,11 +57,45 @@ def _segmenter_language(language: str | None) -> str:
     return lang
 
 
+# sentencex takes time quadratic in the length of some runs of punctuation ("<!--" x
+# 80,000: 43 s); it is given the text in windows of at most this many characters, cut
+# after a sentence end where there is one (an ordinary paragraph is one window).
+WINDOW = 4000
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002]\S{0,3}\s")
+_WHITESPACE = re.compile(r"\s")
+
+
 def split_sentences(text: str, language: str | None = None) -> list[tuple[int, int]]:
     """Return ``(start, end)`` offsets of the sentences of ``text``."""
+    lang = _segmenter_language(language)
+    spans: list[tuple[int, int]] = []
+    for start, end in _windows(text):
+        spans.extend((start + a, start + b) for a, b in _segment(text[start:end], lang))
+    return _repair(text, spans, lang)
+
+
+def _windows(text: str, size: int = WINDOW) -> list[tuple[int, int]]:
+    """``text`` cut in spans of at most ``size`` characters: after the last sentence
+    end in a span's second half, else at its last whitespace, else at ``size``."""
+    windows: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        low, high = start + size // 2, start + size
+        cut = 0
+        for match in _SENTENCE_END.finditer(text, low, high):
+            cut = match.end()
+        if not cut:
+            for match in _WHITESPACE.finditer(text, low, high):
+                cut = match.end()
+        windows.append((start, cut or high))
+        start = cut or high
+    windows.append((start, len(text)))
+    return windows
+
+
+def _segment(text: str, lang: str) -> list[tuple[int, int]]:
     from sentencex import segment
 
-    lang = _segmenter_language(language)
     spans: list[tuple[int, int]] = []
     pos = 0
     for piece in segment(lang, text):
@@ -82,18 +116,32 @@ def split_sentences(text: str, language: str | None = None) -> list[tuple[int, i
             end -= 1
         if start < end:
             spans.append((start, end))
-    return _repair(text, spans, lang)
+    return spans
 
 
 def _repair(text: str, spans: list[tuple[int, int]], lang: str) -> list[tuple[int, int]]:
+    """Join a sentence that ends in an ordinal ("am 3. Mai") or a span without a word
+    to the one before. Linear: a merged span is never searched whole again."""
     merged: list[tuple[int, int]] = []
+    worded = False  # whether the last merged span has a word
+    ordinals = lang in _ORDINAL_PERIOD_LANGS
     for start, end in spans:
+        has_word = _HAS_WORD.search(text, start, end) is not None
         if merged:
             prev_start, prev_end = merged[-1]
-            prev = text[prev_start:prev_end]
-            ordinal = lang in _ORDINAL_PERIOD_LANGS and _ENDS_WITH_ORDINAL.search(prev)
-            if ordinal or not _HAS_WORD.search(text[start:end]) or not _HAS_WORD.search(prev):
+            ordinal = ordinals and _ends_with_ordinal(text, prev_start, prev_end)
+            if ordinal or not has_word or not worded:
                 merged[-1] = (prev_start, end)
+                worded = worded or has_word
                 continue
         merged.append((start, end))
+        worded = has_word
     return merged
+
+
+def _ends_with_ordinal(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` ends in a one- or two-digit number and a period,
+    alone or after a space. Its last four characters decide: the pattern's ``^`` can
+    only complete a match in three or fewer, so a four-character tail answers as the
+    whole span would."""
+    return _ENDS_WITH_ORDINAL.search(text[max(start, end - 4) : end]) is not None

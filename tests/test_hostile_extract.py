@@ -453,3 +453,52 @@ def test_reader_open_refuses_a_named_pipe_before_the_screen(fifo: Path) -> None:
     with pytest.raises(InputError) as info:
         _check_file(str(fifo))
     assert str(info.value) == f"{fifo}: not a regular file (a named pipe)"
+
+
+def test_the_sentence_splitter_gets_bounded_windows_of_a_huge_paragraph(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """sentencex is quadratic on runs such as "<!--" (80,000 of them: 43 s in one
+    paragraph of a pasted file): it only ever sees windows of segment.WINDOW."""
+    import sentencex
+
+    from reader import segment
+
+    segment.split_sentences("The language check runs once.")
+    seen: list[int] = []
+    real = sentencex.segment
+
+    def spy(language: str, text: str):  # type: ignore[no-untyped-def]
+        seen.append(len(text))
+        return real(language, text)
+
+    monkeypatch.setattr(sentencex, "segment", spy)
+    text = "<!---->" * 30_000 + "x"
+    spans = segment.split_sentences(text)
+    assert seen and max(seen) <= segment.WINDOW
+    assert sum(seen) == len(text)
+    assert all(0 <= a < b <= len(text) for a, b in spans)
+
+
+def test_windows_leave_ordinary_prose_split_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader import segment
+    from tests.conftest import ROOT
+
+    text = " ".join((ROOT / "README.md").read_text("utf-8").split())
+    assert len(text) > 3 * segment.WINDOW
+    windowed = segment.split_sentences(text)
+    monkeypatch.setattr(segment, "WINDOW", len(text) + 1)
+    assert windowed == segment.split_sentences(text)
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("unit", ["!-", "<!---->", "a. 1. "])
+def test_sentence_splitting_stays_linear_on_megabytes(unit: str) -> None:
+    """Before: sentencex on the whole paragraph (hours for 3 MB of "!-") and a repair
+    pass that searched each growing merged span again (quadratic). The timeout is the
+    only bound; nothing is timed."""
+    from reader.segment import split_sentences
+
+    text = unit * (3_000_000 // len(unit))
+    spans = split_sentences(text)
+    assert spans and spans[0][0] >= 0 and spans[-1][1] <= len(text)
