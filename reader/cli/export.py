@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from reader.export import ItemResult
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from reader.config import RATE_MAX, RATE_MIN
 
     parser = subparsers.add_parser(

@@ -22,7 +22,7 @@ FORMATS = {"text": "txt", "json": "json", "markdown": "md"}
 STDOUT_SEPARATOR = "\n\f\n"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "extract",
         help="turn URLs, saved pages or pasted text into clean, speakable articles",

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     feeds = subparsers.add_parser(
         "feeds",
         help="follow RSS, Atom and JSON feeds and sync their articles into the library",

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from reader.library import Library
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = subparsers.add_parser(
         "add",
         help="add articles (URLs, saved pages, text files, - for stdin) to the library",

@@ -52,7 +52,7 @@ from typing import TypeVar
 from reader.extract.bylines import parse_byline as parse_byline
 from reader.extract.dates import DateMatch as DateMatch
 from reader.extract.dates import find_dates as find_dates
-from reader.extract.dates import is_date_line
+from reader.extract.dates import is_date_line as is_date_line
 
 T = TypeVar("T")
 
