@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.config import RATE_MAX, RATE_MIN
-from reader.tui.article_view import ArticleView, Mark
+from reader.tui.article_view import ArticleView
 from reader.tui.messages import (
     ChunkStarted,
     ExportDone,
@@ -38,10 +38,10 @@ from reader.tui.messages import (
 
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.highlight import Highlight
     from reader.speech import Chunk
     from reader.tui.dialogs import ExportChoice, HighlightChoice
     from reader.tui.session import Session
-    from reader.tui.store import HighlightRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +85,16 @@ class ArticleScreen(Screen[None]):
         *,
         article_id: int | None,
         position: int = 0,
-        highlights: list[HighlightRow] | None = None,
+        highlights: list[Highlight] | None = None,
     ) -> None:
         super().__init__()
         self.article = article
         self.session = session
         self.article_id = article_id
         self.position = position
-        self.highlight_rows: list[HighlightRow] = list(highlights or [])
+        self.highlights: list[Highlight] = list(highlights or [])
         # Highlights the library could not place in this text (see _load_detached).
-        self.detached_rows: list[HighlightRow] = []
+        self.detached: list[Highlight] = []
         self._told_detached = False
         self.state = "stopped"  # "stopped" | "listening" | "paused"
         self.generation = 0
@@ -124,7 +124,7 @@ class ArticleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         view = self.view
-        view.set_marks(self._marks())
+        view.set_highlights(self.highlights)
         if self.position:
             view.move_cursor(view.sentence_at(self.position))
         view.focus()
@@ -139,12 +139,12 @@ class ArticleScreen(Screen[None]):
         self.article_id = article_id
         # Re-read rather than trust the worker's list: a highlight may have been saved
         # between the worker's read and this message.
-        self.highlight_rows = self.session.store.highlights(article_id)
+        self.highlights = self.session.store.highlights(article_id)
         if not self.is_mounted:  # on_mount will use them
             self.position = position
             return
         self._load_detached()
-        self.view.set_marks(self._marks())
+        self.view.set_highlights(self.highlights)
         view = self.view
         if position and view.cursor == 0 and view.selection is None and self.state == "stopped":
             view.move_cursor(view.sentence_at(position))
@@ -159,11 +159,11 @@ class ArticleScreen(Screen[None]):
         if self.article_id is None:
             return
         try:
-            self.detached_rows = self.session.store.detached_highlights(self.article_id)
+            self.detached = self.session.store.detached_highlights(self.article_id)
         except ReaderError as error:  # a busy library: the placed highlights still show
             self.log.warning(f"detached highlights not read: {error}")
             return
-        count = len(self.detached_rows)
+        count = len(self.detached)
         if count and not self._told_detached:
             self._told_detached = True
             self.notify(
@@ -174,9 +174,6 @@ class ArticleScreen(Screen[None]):
                 severity="warning",
                 timeout=12,
             )
-
-    def _marks(self) -> list[Mark]:
-        return [Mark(h.id, h.start, h.end, h.note) for h in self.highlight_rows]
 
     def update_status(self) -> None:
         symbol = {"stopped": "■", "listening": "▶", "paused": "⏸"}[self.state]
@@ -197,10 +194,10 @@ class ArticleScreen(Screen[None]):
             parts.append(f"{len(self.article.text[a:b].split())} words selected")
         parts.append(f"{self.session.rate} wpm")
         parts.append(f"voice {self.session.voice or 'auto'}")
-        count = len(self.highlight_rows)
+        count = len(self.highlights)
         parts.append(f"{count} highlight{'' if count == 1 else 's'}")
-        if self.detached_rows:
-            parts.append(f"{len(self.detached_rows)} not found in the text (H)")
+        if self.detached:
+            parts.append(f"{len(self.detached)} not found in the text (H)")
         self.query_one("#status", Static).update(Text(" · ".join(parts), no_wrap=True))
 
     @on(ArticleView.SelectionChanged)
@@ -229,10 +226,10 @@ class ArticleScreen(Screen[None]):
             self.listen([(view.cursor_span[0], len(self.article.text))])
 
     def action_listen_highlights(self) -> None:
-        if not self.highlight_rows:
+        if not self.highlights:
             self.notify("No highlights yet: select a passage and press h.")
             return
-        self.listen([(h.start, h.end) for h in self.highlight_rows])
+        self.listen([(h.start, h.end) for h in self.highlights])
 
     def listen(self, spans: list[tuple[int, int]]) -> None:
         """Start a new request (the old one stops at once)."""
@@ -510,7 +507,7 @@ class ArticleScreen(Screen[None]):
 
         self.app.push_screen(NoteScreen(excerpt, "", title="Save highlight"), save)
 
-    def _existing_highlight(self, start: int, end: int) -> HighlightRow | None:
+    def _existing_highlight(self, start: int, end: int) -> Highlight | None:
         from reader.errors import ReaderError
 
         if self.article_id is None:
@@ -555,9 +552,9 @@ class ArticleScreen(Screen[None]):
 
     def reload_highlights(self) -> None:
         if self.article_id is not None:
-            self.highlight_rows = self.session.store.highlights(self.article_id)
-            self.detached_rows = self.session.store.detached_highlights(self.article_id)
-        self.view.set_marks(self._marks())
+            self.highlights = self.session.store.highlights(self.article_id)
+            self.detached = self.session.store.detached_highlights(self.article_id)
+        self.view.set_highlights(self.highlights)
         self.update_status()
 
     def action_highlights(self) -> None:
@@ -574,8 +571,8 @@ class ArticleScreen(Screen[None]):
             self.article,
             self.article_id,
             self.session.store,
-            self.highlight_rows,
-            self.detached_rows,
+            self.highlights,
+            self.detached,
         )
         self.app.push_screen(dialog, chosen)
 
@@ -594,7 +591,7 @@ class ArticleScreen(Screen[None]):
                 self.export(choice)
 
         folder = self.session.export_folder()
-        self.app.push_screen(ExportScreen(self.article, len(self.highlight_rows), folder), chosen)
+        self.app.push_screen(ExportScreen(self.article, len(self.highlights), folder), chosen)
 
     def export(self, choice: ExportChoice) -> None:
         if self.article_id is None:
@@ -622,7 +619,7 @@ class ArticleScreen(Screen[None]):
             paths = run_export(
                 self.article,
                 self.article_id,
-                [(h.start, h.end) for h in self.highlight_rows],
+                [(h.start, h.end) for h in self.highlights],
                 choice,
                 voice=self.session.voice,
                 rate=self.session.rate,

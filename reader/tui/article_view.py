@@ -22,7 +22,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from reader.article import Article
+    from reader.highlight import Highlight
 
 GUTTER = 3  # highlight mark, state mark, space
 
@@ -60,16 +60,6 @@ DRAG_SCROLL_INTERVAL = 0.05  # seconds between scroll steps while dragging past 
 DRAG_SCROLL_MAX_STEP = 5  # rows per step, reached 4 rows beyond the edge
 
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*")
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """A saved highlight as the view shows it."""
-
-    id: int
-    start: int
-    end: int
-    note: str = ""
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -135,7 +125,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.cursor = 0
         self.anchor_sentence: int | None = None  # sentence index where a keyboard selection began
         self.selection: tuple[int, int] | None = None
-        self.marks: list[Mark] = []
+        self.highlights: list[Highlight] = []  # the saved ones, in text order
         self.spoken: tuple[int, int] | None = None
         self.word: tuple[int, int] | None = None
         self._lines: list[VisualLine] = []
@@ -237,8 +227,9 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.SelectionChanged(self))
 
-    def set_marks(self, marks: list[Mark]) -> None:
-        self.marks = sorted(marks, key=lambda m: (m.start, m.end))
+    def set_highlights(self, highlights: list[Highlight]) -> None:
+        """Show these saved highlights (placed ones: a detached one has no place here)."""
+        self.highlights = sorted(highlights, key=lambda h: (h.start, h.end))
         self.refresh()
 
     def set_spoken(self, span: tuple[int, int] | None, *, follow: bool = True) -> None:
@@ -563,13 +554,13 @@ class ArticleView(ScrollView, can_focus=True):
         return Style()
 
     def _highlight_mark(self, line: VisualLine) -> str:
-        for mark in self.marks:
-            if mark.start < line.end and line.start < mark.end:
-                first_row = self._index.row_of(mark.start)
-                if mark.note and first_row is not None and self._lines[first_row] is line:
+        for highlight in self.highlights:
+            if highlight.start < line.end and line.start < highlight.end:
+                first_row = self._index.row_of(highlight.start)
+                if highlight.note and first_row is not None and self._lines[first_row] is line:
                     return MARK_NOTE
                 return MARK_HIGHLIGHT
-            if mark.start >= line.end:
+            if highlight.start >= line.end:
                 break
         return " "
 
@@ -596,10 +587,10 @@ class ArticleView(ScrollView, can_focus=True):
             if a < b:
                 layers.append((a, b, self.get_component_rich_style(component)))
 
-        for mark in self.marks:
-            if mark.start >= line.end:
+        for highlight in self.highlights:
+            if highlight.start >= line.end:
                 break
-            add((mark.start, mark.end), "article--highlight")
+            add((highlight.start, highlight.end), "article--highlight")
         if self.selection is None:
             add(self.cursor_span, "article--cursor")
         add(self.selection, "article--selection")
