@@ -18,8 +18,8 @@ import pytest
 from textual.message import Message
 
 from reader.config import Settings
+from reader.tui.article_column import MARK_HIGHLIGHT, MARK_NOTE
 from reader.tui.article_screen import ArticleScreen
-from reader.tui.article_view import MARK_HIGHLIGHT, MARK_NOTE
 from reader.tui.messages import ChunkStarted
 from reader.tui.store import Store
 from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, workers_done
