@@ -16,9 +16,9 @@ from reader.extract.sources import (
     load_bytes,
     repair_mojibake,
     sniff,
-    strip_controls,
     strip_invisible,
 )
+from reader.sanitize import strip_controls
 
 GERMAN = "Die Bürger von Köln grüßen „die Gäste“ – Straße, Öl, Äpfel; 5 € pro Stück.\n"
 FRENCH = "Le café où l’on mange une crème brûlée: « très bon », dit Zoë.\n"

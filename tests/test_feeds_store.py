@@ -107,6 +107,7 @@ def test_an_interrupted_sync_resumes_where_it_stopped(
     site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import reader.feeds.sync as syncing
+    from reader.feeds.parse import Item
 
     entries = [Entry(f"g{n}", site.page(f"/p{n}", 90 + n, f"Story {n}"), f"S{n}") for n in range(5)]
     site.put("/feed", rss(entries), etag='"v1"')
@@ -114,7 +115,7 @@ def test_an_interrupted_sync_resumes_where_it_stopped(
     real = syncing.item_article
     calls: list[str] = []
 
-    def dying(item: syncing.Item, hosts: object) -> object:
+    def dying(item: Item, hosts: object) -> object:
         calls.append(item.guid)
         if item.guid == "g3":
             raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the items

@@ -1,6 +1,7 @@
 """Domain code never imports Textual: checked statically and at run time. Inside the
 TUI, modules are layered (no cycles; no screen imports the app): checked by the
-import-linter contract, run here."""
+import-linter contract, run here. And the package's modules and functions stay small
+enough to hold one job each."""
 
 from __future__ import annotations
 
@@ -126,3 +127,31 @@ def test_export_imports_neither_the_library_nor_extraction() -> None:
                 if name.startswith(("reader.library", "reader.extract"))
             ]
     assert offenders == []
+
+
+# One job per module and per function: past these, a module or function has always held
+# two (ruff's C901 bounds the branching inside a function, see pyproject.toml).
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_module_or_function_of_the_package_is_too_long() -> None:
+    too_long: list[str] = []
+    functions = 0
+    for path in sorted((ROOT / "reader").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        name = path.relative_to(ROOT).as_posix()
+        lines = len(source.splitlines())
+        if lines > MAX_MODULE_LINES:
+            too_long.append(f"{name}: {lines} lines (at most {MAX_MODULE_LINES})")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                functions += 1
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(
+                        f"{name}:{node.lineno} {node.name}: {length} lines "
+                        f"(at most {MAX_FUNCTION_LINES})"
+                    )
+    assert functions > 500  # the walk saw the package
+    assert too_long == []

@@ -75,8 +75,8 @@ async def test_detached_highlights_are_listed_marked_not_jumpable_and_deletable(
         assert message.startswith("1 saved highlight could not be placed")
         assert "press H" in message
         # Only the placed one is drawn in the text; the status line counts the other.
-        assert [m.id for m in screen.view.marks] == [kept]
-        assert [(h.id, h.text, h.note) for h in screen.detached_rows] == [(gone, GONE, NOTE)]
+        assert [m.id for m in screen.view.highlights] == [kept]
+        assert [(h.id, h.text, h.note) for h in screen.detached] == [(gone, GONE, NOTE)]
         assert "1 highlight · 1 not found in the text (H)" in screen_text(app)
 
         await pilot.press("H")
@@ -103,7 +103,7 @@ async def test_detached_highlights_are_listed_marked_not_jumpable_and_deletable(
         # d deletes it, from the library too; the placed one stays.
         await pilot.press("d")
         await pilot.pause()
-        assert screen.detached_rows == []
+        assert screen.detached == []
         assert "not found in the current text" not in screen_text(app)
         assert Store.open().detached_highlights(article_id) == []
         assert [h.id for h in Store.open().highlights(article_id)] == [kept]
@@ -151,8 +151,8 @@ async def test_reopening_a_changed_file_says_how_many_could_not_be_placed(
         assert isinstance(screen, ArticleScreen)
         (message,) = told(notices)
         assert message.startswith("2 saved highlights could not be placed")
-        assert sorted(h.note for h in screen.detached_rows) == ["first note", "second note"]
-        assert screen.highlight_rows == []
+        assert sorted(str(h.note) for h in screen.detached) == ["first note", "second note"]
+        assert screen.highlights == []
         await pilot.press("H")
         await until(pilot, lambda: isinstance(app.screen, HighlightsScreen), 20)
         shown = screen_text(app)

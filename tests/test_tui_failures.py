@@ -100,3 +100,36 @@ async def test_a_source_given_on_the_command_line_that_fails_ends_the_app_with_i
     assert app.error is not None and str(app.error).startswith(source)
     assert app.return_value == app.error.exit_code == 2
     assert errors(notices) == []
+
+
+def test_without_sqlite_the_session_keeps_highlights_in_memory_as_the_library_would() -> None:
+    """A Python without sqlite3 cannot load reader.library; the TUI still opens an article
+    and saves highlights for the session, as the library's own record type."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.modules['sqlite3'] = None\n"  # as on a build without it
+        "from reader.extract import extract_text\n"
+        "from reader.tui.store import MemoryStore, Store\n"
+        "store = Store.open()\n"
+        "assert isinstance(store, MemoryStore), store\n"
+        "article = extract_text('One sentence here. Another one there.', source='x')\n"
+        "ident = store.add(article)\n"
+        "later = article.sentences[1]\n"
+        "store.add_highlight(ident, later.start, later.end, 'a note')\n"
+        "store.add_highlight(ident, 0, 3)\n"
+        "for h in store.highlights(ident):\n"
+        "    print(type(h).__module__, type(h).__name__, repr(h.text), repr(h.note), sep='|')\n"
+        "print(store.reason, 'reader.library' in sys.modules, sep='|')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "reader.highlight|Highlight|'One'|None",
+        "reader.highlight|Highlight|'Another one there.'|'a note'",
+        "the library is not available in this build|False",
+    ]

@@ -18,8 +18,8 @@ import pytest
 from textual.message import Message
 
 from reader.config import Settings
+from reader.tui.article_column import MARK_HIGHLIGHT, MARK_NOTE
 from reader.tui.article_screen import ArticleScreen
-from reader.tui.article_view import MARK_HIGHLIGHT, MARK_NOTE
 from reader.tui.messages import ChunkStarted
 from reader.tui.store import Store
 from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, workers_done
@@ -67,7 +67,7 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
         await pilot.press("h")
         await pilot.press(*"why it matters", "enter")
         await pilot.pause()
-        assert [(h.start, h.end, h.note) for h in screen.highlight_rows] == [
+        assert [(h.start, h.end, h.note) for h in screen.highlights] == [
             (*selection, "why it matters")
         ]
 
@@ -77,8 +77,8 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ArticleScreen)
-        assert [(h.start, h.end) for h in screen.highlight_rows] == [selection]
-        assert [(m.start, m.end) for m in screen.view.marks] == [selection]
+        assert [(h.start, h.end) for h in screen.highlights] == [selection]
+        assert [(m.start, m.end) for m in screen.view.highlights] == [selection]
         rows = screen_text(app).splitlines()
         row = next(r for r in rows if "Ukrainian forces launched" in r)
         assert MARK_NOTE in row
@@ -89,7 +89,7 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
         await pilot.press("right_curly_bracket", "right_curly_bracket", "h", "enter")
         await pilot.pause()
         third = ARTICLE.sentences[screen.view.cursor]
-        assert [(h.start, h.end) for h in screen.highlight_rows] == [
+        assert [(h.start, h.end) for h in screen.highlights] == [
             selection,
             (third.start, third.end),
         ]

@@ -133,7 +133,7 @@ async def test_highlights_list_jump_edit_note_delete_and_theme_cycle() -> None:
         await pilot.pause()
         await pilot.press(*[("backspace") for _ in "old note"], *"new note", "enter")
         await pilot.pause()
-        assert [h.note for h in screen.highlight_rows] == ["", "new note"]
+        assert [h.note for h in screen.highlights] == [None, "new note"]  # the library's record
         # enter jumps there (the passage is selected).
         await pilot.press("enter")
         await pilot.pause()
@@ -141,7 +141,7 @@ async def test_highlights_list_jump_edit_note_delete_and_theme_cycle() -> None:
         # d deletes the first one.
         await pilot.press("H", "d", "escape")
         await pilot.pause()
-        assert [(h.start, h.end) for h in screen.highlight_rows] == [(later.start, later.end)]
+        assert [(h.start, h.end) for h in screen.highlights] == [(later.start, later.end)]
         assert [h.note for h in Store.open().highlights(screen.article_id or 0)] == ["new note"]
         # t cycles the theme and saves the choice.
         assert app.theme == "reader-dark"
@@ -173,7 +173,7 @@ async def test_reader_open_on_a_known_file_reopens_where_listening_stopped() -> 
         screen = app.screen
         assert isinstance(screen, ArticleScreen)
         assert screen.view.cursor == 5
-        assert [(m.start, m.end, m.note) for m in screen.view.marks] == [
+        assert [(m.start, m.end, m.note) for m in screen.view.highlights] == [
             (highlight.start, highlight.end, "kept")
         ]
     assert len(Store.open().articles()) == 1  # not added twice
@@ -262,7 +262,7 @@ async def test_saving_the_same_passage_again_offers_its_note_instead_of_a_copy()
         field.value = "first, edited"
         await pilot.press("enter")
         await pilot.pause()
-        assert [(h.start, h.end, h.note) for h in screen.highlight_rows] == [
+        assert [(h.start, h.end, h.note) for h in screen.highlights] == [
             (first.start, second.end, "first, edited")
         ]
         # The cursor sentence (nothing selected) twice, and a direct second save: one each.
@@ -271,9 +271,9 @@ async def test_saving_the_same_passage_again_offers_its_note_instead_of_a_copy()
         await pilot.press("h", "escape")
         await pilot.pause()
         screen.save_highlight(first.start, second.end, "")
-        assert len(screen.highlight_rows) == 2
+        assert len(screen.highlights) == 2
         stored = Store.open().highlights(screen.article_id or 0)
         assert sorted((h.start, h.end, h.note) for h in stored) == [
-            (first.start, first.end, ""),
+            (first.start, first.end, None),
             (first.start, second.end, "first, edited"),
         ]

@@ -9,8 +9,9 @@ import pytest
 from textual import events
 
 from reader.article import Article, Block
+from reader.tui.article_column import MARK_CURSOR, MARK_HIGHLIGHT, MARK_SELECTION
 from reader.tui.article_screen import ArticleScreen
-from reader.tui.article_view import MARK_CURSOR, MARK_HIGHLIGHT, MARK_SELECTION, ArticleView
+from reader.tui.article_view import ArticleView
 from reader.tui.layout import LineIndex, layout, listening_time, visible, wrap
 from tests.test_tui_support import ARTICLE, HOSTILE, Notices, make_app, screen_text, sync, until
 

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reader.config import Settings
-    from reader.export import ItemResult
+    from reader.export import ExportOptions, ItemResult
+    from reader.export.batch import Summary
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from reader.config import RATE_MAX, RATE_MIN
 
     parser = subparsers.add_parser(
@@ -74,6 +75,47 @@ def default_folder(settings: Settings | None = None) -> Path:
     return music / "reader" if music.is_dir() else Path.cwd()
 
 
+def _options(args: argparse.Namespace, current: Settings) -> ExportOptions:
+    """The command's options checked and resolved with the settings."""
+    from reader.config import validate
+    from reader.errors import ReaderError
+    from reader.export import ExportOptions
+
+    if args.split and not args.highlights_only:
+        raise ReaderError("--split", "only applies with --highlights-only")
+    if args.jobs < 1:
+        raise ReaderError("--jobs", f"{args.jobs} is not allowed: use 1 or more")
+    if args.inputs.count("-") > 1:
+        raise ReaderError("-", "stdin can be given once")
+    return ExportOptions(
+        fmt=args.format,
+        bitrate=validate("bitrate", args.bitrate, "--bitrate") if args.bitrate else current.bitrate,
+        voice=args.voice,
+        rate=validate("rate", args.rate, "--rate") if args.rate else None,
+        normalize=args.normalize,
+        highlights_only=args.highlights_only,
+        split=args.split,
+        force=args.force,
+    ).resolved(current)
+
+
+def _summary_line(summary: Summary) -> str:
+    """The one line that sums up an export for the person at the terminal."""
+    from reader.sanitize import one_line
+
+    minutes = summary.audio_seconds / 60
+    line = (
+        f"exported {summary.count('exported')}, skipped {summary.count('skipped')}, "
+        f"failed {summary.count('failed')} in {summary.seconds:.1f} s "
+        f"({minutes:.1f} min of audio) -> {summary.folder}"
+    )
+    if summary.voices:  # the engine's and a voice file's names: one safe line
+        line += "; voice " + one_line("; ".join(summary.voices))
+    if summary.feed:
+        line += f"; feed: {summary.feed}"
+    return line
+
+
 def run_export(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import (
@@ -84,29 +126,13 @@ def run_export(args: argparse.Namespace) -> int:
         TimeElapsedColumn,
     )
 
-    from reader.config import settings, validate
-    from reader.errors import ReaderError
-    from reader.export import ExportOptions, snippet
+    from reader.config import settings
+    from reader.export import snippet
     from reader.exporting import export
     from reader.sanitize import one_line
 
-    if args.split and not args.highlights_only:
-        raise ReaderError("--split", "only applies with --highlights-only")
-    if args.jobs < 1:
-        raise ReaderError("--jobs", f"{args.jobs} is not allowed: use 1 or more")
-    if args.inputs.count("-") > 1:
-        raise ReaderError("-", "stdin can be given once")
     current = settings()  # loaded once; resolved with the options below
-    options = ExportOptions(
-        fmt=args.format,
-        bitrate=validate("bitrate", args.bitrate, "--bitrate") if args.bitrate else current.bitrate,
-        voice=args.voice,
-        rate=validate("rate", args.rate, "--rate") if args.rate else None,
-        normalize=args.normalize,
-        highlights_only=args.highlights_only,
-        split=args.split,
-        force=args.force,
-    ).resolved(current)
+    options = _options(args, current)
     folder = Path(args.output).expanduser() if args.output else default_folder(current)
     console = Console(stderr=True, highlight=False)
     progress = Progress(
@@ -151,15 +177,5 @@ def run_export(args: argparse.Namespace) -> int:
         json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif not args.quiet:
-        minutes = summary.audio_seconds / 60
-        line = (
-            f"exported {summary.count('exported')}, skipped {summary.count('skipped')}, "
-            f"failed {summary.count('failed')} in {summary.seconds:.1f} s "
-            f"({minutes:.1f} min of audio) -> {summary.folder}"
-        )
-        if summary.voices:  # the engine's and a voice file's names: one safe line
-            line += "; voice " + one_line("; ".join(summary.voices))
-        if summary.feed:
-            line += f"; feed: {summary.feed}"
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(_summary_line(summary), markup=False, highlight=False, soft_wrap=True)
     return summary.exit_code

@@ -22,7 +22,7 @@ FORMATS = {"text": "txt", "json": "json", "markdown": "md"}
 STDOUT_SEPARATOR = "\n\f\n"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "extract",
         help="turn URLs, saved pages or pasted text into clean, speakable articles",
@@ -177,16 +177,15 @@ def write_atomic(folder: Path, name: str, content: str) -> Path:
 # -- the command --------------------------------------------------------------------------------
 
 
-def handle(args: argparse.Namespace) -> int:
-    from reader.cli import error
+def _tasks(
+    sources: list[str], fmt: str
+) -> tuple[list[tuple[str, bytes | None, str]], dict[int, str]]:
+    """One task per input (stdin read here, once), and the inputs failed already."""
     from reader.errors import InputError
     from reader.extract.sources import read_stdin
 
-    fmt: str = args.format
-    sources: list[str] = list(args.inputs)
     tasks: list[tuple[str, bytes | None, str]] = []
     stdin_used = False
-    failed = False
     pre_errors: dict[int, str] = {}
     for index, source in enumerate(sources):
         data = None
@@ -200,15 +199,30 @@ def handle(args: argparse.Namespace) -> int:
                 except InputError as exc:
                     pre_errors[index] = str(exc)
         tasks.append((source, data, fmt))
+    return tasks, pre_errors
 
+
+def _make_folder(out_dir: Path) -> None:
+    from reader.errors import InputError
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(str(out_dir), f"cannot create the folder ({exc.strerror})") from None
+    if not out_dir.is_dir():
+        raise InputError(str(out_dir), "is not a folder")
+
+
+def handle(args: argparse.Namespace) -> int:
+    from reader.cli import error
+
+    fmt: str = args.format
+    sources: list[str] = list(args.inputs)
+    tasks, pre_errors = _tasks(sources, fmt)
+    failed = False
     out_dir: Path | None = args.output
     if out_dir is not None:
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(str(out_dir), f"cannot create the folder ({exc.strerror})") from None
-        if not out_dir.is_dir():
-            raise InputError(str(out_dir), "is not a folder")
+        _make_folder(out_dir)
 
     taken: set[str] = set()
     first_output = True

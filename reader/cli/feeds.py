@@ -6,10 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reader.feeds.sync import SyncSummary
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     feeds = subparsers.add_parser(
         "feeds",
         help="follow RSS, Atom and JSON feeds and sync their articles into the library",
@@ -193,21 +196,44 @@ def _since(value: str | None) -> str | None:
         raise ReaderError("--since", f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def handle_sync(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from reader.config import settings
+def _sync_since(args: argparse.Namespace) -> str | None:
+    """The checked options of ``feeds sync``: ``--since`` as an ISO date, if given."""
     from reader.errors import ReaderError
-    from reader.export import ExportOptions, snippet
-    from reader.feeds.sync import DEFAULT_LIMIT, FeedResult, ItemOutcome, sync
-    from reader.library.feeds import feeds
 
     if args.jobs < 1:
         raise ReaderError("--jobs", f"{args.jobs} is not allowed: use 1 or more")
     if args.limit is not None and args.limit < 1:
         raise ReaderError("--limit", f"{args.limit} is not allowed: use 1 or more")
-    since = _since(args.since)
+    return _since(args.since)
+
+
+def _sync_line(summary: SyncSummary) -> str:
+    """The one line that sums up a sync for the person at the terminal."""
+    line = (
+        f"{len(summary.feeds)} feed(s): {summary.count_feeds('updated')} with new items, "
+        f"{summary.count_feeds('unchanged')} unchanged, {summary.count_feeds('failed')} "
+        f"failed; items: {summary.count_items('added', 'updated')} added, "
+        f"{summary.count_items('similar')} similar skipped, "
+        f"{summary.count_items('failed', 'refused')} failed in {summary.seconds:.1f} s"
+    )
+    left = sum(f.left for f in summary.feeds)
+    if left:
+        line += f"; {left} more left for the next sync (--limit)"
+    if summary.export is not None:
+        line += f"; exported {summary.export.count('exported')} -> {summary.export.folder}"
+    return line
+
+
+def handle_sync(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from reader.config import settings
+    from reader.export import ExportOptions, snippet
+    from reader.feeds.sync import DEFAULT_LIMIT, FeedResult, ItemOutcome, sync
+    from reader.library.feeds import feeds
+
+    since = _sync_since(args)
     console = Console(stderr=True, highlight=False)
     progress = Progress(
         TextColumn("syncing"),
@@ -260,19 +286,7 @@ def handle_sync(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(summary.to_dict())
     elif not args.quiet:
-        line = (
-            f"{len(summary.feeds)} feed(s): {summary.count_feeds('updated')} with new items, "
-            f"{summary.count_feeds('unchanged')} unchanged, {summary.count_feeds('failed')} "
-            f"failed; items: {summary.count_items('added', 'updated')} added, "
-            f"{summary.count_items('similar')} similar skipped, "
-            f"{summary.count_items('failed', 'refused')} failed in {summary.seconds:.1f} s"
-        )
-        left = sum(f.left for f in summary.feeds)
-        if left:
-            line += f"; {left} more left for the next sync (--limit)"
-        if summary.export is not None:
-            line += f"; exported {summary.export.count('exported')} -> {summary.export.folder}"
-        console.print(line, markup=False, highlight=False, soft_wrap=True)
+        console.print(_sync_line(summary), markup=False, highlight=False, soft_wrap=True)
     return summary.exit_code
 
 

@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from reader.library import Library
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    # In this order in `reader --help`.
+    _register_articles(subparsers)
+    _register_highlights(subparsers)
+    _register_search(subparsers)
+    _register_library(subparsers)
+    _register_config(subparsers)
+
+
+def _register_articles(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = subparsers.add_parser(
         "add",
         help="add articles (URLs, saved pages, text files, - for stdin) to the library",
@@ -53,6 +62,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.add_argument("ids", nargs="+", metavar="ID")
     remove.set_defaults(handler=handle_rm)
 
+
+def _register_highlights(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     highlight = subparsers.add_parser(
         "highlight",
         help="save a passage of an article as a highlight",
@@ -71,6 +82,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     highlights.add_argument("--json", action="store_true", help="as a JSON array")
     highlights.set_defaults(handler=handle_highlights)
 
+
+def _register_search(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     search = subparsers.add_parser(
         "search",
         help="full-text search over titles and texts",
@@ -82,6 +95,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=handle_search)
 
+
+def _register_library(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     library = subparsers.add_parser(
         "library", help="export, import, check or repair the whole library"
     )
@@ -111,6 +126,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     mending.set_defaults(handler=handle_library_repair)
 
+
+def _register_config(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     config = subparsers.add_parser("config", help="show or change settings")
     config_commands = config.add_subparsers(dest="config_command", metavar="COMMAND")
     config_commands.required = True

@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING
 from reader.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from reader.config import Settings
+    from reader.speech import Chunk
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from reader.config import PITCH_MAX, PITCH_MIN, RATE_MAX, RATE_MIN, VOLUME_MAX, VOLUME_MIN
 
     voices = subparsers.add_parser(
@@ -192,7 +195,7 @@ def say_command(args: argparse.Namespace) -> int:
     if args.pitch is not None:
         _say_what_is_not_applied(args, language, current)
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[Chunk]:
         return synthesize(
             text,
             voice=args.voice,

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from reader.article import Article
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "open",
         help="open an article (URL, file or - for stdin) in the reader",

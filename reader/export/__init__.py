@@ -311,28 +311,7 @@ def export_item(
     began = time.perf_counter()
     result = ItemResult(job.index, job.label, "skipped", key=job.key)
     try:
-        article = job.article
-        if article is None:
-            if job.source is None or extract is None:
-                raise ReaderError(job.label, "no article, and nothing to extract it with")
-            article = extract(job.source)
-        result.title = display_title(article) or None
-        parts = plan(article, job.key, job.options, job.highlights)
-        for number, part in enumerate(parts):
-            if progress is not None:
-                progress(number, len(parts), part.title)
-            part_digest = digest(article, part, job.options)
-            done = PartResult(
-                part.key, part.title, part.stem, job.options.fmt, part_digest, None, 0
-            )
-            if not job.options.force and job.previous.get(part.key) == part_digest:
-                result.parts.append(done)
-                continue
-            temp, rendered = render_part(article, part, job.options, Path(job.folder), part_digest)
-            result.parts.append(replace(done, temp=temp, duration=rendered.duration))
-            result.audio_seconds += rendered.duration
-            result.status = "exported"
-            result.voice = _voice_label(article, job.options)
+        _export_parts(job, extract, progress, result)
     except Cancelled:
         _fail(result, job.label, "cancelled")
         raise
@@ -350,6 +329,36 @@ def export_item(
         raise
     result.seconds = time.perf_counter() - began
     return result
+
+
+def _export_parts(
+    job: Job,
+    extract: Callable[[str], Article] | None,
+    progress: Callable[[int, int, str], None] | None,
+    result: ItemResult,
+) -> None:
+    """The work of :func:`export_item`: each part of the article rendered into a
+    temporary file, or kept when the folder holds it with the same digest."""
+    article = job.article
+    if article is None:
+        if job.source is None or extract is None:
+            raise ReaderError(job.label, "no article, and nothing to extract it with")
+        article = extract(job.source)
+    result.title = display_title(article) or None
+    parts = plan(article, job.key, job.options, job.highlights)
+    for number, part in enumerate(parts):
+        if progress is not None:
+            progress(number, len(parts), part.title)
+        part_digest = digest(article, part, job.options)
+        done = PartResult(part.key, part.title, part.stem, job.options.fmt, part_digest, None, 0)
+        if not job.options.force and job.previous.get(part.key) == part_digest:
+            result.parts.append(done)
+            continue
+        temp, rendered = render_part(article, part, job.options, Path(job.folder), part_digest)
+        result.parts.append(replace(done, temp=temp, duration=rendered.duration))
+        result.audio_seconds += rendered.duration
+        result.status = "exported"
+        result.voice = _voice_label(article, job.options)
 
 
 def _fail(result: ItemResult, subject: str, reason: str) -> None:

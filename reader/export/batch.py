@@ -31,7 +31,7 @@ from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from reader.export import (
     TEMP_PREFIX,
@@ -167,6 +167,14 @@ def commit(result: ItemResult, names: Names) -> None:
         result.files.clear()
 
 
+class _DaskClient(Protocol):
+    """What the runner uses of ``distributed.Client``, typed (its methods are not)."""
+
+    def get_executor(self, *, pure: bool) -> Executor: ...
+
+    def close(self) -> None: ...
+
+
 @contextmanager
 def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
     """``None`` (run in this process), a process pool, or a Dask cluster's executor."""
@@ -178,7 +186,8 @@ def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
                 "--cluster", "needs Dask: pip install 'hark-reader[cluster]'"
             ) from None
         try:
-            client = Client(cluster, timeout="10s")
+            connect = cast("Callable[..., _DaskClient]", Client)  # an unannotated __init__
+            client = connect(cluster, timeout="10s")
         except (OSError, TimeoutError) as error:
             raise ExportError(cluster, f"cannot reach the Dask scheduler ({error})") from None
         try:
@@ -292,6 +301,72 @@ def plan_jobs(
     return jobs, settled
 
 
+class _InOrder:
+    """Finished items, handed on in input order: their files named, then reported."""
+
+    def __init__(
+        self, names: Names, summary: Summary, on_item: Callable[[ItemResult], None] | None
+    ) -> None:
+        self.names, self.summary, self.on_item = names, summary, on_item
+        self.results: dict[int, ItemResult] = {}  # finished, waiting for an earlier item
+        self.next_index = 0
+
+    def add(self, result: ItemResult) -> None:
+        self.results[result.index] = result
+        while self.next_index in self.results:
+            ready = self.results.pop(self.next_index)
+            if ready.parts:
+                commit(ready, self.names)
+            self.summary.items.append(ready)
+            if self.on_item is not None:
+                self.on_item(ready)
+            self.next_index += 1
+
+    def discard_unnamed(self) -> None:
+        """Interrupted: no finished file is left under its temporary name."""
+        for result in self.results.values():
+            for part in result.parts:
+                if part.temp:
+                    Path(part.temp).unlink(missing_ok=True)
+
+
+def _run_jobs(
+    pool: Executor | None,
+    jobs: list[Job],
+    extract: Callable[[str], Article] | None,
+    on_part: Callable[[int, int, str], None] | None,
+    on_cluster: bool,
+    done: _InOrder,
+) -> None:
+    """Export ``jobs`` here (``pool`` None: one by one, with ``on_part``) or on ``pool``."""
+    if pool is None:
+        for job in jobs:
+            done.add(export_item(job, extract, on_part))
+        return
+    task = export_item if on_cluster else _pool_task
+    futures: dict[Future[ItemResult], Job] = {pool.submit(task, job, extract): job for job in jobs}
+    for future in as_completed(futures):
+        job = futures[future]
+        try:
+            result = future.result()
+        except Exception as error:  # a worker died (killed, out of memory)
+            result = ItemResult(job.index, job.label, "failed")
+            reason = str(error) or type(error).__name__
+            result.error = f"{job.label}: the worker failed ({reason})"
+        done.add(result)
+
+
+def _write_feed(folder: Path, base_url: str | None) -> str:
+    """Rewrite the folder's ``feed.xml``; its path."""
+    from reader.export.feed import write_feed
+
+    try:
+        write_feed(folder, base_url=base_url)
+    except OSError as error:
+        raise ExportError(str(folder), f"cannot write the feed ({error.strerror})") from None
+    return str(folder / "feed.xml")
+
+
 def run(
     items: Sequence[Item | str],
     folder: Path,
@@ -328,58 +403,19 @@ def run(
     summary = Summary(str(folder))
     if on_start is not None:
         on_start(len(given))
-    results: dict[int, ItemResult] = {r.index: r for r in settled}
-    next_index = 0
-
-    def flush() -> None:
-        nonlocal next_index
-        while next_index in results:
-            result = results.pop(next_index)
-            if result.parts:
-                commit(result, names)
-            summary.items.append(result)
-            if on_item is not None:
-                on_item(result)
-            next_index += 1
-
-    flush()
+    done = _InOrder(names, summary, on_item)
+    for result in settled:
+        done.add(result)
     try:
         with executor(jobs, cluster) as pool:
-            if pool is None:
-                for job in job_list:
-                    results[job.index] = export_item(job, extract, on_part)
-                    flush()
-            else:
-                task = export_item if cluster else _pool_task
-                futures: dict[Future[ItemResult], Job] = {
-                    pool.submit(task, job, extract): job for job in job_list
-                }
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        results[job.index] = future.result()
-                    except Exception as error:  # a worker died (killed, out of memory)
-                        result = ItemResult(job.index, job.label, "failed")
-                        reason = str(error) or type(error).__name__
-                        result.error = f"{job.label}: the worker failed ({reason})"
-                        results[job.index] = result
-                    flush()
+            _run_jobs(pool, job_list, extract, on_part, bool(cluster), done)
     except BaseException:
         # Interrupted: the workers are stopped; what a killed one was writing goes now.
         remove_stale_temps(folder, (TEMP_PREFIX,), TEMP_SUFFIX)
         raise
     finally:
-        for result in results.values():  # interrupted: no finished file left unnamed
-            for part in result.parts:
-                if part.temp:
-                    Path(part.temp).unlink(missing_ok=True)
+        done.discard_unnamed()
     if feed:
-        from reader.export.feed import write_feed
-
-        try:
-            write_feed(folder, base_url=base_url)
-        except OSError as error:
-            raise ExportError(str(folder), f"cannot write the feed ({error.strerror})") from None
-        summary.feed = str(folder / "feed.xml")
+        summary.feed = _write_feed(folder, base_url)
     summary.seconds = time.perf_counter() - began
     return summary

@@ -124,7 +124,8 @@ def rss(entries: list[Entry], *, folder: Path, title: str, base_url: str | None)
         ET.SubElement(item, "pubDate").text = format_datetime(entry.published)
         ET.SubElement(item, f"{{{ITUNES}}}duration").text = duration_text(entry.stamp.duration)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)  # typed Any
+    return data + b"\n"
 
 
 def write_feed(folder: Path, *, title: str | None = None, base_url: str | None = None) -> int:

@@ -18,11 +18,15 @@ WAV files carry the same ID3 tag in an ``id3`` chunk (mutagen's WAVE support).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from reader.language import alpha3
+
+if TYPE_CHECKING:
+    from mutagen.id3 import Frame
 
 KEY = "reader:key"
 DIGEST = "reader:digest"
@@ -71,13 +75,51 @@ class Stamp:
     url: str | None
 
 
+# mutagen ships py.typed, but its constructors and most methods are unannotated, so a
+# strict checker refuses to call them. The names below are the one typed door to them:
+# _new for constructors, _Tag and _TaggedFile for the methods this module uses of an ID3
+# tag and of a WAV file (protocols: mutagen's classes match them as they are).
+_T = TypeVar("_T")
+
+
+def _new(cls: type[_T], /, *args: object, **fields: object) -> _T:
+    """``cls(*args, **fields)`` for a mutagen class whose ``__init__`` is unannotated."""
+    make = cast("Callable[..., _T]", cls)
+    return make(*args, **fields)
+
+
+class _Tag(Protocol):
+    """The methods used here of mutagen's ``ID3`` tag (and the WAV file's), typed."""
+
+    def add(self, frame: Frame, /) -> None: ...
+
+    def values(self) -> Iterable[Frame]: ...
+
+    def get(self, key: str, /) -> Any:
+        """The frame stored under ``key`` or ``None``; ``Any`` because a frame's fields
+        (``text``, ``url``) are set from its spec at run time, unknown to a checker."""
+
+    def save(self, path: Path, /, **options: object) -> None: ...
+
+
+class _TaggedFile(Protocol):
+    """The methods used here of mutagen's ``WAVE`` file, typed."""
+
+    @property
+    def tags(self) -> _Tag | None: ...
+
+    def add_tags(self) -> None: ...
+
+    def save(self, **options: object) -> None: ...
+
+
 def _timestamp(date: str) -> str | None:
     """An ISO date or timestamp cut to what ID3v2.4 timestamps hold."""
     from mutagen.id3 import ID3TimeStamp
 
     text = date.strip().replace(" ", "T")[:19]
-    stamp = ID3TimeStamp(text)
-    return str(stamp.text) if stamp.year else None  # type: ignore[attr-defined]
+    stamp: Any = _new(ID3TimeStamp, text)  # year and text are set by a regex, untyped
+    return str(stamp.text) if stamp.year else None
 
 
 def _safe(tags: Tags) -> Tags:
@@ -108,7 +150,7 @@ def _safe(tags: Tags) -> Tags:
     )
 
 
-def build(tags: Tags) -> Any:
+def build(tags: Tags) -> _Tag:
     """The mutagen ``ID3`` object for ``tags`` (not yet attached to a file)."""
     from mutagen.id3 import (
         CHAP,
@@ -128,50 +170,52 @@ def build(tags: Tags) -> Any:
 
     tags = _safe(tags)
     utf8 = 3
-    id3 = ID3()
-    id3.add(TIT2(encoding=utf8, text=[tags.title]))
+    id3: _Tag = _new(ID3)
+    id3.add(_new(TIT2, encoding=utf8, text=[tags.title]))
     if tags.artist:
-        id3.add(TPE1(encoding=utf8, text=[tags.artist]))
+        id3.add(_new(TPE1, encoding=utf8, text=[tags.artist]))
     if tags.album:
-        id3.add(TALB(encoding=utf8, text=[tags.album]))
+        id3.add(_new(TALB, encoding=utf8, text=[tags.album]))
     if tags.date and (stamp := _timestamp(tags.date)):
-        id3.add(TDRC(encoding=utf8, text=[stamp]))
+        id3.add(_new(TDRC, encoding=utf8, text=[stamp]))
     if tags.url:
-        id3.add(WOAS(url=tags.url))
+        id3.add(_new(WOAS, url=tags.url))
     if tags.language:
-        id3.add(TLAN(encoding=utf8, text=[alpha3(tags.language)]))
-    id3.add(TLEN(encoding=utf8, text=[str(round(tags.duration * 1000))]))
+        id3.add(_new(TLAN, encoding=utf8, text=[alpha3(tags.language)]))
+    id3.add(_new(TLEN, encoding=utf8, text=[str(round(tags.duration * 1000))]))
     if tags.lyrics:
-        id3.add(USLT(encoding=utf8, lang=alpha3(tags.language), desc="", text=tags.lyrics))
-    id3.add(TXXX(encoding=utf8, desc=KEY, text=[tags.key]))
-    id3.add(TXXX(encoding=utf8, desc=DIGEST, text=[tags.digest]))
+        id3.add(_new(USLT, encoding=utf8, lang=alpha3(tags.language), desc="", text=tags.lyrics))
+    id3.add(_new(TXXX, encoding=utf8, desc=KEY, text=[tags.key]))
+    id3.add(_new(TXXX, encoding=utf8, desc=DIGEST, text=[tags.digest]))
     if tags.source:
-        id3.add(TXXX(encoding=utf8, desc=SOURCE, text=[tags.source]))
+        id3.add(_new(TXXX, encoding=utf8, desc=SOURCE, text=[tags.source]))
     if tags.voice:
-        id3.add(TXXX(encoding=utf8, desc=VOICE, text=[tags.voice]))
+        id3.add(_new(TXXX, encoding=utf8, desc=VOICE, text=[tags.voice]))
     if tags.chapters:
         ids = [f"ch{i}" for i in range(len(tags.chapters))]
         id3.add(
-            CTOC(
+            _new(
+                CTOC,
                 element_id="toc",
                 flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                 child_element_ids=ids,
-                sub_frames=[TIT2(encoding=utf8, text=[tags.title])],
+                sub_frames=[_new(TIT2, encoding=utf8, text=[tags.title])],
             )
         )
         for element_id, chapter in zip(ids, tags.chapters, strict=True):
             id3.add(
-                CHAP(
+                _new(
+                    CHAP,
                     element_id=element_id,
                     start_time=round(chapter.start * 1000),
                     end_time=round(chapter.end * 1000),
-                    sub_frames=[TIT2(encoding=utf8, text=[chapter.title])],
+                    sub_frames=[_new(TIT2, encoding=utf8, text=[chapter.title])],
                 )
             )
     return id3
 
 
-def _in_order(cls: type) -> type:
+def _in_order(cls: type[_T]) -> type[_T]:
     """``cls`` (mutagen's ``ID3`` or its WAV variant) writing frames in the order they
     were added.
 
@@ -183,20 +227,24 @@ def _in_order(cls: type) -> type:
     """
     from mutagen.id3._tags import save_frame
 
-    def _write(self: Any, config: Any) -> bytearray:
-        return bytearray().join(save_frame(frame, config=config) for frame in self.values())
+    encode = cast("Callable[..., bytes]", save_frame)  # unannotated in mutagen
 
-    return type(f"InOrder{cls.__name__}", (cls,), {"_write": _write})
+    def _write(self: _Tag, config: object) -> bytearray:
+        return bytearray().join(encode(frame, config=config) for frame in self.values())
+
+    return cast("type[_T]", type(f"InOrder{cls.__name__}", (cls,), {"_write": _write}))
 
 
 def write(path: Path, tags: Tags, fmt: str) -> None:
     """Write ``tags`` into the file at ``path`` (ID3v2.4; for WAV in its id3 chunk),
     frames in the order :func:`build` added them (chapters in time order)."""
+    from mutagen.id3 import ID3
+
     id3 = build(tags)
     if fmt == "wav":
         from mutagen.wave import WAVE
 
-        audio = WAVE(path)
+        audio: _TaggedFile = _new(WAVE, path)
         audio.add_tags()
         assert audio.tags is not None
         audio.tags.__class__ = _in_order(type(audio.tags))
@@ -204,7 +252,7 @@ def write(path: Path, tags: Tags, fmt: str) -> None:
             audio.tags.add(frame)
         audio.save(v2_version=4)
     else:
-        ordered = _in_order(type(id3))()
+        ordered: _Tag = _new(_in_order(ID3))
         for frame in id3.values():
             ordered.add(frame)
         ordered.save(path, v2_version=4, padding=lambda info: 0)
@@ -218,11 +266,11 @@ def read_stamp(path: Path) -> Stamp | None:
         if path.suffix.lower() == ".wav":
             from mutagen.wave import WAVE
 
-            id3 = WAVE(path).tags
+            id3: _Tag | None = _new(WAVE, path).tags
         else:
             from mutagen.id3 import ID3
 
-            id3 = ID3(path)
+            id3 = _new(ID3, path)
     except Exception:  # not audio, no tag, unreadable: not ours
         return None
     if id3 is None:

@@ -52,7 +52,7 @@ from typing import TypeVar
 from reader.extract.bylines import parse_byline as parse_byline
 from reader.extract.dates import DateMatch as DateMatch
 from reader.extract.dates import find_dates as find_dates
-from reader.extract.dates import is_date_line
+from reader.extract.dates import is_date_line as is_date_line
 
 T = TypeVar("T")
 
@@ -495,8 +495,14 @@ def drop_repeats(
 
     items = list(blocks)
     keys = [repeat_key(text_of(b)) for b in items]  # one pass over every character
-    keep = [True] * len(items)
-    seen: dict[str, int] = {}
+    keep = _first_copies(keys, min_length)
+    return [b for b, flag in zip(items, keep, strict=True) if flag]
+
+
+def _first_copies(keys: list[str], min_length: int) -> list[bool]:
+    """Whether each block (by its repeat key) is kept by :func:`drop_repeats`."""
+    keep = [True] * len(keys)
+    seen: set[str] = set()
     by_head: dict[str, list[int]] = {}
     for index, k in enumerate(keys):
         if len(k) < min_length or not k:
@@ -506,21 +512,30 @@ def drop_repeats(
             continue
         if len(k) >= _PREFIX_MIN:
             head = k[:_PREFIX_MIN]
-            # Compare with the latest few that share the opening only: a page of thousands
-            # of paragraphs opening alike ("Item 1: ...") must not make this quadratic.
-            for other in by_head.get(head, [])[-_PREFIX_PEERS:]:
-                if not keep[other]:
-                    continue
-                if keys[other].startswith(k):  # a later, shorter copy: drop it
-                    keep[index] = False
-                    break
-                if k.startswith(keys[other]):  # an earlier teaser: the full copy replaces it
-                    keep[other] = False
+            _compare_prefixes(index, by_head.get(head, []), keys, keep)
             if not keep[index]:
                 continue
             by_head.setdefault(head, []).append(index)
-        seen[k] = index
-    return [b for b, flag in zip(items, keep, strict=True) if flag]
+        seen.add(k)
+    return keep
+
+
+def _compare_prefixes(index: int, peers: list[int], keys: list[str], keep: list[bool]) -> None:
+    """Compare block ``index`` with earlier kept ones opening alike (``peers``): it is
+    dropped as a later, shorter copy, or an earlier teaser is dropped for it.
+
+    Only the latest few peers: a page of thousands of paragraphs opening alike ("Item
+    1: ...") must not make this quadratic.
+    """
+    k = keys[index]
+    for other in peers[-_PREFIX_PEERS:]:
+        if not keep[other]:
+            continue
+        if keys[other].startswith(k):  # a later, shorter copy: drop it
+            keep[index] = False
+            return
+        if k.startswith(keys[other]):  # an earlier teaser: the full copy replaces it
+            keep[other] = False
 
 
 # A prefix shorter than this (in letters and digits) is too weak to call a repeat: two

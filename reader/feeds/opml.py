@@ -90,7 +90,8 @@ def render(feeds: Iterable[Feed], title: str = "reader feeds") -> bytes:
             attrs["htmlUrl"] = feed.site
         ET.SubElement(body, "outline", attrs)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)  # typed Any
+    return data + b"\n"
 
 
 def write(path: Path, feeds: Iterable[Feed]) -> None:

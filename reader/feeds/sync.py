@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from reader.export import ExportOptions, ItemResult
     from reader.export.batch import Summary
     from reader.library import Library
-    from reader.library.feeds import Feed
+    from reader.library.feeds import Feed, FetchedOk
 
 HOST_LIMIT = 4  # fetches at once to one host
 WORKERS = 16  # fetch and extraction threads
@@ -258,141 +258,26 @@ def sync(
     ``on_total`` is called with the number of steps (feeds, then again feeds plus new
     items once they are known); ``on_feed`` and ``on_item`` after each step.
     """
-    from reader.library import feeds as store
-
     began = time.perf_counter()
-    summary = SyncSummary()
-    hosts = _Hosts(host_limit)
     folder = str(export.expanduser().resolve()) if export is not None else None
-    results = {f.id: FeedResult(f.id, f.url, f.title) for f in feeds}
-    pending: dict[int, int] = {}  # feed id -> items not finished yet
-    clean: dict[int, bool] = {}  # feed id -> no item failed, nothing left for later
-    fetched: dict[int, _Fetched] = {}
-    claimed: set[str] = set()  # links taken by this sync so far
-    total = len(feeds)
-    if on_total is not None:
-        on_total(total)
-
-    done: list[store.FetchedOk] = []  # written in one transaction (see flush)
-
-    def flush() -> None:
-        store.mark_ok(library, done)
-        done.clear()
-
-    def feed_done(feed_id: int) -> None:
-        got = fetched[feed_id]
-        parsed = got.parsed
-        done.append(
-            store.FetchedOk(
-                feed_id,
-                etag=got.etag,
-                last_modified=got.last_modified,
-                title=parsed.title if parsed else None,
-                site=parsed.site if parsed else None,
-                keep_validators=clean.get(feed_id, True),
-                kind=parsed.kind if parsed else None,
-            )
-        )
-        if parsed is not None:  # feeds with items are stored as they finish
-            flush()
-        if on_feed is not None:
-            on_feed(results[feed_id])
-
-    def settle(feed_id: int, outcome: ItemOutcome) -> None:
-        summary.items.append(outcome)
-        if outcome.status in ("failed",):
-            clean[feed_id] = False
-        if on_item is not None:
-            on_item(outcome)
-        pending[feed_id] -= 1
-        if pending[feed_id] == 0:
-            feed_done(feed_id)
-
-    def take(feed: Feed, item: Item, article: Article) -> ItemOutcome:
-        source = item.url or f"feed:{feed.id}:{item.guid}"
-        added = library.add(article, source, if_similar="skip" if skip_similar else "keep")
-        title = one_line(article.title or item.title or "") or None
-        if added.status == "skipped":
-            similar = added.similar[0].id if added.similar else None
-            store.record_item(library, feed.id, item.guid, item.url, similar, "similar")
-            return ItemOutcome(feed.id, item.guid, item.url, title, "similar", similar)
-        status = added.status if added.status in ("added", "updated") else "unchanged"
-        store.record_item(
-            library,
-            feed.id,
-            item.guid,
-            item.url,
-            added.id,
-            status,
-            export_to=folder if status in ("added", "updated") else None,
-        )
-        return ItemOutcome(feed.id, item.guid, item.url, title, status, added.id)
-
+    run = _Sync(
+        library,
+        feeds,
+        limit=limit,
+        since=since,
+        skip_similar=skip_similar,
+        folder=folder,
+        hosts=_Hosts(host_limit),
+        on_feed=on_feed,
+        on_item=on_item,
+        on_total=on_total,
+    )
     with (
         ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="feed-sync") as pool,
-        _finally(flush),
+        _finally(run.flush),
     ):
-        feed_futures = {pool.submit(_fetch_feed, feed, hosts): feed for feed in feeds}
-        item_futures: dict[Future[Article], tuple[Feed, Item]] = {}
-        for future in as_completed(feed_futures):
-            got = future.result()
-            feed = got.feed
-            fetched[feed.id] = got
-            result = results[feed.id]
-            summary.feeds.append(result)
-            if got.error is not None:
-                result.status = "failed"
-                # A reason can quote the server (an HTTP reason phrase): one safe line.
-                result.error = one_line(str(got.error))
-                failures = store.mark_failed(library, feed.id, one_line(got.error.reason))
-                result.failing = failures >= store.FAILING_AFTER
-                if on_feed is not None:
-                    on_feed(result)
-                continue
-            if got.parsed is None:  # 304 Not Modified
-                feed_done(feed.id)
-                continue
-            if got.parsed.title:
-                result.title = got.parsed.title
-            items, refused, left = _new_items(library, feed, got.parsed, limit, since, claimed)
-            result.new, result.left = len(items), left
-            clean[feed.id] = left == 0
-            if items or refused:
-                result.status = "updated"
-            for item in refused:
-                store.record_item(library, feed.id, item.guid, None, None, "refused")
-                outcome = ItemOutcome(
-                    feed.id,
-                    item.guid,
-                    None,
-                    item.title,
-                    "refused",
-                    error=f"{feed.url}: item {item.title or item.guid!r}: link refused "
-                    f"({item.bad_link}): only http and https links are followed",
-                )
-                summary.items.append(outcome)
-                if on_item is not None:
-                    on_item(outcome)
-            pending[feed.id] = len(items)
-            if not items:
-                feed_done(feed.id)
-                continue
-            total += len(items)
-            if on_total is not None:
-                on_total(total)
-            for item in items:
-                item_futures[pool.submit(item_article, item, hosts)] = (feed, item)
-        for finished in as_completed(item_futures):
-            feed, item = item_futures[finished]
-            try:
-                outcome = take(feed, item, finished.result())
-            except ReaderError as error:
-                label = item.url or f"{feed.url} item {item.title or item.guid!r}"
-                message = str(error) if error.subject == label else f"{label}: {error.reason}"
-                outcome = ItemOutcome(
-                    feed.id, item.guid, item.url, item.title, "failed", error=one_line(message)
-                )
-            settle(feed.id, outcome)
+        run.run(pool, feeds)
+    summary = run.summary
     summary.fetch_seconds = time.perf_counter() - began
     if export is not None and folder is not None:
         summary.export = _export(
@@ -400,6 +285,176 @@ def sync(
         )
     summary.seconds = time.perf_counter() - began
     return summary
+
+
+class _Sync:
+    """Steps 1-3 of one sync: the feeds fetched, their new items made articles (both on
+    the pool), then added to the library and recorded here, in this thread."""
+
+    def __init__(
+        self,
+        library: Library,
+        feeds: Sequence[Feed],
+        *,
+        limit: int,
+        since: str | None,
+        skip_similar: bool,
+        folder: str | None,
+        hosts: _Hosts,
+        on_feed: Callable[[FeedResult], None] | None,
+        on_item: Callable[[ItemOutcome], None] | None,
+        on_total: Callable[[int], None] | None,
+    ) -> None:
+        from reader.library import feeds as store
+
+        self.library = library
+        self.store = store
+        self.limit, self.since, self.skip_similar = limit, since, skip_similar
+        self.folder = folder  # the export folder items are recorded for, if any
+        self.hosts = hosts
+        self.on_feed, self.on_item, self.on_total = on_feed, on_item, on_total
+        self.summary = SyncSummary()
+        self.results = {f.id: FeedResult(f.id, f.url, f.title) for f in feeds}
+        self.pending: dict[int, int] = {}  # feed id -> items not finished yet
+        self.clean: dict[int, bool] = {}  # feed id -> no item failed, nothing left for later
+        self.fetched: dict[int, _Fetched] = {}
+        self.claimed: set[str] = set()  # links taken by this sync so far
+        self.done: list[FetchedOk] = []  # written in one transaction (see flush)
+        self.total = len(feeds)
+        if on_total is not None:
+            on_total(self.total)
+
+    def run(self, pool: ThreadPoolExecutor, feeds: Sequence[Feed]) -> None:
+        """Fetch every feed, then take the new items as their articles come in."""
+        feed_futures = {pool.submit(_fetch_feed, feed, self.hosts): feed for feed in feeds}
+        item_futures: dict[Future[Article], tuple[Feed, Item]] = {}
+        for future in as_completed(feed_futures):
+            got = future.result()
+            for item in self.fetched_feed(got):
+                item_futures[pool.submit(item_article, item, self.hosts)] = (got.feed, item)
+        for finished in as_completed(item_futures):
+            feed, item = item_futures[finished]
+            try:
+                outcome = self.take(feed, item, finished.result())
+            except ReaderError as error:
+                label = item.url or f"{feed.url} item {item.title or item.guid!r}"
+                message = str(error) if error.subject == label else f"{label}: {error.reason}"
+                outcome = ItemOutcome(
+                    feed.id, item.guid, item.url, item.title, "failed", error=one_line(message)
+                )
+            self.settle(feed.id, outcome)
+
+    def fetched_feed(self, got: _Fetched) -> list[Item]:
+        """Note what fetching a feed gave; its new items, to be made articles."""
+        feed = got.feed
+        self.fetched[feed.id] = got
+        result = self.results[feed.id]
+        self.summary.feeds.append(result)
+        if got.error is not None:
+            result.status = "failed"
+            # A reason can quote the server (an HTTP reason phrase): one safe line.
+            result.error = one_line(str(got.error))
+            failures = self.store.mark_failed(self.library, feed.id, one_line(got.error.reason))
+            result.failing = failures >= self.store.FAILING_AFTER
+            if self.on_feed is not None:
+                self.on_feed(result)
+            return []
+        if got.parsed is None:  # 304 Not Modified
+            self.feed_done(feed.id)
+            return []
+        if got.parsed.title:
+            result.title = got.parsed.title
+        items, refused, left = _new_items(
+            self.library, feed, got.parsed, self.limit, self.since, self.claimed
+        )
+        result.new, result.left = len(items), left
+        self.clean[feed.id] = left == 0
+        if items or refused:
+            result.status = "updated"
+        for item in refused:
+            self.refuse(feed, item)
+        self.pending[feed.id] = len(items)
+        if not items:
+            self.feed_done(feed.id)
+            return []
+        self.total += len(items)
+        if self.on_total is not None:
+            self.on_total(self.total)
+        return items
+
+    def refuse(self, feed: Feed, item: Item) -> None:
+        """An item whose link is not http(s): recorded as refused, never fetched."""
+        self.store.record_item(self.library, feed.id, item.guid, None, None, "refused")
+        outcome = ItemOutcome(
+            feed.id,
+            item.guid,
+            None,
+            item.title,
+            "refused",
+            error=f"{feed.url}: item {item.title or item.guid!r}: link refused "
+            f"({item.bad_link}): only http and https links are followed",
+        )
+        self.summary.items.append(outcome)
+        if self.on_item is not None:
+            self.on_item(outcome)
+
+    def take(self, feed: Feed, item: Item, article: Article) -> ItemOutcome:
+        """Add an item's article to the library and record the item as taken."""
+        source = item.url or f"feed:{feed.id}:{item.guid}"
+        added = self.library.add(
+            article, source, if_similar="skip" if self.skip_similar else "keep"
+        )
+        title = one_line(article.title or item.title or "") or None
+        if added.status == "skipped":
+            similar = added.similar[0].id if added.similar else None
+            self.store.record_item(self.library, feed.id, item.guid, item.url, similar, "similar")
+            return ItemOutcome(feed.id, item.guid, item.url, title, "similar", similar)
+        status = added.status if added.status in ("added", "updated") else "unchanged"
+        self.store.record_item(
+            self.library,
+            feed.id,
+            item.guid,
+            item.url,
+            added.id,
+            status,
+            export_to=self.folder if status in ("added", "updated") else None,
+        )
+        return ItemOutcome(feed.id, item.guid, item.url, title, status, added.id)
+
+    def settle(self, feed_id: int, outcome: ItemOutcome) -> None:
+        """An item is finished; its feed is done when it was the last."""
+        self.summary.items.append(outcome)
+        if outcome.status in ("failed",):
+            self.clean[feed_id] = False
+        if self.on_item is not None:
+            self.on_item(outcome)
+        self.pending[feed_id] -= 1
+        if self.pending[feed_id] == 0:
+            self.feed_done(feed_id)
+
+    def feed_done(self, feed_id: int) -> None:
+        """Store the feed's validators and title (its items are all finished)."""
+        got = self.fetched[feed_id]
+        parsed = got.parsed
+        self.done.append(
+            self.store.FetchedOk(
+                feed_id,
+                etag=got.etag,
+                last_modified=got.last_modified,
+                title=parsed.title if parsed else None,
+                site=parsed.site if parsed else None,
+                keep_validators=self.clean.get(feed_id, True),
+                kind=parsed.kind if parsed else None,
+            )
+        )
+        if parsed is not None:  # feeds with items are stored as they finish
+            self.flush()
+        if self.on_feed is not None:
+            self.on_feed(self.results[feed_id])
+
+    def flush(self) -> None:
+        self.store.mark_ok(self.library, self.done)
+        self.done.clear()
 
 
 @contextmanager

@@ -13,31 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+# The highlight record is shared with the front ends, which may hold one without SQLite.
+from reader.highlight import Highlight as Highlight
+
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.library.repair import RepairReport
-
-
-@dataclass(frozen=True, slots=True)
-class Highlight:
-    """A saved passage: ``article.text[start:end]`` when not :attr:`detached`.
-
-    ``detached`` highlights could not be found again after the article's text
-    changed; they keep their quote, note and old offsets until a later version of
-    the text contains the passage again.
-    """
-
-    id: int
-    article_id: int
-    start: int
-    end: int
-    text: str
-    color: str | None
-    note: str | None
-    created: str
-    prefix: str = ""
-    suffix: str = ""
-    detached: bool = False
 
 
 @dataclass(frozen=True)

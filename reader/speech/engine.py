@@ -70,11 +70,16 @@ class EspeakEngine:
     def __init__(self) -> None:
         import pyttsx3
 
-        from reader.speech.pyttsx3_driver import DRIVER_NAME, DRIVER_PROPERTY, register
+        from reader.speech.pyttsx3_driver import (
+            DRIVER_NAME,
+            DRIVER_PROPERTY,
+            ReaderEspeakDriver,
+            register,
+        )
 
         register()
         self.tts = pyttsx3.init(DRIVER_NAME)  # kept: pyttsx3 holds engines weakly
-        self.driver = self.tts.getProperty(DRIVER_PROPERTY)
+        self.driver: ReaderEspeakDriver = self.tts.getProperty(DRIVER_PROPERTY)
         self.engine_id = self.driver.engine_id
         self.sample_rate = self.driver.sample_rate
 
@@ -391,11 +396,12 @@ def _match(voices: list[Voice], wanted: str) -> Voice | None:
 def _by_language(voices: list[Voice], language: str) -> Voice | None:
     code = language.lower().replace("_", "-")
     primary = code.split("-")[0]
-    for test in (
+    tests: tuple[Callable[[Voice], bool], ...] = (
         lambda v: code in (lang.lower() for lang in v.languages),
         lambda v: any(lang.lower().split("-")[0] == primary for lang in v.languages[:1]),
         lambda v: any(lang.lower().split("-")[0] == primary for lang in v.languages),
-    ):
+    )
+    for test in tests:
         for voice in voices:
             if test(voice):
                 return voice

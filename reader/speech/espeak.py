@@ -311,7 +311,9 @@ class EspeakDriver:
         self._buffers = []
         return Synthesis(pcm, self.sample_rate, tuple(self._words))
 
-    def _on_synth(self, wav: ctypes._Pointer, count: int, events: ctypes._Pointer) -> int:
+    def _on_synth(
+        self, wav: ctypes._Pointer[c_short], count: int, events: ctypes._Pointer[_Event]
+    ) -> int:
         # Word events come with the buffer they start in; ``sample`` counts from the
         # start of this synthesis in the current espeak-ng, but to be safe against
         # versions that count from initialization we use our own running total when

@@ -154,20 +154,56 @@ def _stream(
     if started is None:
         return  # nothing to say (empty or blank text): no engine start either
     setup, language, first, pieces = started
-    thread = engine_thread()
-    cache = SpeechCache(limit_bytes=options.cache_bytes)
     stop = _Stop(cancel)
-    rules = options.lexicon.rules(language)
+    synth = _PieceSynth(text, setup, language, options, cache_mode, stop)
     pending: deque[_Pending] = deque()
     upcoming: Piece | None = first
+    try:
+        while True:
+            while upcoming is not None and len(pending) < LOOKAHEAD:
+                pending.append(synth.submit(upcoming))
+                upcoming = next(pieces, None)
+            if not pending or stop.is_set():
+                return
+            item = pending.popleft()
+            entry = item.entry if item.entry is not None else synth.finish(item)
+            if entry is None:
+                return  # cancelled, or aborted midway: never yield (or cache) a cut sentence
+            yield _chunk(item, entry, setup)
+    finally:
+        stop.closed.set()
+        for item in pending:
+            if item.future is not None:
+                item.future.cancel()
 
-    def submit(piece: Piece) -> _Pending:
-        spoken = normalize(text[piece.start : piece.end], language, rules)
+
+class _PieceSynth:
+    """Pieces of one text to sound: from the cache, or submitted to the engine thread."""
+
+    def __init__(
+        self,
+        text: str,
+        setup: _Setup,
+        language: str,
+        options: Options,
+        cache_mode: CacheMode,
+        stop: _Stop,
+    ) -> None:
+        self.text, self.setup, self.language = text, setup, language
+        self.options, self.cache_mode, self.stop = options, cache_mode, stop
+        self.thread = engine_thread()
+        self.cache = SpeechCache(limit_bytes=options.cache_bytes)
+        self.rules = options.lexicon.rules(language)
+
+    def submit(self, piece: Piece) -> _Pending:
+        """``piece`` normalized for the ear and looked up in the cache, else submitted."""
+        options = self.options
+        spoken = normalize(self.text[piece.start : piece.end], self.language, self.rules)
         if not spoken.text.strip():
             return _Pending(piece, spoken, None, Entry(b"", 0, ()), None)
-        voice = voice_for_script(setup.voices, setup.voice, spoken.text)
+        voice = voice_for_script(self.setup.voices, self.setup.voice, spoken.text)
         key = cache_key(
-            setup.engine_of(voice),
+            self.setup.engine_of(voice),
             voice.id,
             options.rate,
             options.pitch,
@@ -175,41 +211,27 @@ def _stream(
             spoken.text,
             options.lexicon.version,
         )
-        entry = cache.get(key) if cache_mode != "off" else None
+        entry = self.cache.get(key) if self.cache_mode != "off" else None
         if entry is not None:
             return _Pending(piece, spoken, key, entry, None)
-        say = spoken.text
+        say, stop = spoken.text, self.stop
 
         def job(engine: Engine) -> Synthesis:
             engine.select(voice.id, options.rate, options.pitch, options.volume)
             return engine.synthesize(say, stop)
 
-        return _Pending(piece, spoken, key, None, thread.submit(job))
+        return _Pending(piece, spoken, key, None, self.thread.submit(job))
 
-    try:
-        while True:
-            while upcoming is not None and len(pending) < LOOKAHEAD:
-                pending.append(submit(upcoming))
-                upcoming = next(pieces, None)
-            if not pending or stop.is_set():
-                return
-            item = pending.popleft()
-            entry = item.entry
-            if entry is None:
-                result = _result(item, text)
-                if result is None:
-                    return
-                if stop.is_set():
-                    return  # aborted midway: never yield (or cache) a cut sentence
-                entry = Entry(result.pcm, result.sample_rate, result.words)
-                if item.key is not None and cache_mode == "use":
-                    cache.put(item.key, entry)
-            yield _chunk(item, entry, setup)
-    finally:
-        stop.closed.set()
-        for item in pending:
-            if item.future is not None:
-                item.future.cancel()
+    def finish(self, item: _Pending) -> Entry | None:
+        """The engine's sound for a submitted ``item`` (cached when the mode says so);
+        None when cancelled or stopped midway."""
+        result = _result(item, self.text)
+        if result is None or self.stop.is_set():
+            return None
+        entry = Entry(result.pcm, result.sample_rate, result.words)
+        if item.key is not None and self.cache_mode == "use":
+            self.cache.put(item.key, entry)
+        return entry
 
 
 def _start(

@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     from reader.article import Article
     from reader.config import Settings
     from reader.errors import ReaderError
+    from reader.highlight import Highlight
     from reader.playback import Player
-    from reader.tui.store import HighlightRow, Store
+    from reader.tui.store import Store
 
 
 class LoadingScreen(Screen[None]):
@@ -256,7 +257,7 @@ class ReaderApp(App[int]):
         article: Article,
         article_id: int | None,
         position: int,
-        highlights: list[HighlightRow],
+        highlights: list[Highlight],
     ) -> None:
         screen = ArticleScreen(
             article,

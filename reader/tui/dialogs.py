@@ -30,15 +30,17 @@ from reader.tui.messages import HighlightsChanged
 
 if TYPE_CHECKING:
     from reader.article import Article
-    from reader.tui.store import HighlightRow, Store
+    from reader.highlight import Highlight
+    from reader.tui.store import Store
 
 
-def excerpt(text: str, limit: int = 200) -> Text:
+def excerpt(text: str | None, limit: int = 200) -> Text:
     """Text from outside (a passage, a title, a note, a site) as one plain line: never
-    markup, no escapes, controls or bidi overrides; shortened to ``limit`` characters."""
+    markup, no escapes, controls or bidi overrides; shortened to ``limit`` characters.
+    ``None`` (no note) is an empty line."""
     from reader.sanitize import one_line
 
-    text = one_line(text)
+    text = one_line(text or "")
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return Text(text)
@@ -68,10 +70,12 @@ class Dialog(ModalScreen[Any]):
 class NoteScreen(Dialog):
     """Save a highlight (or edit its note): returns the note ("" for none) or None."""
 
-    def __init__(self, passage: str, note: str = "", *, title: str = "Save highlight") -> None:
+    def __init__(
+        self, passage: str, note: str | None = "", *, title: str = "Save highlight"
+    ) -> None:
         super().__init__()
         self.passage = passage
-        self.note = note
+        self.note = note or ""
         self.box_title = title
 
     def compose(self) -> ComposeResult:
@@ -243,8 +247,8 @@ class HighlightsScreen(Dialog):
         article: Article,
         article_id: int | None,
         store: Store,
-        placed: list[HighlightRow],
-        detached: list[HighlightRow],
+        placed: list[Highlight],
+        detached: list[Highlight],
     ) -> None:
         super().__init__()
         self.article = article
@@ -252,7 +256,7 @@ class HighlightsScreen(Dialog):
         self.store = store
         self.placed = placed
         self.detached = detached
-        self.rows: list[HighlightRow] = []
+        self.rows: list[Highlight] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="frame"), Vertical(id="box"):
@@ -301,13 +305,13 @@ class HighlightsScreen(Dialog):
                 )
             )
 
-    def _current(self) -> HighlightRow | None:
+    def _current(self) -> Highlight | None:
         table = self.query_one(DataTable)
         if not self.rows or table.cursor_row < 0:
             return None
         return self.rows[min(table.cursor_row, len(self.rows) - 1)]
 
-    def _placed(self) -> HighlightRow | None:
+    def _placed(self) -> Highlight | None:
         """The highlight under the cursor if it has a place in the text; else says why not."""
         h = self._current()
         if h is not None and h.detached:

@@ -109,38 +109,46 @@ def wrap(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
             pos += 1
             continue
         line_start = pos
-        cells = 0
-        last_break = -1  # offset of whitespace where we may break
-        i = pos
-        while i < end:
-            ch = text[i]
-            if ch == "\n":
-                break
-            w = cell_width(ch)
-            if ch in " \t":
-                last_break = i
-            elif cells + w > width:
-                break
-            cells += w
-            i += 1
+        i, last_break = _fill(text, pos, end, width)
         if i >= end or text[i] == "\n":
-            line_end = i
-            while line_end > line_start and text[line_end - 1] in " \t":
-                line_end -= 1
-            lines.append((line_start, line_end))
+            lines.append((line_start, _trimmed(text, line_start, i)))
             pos = i
-            continue
-        if last_break > line_start:
-            line_end = last_break
-            while line_end > line_start and text[line_end - 1] in " \t":
-                line_end -= 1
-            lines.append((line_start, line_end))
+        elif last_break > line_start:
+            lines.append((line_start, _trimmed(text, line_start, last_break)))
             pos = last_break
         else:  # one word longer than the line: cut it
             cut = max(i, line_start + 1)
             lines.append((line_start, cut))
             pos = cut
     return lines
+
+
+def _fill(text: str, pos: int, end: int, width: int) -> tuple[int, int]:
+    """How far a line from ``pos`` reaches: the offset where it stops (a newline, the
+    end, or the first character that does not fit) and the last whitespace before it
+    where it may break (-1: none)."""
+    cells = 0
+    last_break = -1
+    i = pos
+    while i < end:
+        ch = text[i]
+        if ch == "\n":
+            break
+        w = cell_width(ch)
+        if ch in " \t":
+            last_break = i
+        elif cells + w > width:
+            break
+        cells += w
+        i += 1
+    return i, last_break
+
+
+def _trimmed(text: str, line_start: int, line_end: int) -> int:
+    """``line_end`` moved back over trailing spaces and tabs (not past ``line_start``)."""
+    while line_end > line_start and text[line_end - 1] in " \t":
+        line_end -= 1
+    return line_end
 
 
 _PREFIX = {"list_item": ("• ", "  "), "quote": ("  ", "  ")}

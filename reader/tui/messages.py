@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from textual.worker import Worker
 
     from reader.article import Article
+    from reader.highlight import Highlight
     from reader.speech import Chunk
-    from reader.tui.store import HighlightRow
 
 
 @dataclass
@@ -34,7 +34,7 @@ class ArticleReady(WorkerMessage, bubble=False):
     article: Article
     article_id: int | None
     position: int
-    highlights: list[HighlightRow]
+    highlights: list[Highlight]
     note: str | None = None  # e.g. the library already tells the same story
 
 
@@ -45,7 +45,7 @@ class ArticleStored(WorkerMessage, bubble=False):
     article: Article
     article_id: int
     position: int
-    highlights: list[HighlightRow]
+    highlights: list[Highlight]
     note: str | None = None
 
 

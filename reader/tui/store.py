@@ -1,9 +1,11 @@
-"""What the TUI needs from the library, in the TUI's own small types.
+"""What the TUI needs from the library.
 
-Screens call a :class:`Store`; it calls :class:`reader.library.Library`. Keeping the
-mapping in one place means the screens do not care about the library's row types,
-and the app still opens an article (without saving anything) when the library
-cannot be opened, saying so once.
+Screens call a :class:`Store`; it calls :class:`reader.library.Library`. Highlights
+cross as the library's own record (:class:`reader.highlight.Highlight`), the one type
+the screens, dialogs and the article view display; the library list gets
+:class:`ArticleRow` (a summary with the name of the feed it came from). The app
+still opens an article (without saving anything) when the library cannot be opened,
+saying so once (:class:`MemoryStore`).
 """
 
 from __future__ import annotations
@@ -14,22 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.highlight import Highlight
     from reader.library import Library
-
-
-@dataclass(frozen=True)
-class HighlightRow:
-    """A saved highlight. ``detached``: its passage is not in the article's current
-    text (the article was re-extracted and the quote could not be found again);
-    ``start``/``end`` are then its old offsets, meaningless in this text, and ``text``
-    is the quote it was saved with."""
-
-    id: int
-    start: int
-    end: int
-    text: str
-    note: str = ""
-    detached: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,37 +139,29 @@ class Store:
 
     # -- highlights ----------------------------------------------------------------------
 
-    def highlights(self, article_id: int) -> list[HighlightRow]:
+    def highlights(self, article_id: int) -> list[Highlight]:
         """The article's placed highlights in text order (detached ones have no place)."""
-        rows = [
-            HighlightRow(h.id, h.start, h.end, h.text, h.note or "")
-            for h in self.library.highlights(article_id)
-            if not h.detached
-        ]
-        return sorted(rows, key=lambda h: (h.start, h.end))
+        placed = [h for h in self.library.highlights(article_id) if not h.detached]
+        return sorted(placed, key=lambda h: (h.start, h.end))
 
-    def detached_highlights(self, article_id: int) -> list[HighlightRow]:
+    def detached_highlights(self, article_id: int) -> list[Highlight]:
         """The article's highlights that could not be placed in its current text.
 
         The library keeps them (quote, note, old offsets) until the user deletes them
         or a later version of the text holds the passage again; the TUI lists them so a
         note is never lost without the user knowing.
         """
-        return [
-            HighlightRow(h.id, h.start, h.end, h.text, h.note or "", detached=True)
-            for h in self.library.highlights(article_id)
-            if h.detached
-        ]
+        return [h for h in self.library.highlights(article_id) if h.detached]
 
     def add_highlight(self, article_id: int, start: int, end: int, note: str = "") -> int:
         return int(self.library.add_highlight(article_id, start, end, note=note or None).id)
 
-    def find_highlight(self, article_id: int, start: int, end: int) -> HighlightRow | None:
+    def find_highlight(self, article_id: int, start: int, end: int) -> Highlight | None:
         """The article's placed highlight of exactly ``text[start:end]``, if saved (read
         afresh: another window or ``reader highlight`` may have saved it meanwhile)."""
-        for row in self.highlights(article_id):
-            if (row.start, row.end) == (start, end):
-                return row
+        for highlight in self.highlights(article_id):
+            if (highlight.start, highlight.end) == (start, end):
+                return highlight
         return None
 
     def update_note(self, highlight_id: int, note: str) -> None:
@@ -203,7 +183,7 @@ class MemoryStore(Store):
         self.reason = reason
         self._ids = itertools.count(1)
         self._articles: dict[int, tuple[Article, int]] = {}
-        self._highlights: dict[int, tuple[int, HighlightRow]] = {}
+        self._highlights: dict[int, Highlight] = {}
 
     def add(self, article: Article) -> int:
         for article_id, (known, _) in self._articles.items():
@@ -230,7 +210,7 @@ class MemoryStore(Store):
         for article_id, (article, position) in self._articles.items():
             if query.lower() not in article.text.lower():
                 continue
-            count = sum(1 for a, _ in self._highlights.values() if a == article_id)
+            count = sum(1 for h in self._highlights.values() if h.article_id == article_id)
             rows.append(
                 ArticleRow(
                     article_id,
@@ -252,23 +232,35 @@ class MemoryStore(Store):
         if article_id in self._articles:
             self._articles[article_id] = (self._articles[article_id][0], offset)
 
-    def highlights(self, article_id: int) -> list[HighlightRow]:
-        rows = [h for a, h in self._highlights.values() if a == article_id]
-        return sorted(rows, key=lambda h: (h.start, h.end))
+    def highlights(self, article_id: int) -> list[Highlight]:
+        placed = [h for h in self._highlights.values() if h.article_id == article_id]
+        return sorted(placed, key=lambda h: (h.start, h.end))
 
-    def detached_highlights(self, article_id: int) -> list[HighlightRow]:
+    def detached_highlights(self, article_id: int) -> list[Highlight]:
         return []  # nothing is re-extracted in memory: every highlight has its place
 
     def add_highlight(self, article_id: int, start: int, end: int, note: str = "") -> int:
+        from datetime import UTC, datetime
+
+        from reader.highlight import Highlight  # not the library's package: it may not load
+
         article = self._articles[article_id][0]
         highlight_id = next(self._ids)
-        row = HighlightRow(highlight_id, start, end, article.text[start:end], note)
-        self._highlights[highlight_id] = (article_id, row)
+        self._highlights[highlight_id] = Highlight(
+            id=highlight_id,
+            article_id=article_id,
+            start=start,
+            end=end,
+            text=article.text[start:end],
+            color=None,
+            note=note or None,  # as the library stores it
+            created=datetime.now(UTC).isoformat(timespec="microseconds"),
+        )
         return highlight_id
 
     def update_note(self, highlight_id: int, note: str) -> None:
-        article_id, row = self._highlights[highlight_id]
-        self._highlights[highlight_id] = (article_id, replace(row, note=note))
+        highlight = self._highlights[highlight_id]
+        self._highlights[highlight_id] = replace(highlight, note=note or None)
 
     def remove_highlight(self, highlight_id: int) -> None:
         self._highlights.pop(highlight_id, None)
