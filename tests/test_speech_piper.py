@@ -19,7 +19,7 @@ import pytest
 
 from reader.cli import main
 from reader.extract import extract
-from reader.speech import SpeechError, synthesize, voices
+from reader.speech import SpeechError, piper_memory, synthesize, voices
 from reader.speech import piper as piper_engine
 from reader.speech.plan import NEURAL_PIECE
 from tests.conftest import ASSETS
@@ -279,7 +279,7 @@ def test_cut_phonemes_bounds_each_part_at_word_boundaries() -> None:
         if n:
             phonemes += [",", " "] if n % 7 == 0 else [" "]
         phonemes += list(word)
-    parts = piper_engine.cut_phonemes(phonemes, limit=60)
+    parts = piper_memory.cut_phonemes(phonemes, limit=60)
     assert len(parts) > 1
     assert all(0 < len(part) <= 60 for part in parts)
     # Nothing lost but the space at each cut; every cut at a word boundary.
@@ -288,8 +288,8 @@ def test_cut_phonemes_bounds_each_part_at_word_boundaries() -> None:
     # A comma in the second half of a part is where it is cut.
     assert sum(part[-1] == "," for part in parts[:-1]) >= len(parts) // 2
     # A short sentence is left whole; one giant word is cut anyway.
-    assert piper_engine.cut_phonemes(list("həlˈoʊ")) == [list("həlˈoʊ")]
-    assert [len(p) for p in piper_engine.cut_phonemes(["a"] * 130, limit=60)] == [60, 60, 10]
+    assert piper_memory.cut_phonemes(list("həlˈoʊ")) == [list("həlˈoʊ")]
+    assert [len(p) for p in piper_memory.cut_phonemes(["a"] * 130, limit=60)] == [60, 60, 10]
 
 
 def test_a_long_sentence_is_spoken_in_bounded_runs_with_its_word_times(
@@ -330,7 +330,7 @@ def test_a_long_sentence_is_spoken_in_bounded_runs_with_its_word_times(
     )
     assert len(lengths) >= 2  # one sentence, more than one run
     # Piper's ids: a pad after each phoneme, and the start and end marks.
-    assert max(lengths) <= 2 * piper_engine.MAX_PHONEMES + 3
+    assert max(lengths) <= 2 * piper_memory.MAX_PHONEMES + 3
     assert set(options) == {"cpu:0"}
     assert len(result.pcm) / 2 / result.sample_rate > 12  # the whole sentence, spoken
     written = [text[p : p + n] for p, n, _ in result.words]
