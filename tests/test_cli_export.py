@@ -281,6 +281,12 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(
     )
 
 
+def _piper_thread_bounds() -> tuple[int, bool]:
+    from reader.speech import piper
+
+    return piper._threads, piper._spinning
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_a_dask_cluster_runs_the_same_export(
@@ -299,6 +305,10 @@ def test_a_dask_cluster_runs_the_same_export(
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
         status, summary, _ = run_json(capsys, *inputs, "-o", str(out), "--cluster", address)
+        with distributed.Client(address, timeout="10s") as client:
+            # The worker bounded onnxruntime to its one thread, without spinning.
+            bounds = client.run(_piper_thread_bounds)
+    assert list(bounds.values()) == [(1, False)]
     assert status == 1
     assert [i["status"] for i in summary["items"]] == ["exported", "failed"]
     assert os.listdir(out) == ["On the cluster.mp3"]

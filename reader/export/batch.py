@@ -264,6 +264,25 @@ def _pool_task(job: Job, extract: Callable[[str], Article] | None) -> ItemResult
         _busy = False
 
 
+def _cluster_task(job: Job, extract: Callable[[str], Article] | None) -> ItemResult:
+    """On a Dask worker: onnxruntime's threads bounded to the worker's own threads (a
+    cluster gives each worker its share of a host's cores; the Piper session would
+    otherwise start one thread per core in every worker on the host), then the item."""
+    from reader.speech import piper
+
+    piper.set_threads(_worker_threads(), spinning=False)
+    return export_item(job, extract)
+
+
+def _worker_threads() -> int:
+    try:
+        from distributed import get_worker
+
+        return max(1, int(get_worker().state.nthreads))
+    except (ImportError, ValueError, AttributeError):  # not on a worker after all
+        return max(1, os.cpu_count() or 1)
+
+
 def plan_jobs(
     items: Sequence[Item], folder: Path, options: ExportOptions, names: Names
 ) -> tuple[list[Job], list[ItemResult]]:
@@ -343,7 +362,7 @@ def _run_jobs(
         for job in jobs:
             done.add(export_item(job, extract, on_part))
         return
-    task = export_item if on_cluster else _pool_task
+    task = _cluster_task if on_cluster else _pool_task
     futures: dict[Future[ItemResult], Job] = {pool.submit(task, job, extract): job for job in jobs}
     for future in as_completed(futures):
         job = futures[future]
