@@ -468,7 +468,7 @@ def test_the_sentence_splitter_gets_bounded_windows_of_a_huge_paragraph(
     seen: list[int] = []
     real = sentencex.segment
 
-    def spy(language: str, text: str):  # type: ignore[no-untyped-def]
+    def spy(language: str, text: str):
         seen.append(len(text))
         return real(language, text)
 

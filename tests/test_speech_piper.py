@@ -305,7 +305,7 @@ def test_a_long_sentence_is_spoken_in_bounded_runs_with_its_word_times(
     session = voice.session.session
 
     class Spy:
-        def run(self, names, feeds, run_options=None):  # type: ignore[no-untyped-def]
+        def run(self, names, feeds, run_options=None):
             lengths.append(int(feeds["input"].shape[1]))
             options.append(run_options.get_run_config_entry("memory.enable_memory_arena_shrinkage"))
             return session.run(names, feeds, run_options)
