@@ -34,18 +34,55 @@ def test_a_version_5_library_migrates_to_feeds(tmp_path: Path) -> None:
         old = library.add(extract_text("An article kept from before feeds.\n\nIt stays."), "x")
     # Back to 5 as an older reader left it: the feed tables are not there.
     connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("DROP TABLE meta")
     connection.execute("DROP TABLE feed_items")
     connection.execute("DROP TABLE feeds")
     connection.execute("PRAGMA user_version = 5")
     connection.close()
     with Library.open(path) as library:
-        assert schema.version(library._connection()) == schema.LATEST == 6
+        assert schema.version(library._connection()) == schema.LATEST >= 6
         assert [a.id for a in library.list()] == [old.id]
         feed, new = add_feed(library, "http://example.test/feed", "Example")
         assert new and feeds(library)[0].title == "Example"
         record_item(library, feed.id, "g", "http://example.test/a", old.id, "added")
         library.remove(old.id)  # the item stays known; its article link is cleared
         assert feeds(library)[0].items == 1
+
+
+def test_a_version_6_library_gets_its_visits_and_keeps_its_feeds(tmp_path: Path) -> None:
+    """A library an older reader (schema 6) left, with a feed and an item: opened now,
+    it gains the table of its visits, keeps its feeds, and has no visit yet, so the
+    TUI's first visit marks every feed article not opened as new."""
+    from reader.extract import extract_text
+    from reader.library.feeds import add_feed, feeds, record_item
+    from reader.library.visits import arrived_since, previous_visit, record_visit
+
+    path = tmp_path / "library.sqlite3"
+    connection = sqlite3.connect(path, isolation_level=None)
+    schema.migrate(connection, target=6)
+    connection.close()
+    with Library.open(path) as library:
+        read = library.add(extract_text("An article read before.\n\nIt was opened."), "a").id
+        unread = library.add(extract_text("An article never opened.\n\nStill there."), "b").id
+        feed, _ = add_feed(library, "http://example.test/feed", "Example")
+        record_item(library, feed.id, "g1", "http://example.test/1", read, "added")
+        record_item(library, feed.id, "g2", "http://example.test/2", unread, "added")
+        library.mark_opened(read)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("DROP TABLE meta")
+    connection.execute("PRAGMA user_version = 6")
+    tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+    connection.close()
+    assert "meta" not in tables
+    with Library.open(path) as library:
+        assert schema.version(library._connection()) == schema.LATEST == 7
+        assert [f.items for f in feeds(library)] == [2]
+        assert previous_visit(library) is None
+        assert arrived_since(library, None) == {unread}
+        record_visit(library, "2030-01-01T00:00:00.000000+00:00")
+        record_visit(library, "2029-01-01T00:00:00.000000+00:00")  # never moves back
+        assert previous_visit(library) == "2030-01-01T00:00:00.000000+00:00"
+        assert arrived_since(library, previous_visit(library)) == set()
 
 
 def test_opml_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,5 +1,6 @@
-"""The library screen with articles from feeds: a Feed column, new ones marked, `l`
-showing one feed's articles after another's."""
+"""The library screen with articles from feeds: a Feed column, the articles brought
+since the previous visit marked and counted in the header, `l` showing one feed's
+articles after another's. Real library files, the real app through Textual's pilot."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from dataclasses import replace
 
 import pytest
 
+from reader.library import Library
 from reader.library.feeds import add_feed, record_item
+from reader.library.visits import previous_visit
+from reader.tui.article_screen import ArticleScreen
 from reader.tui.library_screen import LibraryScreen
 from reader.tui.store import Store
-from tests.test_tui_support import ARTICLE, make_app, screen_text, sync
+from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, until
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,7 +51,9 @@ async def test_library_shows_feeds_marks_new_articles_and_filters_by_feed() -> N
         assert "Feed" in text and "Tide Tables" in text and "Bird Notes" in text
         new = {row.id for row in screen.rows if row.new}
         assert new == {ids["Spring tides"], ids["Herons nest"]}
-        assert text.count("● ") == 2 and "2 new from feeds" in text
+        assert text.count("● ") == 2 and "2 new (●)" in text
+        # No visit before this one: every feed article not opened yet is new.
+        assert "Library · 2 new from your feeds (first visit)" in text
         assert "● Ukraine" not in text and own not in new
         await pilot.press("l")
         await pilot.pause()
@@ -59,3 +65,102 @@ async def test_library_shows_feeds_marks_new_articles_and_filters_by_feed() -> N
         await pilot.press("l")
         await pilot.pause()
         assert len(screen.rows) == 4 and screen.feed_filter is None
+
+
+def _synced(library: Library, feed_id: int, title: str, words: str) -> int:
+    """An article as a sync leaves it: added, then its item recorded (now)."""
+    ident = library.add(_article(title, words)).id
+    record_item(library, feed_id, title, f"http://tides.test/{ident}", ident, "added")
+    return ident
+
+
+def _item_added(library: Library, article_id: int) -> str:
+    row = library._connection().execute(
+        "SELECT added FROM feed_items WHERE article_id = ?", (article_id,)
+    )
+    return str(row.fetchone()[0])
+
+
+def _marked(screen: LibraryScreen) -> set[int]:
+    return {row.id for row in screen.rows if row.new}
+
+
+async def _open(pilot, screen: LibraryScreen, article_id: int) -> None:
+    """Open an article from the list with enter, as the user does."""
+    from textual.widgets import DataTable
+
+    screen.query_one(DataTable).move_cursor(row=[r.id for r in screen.rows].index(article_id))
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(pilot.app.screen, ArticleScreen))
+
+
+@sync
+async def test_new_is_what_feeds_brought_since_the_previous_visit() -> None:
+    """Three runs of the app, each a visit: marks come from the previous visit's time,
+    stay for the whole visit, and the time is recorded when the list is left."""
+    with Library.open() as library:
+        tides, _ = add_feed(library, "http://tides.test/feed", "Tide Tables")
+        old = _synced(library, tides.id, "Spring tides", "The harbour posts spring tables.")
+
+    # Visit 1 (none before it): the feed's article is new; quitting records the visit.
+    app = make_app(None, store=Store.open())
+    async with app.run_test(size=(140, 30)):
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        assert _marked(screen) == {old}
+        assert "Library · 1 new from your feeds (first visit)" in screen_text(app)
+    with Library.open() as library:
+        first_visit = previous_visit(library)
+        assert first_visit is not None and first_visit > _item_added(library, old)
+        # A sync after the visit brings two articles.
+        one = _synced(library, tides.id, "Neap tides", "Neap tides leave the mudflats bare.")
+        two = _synced(library, tides.id, "King tides", "King tides flood the harbour road.")
+
+    # Visit 2: only what came after visit 1 is new; "Spring tides", never opened, is not.
+    app = make_app(None, store=Store.open())
+    async with app.run_test(size=(140, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        assert _marked(screen) == {one, two}
+        text = screen_text(app)
+        assert text.count("● ") == 2 and "Library · 2 new since your last visit (" in text
+        # Another process syncs while the list is shown.
+        with Library.open() as other:
+            late = _synced(other, tides.id, "Ebb tides", "The ebb uncovers the old wreck.")
+        # Opening an article leaves the list: the visit is recorded up to the moment
+        # the list was read, which is before the late article came.
+        await _open(pilot, screen, one)
+        with Library.open() as library:
+            seen = previous_visit(library)
+            assert seen is not None
+            assert _item_added(library, two) < seen < _item_added(library, late)
+        await pilot.press("l")
+        await until(pilot, lambda: app.screen is screen)
+        # Back in the same visit: "King tides" is still marked although the visit time
+        # moved past it; the opened one is not; the late one is new.
+        assert _marked(screen) == {two, late}
+        assert "Library · 2 new since your last visit (" in screen_text(app)
+        # The feed filter keeps the marks.
+        await pilot.press("l")
+        await pilot.pause()
+        assert screen.feed_filter == "Tide Tables" and _marked(screen) == {two, late}
+
+    # Visit 3: everything was shown in visit 2; nothing is new, opened or not.
+    app = make_app(None, store=Store.open())
+    async with app.run_test(size=(140, 30)):
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        assert _marked(screen) == set()
+        text = screen_text(app)
+        assert "● " not in text and "Library · nothing new since your last visit (" in text
+
+
+@sync
+async def test_a_library_without_feed_articles_has_no_header() -> None:
+    store = Store.open()
+    store.add(ARTICLE)
+    app = make_app(None, store=store)
+    async with app.run_test(size=(140, 30)):
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen)
+        assert not screen.feed_column and "Library ·" not in screen_text(app)

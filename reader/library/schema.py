@@ -221,6 +221,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX feed_items_url ON feed_items(url)",
         "CREATE INDEX feed_items_article ON feed_items(article_id)",
     ),
+    # 7: small named values the library keeps about its own use (reader.library.visits:
+    # when the user last looked at the library, to mark what a feed brought since).
+    # Keyed by text, so a repair's reading by shape never takes its rows for another
+    # table's (those are keyed by an INTEGER PRIMARY KEY).
+    (
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -21,6 +21,16 @@ if TYPE_CHECKING:
     from reader.tui.store import ArticleRow
 
 
+def _local(stamp: str) -> str:
+    """A stored UTC time as the user's local date and minute."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return one_line(stamp)[:16]
+
+
 class LibraryScreen(Screen[None]):
     """Title, site, date, duration, highlight count and progress of each article."""
 
@@ -41,6 +51,7 @@ class LibraryScreen(Screen[None]):
         self.feed_column = False
 
     def compose(self) -> ComposeResult:
+        yield Static(id="library-header", markup=False)
         yield Input(placeholder="Search the library (/)", id="search")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield Static(id="status", markup=False)
@@ -58,12 +69,18 @@ class LibraryScreen(Screen[None]):
         if self.session.store.feed_names():
             table.add_column("Feed", width=16, key="feed")
             self.feed_column = True
+        self.query_one("#library-header", Static).display = self.feed_column
         self.refresh_rows()
         table.focus()
         self.call_after_refresh(self.post_message, WarmUp())
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
+
+    def on_screen_suspend(self) -> None:
+        # Left for an article or a dialog: the list was seen up to now. The marks stay
+        # for the rest of this run (the visit); the next run compares with this.
+        self.session.store.end_visit()
 
     def refresh_rows(self) -> None:
         query = self.query_one("#search", Input).value
@@ -75,7 +92,7 @@ class LibraryScreen(Screen[None]):
         rate = self.session.rate
         for row in self.rows:
             title = excerpt(row.title, 40)
-            if row.new:  # from a feed, never opened
+            if row.new:  # brought by a feed since the previous visit, not opened since
                 title = Text("● ", style="bold") + excerpt(row.title, 38)
             cells = [
                 title,
@@ -93,13 +110,26 @@ class LibraryScreen(Screen[None]):
             status += f' matching "{query}"'
         if self.feed_filter is not None:
             status += f" from {one_line(self.feed_filter)} (l: next feed)"
-        fresh = sum(1 for row in self.rows if row.new)
-        if fresh:
-            status += f" · {fresh} new from feeds (●)"
+        shown_new = sum(1 for row in self.rows if row.new)
+        if shown_new:
+            status += f" · {shown_new} new (●)"
         if not self.session.store.persistent:
             status += " · not saved: " + one_line(getattr(self.session.store, "reason", ""))
         status += " · enter opens · o adds a URL or path · / searches · d deletes"
         self.query_one("#status", Static).update(Text(status, no_wrap=True))
+        if self.feed_column:
+            self.query_one("#library-header", Static).update(Text(self._header(), no_wrap=True))
+
+    def _header(self) -> str:
+        """How many articles the feeds brought since the previous visit (the whole
+        library's count, whatever the search or the feed filter shows)."""
+        store = self.session.store
+        count = len(store.new_articles())
+        since = store.previous_visit
+        news = f"{count} new" if count else "nothing new"
+        if since is None:  # the first visit: every feed article not opened yet is new
+            return f"Library · {news} from your feeds (first visit) · l: filter by feed"
+        return f"Library · {news} since your last visit ({_local(since)}) · l: filter by feed"
 
     def _current(self) -> ArticleRow | None:
         table = self.query_one(DataTable)

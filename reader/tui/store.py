@@ -31,11 +31,7 @@ class ArticleRow:
     position: int
     length: int
     feed: str = ""  # the feed it came from (reader feeds sync), if any
-    opened: bool = True  # False: never opened yet (shown as new when it came from a feed)
-
-    @property
-    def new(self) -> bool:
-        return bool(self.feed) and not self.opened
+    new: bool = False  # brought by a feed since the previous visit, not opened since
 
     @property
     def progress(self) -> float:
@@ -52,6 +48,13 @@ class Store:
         self.library = library
         if library.recovered is not None:
             self.notice = library.recovered.message()
+        # This run of the app is one visit (reader.library.visits): the previous visit
+        # is read once, when the list is first shown, and kept for the whole run so
+        # that the marks stay while the user comes and goes; ``_seen`` is when the list
+        # was last read, recorded when the visit ends.
+        self._visit_started = False
+        self._previous_visit: str | None = None
+        self._seen: str | None = None
 
     @classmethod
     def open(cls) -> Store:
@@ -68,7 +71,52 @@ class Store:
             return MemoryStore(str(error))
 
     def close(self) -> None:
+        self.end_visit()
         self.library.close()
+
+    # -- visits --------------------------------------------------------------------------
+
+    @property
+    def previous_visit(self) -> str | None:
+        """When the library was looked at before this visit (``None``: never)."""
+        self._start_visit()
+        return self._previous_visit
+
+    def _start_visit(self) -> None:
+        if not self._visit_started:
+            from reader.library.visits import previous_visit
+
+            self._previous_visit = previous_visit(self.library)
+            self._visit_started = True
+
+    def new_articles(self) -> set[int]:
+        """Articles brought by a feed since the previous visit and not opened since."""
+        from reader.library import now
+        from reader.library.visits import arrived_since
+
+        self._start_visit()
+        seen = now()  # before reading: what lands meanwhile is new next time too
+        fresh = arrived_since(self.library, self._previous_visit)
+        self._seen = seen
+        return fresh
+
+    def end_visit(self) -> None:
+        """Record that the list was seen (the library screen is left, the app quits).
+
+        The previous visit this one compares with does not change: the marks shown stay
+        for the rest of the run. A library that cannot be written now just keeps the
+        older visit (the marks come again next time), never an error at quitting.
+        """
+        from reader.errors import ReaderError
+        from reader.library.visits import record_visit
+
+        if self._seen is None:
+            return
+        try:
+            record_visit(self.library, self._seen)
+        except ReaderError:
+            return
+        self._seen = None  # recorded: nothing more to write until the list is read again
 
     # -- articles ------------------------------------------------------------------------
 
@@ -109,6 +157,7 @@ class Store:
         else:
             summaries = self.library.list()
         feeds = self.feed_names()
+        fresh = self.new_articles()
         return [
             ArticleRow(
                 id=int(s.id),
@@ -120,7 +169,7 @@ class Store:
                 position=int(s.position),
                 length=int(s.chars),
                 feed=feeds.get(int(s.id), ""),
-                opened=s.opened is not None,
+                new=int(s.id) in fresh,
             )
             for s in summaries
         ]
@@ -198,6 +247,16 @@ class MemoryStore(Store):
 
     def close(self) -> None:
         pass
+
+    def new_articles(self) -> set[int]:
+        return set()
+
+    def end_visit(self) -> None:
+        pass
+
+    @property
+    def previous_visit(self) -> str | None:
+        return None
 
     def feed_names(self) -> dict[int, str]:
         return {}
