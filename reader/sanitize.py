@@ -76,3 +76,16 @@ def safe_text(text: str) -> str:
     except the overrides and isolates, which can disguise what is printed.
     """
     return _OVERRIDES.sub("", strip_controls(text))
+
+
+def web_address(url: str) -> bool:
+    """Whether ``url`` is an http(s) address on one clean line: the only links followed
+    or fetched from outside text (feeds, OPML, imported libraries); ``file:``,
+    ``javascript:`` and the rest are refused."""
+    from urllib.parse import urlsplit
+
+    return (
+        urlsplit(url).scheme.lower() in ("http", "https")
+        and one_line(url) == url
+        and (" " not in url)
+    )

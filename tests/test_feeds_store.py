@@ -187,3 +187,48 @@ def _feeds() -> list:
 
     with Library.open() as library:
         return feeds(library)
+
+
+def test_export_then_import_into_a_new_library_keeps_what_the_feeds_gave(
+    site: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`reader library export`, then `import` into another library: the feeds, their
+    items' GUIDs and links and the articles they became come along, so a sync there
+    adds only what is really new."""
+    from reader.library.feeds import article_feeds, feeds
+
+    entries = [Entry(f"g{n}", site.page(f"/p{n}", 70 + n, f"Story {n}"), f"S{n}") for n in range(3)]
+    site.put("/feed", rss(entries, title="Harbour news"), etag='"v1"')
+    assert main(["feeds", "add", site.url("/feed")]) == 0
+    assert main(["feeds", "sync", "--json"]) == 0
+    dump = tmp_path / "library.json"
+    assert main(["library", "export", str(dump)]) == 0
+
+    monkeypatch.setenv("READER_HOME", str(tmp_path / "elsewhere"))  # a new, empty library
+    capsys.readouterr()
+    assert main(["library", "import", str(dump)]) == 0
+    assert "1 feed(s) and 3 item(s) taken from feeds" in capsys.readouterr().out
+    with Library.open() as library:
+        (feed,) = feeds(library)
+        assert (feed.url, feed.title, feed.items) == (site.url("/feed"), "Harbour news", 3)
+        by_title = {a.title: a.id for a in library.list()}
+        assert article_feeds(library) == {by_title[f"Story {n}"]: "Harbour news" for n in range(3)}
+    # The feed has not changed: one conditional request, nothing added.
+    site.reset_counts()
+    assert main(["feeds", "sync", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == 0
+    assert site.answers == [("/feed", 304)]
+    # A new item (and new validators): the feed is read whole; only the new item is taken.
+    entries.append(Entry("g3", site.page("/p3", 73, "Story 3"), "S3"))
+    site.put("/feed", rss(entries, title="Harbour news"), etag='"v2"')
+    site.reset_counts()
+    assert main(["feeds", "sync", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["added"] == 1 and [i["title"] for i in summary["items"]] == ["Story 3"]
+    assert ("/feed", 200) in site.answers
+    assert all(site.hits[f"/p{n}"] == 0 for n in range(3)) and site.hits["/p3"] == 1
+    with Library.open() as library:
+        assert sorted(a.title or "" for a in library.list()) == [f"Story {n}" for n in range(4)]

@@ -398,6 +398,17 @@ def fill(library: Library) -> None:
     library.record_export(None, "/out/batch.zip", {})
     # A detached highlight must survive the trip too.
     library.add(make(["Completely different text now."], "Ferries", "https://example.org/a"))
+    # The feeds followed, their state and the items taken from them (one whose article
+    # was removed, one refused), and a feed nothing came from yet.
+    from reader.library.feeds import FetchedOk, add_feed, mark_failed, mark_ok, record_item
+
+    news, _ = add_feed(library, "https://example.org/feed", "Ferry news", "https://example.org/")
+    record_item(library, news.id, "a", "https://example.org/a", one, "added", "/out")
+    record_item(library, news.id, "b", "https://example.org/b", None, "similar")
+    record_item(library, news.id, "c", None, None, "refused")
+    mark_ok(library, [FetchedOk(news.id, '"e1"', "Tue, 01 Oct 2024 10:00:00 GMT", kind="rss")])
+    quiet, _ = add_feed(library, "http://quiet.example/atom")
+    mark_failed(library, quiet.id, "HTTP 503")
 
 
 def test_export_import_is_a_lossless_round_trip(tmp_path: Path, library: Library) -> None:
@@ -407,6 +418,7 @@ def test_export_import_is_a_lossless_round_trip(tmp_path: Path, library: Library
     with Library.open(tmp_path / "fresh.sqlite3") as fresh:
         result = fresh.import_json(first)
         assert (result.articles_added, result.highlights_added, result.exports_added) == (2, 3, 2)
+        assert (result.feeds_added, result.feed_items_added) == (2, 3)
         second = tmp_path / "second.json"
         fresh.export_json(second)
         assert any(h.detached for h in fresh.highlights())
@@ -416,6 +428,7 @@ def test_export_import_is_a_lossless_round_trip(tmp_path: Path, library: Library
     # Importing the same file again adds nothing.
     again = library.import_json(first)
     assert (again.articles_added, again.highlights_added, again.exports_added) == (0, 0, 0)
+    assert (again.feeds_added, again.feed_items_added) == (0, 0)
     assert again.articles_merged == 2
 
 
@@ -433,6 +446,10 @@ def test_import_into_a_busy_library_remaps_ids(tmp_path: Path, library: Library)
         assert moved != mine
         assert other.get(moved).article.title == "Ferries"
         assert {h.article_id for h in other.highlights()} == set(result.ids.values())
+        # The feed's item follows its article to its new id.
+        from reader.library.feeds import article_feeds
+
+        assert article_feeds(other) == {moved: "Ferry news"}
 
 
 @pytest.mark.parametrize(

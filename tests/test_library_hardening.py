@@ -141,14 +141,18 @@ def test_too_many_words_or_too_long_a_query_is_one_line(capsys) -> None:
 
 @pytest.fixture
 def export_doc(tmp_path: Path) -> dict:
-    """A real export: the sample article with a highlight and an export record."""
+    """A real export: the sample article with a highlight and an export record, and a
+    feed it came from."""
     from reader.extract import extract
     from reader.library import Library
+    from reader.library.feeds import add_feed, record_item
 
     with Library.open(tmp_path / "source.sqlite3") as library:
         ident = library.add(extract(SAMPLE)).id
         library.add_highlight(ident, 10, 40, note="a note")
         library.record_export(ident, "/music/x.mp3", {"voice": "en"})
+        feed, _ = add_feed(library, "https://example.test/feed.xml", "Example")
+        record_item(library, feed.id, "guid-1", "https://example.test/1", ident, "added")
         library.export_json(tmp_path / "good.json")
     return json.loads((tmp_path / "good.json").read_text(encoding="utf-8"))
 
@@ -211,6 +215,24 @@ MALFORMED = [
     ("version", True, "$.version: export version True is not supported"),
     ("articles.0.article.language", "../../x", "$.articles[0].article.language: '../../x' is not"),
     ("articles.0.highlights.0.color", "red;x", "$.articles[0].highlights[0].color: use one of"),
+    ("feeds", "x", "$.feeds: expected a list, got a string"),
+    (
+        "feeds.0.url",
+        "file:///etc/passwd",
+        "$.feeds[0].url: 'file:///etc/passwd' is not an http(s) address",
+    ),
+    ("feeds.0.url", None, "$.feeds[0].url: expected a string, got null"),
+    ("feeds.0.failures", -1, "$.feeds[0].failures: -1 is out of range"),
+    ("feeds.0.kind", "gopher", "$.feeds[0].kind: 'gopher' is not one of rss, atom, json"),
+    ("feeds.0.added", 7, "$.feeds[0].added: expected a string, got an integer"),
+    ("feeds.0.items", {}, "$.feeds[0].items: expected a list, got an object"),
+    ("feeds.0.items.0.guid", ["x"], "$.feeds[0].items[0].guid: expected a string, got a list"),
+    (
+        "feeds.0.items.0.article_id",
+        "1",
+        "$.feeds[0].items[0].article_id: expected an integer, got a string",
+    ),
+    ("feeds.0.items.0.status", "stolen", "$.feeds[0].items[0].status: 'stolen' is not one of"),
 ]
 
 
@@ -228,6 +250,7 @@ def test_a_malformed_import_is_one_line_and_writes_nothing(
     assert line.startswith(f"reader: {bad}: {reason}"), line
     assert "damaged" not in line and "repair" not in line
     assert run(capsys, "list", "--json")[1] == "[\n\n]\n"  # nothing written
+    assert run(capsys, "feeds", "list", "--json")[1] == "[]\n"
 
 
 @pytest.mark.parametrize(

@@ -407,10 +407,15 @@ def handle_library_export(args: argparse.Namespace) -> int:
 def handle_library_import(args: argparse.Namespace) -> int:
     with open_library() as library:
         result = library.import_json(args.file)
+    feeds = ""
+    if result.feeds_added or result.feed_items_added:
+        feeds = (
+            f", {result.feeds_added} feed(s) and {result.feed_items_added} item(s) taken from feeds"
+        )
     print(
         f"imported {result.articles_added} new article(s), merged {result.articles_merged}, "
-        f"{result.highlights_added} highlight(s), {result.exports_added} export record(s) "
-        f"from {args.file}"
+        f"{result.highlights_added} highlight(s), {result.exports_added} export record(s)"
+        f"{feeds} from {args.file}"
     )
     return 0
 

@@ -25,11 +25,9 @@ __all__ = ["follow", "resolve"]
 
 
 def _check_url(url: str) -> str:
-    from urllib.parse import urlsplit
+    from reader.sanitize import one_line, web_address
 
-    from reader.sanitize import one_line
-
-    if urlsplit(url).scheme.lower() not in ("http", "https") or one_line(url) != url or " " in url:
+    if not web_address(url):
         raise InputError(one_line(url)[:200], "not an http(s) address")
     return url
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from reader.errors import InputError
-from reader.sanitize import one_line
+from reader.sanitize import one_line, web_address
 
 # Entries looked at in one document, newest first as the feed lists them: a feed of a
 # hundred thousand items is cut after this many before it is parsed (feedparser takes
@@ -73,8 +73,7 @@ def web_link(value: Any, base: str) -> tuple[str | None, str | None]:
     if not isinstance(value, str) or not value.strip():
         return None, None
     url = urljoin(base, value.strip())
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ("http", "https") or one_line(url) != url or " " in url:
+    if not web_address(url):
         return None, one_line(value)[:200]
     return url, None
 

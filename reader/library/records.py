@@ -109,4 +109,6 @@ class ImportResult:
     articles_merged: int = 0  # already present (same source and text): highlights merged
     highlights_added: int = 0
     exports_added: int = 0
+    feeds_added: int = 0  # feeds not followed before
+    feed_items_added: int = 0  # items taken from feeds, remembered so a sync skips them
     ids: dict[int, int] = field(default_factory=dict)  # id in the file -> id here

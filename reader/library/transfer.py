@@ -2,22 +2,31 @@
 
 The file is a lossless copy: every article (its stored model, source, times and
 listening position), highlight (offsets, quote and context, color, note, detached
-flag, creation time) and export record, with their ids. Importing it into an empty
-library and exporting again gives the same file byte for byte.
+flag, creation time) and export record, with their ids, and every feed followed with
+the items taken from it (their GUIDs and links, so that a sync after an import adds
+nothing twice, and the article each became). Importing it into an empty library and
+exporting again gives the same file byte for byte.
 
 Importing into a library that already holds articles merges: an article with the
 same source and the same text is the same article (its highlights are merged,
 skipping ones already there); any other keeps its id when that id is free and gets
-a new one otherwise, its highlights following it.
+a new one otherwise, its highlights following it. A feed the library follows already
+(the same address) keeps its own state and gains the items it did not know; another
+keeps its id when free. Items follow their articles' ids.
 
-Format (``"format": "reader-library"``, ``"version": 1``)::
+Format (``"format": "reader-library"``, ``"version": 2``; version 1, without
+``feeds``, is read too)::
 
-    {"format": "reader-library", "version": 1, "exported": "...",
+    {"format": "reader-library", "version": 2,
      "articles": [{"id", "source", "added", "updated", "opened", "position",
                    "article": {...Article.to_dict()...},
                    "highlights": [{"id", "start", "end", "text", "prefix", "suffix",
                                    "color", "note", "created", "detached"}]}],
-     "exports": [{"id", "article_id", "file", "settings", "created"}]}
+     "exports": [{"id", "article_id", "file", "settings", "created"}],
+     "feeds": [{"id", "url", "title", "site", "kind", "etag", "last_modified",
+                "failures", "last_error", "last_ok", "last_checked", "added",
+                "items": [{"guid", "url", "article_id", "status", "export_to",
+                           "added"}]}]}
 """
 
 from __future__ import annotations
@@ -31,14 +40,19 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from reader.errors import InputError
 from reader.files import write_atomic
 from reader.library.ids import MAX_ID
-from reader.sanitize import one_line, safe_text
+from reader.sanitize import one_line, safe_text, web_address
 
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.library import ImportResult, Library
 
 FORMAT = "reader-library"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)  # versions import understands (1: before feeds)
+
+# What a feed item's status may be (reader.library.feeds.record_item), and a feed's kind.
+ITEM_STATUSES = ("added", "updated", "unchanged", "similar", "refused")
+FEED_KINDS = ("rss", "atom", "json")
 
 
 def dump(library: Library) -> dict[str, Any]:
@@ -93,7 +107,13 @@ def dump(library: Library) -> dict[str, Any]:
                 "SELECT id, article_id, file, settings, created FROM exports ORDER BY id"
             )
         ]
-        return {"format": FORMAT, "version": VERSION, "articles": articles, "exports": exports}
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "articles": articles,
+            "exports": exports,
+            "feeds": _dump_feeds(c),
+        }
 
     # One read transaction: a consistent snapshot even while another process writes.
     def snapshot(c: Any) -> dict[str, Any]:
@@ -104,6 +124,46 @@ def dump(library: Library) -> dict[str, Any]:
             c.execute("COMMIT")
 
     return library._read(snapshot)
+
+
+def _dump_feeds(c: Any) -> list[dict[str, Any]]:
+    """The feeds with their items, by id (the order they were taken in)."""
+    items: dict[int, list[dict[str, Any]]] = {}
+    for row in c.execute(
+        "SELECT feed_id, guid, url, article_id, status, export_to, added FROM feed_items "
+        "ORDER BY feed_id, id"
+    ):
+        items.setdefault(row[0], []).append(
+            {
+                "guid": row[1],
+                "url": row[2],
+                "article_id": row[3],
+                "status": row[4],
+                "export_to": row[5],
+                "added": row[6],
+            }
+        )
+    return [
+        {
+            "id": row[0],
+            "url": row[1],
+            "title": row[2],
+            "site": row[3],
+            "kind": row[4],
+            "etag": row[5],
+            "last_modified": row[6],
+            "failures": row[7],
+            "last_error": row[8],
+            "last_ok": row[9],
+            "last_checked": row[10],
+            "added": row[11],
+            "items": items.get(row[0], []),
+        }
+        for row in c.execute(
+            "SELECT id, url, title, site, kind, etag, last_modified, failures, last_error, "
+            "last_ok, last_checked, added FROM feeds ORDER BY id"
+        )
+    ]
 
 
 def export_json(library: Library, path: Path) -> int:
@@ -270,6 +330,37 @@ class _Export(NamedTuple):
     created: str
 
 
+class _FeedItem(NamedTuple):
+    guid: str
+    url: str | None
+    article_id: int | None  # the article's id in the file
+    status: str
+    export_to: str | None
+    added: str
+
+
+class _Feed(NamedTuple):
+    id: int | None
+    url: str
+    title: str | None
+    site: str | None
+    kind: str | None
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    last_error: str | None
+    last_ok: str | None
+    last_checked: str | None
+    added: str
+    items: list[_FeedItem]
+
+
+class _Document(NamedTuple):
+    entries: list[_Entry]
+    exports: list[_Export]
+    feeds: list[_Feed]
+
+
 def _line(value: str | None) -> str | None:
     return None if value is None else one_line(value)
 
@@ -369,14 +460,68 @@ def _marks(entry: _Doc, raw: Article, kept: Article) -> list[_Mark]:
     return marks
 
 
-def _validate(data: object) -> tuple[list[_Entry], list[_Export]]:
+def _feed_url(doc: _Doc) -> str:
+    """The feed's address: one http(s) URL, the only kind a sync fetches."""
+    url = doc.string("url", required=True) or ""
+    if not web_address(url):
+        raise _Invalid(f"{doc.where}.url", f"{one_line(url)[:80]!r} is not an http(s) address")
+    return url
+
+
+def _choice(doc: _Doc, key: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
+    value = doc.string(key, required=required)
+    if value is not None and value not in allowed:
+        raise _Invalid(
+            f"{doc.where}.{key}", f"{one_line(value)[:40]!r} is not one of {', '.join(allowed)}"
+        )
+    return value
+
+
+def _feeds(top: _Doc) -> list[_Feed]:
+    found = []
+    for item, where in top.items("feeds"):
+        feed = _Doc(item, where)
+        items = []
+        for entry, at in feed.items("items"):
+            record = _Doc(entry, at)
+            items.append(
+                _FeedItem(
+                    guid=one_line(record.string("guid", required=True) or ""),
+                    url=_line(record.string("url")),
+                    article_id=record.integer("article_id", low=1),
+                    status=_choice(record, "status", ITEM_STATUSES, required=True) or "",
+                    export_to=_line(record.string("export_to")),
+                    added=one_line(record.string("added", required=True) or ""),
+                )
+            )
+        found.append(
+            _Feed(
+                id=feed.integer("id", low=1),
+                url=_feed_url(feed),
+                title=_line(feed.string("title")),
+                site=_line(feed.string("site")),
+                kind=_choice(feed, "kind", FEED_KINDS),
+                etag=_line(feed.string("etag")),
+                last_modified=_line(feed.string("last_modified")),
+                failures=feed.integer("failures") or 0,
+                last_error=_line(feed.string("last_error")),
+                last_ok=_line(feed.string("last_ok")),
+                last_checked=_line(feed.string("last_checked")),
+                added=one_line(feed.string("added", required=True) or ""),
+                items=items,
+            )
+        )
+    return found
+
+
+def _validate(data: object) -> _Document:
     """The whole document checked and sanitized, or :class:`_Invalid` naming the first
     problem by its JSON path. Nothing is written before this has run to the end."""
     top = _Doc(data, "$")
     if top.data.get("format") != FORMAT:
         raise _Invalid("$.format", 'not a reader library export (no "format": "reader-library")')
     version = top.data.get("version")
-    if isinstance(version, bool) or version != VERSION:
+    if isinstance(version, bool) or version not in READS:
         raise _Invalid(
             "$.version", f"export version {one_line(repr(version))[:40]} is not supported"
         )
@@ -410,7 +555,7 @@ def _validate(data: object) -> tuple[list[_Entry], list[_Export]]:
                 created=one_line(record.string("created", required=True) or ""),
             )
         )
-    return entries, exports
+    return _Document(entries, exports, _feeds(top))
 
 
 def _read(path: Path) -> object:
@@ -438,7 +583,7 @@ def import_json(library: Library, path: Path) -> ImportResult:
 
     # Check everything before writing anything: a bad file changes nothing.
     try:
-        entries, exports = _validate(_read(path))
+        document = _validate(_read(path))
     except _Invalid as error:
         raise InputError(str(path), str(error)) from None
     except RecursionError:
@@ -447,19 +592,22 @@ def import_json(library: Library, path: Path) -> ImportResult:
     added = merged = marks_added = exports_added = 0
     ids: dict[int, int] = {}
     with library._write() as c:
-        for entry in entries:
+        for entry in document.entries:
             ident, new = _import_article(c, entry)
             added += new
             merged += not new
             if entry.id is not None:
                 ids[entry.id] = ident
             marks_added += _import_marks(c, ident, entry.marks)
-        exports_added = _import_exports(c, exports, ids)
+        exports_added = _import_exports(c, document.exports, ids)
+        feeds_added, items_added = _import_feeds(c, document.feeds, ids)
     return ImportResult(
         articles_added=added,
         articles_merged=merged,
         highlights_added=marks_added,
         exports_added=exports_added,
+        feeds_added=feeds_added,
+        feed_items_added=items_added,
         ids=ids,
     )
 
@@ -567,3 +715,55 @@ def _import_exports(c: sqlite3.Connection, exports: list[_Export], ids: dict[int
         )
         added += 1
     return added
+
+
+def _import_feeds(
+    c: sqlite3.Connection, feeds: list[_Feed], ids: dict[int, int]
+) -> tuple[int, int]:
+    """Follow the feeds not followed yet and remember the items not known yet (by GUID
+    within their feed), linked to their articles' ids here; (feeds, items) added.
+
+    A feed already followed keeps its own validators, failures and titles: they describe
+    this library's last fetch of it. An item whose article is not in the file keeps no
+    link (as an item whose article was removed).
+    """
+    feeds_added = items_added = 0
+    for feed in feeds:
+        row = c.execute("SELECT id FROM feeds WHERE url = ?", (feed.url,)).fetchone()
+        if row is not None:
+            ident = int(row[0])
+        else:
+            free = (
+                feed.id is not None
+                and c.execute("SELECT 1 FROM feeds WHERE id = ?", (feed.id,)).fetchone() is None
+            )
+            cursor = c.execute(
+                "INSERT INTO feeds (id, url, title, site, kind, etag, last_modified, failures, "
+                "last_error, last_ok, last_checked, added) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    feed.id if free else None,
+                    feed.url,
+                    feed.title,
+                    feed.site,
+                    feed.kind,
+                    feed.etag,
+                    feed.last_modified,
+                    feed.failures,
+                    feed.last_error,
+                    feed.last_ok,
+                    feed.last_checked,
+                    feed.added,
+                ),
+            )
+            ident = int(cursor.lastrowid or 0)
+            feeds_added += 1
+        for item in feed.items:
+            linked = ids.get(item.article_id) if item.article_id is not None else None
+            cursor = c.execute(
+                "INSERT OR IGNORE INTO feed_items "
+                "(feed_id, guid, url, article_id, status, export_to, added) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (ident, item.guid, item.url, linked, item.status, item.export_to, item.added),
+            )
+            items_added += cursor.rowcount
+    return feeds_added, items_added
