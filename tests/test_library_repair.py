@@ -532,9 +532,13 @@ COMES_BACK = re.compile(
 )
 
 
+# How many of the 40 articles survive 200 flips whole depends on where the flips land,
+# which moves with the file's layout: seeds 1-12 left 23-31 whole with schema 6 and
+# 23-33 with schema 7 (one more table). The bound catches a salvage that reads back
+# little, not the luck of one seed in one layout.
 @pytest.mark.parametrize(
     ("damage_it", "least"),
-    [(_page_one_overwritten, 40), (_cut_to_half, 10), (_two_hundred_flips, 25)],
+    [(_page_one_overwritten, 40), (_cut_to_half, 10), (_two_hundred_flips, 20)],
     ids=["page 1 overwritten", "truncated to half", "200 random flips"],
 )
 def test_a_library_sqlite_cannot_open_is_read_back_from_its_pages(

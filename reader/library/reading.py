@@ -209,8 +209,9 @@ def from_pages(path: Path, wanted: dict[int, set[int]]) -> dict[int, dict[int, l
     What SQLite's ``.recover`` does, narrowly: each page that is not on the freelist and
     is a table leaf is parsed by hand (:func:`scan`), and a record is taken when its
     number of columns says which table it belongs to (11 highlights, 5 exports, 15
-    articles: no other table of the library has those widths) and the indexes named its
-    rowid as missing, so a deleted row left on an old page never comes back.
+    articles, 12 feeds, 8 feed items: no other table of the library has those widths)
+    and the indexes named its rowid as missing, so a deleted row left on an old page
+    never comes back.
     """
     found: dict[int, dict[int, list[Any]]] = {width: {} for width in wanted}
     for rowid, values in scan(path):

@@ -222,7 +222,7 @@ def salvage(broken: Path, path: Path) -> RepairReport | None:
         # What the file held before the damage is unknown: what is lost is a lower bound.
         report.uncertain = True
         report.unverified = unverified
-        if not report.articles and not report.highlights and not report.stand_ins:
+        if not (report.articles or report.highlights or report.stand_ins or report.feeds):
             return None
         try:
             os.link(tmp, path)  # only if no library appeared there meanwhile
@@ -247,9 +247,13 @@ class _Found:
     texts: dict[int, tuple[Any, str]] = field(default_factory=dict)
     marks: dict[int, list[Any]] = field(default_factory=dict)
     exports: dict[int, list[Any]] = field(default_factory=dict)
+    feeds: dict[int, list[Any]] = field(default_factory=dict)
+    items: dict[int, list[Any]] = field(default_factory=dict)
 
     def empty(self) -> bool:
-        return not (self.articles or self.bodies or self.texts or self.marks or self.exports)
+        return not (
+            self.articles or self.bodies or self.texts or self.marks or self.exports or self.feeds
+        )
 
 
 def _sort(broken: Path) -> _Found:
@@ -269,6 +273,10 @@ def _sort(broken: Path) -> _Found:
             found.marks.setdefault(rowid, v)
         elif width == 5 and isinstance(v[2], str) and isinstance(v[3], str):
             found.exports.setdefault(rowid, v)
+        elif width == 12 and isinstance(v[1], str) and isinstance(v[11], str):
+            found.feeds.setdefault(rowid, v)
+        elif width == 8 and isinstance(v[1], int) and all(isinstance(v[i], str) for i in (2, 5, 7)):
+            found.items.setdefault(rowid, v)
     return found
 
 
@@ -308,6 +316,20 @@ def _stage(c: sqlite3.Connection, broken: Path) -> int | None:
         with suppress(sqlite3.DatabaseError):
             c.execute(
                 "INSERT INTO exports (id, article_id, file, settings, created) VALUES (?,?,?,?,?)",
+                (rowid, *v[1:]),
+            )
+    for rowid, v in found.feeds.items():
+        with suppress(sqlite3.DatabaseError):
+            c.execute(
+                "INSERT INTO feeds (id, url, kind, title, site, etag, last_modified, failures, "
+                "last_error, last_ok, last_checked, added) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (rowid, *v[1:]),
+            )
+    for rowid, v in found.items.items():
+        with suppress(sqlite3.DatabaseError):
+            c.execute(
+                "INSERT INTO feed_items (id, feed_id, guid, url, article_id, status, export_to, "
+                "added) VALUES (?,?,?,?,?,?,?,?)",
                 (rowid, *v[1:]),
             )
     c.execute("COMMIT")

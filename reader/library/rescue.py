@@ -17,7 +17,10 @@ then read from the file's table pages by hand (:func:`reader.library.reading.fro
 model (``article_bodies``), else the text kept by the search index
 (``articles_fts_content``: the same displayed text, so highlight offsets still hold;
 paragraphs are kept, headings and lists become paragraphs), with source, dates and
-listening position from ``articles``. Highlights and export records as they are. A
+listening position from ``articles``. Highlights, export records, the feeds followed
+and the library's own values (``meta``: the last visit) as they are. The items taken
+from feeds are kept with their article; an item whose article was lost is forgotten
+(and its feed's validators cleared), so that the next sync takes it again. A
 highlight whose article's text is lost everywhere is kept in a *stand-in* article under
 the same source, holding the highlighted passages: ``reader add SOURCE`` later brings
 the real text back and re-anchors them (:meth:`Library.add` replacing an article).
@@ -59,6 +62,10 @@ class RepairReport:
     articles_lost: int = 0  # text lost (their highlights are in stand-ins, if any)
     highlights_lost: int = 0
     exports_lost: int = 0
+    feeds: int = 0  # feeds followed, saved
+    feed_items: int = 0  # items taken from feeds, saved
+    feeds_lost: int = 0
+    feed_items_forgotten: int = 0  # lost, or their article was: the next sync takes them again
     positions_lost: int = 0  # articles saved without their row: position and dates reset
     from_pages: int = 0  # rows read straight from table pages the tree no longer reached
     unverified: int = 0  # texts read back by hand whose stored hash did not confirm them
@@ -72,6 +79,7 @@ class RepairReport:
             self.articles_lost
             or self.highlights_lost
             or self.exports_lost
+            or self.feeds_lost
             or self.positions_lost
             or self.uncertain
         )
@@ -97,6 +105,20 @@ class RepairReport:
         ]
         if self.moved_to is not None:
             lines.append(f"the damaged file is kept as {self.moved_to.name} ({self.reason})")
+        if self.feeds or self.feeds_lost or self.feed_items or self.feed_items_forgotten:
+            line = f"kept {self.feeds} feed(s) and {self.feed_items} item(s) taken from them" + (
+                f"; could not save {self.feeds_lost} feed(s) (`reader feeds add URL` "
+                "follows one again)"
+                if self.feeds_lost
+                else ""
+            )
+            if self.feed_items_forgotten:
+                line += (
+                    f"; {self.feed_items_forgotten} item(s) forgotten (lost, or their article "
+                    "was): the next `reader feeds sync` takes them again while their feed "
+                    "lists them"
+                )
+            lines.append(line)
         if self.from_search_index:
             lines.append(
                 f"{self.from_search_index} article(s) rebuilt from the search index's copy of "
@@ -165,6 +187,8 @@ def copy(
     run.articles_from_search_index()
     run.highlights()
     run.exports()
+    run.feeds()
+    run.meta()
     target.execute("COMMIT")
     run.count_losses()
 
@@ -190,6 +214,7 @@ class _Copy:
         self._read_article_rows()
         self._read_highlight_rows()
         self._read_export_rows()
+        self._read_feed_rows()
 
     # -- reading: each table's rows, and the ids that should be there ------------------
     # What the indexes (other pages) and references name.
@@ -246,6 +271,36 @@ class _Copy:
             {int(r[0]) for r in self.export_rows} | self.exports_of.unreadable | ids
         )
 
+    def _read_feed_rows(self) -> None:
+        """Feeds and their items (tables of version 6; an older file has none)."""
+        self.feed_rows: list[tuple[Any, ...]] = []
+        self.item_rows: list[tuple[Any, ...]] = []
+        self.expected_feeds: set[int] = set()
+        self.expected_items: set[int] = set()
+        if "feeds" not in self.tables or "feed_items" not in self.tables:
+            return
+        feeds_of = TableRows(self.source, "feeds", "id", _FEED_COLUMNS)
+        self.feed_rows = list(feeds_of.rows())
+        items_of = TableRows(self.source, "feed_items", "id", _ITEM_COLUMNS)
+        self.item_rows = list(items_of.rows())
+        self.expected_feeds = (
+            {int(r[0]) for r in self.feed_rows}
+            | feeds_of.unreadable
+            | named_ids(
+                self.source,
+                "SELECT id FROM feeds INDEXED BY sqlite_autoindex_feeds_1 ORDER BY url {order}",
+            )[0]
+            | {int(r[1]) for r in self.item_rows if isinstance(r[1], int)}
+        )
+        self.expected_items = (
+            {int(r[0]) for r in self.item_rows}
+            | items_of.unreadable
+            | named_ids(
+                self.source,
+                "SELECT id FROM feed_items INDEXED BY feed_items_url ORDER BY url {order}",
+            )[0]
+        )
+
     def find_hidden_rows(self, path: Path) -> None:
         """Rows an index names but no query reached (a damaged interior page of a table
         hides the sound leaves under it): read them straight from the file's table pages."""
@@ -253,12 +308,16 @@ class _Copy:
             11: self.expected_highlights - {int(r[0]) for r in self.marks},
             5: self.expected_exports - {int(r[0]) for r in self.export_rows},
             15: self.expected_articles - set(self.articles),
+            12: self.expected_feeds - {int(r[0]) for r in self.feed_rows},
+            8: self.expected_items - {int(r[0]) for r in self.item_rows},
         }
         if not any(wanted.values()):
             return
         found = from_pages(path, wanted)
         self.marks += [(ident, *values[1:]) for ident, values in sorted(found[11].items())]
         self.export_rows += [(ident, *values[1:]) for ident, values in sorted(found[5].items())]
+        self.feed_rows += [(ident, *values[1:]) for ident, values in sorted(found[12].items())]
+        self.item_rows += [(ident, *values[1:]) for ident, values in sorted(found[8].items())]
         for ident, v in found[15].items():
             self.articles[ident] = (ident, v[1], v[7], v[11], v[12], v[13], v[14])
         self.report.from_pages = sum(len(rows) for rows in found.values())
@@ -403,6 +462,96 @@ class _Copy:
             self.saved_exports.add(int(ident))
         self.report.exports = len(self.saved_exports)
 
+    def feeds(self) -> None:
+        """The feeds followed, then the items taken from them: an item is kept with its
+        article, or with none when it never had one (a refused link, an article the user
+        removed). One whose article was lost (or kept only as a stand-in) is forgotten
+        and its feed fetched whole next time (validators cleared), so the next sync
+        takes that article again."""
+        saved: set[int] = set()
+        for row in self.feed_rows:
+            ident, url, kind, title, site, etag, modified, failures, error, ok, checked, added = row
+            if not isinstance(url, str) or not url:
+                continue
+            try:
+                self.target.execute(
+                    "INSERT INTO feeds (id, url, kind, title, site, etag, last_modified, "
+                    "failures, last_error, last_ok, last_checked, added) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        ident,
+                        url,
+                        _text(kind),
+                        _text(title),
+                        _text(site),
+                        _text(etag),
+                        _text(modified),
+                        failures if isinstance(failures, int) and failures >= 0 else 0,
+                        _text(error),
+                        _text(ok),
+                        _text(checked),
+                        added if isinstance(added, str) else now(),
+                    ),
+                )
+            except sqlite3.DatabaseError:
+                continue  # a damaged value (the same address twice): the first one stands
+            saved.add(int(ident))
+        kept = 0
+        refetch: set[int] = set()
+        # A stand-in holds highlights, not the text: taking the item again replaces it
+        # with the real article (same source) and puts the highlights back on it.
+        lost = {ident for ident, _, _ in self.report.stand_ins}
+        for ident, feed_id, guid, url, article_id, status, export_to, added in self.item_rows:
+            if feed_id not in saved or not isinstance(guid, str) or not isinstance(status, str):
+                continue
+            if article_id is not None and (article_id not in self.texts or article_id in lost):
+                refetch.add(int(feed_id))  # its article is lost: forget it, take it again
+                continue
+            try:
+                self.target.execute(
+                    "INSERT INTO feed_items (id, feed_id, guid, url, article_id, status, "
+                    "export_to, added) VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        ident,
+                        feed_id,
+                        guid,
+                        _text(url),
+                        article_id,
+                        status,
+                        _text(export_to),
+                        added if isinstance(added, str) else now(),
+                    ),
+                )
+            except sqlite3.DatabaseError:
+                continue
+            kept += 1
+        if self.expected_items - {int(r[0]) for r in self.item_rows}:
+            # Rows never read: which feed they were of is not known, so every feed is
+            # fetched whole once (a 304 would hide their items from the next sync).
+            refetch |= saved
+        for feed_id in refetch:
+            self.target.execute(
+                "UPDATE feeds SET etag = NULL, last_modified = NULL WHERE id = ?", (feed_id,)
+            )
+        self.report.feeds = len(saved)
+        self.report.feed_items = kept
+        self.report.feeds_lost = len(self.expected_feeds - saved)
+        self.report.feed_items_forgotten = max(0, len(self.expected_items) - kept)
+
+    def meta(self) -> None:
+        """The library's own values (the last visit); derived, so a damaged read is let go."""
+        if "meta" not in self.tables:
+            return
+        try:
+            rows = self.source.execute("SELECT key, value FROM meta").fetchall()
+        except sqlite3.DatabaseError:
+            return
+        for key, value in rows:
+            if isinstance(key, str) and isinstance(value, str):
+                self.target.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value)
+                )
+
     # -- what was lost -------------------------------------------------------------------
 
     def count_losses(self) -> None:
@@ -432,6 +581,19 @@ class _Copy:
             or (self.exports_of.skipped and not self.exports_named)
             or (rows_of.skipped and not articles_named)
         )
+
+
+# The columns of the feed tables after their key, in table order (schema version 6).
+_FEED_COLUMNS = (
+    "url, kind, title, site, etag, last_modified, failures, last_error, last_ok, "
+    "last_checked, added"
+)
+_ITEM_COLUMNS = "feed_id, guid, url, article_id, status, export_to, added"
+
+
+def _text(value: Any) -> str | None:
+    """A text column's value, or None for anything damage made of it."""
+    return value if isinstance(value, str) else None
 
 
 def _owner(mark: tuple[Any, ...], texts: dict[int, str]) -> int:
