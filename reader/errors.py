@@ -22,6 +22,11 @@ class ReaderError(Exception):
         self.subject = subject
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[ReaderError], tuple[str, str]]:
+        # Raised in another process (a pool or a Dask worker) and re-raised here: rebuilt
+        # from its two parts, as Exception's own pickling (one message) cannot.
+        return type(self), (self.subject, self.reason)
+
 
 class InputError(ReaderError):
     """An input that cannot be read or holds no article."""

@@ -1,4 +1,5 @@
-"""Local process pools that stop when the command is stopped.
+"""Where parallel work runs: local process pools that stop when the command is
+stopped, and a Dask cluster's executor (:func:`cluster_executor`).
 
 ``ProcessPoolExecutor`` on its own outlives an interrupted parent: leaving its ``with``
 block waits for every queued task, and a parent ended by SIGTERM or SIGHUP without
@@ -14,8 +15,11 @@ import contextlib
 import sys
 import threading
 import time
-from concurrent.futures import InvalidStateError, ProcessPoolExecutor
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, InvalidStateError, ProcessPoolExecutor
+from typing import Any, Protocol, cast
+
+from reader.errors import ReaderError
 
 STOP_GRACE_SECONDS = 10.0
 
@@ -63,3 +67,34 @@ def stop_pool(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> N
                 process.kill()
                 process.join(5)
     pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _DaskClient(Protocol):
+    """What is used of ``distributed.Client``, typed (its methods are not)."""
+
+    def get_executor(self, *, pure: bool) -> Executor: ...
+
+    def close(self) -> None: ...
+
+
+@contextlib.contextmanager
+def cluster_executor(address: str) -> Iterator[Executor]:
+    """A Dask scheduler's ``concurrent.futures`` executor, its client closed after.
+
+    Tasks are functions of importable modules with picklable arguments: the workers
+    there must have reader installed. One line (a :class:`ReaderError`) when Dask is
+    missing or the scheduler cannot be reached within 10 s.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ReaderError("--cluster", "needs Dask: pip install 'hark-reader[cluster]'") from None
+    try:
+        connect = cast("Callable[..., _DaskClient]", Client)  # an unannotated __init__
+        client = connect(address, timeout="10s")
+    except (OSError, TimeoutError) as error:
+        raise ReaderError(address, f"cannot reach the Dask scheduler ({error})") from None
+    try:
+        yield client.get_executor(pure=False)
+    finally:
+        client.close()

@@ -152,11 +152,11 @@ def test_an_interrupted_sync_resumes_where_it_stopped(
     real = syncing.item_article
     calls: list[str] = []
 
-    def dying(item: Item, hosts: object) -> object:
+    def dying(item: Item, hosts: object, *rest: object) -> object:
         calls.append(item.guid)
         if item.guid == "g3":
             raise KeyboardInterrupt  # as Ctrl-C would, in the middle of the items
-        return real(item, hosts)  # type: ignore[arg-type]
+        return real(item, hosts, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(syncing, "item_article", dying)
     monkeypatch.setattr(syncing, "WORKERS", 1)  # items in order: g0..g2 done, then g3 dies

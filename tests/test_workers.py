@@ -58,3 +58,27 @@ def test_other_thread_errors_still_reach_the_hook() -> None:
     thread = threading.Thread()
     hook(threading.ExceptHookArgs((ValueError, error, None, thread)))  # type: ignore[operator]
     assert seen == [error]
+
+
+@pytest.mark.timeout(120)
+def test_a_reader_error_raised_in_a_worker_process_comes_back_whole() -> None:
+    """A page without an article, extracted in another process (as a pool or a Dask
+    worker does): the error crosses back with its type, subject and reason, so the item
+    fails with its own one line (Exception's pickling keeps one message, and rebuilding
+    an error of two parts from it failed)."""
+    import multiprocessing
+
+    from reader.errors import InputError
+    from reader.feeds.sync import Page, extract_page
+    from reader.workers import process_pool
+
+    page = Page("http://x.test/empty", "http://x.test/empty", data=b"<html><body></body></html>")
+    pool = process_pool(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        future = pool.submit(extract_page, page)
+        with pytest.raises(InputError) as raised:
+            future.result(timeout=100)
+    finally:
+        pool.shutdown()
+    assert raised.value.subject == "http://x.test/empty"
+    assert str(raised.value) == "http://x.test/empty: no article found in the page"

@@ -58,7 +58,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sync.add_argument("--export", metavar="DIR", help="also render the new articles into DIR")
     sync.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="export processes")
     sync.add_argument(
-        "--cluster", metavar="ADDRESS", help="export on a Dask scheduler, e.g. tcp://HOST:8786"
+        "--cluster",
+        metavar="ADDRESS",
+        help="extract (and export) the new items on a Dask scheduler, e.g. tcp://HOST:8786; "
+        "fetching stays here",
     )
     sync.add_argument("--since", metavar="DATE", help="only items published on DATE or later")
     sync.add_argument(

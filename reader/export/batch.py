@@ -31,7 +31,7 @@ from concurrent.futures import Executor, Future, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING
 
 from reader.export import (
     TEMP_PREFIX,
@@ -167,33 +167,14 @@ def commit(result: ItemResult, names: Names) -> None:
         result.files.clear()
 
 
-class _DaskClient(Protocol):
-    """What the runner uses of ``distributed.Client``, typed (its methods are not)."""
-
-    def get_executor(self, *, pure: bool) -> Executor: ...
-
-    def close(self) -> None: ...
-
-
 @contextmanager
 def executor(jobs: int, cluster: str | None) -> Iterator[Executor | None]:
     """``None`` (run in this process), a process pool, or a Dask cluster's executor."""
     if cluster:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ExportError(
-                "--cluster", "needs Dask: pip install 'hark-reader[cluster]'"
-            ) from None
-        try:
-            connect = cast("Callable[..., _DaskClient]", Client)  # an unannotated __init__
-            client = connect(cluster, timeout="10s")
-        except (OSError, TimeoutError) as error:
-            raise ExportError(cluster, f"cannot reach the Dask scheduler ({error})") from None
-        try:
-            yield client.get_executor(pure=False)
-        finally:
-            client.close()
+        from reader.workers import cluster_executor
+
+        with cluster_executor(cluster) as remote:
+            yield remote
     elif jobs > 1:
         # spawn, not fork: the parent runs a progress thread, and forking a
         # threaded process can deadlock the child.

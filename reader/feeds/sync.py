@@ -3,14 +3,17 @@
 1. Every feed is fetched at once (threads, at most :data:`HOST_LIMIT` at a time per
    host) with a conditional GET: an unchanged feed costs one ``304`` and nothing else.
 2. The new items (not known by GUID in their feed nor by URL in any feed; at most
-   ``limit`` per feed) become articles in the same threads: the item's own HTML when
-   the feed carries the whole article (at least :data:`FULL_CONTENT_CHARS`), else the
-   linked page, fetched and extracted as ``reader add`` does.
+   ``limit`` per feed) become articles: the item's own HTML when the feed carries the
+   whole article (at least :data:`FULL_CONTENT_CHARS`), else the linked page, fetched
+   in the same threads and extracted as ``reader add`` does. Extraction (trafilatura,
+   the CPU part: :func:`extract_page` of a picklable :class:`Page`) runs in those
+   threads, or with ``cluster`` on the Dask cluster, the fetching staying here.
 3. This thread adds them to the library (with the same-story check) and records each
    item only once its article is there: an interrupted sync redoes only what it had not
    finished. A feed's validators are stored only when all its items are done.
 4. With ``export``, the synced articles not yet rendered in that folder go through the
-   export runner (:func:`reader.exporting.export`), which rewrites ``feed.xml``.
+   export runner (:func:`reader.exporting.export`, on the same cluster when given),
+   which rewrites ``feed.xml``.
 
 Fetching uses :func:`reader.extract.fetch.fetch` and its limits (timeouts, overall
 deadline, size cap, redirects).
@@ -21,8 +24,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +47,7 @@ WORKERS = 16  # fetch and extraction threads
 DEFAULT_LIMIT = 50  # new items taken from one feed in one sync
 FULL_CONTENT_CHARS = 1500  # an item's HTML at least this long is taken as the article
 WAIT = 600.0  # seconds a fetch waits for its host's turn before giving up
+CLUSTER_WAIT = 600.0  # seconds an extraction on the cluster may take, queueing included
 
 
 @dataclass
@@ -163,23 +167,69 @@ def _fetch_feed(feed: Feed, hosts: _Hosts) -> _Fetched:
         return _Fetched(feed, error=error)
 
 
-def item_article(item: Item, hosts: _Hosts) -> Article:
-    """The article of a feed item: its own full HTML, else its linked page."""
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What an item's article is extracted from, as sent to where extraction runs (a
+    thread here, or a Dask worker): the item's own HTML made a page, or the bytes of its
+    linked page as fetched."""
+
+    label: str  # what errors name: the item's link, else its GUID
+    url: str | None = None  # the item's link
+    html: str | None = None  # the feed's full article, wrapped as a page
+    data: bytes | None = None  # the linked page as fetched
+    final_url: str | None = None  # where redirects led
+    charset: str | None = None  # the server's
+
+
+def extract_page(page: Page) -> Article:
+    """The article in ``page`` (trafilatura and the pass for the ear): pure, so it runs
+    in any thread or process; :class:`~reader.errors.InputError` when there is none."""
     from reader.extract import extract_html, extract_loaded
     from reader.extract.sources import load_bytes
 
+    if page.html is not None:
+        return extract_html(page.html, url=page.url, source=page.label)
+    loaded = load_bytes(
+        page.data or b"", page.url or page.label, declared_charset=page.charset, url=page.final_url
+    )
+    return extract_loaded(loaded)
+
+
+def on_cluster(remote: Executor) -> Callable[[Page], Article]:
+    """:func:`extract_page` run on a Dask cluster's executor, waited for (with a deadline)
+    by the calling thread; a worker's failure is the item's, in one line."""
+
+    def extract(page: Page) -> Article:
+        future = remote.submit(extract_page, page)
+        try:
+            return future.result(timeout=CLUSTER_WAIT)
+        except ReaderError:
+            raise  # the page held no article: raised there, re-raised here
+        except Exception as error:  # the worker died, the scheduler went away, the deadline
+            future.cancel()
+            reason = one_line(str(error))[:200] or type(error).__name__
+            raise InputError(page.label, f"extraction on the cluster failed ({reason})") from None
+
+    return extract
+
+
+def item_article(
+    item: Item, hosts: _Hosts, extract: Callable[[Page], Article] = extract_page
+) -> Article:
+    """The article of a feed item: its own full HTML, else its linked page (fetched here,
+    extracted by ``extract``: in this thread, or :func:`on_cluster`)."""
     label = item.url or item.guid
     article = None
     if item.content and (len(item.content) >= FULL_CONTENT_CHARS or item.url is None):
         from html import escape
 
         title = escape(item.title or "")
-        page = (
+        html = (
             f"<!DOCTYPE html><html><head><title>{title}</title></head><body><article>"
             f"<h1>{title}</h1>{item.content}</article></body></html>"
         )
         try:
-            article = extract_html(page, url=item.url, source=label)
+            article = extract(Page(label, item.url, html=html))
         except InputError:
             if item.url is None:
                 raise
@@ -187,8 +237,9 @@ def item_article(item: Item, hosts: _Hosts) -> Article:
         if item.url is None:
             raise InputError(label, "the item has neither a link nor its text")
         got = hosts.fetch(item.url)
-        loaded = load_bytes(got.data, item.url, declared_charset=got.charset, url=got.url)
-        article = extract_loaded(loaded)
+        article = extract(
+            Page(label, item.url, data=got.data, final_url=got.url, charset=got.charset)
+        )
     if not article.title and item.title:
         article = replace(article, title=item.title)
     if not article.date and item.published:
@@ -272,11 +323,16 @@ def sync(
         on_item=on_item,
         on_total=on_total,
     )
+    # With a cluster, its executor is reached before anything is fetched (one line and
+    # nothing done when it cannot be), and closed after the threads waiting on it.
+    from reader.workers import cluster_executor
+
     with (
+        cluster_executor(cluster) if cluster else nullcontext() as remote,
         ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="feed-sync") as pool,
         _finally(run.flush),
     ):
-        run.run(pool, feeds)
+        run.run(pool, feeds, on_cluster(remote) if remote is not None else extract_page)
     summary = run.summary
     summary.fetch_seconds = time.perf_counter() - began
     if export is not None and folder is not None:
@@ -324,14 +380,18 @@ class _Sync:
         if on_total is not None:
             on_total(self.total)
 
-    def run(self, pool: ThreadPoolExecutor, feeds: Sequence[Feed]) -> None:
-        """Fetch every feed, then take the new items as their articles come in."""
+    def run(
+        self, pool: ThreadPoolExecutor, feeds: Sequence[Feed], extract: Callable[[Page], Article]
+    ) -> None:
+        """Fetch every feed, then take the new items as their articles come in (made by
+        ``extract``: :func:`extract_page` here, or :func:`on_cluster`)."""
         feed_futures = {pool.submit(_fetch_feed, feed, self.hosts): feed for feed in feeds}
         item_futures: dict[Future[Article], tuple[Feed, Item]] = {}
         for future in as_completed(feed_futures):
             got = future.result()
             for item in self.fetched_feed(got):
-                item_futures[pool.submit(item_article, item, self.hosts)] = (got.feed, item)
+                made = pool.submit(item_article, item, self.hosts, extract)
+                item_futures[made] = (got.feed, item)
         for finished in as_completed(item_futures):
             feed, item = item_futures[finished]
             try:
