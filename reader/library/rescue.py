@@ -20,7 +20,8 @@ paragraphs are kept, headings and lists become paragraphs), with source, dates a
 listening position from ``articles``. Highlights, export records, the feeds followed
 and the library's own values (``meta``: the last visit) as they are. The items taken
 from feeds are kept with their article; an item whose article was lost is forgotten
-(and its feed's validators cleared), so that the next sync takes it again. A
+(and its feed's validators cleared), so that the next sync takes it again
+(:mod:`reader.library.rescue_feeds`). A
 highlight whose article's text is lost everywhere is kept in a *stand-in* article under
 the same source, holding the highlighted passages: ``reader add SOURCE`` later brings
 the real text back and re-anchors them (:meth:`Library.add` replacing an article).
@@ -43,6 +44,7 @@ from reader.library.articles import stored_body, stored_columns
 from reader.library.highlights import check_color
 from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX, now, source_key
 from reader.library.reading import TableRows, from_pages, named_ids, table_names
+from reader.library.rescue_feeds import FeedRows, copy_feeds, copy_meta
 
 __all__ = ["RepairReport", "copy"]
 
@@ -105,20 +107,7 @@ class RepairReport:
         ]
         if self.moved_to is not None:
             lines.append(f"the damaged file is kept as {self.moved_to.name} ({self.reason})")
-        if self.feeds or self.feeds_lost or self.feed_items or self.feed_items_forgotten:
-            line = f"kept {self.feeds} feed(s) and {self.feed_items} item(s) taken from them" + (
-                f"; could not save {self.feeds_lost} feed(s) (`reader feeds add URL` "
-                "follows one again)"
-                if self.feeds_lost
-                else ""
-            )
-            if self.feed_items_forgotten:
-                line += (
-                    f"; {self.feed_items_forgotten} item(s) forgotten (lost, or their article "
-                    "was): the next `reader feeds sync` takes them again while their feed "
-                    "lists them"
-                )
-            lines.append(line)
+        lines += self._feeds_line()
         if self.from_search_index:
             lines.append(
                 f"{self.from_search_index} article(s) rebuilt from the search index's copy of "
@@ -157,6 +146,23 @@ class RepairReport:
             )
         return lines
 
+    def _feeds_line(self) -> list[str]:
+        """What became of the feeds and their items (nothing when there were none)."""
+        if not (self.feeds or self.feeds_lost or self.feed_items or self.feed_items_forgotten):
+            return []
+        line = f"kept {self.feeds} feed(s) and {self.feed_items} item(s) taken from them"
+        if self.feeds_lost:
+            line += (
+                f"; could not save {self.feeds_lost} feed(s) (`reader feeds add URL` follows "
+                "one again)"
+            )
+        if self.feed_items_forgotten:
+            line += (
+                f"; {self.feed_items_forgotten} item(s) forgotten (lost, or their article "
+                "was): the next `reader feeds sync` takes them again while their feed lists them"
+            )
+        return [line]
+
 
 def _add_again(source: str | None) -> str | None:
     """The command that adds an article again from ``source``, if it can be run as is."""
@@ -187,8 +193,14 @@ def copy(
     run.articles_from_search_index()
     run.highlights()
     run.exports()
-    run.feeds()
-    run.meta()
+    copy_feeds(
+        run.feed_rows,
+        target,
+        set(run.texts),
+        {ident for ident, _, _ in report.stand_ins},
+        report,
+    )
+    copy_meta(source, target, run.tables)
     target.execute("COMMIT")
     run.count_losses()
 
@@ -214,7 +226,7 @@ class _Copy:
         self._read_article_rows()
         self._read_highlight_rows()
         self._read_export_rows()
-        self._read_feed_rows()
+        self.feed_rows = FeedRows.read(source, self.tables)
 
     # -- reading: each table's rows, and the ids that should be there ------------------
     # What the indexes (other pages) and references name.
@@ -271,36 +283,6 @@ class _Copy:
             {int(r[0]) for r in self.export_rows} | self.exports_of.unreadable | ids
         )
 
-    def _read_feed_rows(self) -> None:
-        """Feeds and their items (tables of version 6; an older file has none)."""
-        self.feed_rows: list[tuple[Any, ...]] = []
-        self.item_rows: list[tuple[Any, ...]] = []
-        self.expected_feeds: set[int] = set()
-        self.expected_items: set[int] = set()
-        if "feeds" not in self.tables or "feed_items" not in self.tables:
-            return
-        feeds_of = TableRows(self.source, "feeds", "id", _FEED_COLUMNS)
-        self.feed_rows = list(feeds_of.rows())
-        items_of = TableRows(self.source, "feed_items", "id", _ITEM_COLUMNS)
-        self.item_rows = list(items_of.rows())
-        self.expected_feeds = (
-            {int(r[0]) for r in self.feed_rows}
-            | feeds_of.unreadable
-            | named_ids(
-                self.source,
-                "SELECT id FROM feeds INDEXED BY sqlite_autoindex_feeds_1 ORDER BY url {order}",
-            )[0]
-            | {int(r[1]) for r in self.item_rows if isinstance(r[1], int)}
-        )
-        self.expected_items = (
-            {int(r[0]) for r in self.item_rows}
-            | items_of.unreadable
-            | named_ids(
-                self.source,
-                "SELECT id FROM feed_items INDEXED BY feed_items_url ORDER BY url {order}",
-            )[0]
-        )
-
     def find_hidden_rows(self, path: Path) -> None:
         """Rows an index names but no query reached (a damaged interior page of a table
         hides the sound leaves under it): read them straight from the file's table pages."""
@@ -308,16 +290,14 @@ class _Copy:
             11: self.expected_highlights - {int(r[0]) for r in self.marks},
             5: self.expected_exports - {int(r[0]) for r in self.export_rows},
             15: self.expected_articles - set(self.articles),
-            12: self.expected_feeds - {int(r[0]) for r in self.feed_rows},
-            8: self.expected_items - {int(r[0]) for r in self.item_rows},
+            **self.feed_rows.hidden(),
         }
         if not any(wanted.values()):
             return
         found = from_pages(path, wanted)
         self.marks += [(ident, *values[1:]) for ident, values in sorted(found[11].items())]
         self.export_rows += [(ident, *values[1:]) for ident, values in sorted(found[5].items())]
-        self.feed_rows += [(ident, *values[1:]) for ident, values in sorted(found[12].items())]
-        self.item_rows += [(ident, *values[1:]) for ident, values in sorted(found[8].items())]
+        self.feed_rows.add_hidden(found)
         for ident, v in found[15].items():
             self.articles[ident] = (ident, v[1], v[7], v[11], v[12], v[13], v[14])
         self.report.from_pages = sum(len(rows) for rows in found.values())
@@ -462,96 +442,6 @@ class _Copy:
             self.saved_exports.add(int(ident))
         self.report.exports = len(self.saved_exports)
 
-    def feeds(self) -> None:
-        """The feeds followed, then the items taken from them: an item is kept with its
-        article, or with none when it never had one (a refused link, an article the user
-        removed). One whose article was lost (or kept only as a stand-in) is forgotten
-        and its feed fetched whole next time (validators cleared), so the next sync
-        takes that article again."""
-        saved: set[int] = set()
-        for row in self.feed_rows:
-            ident, url, kind, title, site, etag, modified, failures, error, ok, checked, added = row
-            if not isinstance(url, str) or not url:
-                continue
-            try:
-                self.target.execute(
-                    "INSERT INTO feeds (id, url, kind, title, site, etag, last_modified, "
-                    "failures, last_error, last_ok, last_checked, added) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        ident,
-                        url,
-                        _text(kind),
-                        _text(title),
-                        _text(site),
-                        _text(etag),
-                        _text(modified),
-                        failures if isinstance(failures, int) and failures >= 0 else 0,
-                        _text(error),
-                        _text(ok),
-                        _text(checked),
-                        added if isinstance(added, str) else now(),
-                    ),
-                )
-            except sqlite3.DatabaseError:
-                continue  # a damaged value (the same address twice): the first one stands
-            saved.add(int(ident))
-        kept = 0
-        refetch: set[int] = set()
-        # A stand-in holds highlights, not the text: taking the item again replaces it
-        # with the real article (same source) and puts the highlights back on it.
-        lost = {ident for ident, _, _ in self.report.stand_ins}
-        for ident, feed_id, guid, url, article_id, status, export_to, added in self.item_rows:
-            if feed_id not in saved or not isinstance(guid, str) or not isinstance(status, str):
-                continue
-            if article_id is not None and (article_id not in self.texts or article_id in lost):
-                refetch.add(int(feed_id))  # its article is lost: forget it, take it again
-                continue
-            try:
-                self.target.execute(
-                    "INSERT INTO feed_items (id, feed_id, guid, url, article_id, status, "
-                    "export_to, added) VALUES (?,?,?,?,?,?,?,?)",
-                    (
-                        ident,
-                        feed_id,
-                        guid,
-                        _text(url),
-                        article_id,
-                        status,
-                        _text(export_to),
-                        added if isinstance(added, str) else now(),
-                    ),
-                )
-            except sqlite3.DatabaseError:
-                continue
-            kept += 1
-        if self.expected_items - {int(r[0]) for r in self.item_rows}:
-            # Rows never read: which feed they were of is not known, so every feed is
-            # fetched whole once (a 304 would hide their items from the next sync).
-            refetch |= saved
-        for feed_id in refetch:
-            self.target.execute(
-                "UPDATE feeds SET etag = NULL, last_modified = NULL WHERE id = ?", (feed_id,)
-            )
-        self.report.feeds = len(saved)
-        self.report.feed_items = kept
-        self.report.feeds_lost = len(self.expected_feeds - saved)
-        self.report.feed_items_forgotten = max(0, len(self.expected_items) - kept)
-
-    def meta(self) -> None:
-        """The library's own values (the last visit); derived, so a damaged read is let go."""
-        if "meta" not in self.tables:
-            return
-        try:
-            rows = self.source.execute("SELECT key, value FROM meta").fetchall()
-        except sqlite3.DatabaseError:
-            return
-        for key, value in rows:
-            if isinstance(key, str) and isinstance(value, str):
-                self.target.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value)
-                )
-
     # -- what was lost -------------------------------------------------------------------
 
     def count_losses(self) -> None:
@@ -581,19 +471,6 @@ class _Copy:
             or (self.exports_of.skipped and not self.exports_named)
             or (rows_of.skipped and not articles_named)
         )
-
-
-# The columns of the feed tables after their key, in table order (schema version 6).
-_FEED_COLUMNS = (
-    "url, kind, title, site, etag, last_modified, failures, last_error, last_ok, "
-    "last_checked, added"
-)
-_ITEM_COLUMNS = "feed_id, guid, url, article_id, status, export_to, added"
-
-
-def _text(value: Any) -> str | None:
-    """A text column's value, or None for anything damage made of it."""
-    return value if isinstance(value, str) else None
 
 
 def _owner(mark: tuple[Any, ...], texts: dict[int, str]) -> int:
