@@ -66,6 +66,14 @@ def stop_pool(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> N
             if process.is_alive():
                 process.kill()
                 process.join(5)
+    # A worker killed while sending its result leaves half a message in the result
+    # pipe, and the pool's manager thread waits for the rest: the pipe's last writer is
+    # this process's own end, so closing it ends that wait (the thread then sees a
+    # broken pool and stops) instead of holding the interpreter's exit for ever.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(OSError):
+            writer.close()
     pool.shutdown(wait=False, cancel_futures=True)
 
 

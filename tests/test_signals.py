@@ -162,3 +162,26 @@ def test_say_o_sigterm_leaves_nothing_and_a_sigkilled_ones_temp_goes_next_time(
             assert temps(tmp_path) == [] and not target.exists()
     assert main(["say", "Hello there.", "-o", str(target)]) == 0, capsys.readouterr().err
     assert temps(tmp_path) == [] and target.stat().st_size > 0
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("code", [129, 130, 143])
+def test_a_stopped_commands_exit_has_a_deadline(code: int) -> None:
+    """Whatever thread is left waiting (one of a killed pool, blocked on half a result,
+    held the exit for ever once in 25 SIGTERMs), a stopped command is gone within
+    EXIT_DEADLINE of its cleanup, its output flushed and its exit status kept."""
+    script = (
+        "import threading, reader.cli as cli\n"
+        "cli.EXIT_DEADLINE = 1.0\n"
+        "threading.Thread(target=threading.Event().wait).start()\n"
+        "def main():\n"
+        "    print('last words', end='')\n"
+        f"    return {code}\n"
+        "cli.main = main\n"
+        "cli.run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == code
+    assert result.stdout == "last words"

@@ -10,6 +10,7 @@ no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -148,5 +149,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 signal.signal(number, restored)  # type: ignore[arg-type]
 
 
+STOPPED = (129, 130, 143)  # SIGHUP, Ctrl-C, SIGTERM: see main()
+EXIT_DEADLINE = 10.0  # seconds a stopped command's interpreter exit may take
+
+
 def run() -> None:
-    sys.exit(main())
+    """The ``reader`` program. A command stopped by a signal has done its cleanup when
+    main() returns (workers stopped, temporary files removed, the line printed); its
+    exit then has :data:`EXIT_DEADLINE`: the interpreter joins every thread at exit,
+    and a thread of a killed pool that still waits (see :func:`reader.workers.stop_pool`)
+    must not hold the command for ever."""
+    code = main()
+    if code in STOPPED:
+        threading.Thread(target=_leave, args=(code,), daemon=True).start()
+    sys.exit(code)
+
+
+def _leave(code: int) -> None:
+    import time
+
+    time.sleep(EXIT_DEADLINE)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
