@@ -8,9 +8,6 @@ normalized text.
 
 from __future__ import annotations
 
-import ctypes
-from ctypes import POINTER, byref, c_char_p, c_int, c_void_p
-
 import pytest
 
 import reader.speech as speech
@@ -155,18 +152,8 @@ def phonemes(text: str, voice: str = "de") -> str:
 
     with _lock:
         driver = shared_espeak()
-        dll = driver._dll
-        dll.espeak_TextToPhonemes.argtypes = (POINTER(c_void_p), c_int, c_int)
-        dll.espeak_TextToPhonemes.restype = c_char_p
         driver.set_voice(voice)
-        buffer = ctypes.create_string_buffer(text.encode() + b"\0")
-        pointer = c_void_p(ctypes.addressof(buffer))
-        clauses = []
-        while pointer.value:
-            clause = dll.espeak_TextToPhonemes(byref(pointer), 1, 0)
-            if clause:
-                clauses.append(clause.decode())
-    return " | ".join(clauses)
+        return driver.phonemes(text)
 
 
 @pytest.mark.timeout(60)

@@ -193,6 +193,8 @@ class EspeakDriver:
         dll.espeak_ListVoices.restype = POINTER(POINTER(_Voice))
         dll.espeak_Info.argtypes = (POINTER(c_char_p),)
         dll.espeak_Info.restype = c_char_p
+        dll.espeak_TextToPhonemes.argtypes = (POINTER(c_void_p), c_int, c_int)
+        dll.espeak_TextToPhonemes.restype = c_char_p
         data = data_path.encode() if data_path else None
         rate = dll.espeak_Initialize(
             AUDIO_OUTPUT_SYNCHRONOUS, BUFFER_MS, data, INITIALIZE_DONT_EXIT
@@ -310,6 +312,18 @@ class EspeakDriver:
         pcm = b"".join(self._buffers)
         self._buffers = []
         return Synthesis(pcm, self.sample_rate, tuple(self._words))
+
+    def phonemes(self, text: str) -> str:
+        """What the current voice says for ``text``: eSpeak's ASCII phoneme names, its
+        clauses joined by " | " (how the rules for the ear are checked and measured)."""
+        buffer = ctypes.create_string_buffer(text.encode("utf-8") + b"\0")
+        pointer = c_void_p(ctypes.addressof(buffer))
+        clauses = []
+        while pointer.value:
+            clause = self._dll.espeak_TextToPhonemes(ctypes.byref(pointer), CHARS_UTF8, 0)
+            if clause:
+                clauses.append(clause.decode(errors="replace"))
+        return " | ".join(clauses)
 
     def _on_synth(
         self, wav: ctypes._Pointer[c_short], count: int, events: ctypes._Pointer[_Event]
