@@ -51,6 +51,8 @@ from tests.test_audio import chunks
         ("-rf /", "rf"),
         ("a\x00b\nc\\d\x85e", "ab c d e"),
         ("Wait...what", "Wait.what"),
+        ("zero\u200bwidth Zeitungs\u00adartikel\ufeff", "zerowidth Zeitungsartikel"),
+        ("Family \U0001f468\u200d\U0001f467", "Family \U0001f468\u200d\U0001f467"),
     ],
 )
 def test_safe_stem(title: str | None, expected: str) -> None:

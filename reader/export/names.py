@@ -25,6 +25,10 @@ FALLBACK = "untitled"
 
 # Characters that Windows forbids in names, path separators, and controls.
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+# Invisible characters that only make two names look alike: soft hyphen (a title's
+# &shy;), zero-width space, word joiner, byte order mark. (ZWJ and ZWNJ stay: emoji
+# sequences and Persian or Indic words need them.)
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 _DOTS = re.compile(r"\.{2,}")
 # Stripped from both ends: no hidden files, nothing that looks like an option, and no
@@ -40,8 +44,9 @@ _RESERVED = frozenset(
 def safe_stem(title: str | None, max_bytes: int = MAX_STEM_BYTES) -> str:
     """A file name stem (no extension) for ``title`` that is safe everywhere.
 
-    Terminal escapes, control characters and bidi controls go (a right-to-left
-    override would make ``Evil\u202egnp.exe`` look like ``Evilexe.png``), separators
+    Terminal escapes, control characters, bidi controls and invisible characters go (a
+    right-to-left override would make ``Evil\u202egnp.exe`` look like ``Evilexe.png``;
+    a zero-width space, two equal-looking names), separators
     and forbidden characters become spaces, runs of dots collapse to one (so ``..``
     cannot survive), leading/trailing dots, spaces, dashes, commas and ellipses go (no
     hidden files, nothing that looks like an option, no "Title…"), a reserved device
@@ -50,6 +55,7 @@ def safe_stem(title: str | None, max_bytes: int = MAX_STEM_BYTES) -> str:
     UTF-8. An empty result becomes ``"untitled"``.
     """
     text = one_line(unicodedata.normalize("NFC", title or ""))  # no escapes, no bidi
+    text = _INVISIBLE.sub("", text)
     text = _FORBIDDEN.sub(" ", text)
     text = _DOTS.sub(".", text)
     text = _SPACES.sub(" ", text).strip(_TRIM)
