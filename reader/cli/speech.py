@@ -184,13 +184,12 @@ def say_command(args: argparse.Namespace) -> int:
     current = settings()  # loaded once, passed down to speech and the encoder
     language = args.lang
     if language is None:
-        # As for an article: its language (from its stopwords) picks the voice when none
-        # is set, and the rules for the ear. A short text is only taken as another
-        # language when its stopwords say so clearly (a loose guess read "I am in a
-        # meeting" as Finnish); undecided text is read as before (English).
-        from reader.language import detect_language
+        # As for an article, its language picks the voice when none is set, and the
+        # rules for the ear; a line or two is too short for the stopword vote, so a
+        # model made for short text guesses. Undecided text is read as before (English).
+        from reader.language import detect_short_language
 
-        language = detect_language(text, min_hits=5, margin=2.0)
+        language = detect_short_language(text)
 
     if args.pitch is not None:
         _say_what_is_not_applied(args, language, current)
