@@ -234,7 +234,11 @@ def detect_short_language(text: str, *, confidence: float = SHORT_CONFIDENCE) ->
     sample = " ".join(text.split())[:_SHORT_SAMPLE]
     if len(WORD.findall(sample, 0, 200)) < SHORT_MIN_WORDS:
         return None
-    found = _fasttext().detect(sample, k=1)
+    try:
+        detector = _fasttext()
+    except ImportError:  # not installed (Python 3.14: no wheel yet): the stoplists, sure only
+        return detect_language(sample, min_hits=5, margin=2.0)
+    found = detector.detect(sample, k=1)
     if not found or float(found[0]["score"]) < confidence:
         return None
     return base(str(found[0]["lang"]))

