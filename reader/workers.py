@@ -74,7 +74,25 @@ def stop_pool(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> N
     if writer is not None:
         with contextlib.suppress(OSError):
             writer.close()
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
+    if isinstance(manager, threading.Thread):
+        manager.join(grace)
+        if not manager.is_alive():
+            _forget(manager)
+
+
+def _forget(manager: threading.Thread) -> None:
+    """Python < 3.12: at exit, concurrent.futures wakes every pool's manager thread it
+    still lists, through a pipe that thread closes when it ends, without a lock: a
+    manager that ended just before gave "OSError: Bad file descriptor" after the
+    command's last line. An ended manager needs no waking: it is taken off that list."""
+    from concurrent.futures import process
+
+    wakeups = getattr(process, "_threads_wakeups", None)
+    if wakeups is not None:
+        with contextlib.suppress(KeyError, TypeError):
+            del wakeups[manager]
 
 
 class _DaskClient(Protocol):
