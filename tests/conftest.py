@@ -66,3 +66,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("shared"):
             item.add_marker(skip)
+
+
+def default_signals() -> None:
+    """``preexec_fn`` for a command whose signal handling a test checks: SIGINT and
+    SIGHUP at their defaults, whatever the test run inherited (a run started in the
+    background ignores SIGINT, one under nohup SIGHUP, and reader rightly keeps a
+    signal ignored by whoever started it)."""
+    import signal
+
+    for name in ("SIGINT", "SIGHUP", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)

@@ -22,7 +22,7 @@ import pytest
 from reader.article import Block
 from reader.cli import main
 from reader.export.tags import read_stamp
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_signals
 from tests.test_audio import decode, voiced_spans
 
 SENTENCE = "The river ran past the old mill and the town slept quietly under the stars."
@@ -389,6 +389,7 @@ def test_ctrl_c_stops_workers_and_leaves_nothing(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
+        preexec_fn=default_signals,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not any(out.glob(".reader-*.part")):

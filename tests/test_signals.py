@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from reader.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_signals
 from tests.test_cli_export import page
 
 pytestmark = [
@@ -61,6 +61,7 @@ def start(*argv: str) -> subprocess.Popen[str]:
         text=True,
         cwd=ROOT,
         start_new_session=True,  # a group of its own: what is left of it can be found
+        preexec_fn=default_signals,
     )
 
 
