@@ -337,3 +337,21 @@ def test_a_long_sentence_is_spoken_in_bounded_runs_with_its_word_times(
     assert [w.strip(",.") for w in written] == [w.strip(",.") for w in text.split()]
     times = [sample for _, _, sample in result.words]
     assert times == sorted(times)
+
+
+def test_text_in_a_script_the_neural_voice_cannot_read_is_read_by_espeak_with_a_notice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "zh.wav"
+    assert main(["say", "你好，世界。今天天气很好。", "--voice", "joe", "-o", str(out)]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "reader: the text is in Han script, which joe (piper/en_US-joe-medium) cannot read: "
+        "read with Chinese (Mandarin, latin as English) (sit/cmn)"
+    ]
+    with wave.open(str(out)) as wav:
+        audio = samples(wav.readframes(wav.getnframes()))
+        assert len(audio) / wav.getframerate() > 1.0
+    assert np.abs(audio).max() > 0.1  # spoken, not silence
+    assert main(["say", "Hello there.", "--voice", "joe", "-o", str(tmp_path / "en.wav")]) == 0
+    assert capsys.readouterr().err == ""

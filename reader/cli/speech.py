@@ -193,6 +193,7 @@ def say_command(args: argparse.Namespace) -> int:
 
     if args.pitch is not None:
         _say_what_is_not_applied(args, language, current)
+    _say_who_reads_another_script(args, language, current, text)
 
     def chunks() -> Iterator[Chunk]:
         return synthesize(
@@ -227,6 +228,28 @@ def _say_who_spoke(
     rate = args.rate if args.rate is not None else current.rate
     line = f"wrote {out} with {voice.name} ({voice.id}), {rate} wpm"
     print(f"reader: {one_line(line)}", file=sys.stderr)
+
+
+def _say_who_reads_another_script(
+    args: argparse.Namespace, language: str | None, current: Settings, text: str
+) -> None:
+    """One line when the text is mostly in a script the chosen voice cannot read (joe
+    and Chinese) and another voice reads it (eSpeak's), so that the change of voice is
+    not a surprise; nothing when the voice reads it or no other voice can."""
+    from reader.sanitize import one_line
+    from reader.speech import voices, warm_up
+    from reader.speech.engine import dominant_script, voice_for_script
+
+    chosen = warm_up(args.voice, language, settings=current)
+    reader_voice = voice_for_script(voices(), chosen, text)
+    if reader_voice.id != chosen.id:
+        found = dominant_script(text) or "another"
+        script = {"CJK": "Han"}.get(found, found.title())
+        line = (
+            f"the text is in {script} script, which {chosen.name} ({chosen.id}) cannot "
+            f"read: read with {reader_voice.name} ({reader_voice.id})"
+        )
+        print(f"reader: {one_line(line)}", file=sys.stderr)
 
 
 def _say_what_is_not_applied(
