@@ -355,3 +355,31 @@ def test_text_in_a_script_the_neural_voice_cannot_read_is_read_by_espeak_with_a_
     assert np.abs(audio).max() > 0.1  # spoken, not silence
     assert main(["say", "Hello there.", "--voice", "joe", "-o", str(tmp_path / "en.wav")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_the_lexicon_and_the_cache_serve_the_neural_voice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A respelling reaches Piper as text before its phonemizer (as for eSpeak), and a
+    sentence once spoken comes from the cache, keyed by engine and voice: eSpeak's
+    entry for the same words does not stand in for joe's."""
+    from reader import locations
+
+    locations.lexicon_file().parent.mkdir(parents=True, exist_ok=True)
+    locations.lexicon_file().write_text('[en]\nNguyen = "Win"\n', "utf-8")
+    given: list[str] = []
+    real = piper_engine.PiperEngine.synthesize
+
+    def spy(self: piper_engine.PiperEngine, text: str, cancel: object) -> object:
+        given.append(text)
+        return real(self, text, cancel)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(piper_engine.PiperEngine, "synthesize", spy)
+    text = "Doctor Nguyen spoke first."
+    (espeak,) = synthesize(text, voice="en-us", cache="use")
+    assert given == []  # eSpeak spoke that one
+    (first,) = synthesize(text, voice="joe", cache="use")
+    assert given == ["Doctor Win spoke first."]
+    (again,) = synthesize(text, voice="joe", cache="use")
+    assert given == ["Doctor Win spoke first."]  # from the cache
+    assert again.pcm == first.pcm and first.pcm != espeak.pcm
