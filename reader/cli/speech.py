@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from reader.config import Settings
-    from reader.speech import Chunk
+    from reader.speech import Chunk, Voice
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -191,9 +191,14 @@ def say_command(args: argparse.Namespace) -> int:
 
         language = detect_short_language(text)
 
+    from reader.speech.pipeline import Options, prepare
+
+    # Every value checked before anything is said, then the voice that will speak.
+    options = Options.resolve(args.voice, args.rate, args.pitch, args.volume, language, current)
+    voice = prepare(options).voice
     if args.pitch is not None:
-        _say_what_is_not_applied(args, language, current)
-    _say_who_reads_another_script(args, language, current, text)
+        _say_what_is_not_applied(voice)
+    _say_who_reads_another_script(voice, text)
 
     def chunks() -> Iterator[Chunk]:
         return synthesize(
@@ -209,7 +214,7 @@ def say_command(args: argparse.Namespace) -> int:
     if out is not None:
         _write(chunks(), out, current)
         if sys.stderr.isatty():  # for the person at the terminal; scripts get silence
-            _say_who_spoke(args, language, current, out)
+            _say_who_spoke(args, voice, current, out)
     if args.play or out is None:
         from reader.playback import play
 
@@ -217,30 +222,23 @@ def say_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _say_who_spoke(
-    args: argparse.Namespace, language: str | None, current: Settings, out: Path
-) -> None:
+def _say_who_spoke(args: argparse.Namespace, voice: Voice, current: Settings, out: Path) -> None:
     """ "reader: wrote OUT with joe (piper/en_US-joe-medium), 175 wpm" on stderr."""
     from reader.sanitize import one_line
-    from reader.speech import warm_up
 
-    voice = warm_up(args.voice, language, settings=current)  # loaded already: no work
     rate = args.rate if args.rate is not None else current.rate
     line = f"wrote {out} with {voice.name} ({voice.id}), {rate} wpm"
     print(f"reader: {one_line(line)}", file=sys.stderr)
 
 
-def _say_who_reads_another_script(
-    args: argparse.Namespace, language: str | None, current: Settings, text: str
-) -> None:
+def _say_who_reads_another_script(chosen: Voice, text: str) -> None:
     """One line when the text is mostly in a script the chosen voice cannot read (joe
     and Chinese) and another voice reads it (eSpeak's), so that the change of voice is
     not a surprise; nothing when the voice reads it or no other voice can."""
     from reader.sanitize import one_line
-    from reader.speech import voices, warm_up
+    from reader.speech import voices
     from reader.speech.engine import dominant_script, voice_for_script
 
-    chosen = warm_up(args.voice, language, settings=current)
     reader_voice = voice_for_script(voices(), chosen, text)
     if reader_voice.id != chosen.id:
         found = dominant_script(text) or "another"
@@ -252,15 +250,10 @@ def _say_who_reads_another_script(
         print(f"reader: {one_line(line)}", file=sys.stderr)
 
 
-def _say_what_is_not_applied(
-    args: argparse.Namespace, language: str | None, current: Settings
-) -> None:
+def _say_what_is_not_applied(voice: Voice) -> None:
     """One line when an option cannot be honoured by the voice (Piper has no pitch)."""
-    from reader.speech.pipeline import Options, prepare
     from reader.speech.piper import UNSUPPORTED
 
-    options = Options.resolve(args.voice, args.rate, args.pitch, args.volume, language, current)
-    voice = prepare(options).voice
     if voice.engine == "piper" and "pitch" in UNSUPPORTED:
         print(
             f"reader: --pitch: {voice.name} ({voice.id}) is a neural voice without a pitch "
