@@ -98,22 +98,21 @@ class _Returning:
 def _trim_heap() -> None:
     """Return the C heap's free pages to the system (glibc's ``malloc_trim``; a no-op
     elsewhere)."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
-def _find_malloc_trim() -> Any:
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim`` from the symbols already in this process (no library
+    search, which runs ``ldconfig``), found at the first run, not at import."""
     import ctypes
-    import ctypes.util
     import sys
 
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # musl has no malloc_trim
         return None
-
-
-_malloc_trim = _find_malloc_trim()
