@@ -289,14 +289,7 @@ def _stage(c: sqlite3.Connection, broken: Path) -> int | None:
     found = _sort(broken)
     c.execute("PRAGMA foreign_keys = OFF")  # highlights may outlive their article's row
     c.execute("BEGIN")
-    for rowid, v in found.articles.items():
-        with suppress(sqlite3.DatabaseError):
-            c.execute(
-                "INSERT INTO articles (id, source, url, title, site, authors, date, language, "
-                "words, chars, content_hash, added, updated, opened, position) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (rowid, *v[1:]),
-            )
+    _restore(c, "articles", found.articles)
     unverified = _stage_bodies(c, found)
     for rowid, (title, text) in found.texts.items():
         if c.execute("SELECT 1 FROM articles_fts WHERE rowid = ?", (rowid,)).fetchone() is None:
@@ -305,35 +298,36 @@ def _stage(c: sqlite3.Connection, broken: Path) -> int | None:
                     "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
                     (rowid, title, text),
                 )
-    for rowid, v in found.marks.items():
-        with suppress(sqlite3.DatabaseError):
-            c.execute(
-                'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
-                "color, note, created, detached) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (rowid, *v[1:]),
-            )
-    for rowid, v in found.exports.items():
-        with suppress(sqlite3.DatabaseError):
-            c.execute(
-                "INSERT INTO exports (id, article_id, file, settings, created) VALUES (?,?,?,?,?)",
-                (rowid, *v[1:]),
-            )
-    for rowid, v in found.feeds.items():
-        with suppress(sqlite3.DatabaseError):
-            c.execute(
-                "INSERT INTO feeds (id, url, kind, title, site, etag, last_modified, failures, "
-                "last_error, last_ok, last_checked, added) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (rowid, *v[1:]),
-            )
-    for rowid, v in found.items.items():
-        with suppress(sqlite3.DatabaseError):
-            c.execute(
-                "INSERT INTO feed_items (id, feed_id, guid, url, article_id, status, export_to, "
-                "added) VALUES (?,?,?,?,?,?,?,?)",
-                (rowid, *v[1:]),
-            )
+    _restore(c, "highlights", found.marks)
+    _restore(c, "exports", found.exports)
+    _restore(c, "feeds", found.feeds)
+    _restore(c, "feed_items", found.items)
     c.execute("COMMIT")
     return None if found.empty() else unverified
+
+
+# The columns of each table's salvaged rows, the row id first (the order _sort keeps them in).
+_COLUMNS = {
+    "articles": "id, source, url, title, site, authors, date, language, words, chars, "
+    "content_hash, added, updated, opened, position",
+    "highlights": 'id, article_id, start, "end", quote, prefix, suffix, color, note, created, '
+    "detached",
+    "exports": "id, article_id, file, settings, created",
+    "feeds": "id, url, kind, title, site, etag, last_modified, failures, last_error, last_ok, "
+    "last_checked, added",
+    "feed_items": "id, feed_id, guid, url, article_id, status, export_to, added",
+}
+
+
+def _restore(c: sqlite3.Connection, table: str, rows: dict[int, list[Any]]) -> None:
+    """Insert ``rows`` (row id: the salvaged values, their own id first) into ``table``;
+    a row the new file refuses is left out, the others go in."""
+    columns = _COLUMNS[table]
+    marks = ",".join("?" * (columns.count(",") + 1))
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # names from _COLUMNS only
+    for rowid, values in rows.items():
+        with suppress(sqlite3.DatabaseError):
+            c.execute(insert, (rowid, *values[1:]))
 
 
 def _stage_bodies(c: sqlite3.Connection, found: _Found) -> int:
