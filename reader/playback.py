@@ -30,6 +30,7 @@ import ctypes
 import ctypes.util
 import threading
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
@@ -142,6 +143,8 @@ class Player:
         self._device: Any = None
         self._device_lock = threading.Lock()  # a warm-up and a listening thread may race
         self._closed = False
+        # A fade to silence in progress: (frames it lasts, frames done, called when done).
+        self._fade: tuple[int, int, Callable[[], None]] | None = None
 
     # -- device ------------------------------------------------------------------------
 
@@ -235,12 +238,52 @@ class Player:
                     if item.frames_done >= item.total_frames:
                         self._queue.popleft()
                         self._lock.notify_all()
+                faded = None
+                if self._fade is not None and not self._paused:
+                    faded = self._apply_fade(out, required)
             if started and self.on_start is not None:
                 for item in started:
                     self.on_start(item.tag)
+            if faded is not None:
+                faded()
             if len(out) < required * SAMPLE_WIDTH:  # paused, or synthesis behind: silence
                 out += bytes(required * SAMPLE_WIDTH - len(out))
             required = yield bytes(out)
+
+    def _apply_fade(self, out: bytearray, required: int) -> Callable[[], None] | None:
+        """Scale ``out`` down along the fade (under the lock); at its end, pause and
+        return the fade's callback (called off the lock). The fade runs in real time
+        (``required`` frames a call), sound or silence."""
+        assert self._fade is not None
+        length, done, callback = self._fade
+        samples = array("h")
+        samples.frombytes(bytes(out))
+        for n in range(len(samples)):
+            gain = max(0.0, 1.0 - (done + n) / length)
+            samples[n] = int(samples[n] * gain)
+        out[:] = samples.tobytes()
+        done += required
+        if done < length:
+            self._fade = (length, done, callback)
+            return None
+        self._fade = None
+        self._paused = True
+        return callback
+
+    def fade_out(self, seconds: float, on_faded: Callable[[], None]) -> None:
+        """Fade what plays to silence over ``seconds``, then pause; ``on_faded`` is
+        called on the audio thread at the end (keep it short). Paused, or with nothing
+        queued, it pauses at once."""
+        with self._lock:
+            if self._paused or not self._queue or not self.sample_rate:
+                self._paused = True
+                self._fade = None
+                now = True
+            else:
+                self._fade = (max(1, int(seconds * self.sample_rate)), 0, on_faded)
+                now = False
+        if now:
+            on_faded()
 
     # -- queue -------------------------------------------------------------------------
 
@@ -297,6 +340,7 @@ class Player:
         with self._lock:
             current = self._queue[0] if self._queue else None
             self._queue.clear()
+            self._fade = None
             if keep_current and current is not None and current.started:
                 self._queue.append(current)
             self._lock.notify_all()
@@ -309,6 +353,7 @@ class Player:
     def resume(self) -> None:
         with self._lock:
             self._paused = False
+            self._fade = None
             self._lock.notify_all()
 
     @property

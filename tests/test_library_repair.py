@@ -526,6 +526,11 @@ def _two_hundred_flips(data: bytearray) -> bytearray:
     return data
 
 
+def _one_flip_apart(damaged: str, original: str) -> bool:
+    """Differ in exactly one character, as one flipped bit leaves a short ASCII note."""
+    return len(damaged) == len(original) and sum(a != b for a, b in zip(damaged, original)) == 1
+
+
 COMES_BACK = re.compile(
     r"started a new library with the (\d+) article\(s\) and (\d+) highlight\(s\) that could "
     r"be read back from it"
@@ -534,7 +539,7 @@ COMES_BACK = re.compile(
 
 # How many of the 40 articles survive 200 flips whole depends on where the flips land,
 # which moves with the file's layout: seeds 1-12 left 23-31 whole with schema 6 and
-# 23-33 with schema 7 (one more table). The bound catches a salvage that reads back
+# 23-33 with schema 7 (one more table), and with schema 8 (two more). The bound catches a salvage that reads back
 # little, not the luck of one seed in one layout.
 @pytest.mark.parametrize(
     ("damage_it", "least"),
@@ -574,8 +579,11 @@ def test_a_library_sqlite_cannot_open_is_read_back_from_its_pages(
         assert len(whole) >= least
         for stored in whole:
             ident = int((stored.article.title or "").split()[1]) + 1
-            notes = {m.note for m in stored.highlights}
-            assert notes <= {f"note {ident - 1}-{k}" for k in range(8)}
+            expected = {f"note {ident - 1}-{k}" for k in range(8)}
+            # A note comes back as its bytes are: one a flip landed in differs from its
+            # note by that one character (there is no checksum to tell), never more.
+            for note in {m.note or "" for m in stored.highlights}:
+                assert note in expected or any(_one_flip_apart(note, e) for e in expected)
             assert all(
                 stored.article.text[m.start : m.end] == m.text
                 for m in stored.highlights

@@ -34,8 +34,9 @@ The package is split by job: :mod:`~reader.library.store` (the file, connections
 transactions, opening and damage on open), :mod:`~reader.library.ids` (source keys
 and the ids users type), :mod:`~reader.library.articles`,
 :mod:`~reader.library.stories` (the same-story index),
-:mod:`~reader.library.highlights`, :mod:`~reader.library.search` and
-:mod:`~reader.library.exports`; :class:`Library` is their methods together.
+:mod:`~reader.library.highlights`, :mod:`~reader.library.search`,
+:mod:`~reader.library.exports` and :mod:`~reader.library.listening` (listened state and
+the queue); :class:`Library` is their methods together.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from reader.library.ids import (
     parse_limit,
     source_key,
 )
+from reader.library.listening import Listening
 from reader.library.search import Search, SearchHit
 from reader.library.store import BUSY_TIMEOUT, LibraryBusy, LibraryError, NotInLibrary
 
@@ -120,7 +122,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class Library(Highlights, Articles, Search, ExportRecords):
+class Library(Highlights, Articles, Search, ExportRecords, Listening):
     """A reader library file. Use :meth:`open`; see the module docstring for threads."""
 
     def export_json(self, path: str | Path) -> int:

@@ -43,6 +43,7 @@ class ArticleSummary(NamedTuple):
     position: int
     chars: int
     highlights: int
+    listened: str | None = None  # when it was heard to the end (reader.library.listening)
 
 
 class Articles(Stories):
@@ -201,9 +202,10 @@ class Articles(Stories):
         """Every article, the latest added first (by id; no texts: cheap for large libraries)."""
         query = (
             "SELECT a.id, a.source, a.title, a.site, a.date, a.language, a.words, a.added, "
-            "a.opened, a.position, a.chars, coalesce(n.n, 0) FROM articles a LEFT JOIN "
+            "a.opened, a.position, a.chars, coalesce(n.n, 0), l.at FROM articles a LEFT JOIN "
             "(SELECT article_id, count(*) AS n FROM highlights GROUP BY article_id) n "
-            "ON n.article_id = a.id ORDER BY a.id DESC"
+            "ON n.article_id = a.id LEFT JOIN listened l ON l.article_id = a.id "
+            "ORDER BY a.id DESC"
         )
         params: tuple[Any, ...] = ()
         if limit is not None:
@@ -227,7 +229,8 @@ class Articles(Stories):
             lambda c: c.execute(
                 "SELECT a.id, a.source, a.title, a.site, a.date, a.language, a.words, a.added, "
                 "a.opened, a.position, a.chars, "
-                "(SELECT count(*) FROM highlights h WHERE h.article_id = a.id) "
+                "(SELECT count(*) FROM highlights h WHERE h.article_id = a.id), "
+                "(SELECT at FROM listened l WHERE l.article_id = a.id) "
                 "FROM articles a WHERE a.id = ?",
                 (article_id,),
             ).fetchone()

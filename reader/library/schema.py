@@ -233,6 +233,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
     ),
+    # 8: listening (reader.library.listening): articles heard to the end, with when, and
+    # the queue of articles to hear next ("Up next"), in order. Tables of their own, not
+    # columns of articles: a repair tells articles' records by their width (15).
+    (
+        """
+        CREATE TABLE listened (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            at TEXT NOT NULL                 -- when it was heard to the end (ISO 8601 UTC)
+        )
+        """,
+        """
+        CREATE TABLE queue (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL            -- the order of the queue: the lowest plays first
+        )
+        """,
+        "CREATE INDEX queue_rank ON queue(rank)",
+    ),
 )
 
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,160 @@
+"""A run of the session player: synthesize, queue on the output, go on with the queue.
+
+A :class:`Speaker` is one thread speaking a program from an offset: its chunks are
+queued on the audio output as they are synthesized (streamed, sentence by sentence;
+the output holds only a second or so ahead, so a new rate is heard soon). When an
+article read on to its end has been queued, the speaker asks the player what follows
+and goes straight on with the next article's announcement and opening, so the next
+article starts sounding when the last one ends. Each queued item carries a
+:class:`Tag` that the player gets back when it starts sounding; a zero-length *end*
+item marks the moment an article has been heard to the end, a *done* item the end of
+everything. Setting :attr:`Speaker.cancel` stops the run at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.listening.events import Program
+    from reader.listening.player import SessionPlayer
+    from reader.speech import Chunk
+
+
+@dataclass(frozen=True, eq=False)
+class Tag:
+    """What a queued item is, handed back by the output when it starts sounding."""
+
+    generation: int
+    program: Program | None
+    kind: Literal["chunk", "announce", "end", "done"]
+    chunk: Chunk | None = None
+
+
+def rest_of(spans: tuple[tuple[int, int], ...], offset: int) -> list[tuple[int, int]]:
+    """The spans from ``offset`` on (a span holding it is cut there)."""
+    rest = []
+    for a, b in spans:
+        if b <= offset:
+            continue
+        rest.append((max(a, offset), b))
+    return rest
+
+
+class Speaker(threading.Thread):
+    """One run: ``program`` from ``offset``, then what the player says follows."""
+
+    def __init__(
+        self,
+        player: SessionPlayer,
+        generation: int,
+        program: Program,
+        offset: int,
+        *,
+        announce: bool = False,
+    ) -> None:
+        super().__init__(name=f"speaker-{generation}", daemon=True)
+        self.player = player
+        self.generation = generation
+        self.program = program
+        self.offset = offset
+        self.announce = announce
+        self.cancel = threading.Event()
+        self.went_on: Program | None = None  # the next article, once it is being queued
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except ReaderError as error:
+            self.player.failed(self.generation, error.reason or str(error))
+        except Exception as error:  # a bug: still one line, and the session goes on
+            self.player.failed(self.generation, f"{type(error).__name__}: {error}")
+
+    def _run(self) -> None:
+        program: Program | None = self.program
+        spans = rest_of(self.program.spans, self.offset)
+        following = False
+        while program is not None:
+            line = self._announcement(program, following)
+            if (self.announce or following) and not self._say(program, line, "announce"):
+                return
+            for start, end in spans:
+                if not self._read(program, start, end):
+                    return
+            if not self._queue(b"", 22050, Tag(self.generation, program, "end")):
+                return
+            if not program.whole:
+                break
+            upcoming = self.player.following(program)
+            if upcoming is None:
+                self._say(program, f"Finished: {program.title}.", "announce", quiet=True)
+                break
+            self.went_on = upcoming
+            program, spans, following = upcoming, list(upcoming.spans), True
+        self._queue(b"", 22050, Tag(self.generation, program, "done"))
+
+    @staticmethod
+    def _announcement(program: Program, following: bool) -> str:
+        site = f", from {program.site}" if program.site else ""
+        return f"{'Next: ' if following else ''}{program.title}{site}."
+
+    def _read(self, program: Program, start: int, end: int) -> bool:
+        from reader.speech import synthesize_article
+
+        player = self.player
+        chunks = synthesize_article(
+            program.article,
+            start,
+            end,
+            voice=player.voice,
+            rate=player.rate,
+            cancel=self.cancel,
+            settings=player.settings,
+        )
+        try:
+            for chunk in chunks:
+                tag = Tag(self.generation, program, "chunk", chunk)
+                if not self._queue(chunk.pcm, chunk.sample_rate, tag, chunk.pause_after):
+                    return False
+        finally:
+            chunks.close()
+        return not self.cancel.is_set()
+
+    def _say(
+        self, program: Program, text: str, kind: Literal["announce"], *, quiet: bool = False
+    ) -> bool:
+        """Speak a line of the player's own (an announcement): the first chunk carries
+        the tag, so the player learns when the line starts sounding."""
+        from reader.speech import synthesize
+
+        player = self.player
+        chunks = synthesize(
+            text,
+            voice=player.voice,
+            rate=player.rate,
+            language=program.article.language,
+            cancel=self.cancel,
+            settings=player.settings,
+        )
+        tagged = quiet
+        try:
+            for chunk in chunks:
+                tag = None if tagged else Tag(self.generation, program, kind)
+                tagged = True
+                if not self._queue(chunk.pcm, chunk.sample_rate, tag, chunk.pause_after or 0.4):
+                    return False
+        finally:
+            chunks.close()
+        return not self.cancel.is_set()
+
+    def _queue(self, pcm: bytes, rate: int, tag: Tag | None, pause: float = 0.0) -> bool:
+        if self.cancel.is_set():
+            return False
+        output = self.player.output
+        if not pcm and output.sample_rate:
+            rate = output.sample_rate  # a marker: never reopen the device for it
+        return output.enqueue(pcm, rate, pause, tag, cancel=self.cancel)
