@@ -18,11 +18,12 @@ import pytest
 from textual.message import Message
 
 from reader.config import Settings
+from reader.listening.events import SentenceStarted
 from reader.tui.article_column import MARK_HIGHLIGHT, MARK_NOTE
 from reader.tui.article_screen import ArticleScreen
-from reader.tui.messages import ChunkStarted
+from reader.tui.messages import PlayerEvent
 from reader.tui.store import Store
-from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, workers_done
+from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, until, workers_done
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -40,8 +41,8 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
     heard: list[tuple[int, int]] = []
 
     def hook(message: Message) -> None:
-        if isinstance(message, ChunkStarted):
-            heard.append((message.chunk.start, message.chunk.end))
+        if isinstance(message, PlayerEvent) and isinstance(message.event, SentenceStarted):
+            heard.append((message.event.chunk.start, message.event.chunk.end))
 
     app = make_app(store=_library(), settings=settings, warm_up=True)
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
@@ -54,8 +55,7 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
         selection = (first.start, second.end)
         assert screen.view.selection == selection
         await pilot.press("space")
-        await workers_done(app, pilot, 60)  # listened to the end
-        assert screen.state == "stopped"
+        await until(pilot, lambda: screen.state == "stopped", 60)  # listened to the end
         # The chunks heard cover exactly the selection, in order, nothing else.
         assert heard and heard[0][0] == selection[0] and heard[-1][1] == selection[1]
         for (_, end), (start, _) in itertools.pairwise(heard):

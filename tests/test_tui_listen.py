@@ -14,10 +14,11 @@ from textual.message import Message
 
 from reader.article import Article, Block
 from reader.config import Settings
+from reader.listening.events import SentenceStarted
 from reader.speech import synthesize_article
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import ArticleView
-from reader.tui.messages import ChunkStarted
+from reader.tui.messages import PlayerEvent
 from tests.test_tui_support import ARTICLE, make_app, screen_text, sync, until
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
@@ -98,8 +99,8 @@ async def test_a_faster_rate_is_heard_from_the_next_sentence() -> None:
     heard: list[Any] = []
 
     def hook(message: Message) -> None:
-        if isinstance(message, ChunkStarted):
-            heard.append(message.chunk)
+        if isinstance(message, PlayerEvent) and isinstance(message.event, SentenceStarted):
+            heard.append(message.event.chunk)
 
     app = make_app(settings=Settings(rate=300))
     async with app.run_test(size=(100, 30), message_hook=hook) as pilot:
@@ -175,7 +176,9 @@ async def test_the_status_line_counts_the_spoken_sentence_not_the_cursor() -> No
         assert screen.view.cursor == 0
         await pilot.press("s")
         await pilot.pause()
-        assert f"sentence 1/{len(S)}" in screen_text(app)  # stopped: the cursor again
+        # Stopped: the place is kept, and the cursor is there (space goes on from it).
+        assert screen.view.cursor == spoken - 1
+        assert f"sentence {spoken}/{len(S)}" in screen_text(app)
 
 
 @sync

@@ -16,7 +16,7 @@ async def test_a_rate_change_is_remembered_as_the_default_and_says_so() -> None:
         await pilot.pause()
         assert app.rate == 200
     assert settings().rate == 200  # the next session starts at it
-    assert "200 wpm: remembered as the default" in notices.messages
+    assert "200 wpm (1.14x): remembered as the default" in notices.messages
 
 
 @sync

@@ -207,8 +207,12 @@ async def test_help_lists_every_key_and_the_palette_lists_every_action() -> None
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        for description in ("Listen/pause", "Extend selection down", "Export", "Add URL or path"):
+        for description in ("Listen/pause", "Extend selection down", "Export", "Back 15 seconds"):
             assert description in text
+        await pilot.press("end")
+        await pilot.pause()
+        for description in ("Add URL or path", "Queue", "Command palette"):
+            assert description in screen_text(app)
         await pilot.press("escape")
         screen = app.screen
         commands = {command.title for command in app.get_system_commands(screen)}

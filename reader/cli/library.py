@@ -51,6 +51,9 @@ def _register_articles(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     listing = subparsers.add_parser("list", help="list the articles in the library")
     listing.add_argument("--json", action="store_true", help="as a JSON array")
     listing.add_argument("--limit", metavar="N", help="only the N newest")
+    listing.add_argument(
+        "--unlistened", action="store_true", help="only the articles not heard to the end"
+    )
     listing.set_defaults(handler=handle_list)
 
     show = subparsers.add_parser("show", help="show an article with its highlights")
@@ -233,7 +236,7 @@ def handle_list(args: argparse.Namespace) -> int:
 
     limit = None if args.limit is None else parse_limit(args.limit)
     with open_library() as library:
-        rows = library.list(limit=limit)
+        rows = library.list(limit=limit, unlistened=args.unlistened)
     if args.json:
         import json
 
@@ -248,15 +251,15 @@ def handle_list(args: argparse.Namespace) -> int:
     width = max(len(str(max(row.id for row in rows))), 2)
     # The article's own date, as the TUI shows; the date added (starred) when it has none.
     lines = [
-        f"{'ID':>{width}}  {'DATE':<11} {'WORDS':>8}  READ {'✎':>4}  TITLE — SITE"
-        "  (DATE: published; * the date added, for an article with none)"
+        f"{'ID':>{width}}  {'DATE':<11} {'WORDS':>8}  HEARD {'✎':>4}  TITLE — SITE"
+        "  (DATE: published; * the date added, for an article with none; ✓ heard to the end)"
     ]
-    for ident, _, title, site, date, _, words, added, _, position, chars, marks in rows:
-        done = f"{100 * position // chars:3d}%" if chars else "  0%"
+    for ident, _, title, site, date, _, words, added, _, position, chars, marks, heard in rows:
+        done = "  ✓ " if heard else f"{100 * position // chars:3d}%" if chars else "  0%"
         when = _one_line(date)[:10] + " " if date else _one_line(added)[:10] + "*"
         site_text = _one_line(site)
         lines.append(
-            f"{ident:>{width}}  {when:<11} {words:>6} w  {done} "
+            f"{ident:>{width}}  {when:<11} {words:>6} w  {done}  "
             f"{f'{marks:>3}✎' if marks else '    '}  {_one_line(_title(title), 70)}"
             f"{f' — {site_text}' if site_text else ''}"
         )

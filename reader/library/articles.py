@@ -198,14 +198,16 @@ class Articles(Stories):
 
         return self._read(work)
 
-    def list(self, *, limit: int | None = None) -> list[ArticleSummary]:
-        """Every article, the latest added first (by id; no texts: cheap for large libraries)."""
+    def list(self, *, limit: int | None = None, unlistened: bool = False) -> list[ArticleSummary]:
+        """Every article, the latest added first (by id; no texts: cheap for large
+        libraries); ``unlistened``: only those not heard to the end."""
         query = (
             "SELECT a.id, a.source, a.title, a.site, a.date, a.language, a.words, a.added, "
             "a.opened, a.position, a.chars, coalesce(n.n, 0), l.at FROM articles a LEFT JOIN "
             "(SELECT article_id, count(*) AS n FROM highlights GROUP BY article_id) n "
             "ON n.article_id = a.id LEFT JOIN listened l ON l.article_id = a.id "
-            "ORDER BY a.id DESC"
+            + ("WHERE l.article_id IS NULL " if unlistened else "")
+            + "ORDER BY a.id DESC"
         )
         params: tuple[Any, ...] = ()
         if limit is not None:

@@ -1,15 +1,13 @@
-"""Visits to the library, and which articles a feed brought since the last one.
+"""Visits to the library, and which articles the feeds brought that are still new.
 
-A feed reader marks what arrived since the user last looked, not what was never
-opened: an article synced a month ago and left unread is not news today. The time of
-the last look is kept in the library file (table ``meta``, schema version 7), so every
-front end and every process sees the same one.
+An article a feed brought is *new* until it is opened or heard to the end: a listener
+who never looked at it has not had it, however many times the list was shown. The
+time of the user's last look at the library is kept too (table ``meta``, schema
+version 7), so every front end and every process can say what arrived since then.
 
 A *visit* is a front end's (the TUI's) stay with the library: it reads the previous
-visit once when it starts (:func:`previous_visit`) and keeps that for its whole length,
-so the marks it shows stay while the user comes and goes within it; it records the
-moment it last showed the list (:func:`record_visit`). Articles recorded by a sync
-after that moment are new on the next visit; those shown during this one are not.
+visit once when it starts (:func:`previous_visit`) and keeps that for its whole length;
+it records the moment it last showed the list (:func:`record_visit`).
 """
 
 from __future__ import annotations
@@ -43,15 +41,18 @@ def record_visit(library: Library, seen: str) -> None:
 
 
 def arrived_since(library: Library, since: str | None) -> set[int]:
-    """Articles a feed sync added (or gave a new text) after ``since`` and not opened
-    since then; ``since`` ``None`` (no visit yet): every such article not opened."""
+    """Articles a feed sync added (or gave a new text) after ``since`` and neither
+    opened nor heard to the end since then; ``since`` ``None``: every such article (the
+    new ones)."""
 
     def work(c: sqlite3.Connection) -> set[int]:
         rows = c.execute(
             "SELECT DISTINCT i.article_id FROM feed_items i "
             "JOIN articles a ON a.id = i.article_id "
+            "LEFT JOIN listened l ON l.article_id = i.article_id "
             "WHERE i.status IN ('added', 'updated') AND i.added > ? "
-            "AND (a.opened IS NULL OR a.opened < i.added)",
+            "AND (a.opened IS NULL OR a.opened < i.added) "
+            "AND (l.at IS NULL OR l.at < i.added)",
             (since or "",),
         )
         return {int(r[0]) for r in rows}

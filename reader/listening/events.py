@@ -119,9 +119,13 @@ class Changed(Event):
 
 @dataclass(frozen=True)
 class Notice(Event):
-    """A one-line notice (an article skipped because it was deleted, no sound...)."""
+    """A one-line notice (an article skipped because it was deleted, no sound...):
+    ``text`` is the whole line; a front end with room for a title shows ``title`` and
+    ``detail`` (the line without the title) instead."""
 
     severity: Literal["information", "warning", "error"] = "information"
+    title: str = "Listening"
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -592,7 +592,10 @@ class SessionPlayer:
                 with self._lock:
                     self._halt()
                     program = self._program
-                self._emit(Notice(text=f"Cannot speak: {item.reason}", severity="error"))
+                line = f"Cannot speak: {item.reason}"
+                self._emit(
+                    Notice(text=line, severity="error", title="Cannot speak", detail=item.reason)
+                )
                 self._emit(
                     Stopped(program=program, place=self._place, reason="error", text="Stopped")
                 )
@@ -715,8 +718,9 @@ class SessionPlayer:
     # -- writing -------------------------------------------------------------------------
 
     def _save(self, program: Program, offset: int) -> None:
-        """Keep the place of an article read on (its sentence start), as the voice goes."""
-        if self._writer is not None and program.whole and program.article_id is not None:
+        """Keep the place in the article (its sentence start), as the voice goes: the
+        article reopens there (a passage heard moves it too, as reading would)."""
+        if self._writer is not None and program.article_id is not None:
             start = self.timeline(program).sentence_start(offset)
             self._writer.position(program.article_id, start)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from reader.errors import ReaderError
+from reader.library.store import NotInLibrary
 
 if TYPE_CHECKING:
     from reader.article import Article
@@ -115,6 +116,8 @@ class Writer:
                 return
             try:
                 job()
+            except NotInLibrary:
+                pass  # deleted while it played: nothing to keep
             except ReaderError as error:
                 if not self._told:
                     self._told = True

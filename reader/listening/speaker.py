@@ -70,7 +70,7 @@ class Speaker(threading.Thread):
         try:
             self._run()
         except ReaderError as error:
-            self.player.failed(self.generation, error.reason or str(error))
+            self.player.failed(self.generation, str(error))
         except Exception as error:  # a bug: still one line, and the session goes on
             self.player.failed(self.generation, f"{type(error).__name__}: {error}")
 

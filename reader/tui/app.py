@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -30,10 +30,12 @@ from reader.tui.messages import (
     HighlightsChanged,
     OpenArticle,
     OpenSource,
+    PlayerEvent,
     ShowLibrary,
     WarmUp,
     WorkFailed,
 )
+from reader.tui.player_keys import PlayerKeys
 from reader.tui.session import Session
 from reader.tui.themes import THEMES, setting_name, theme_name
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from reader.config import Settings
     from reader.errors import ReaderError
     from reader.highlight import Highlight
+    from reader.listening.events import Event
     from reader.playback import Player
     from reader.tui.store import Store
 
@@ -62,7 +65,7 @@ class LoadingScreen(Screen[None]):
         yield Footer()
 
 
-class ReaderApp(App[int]):
+class ReaderApp(PlayerKeys):
     """Read clean articles, select any passage and hear it at once."""
 
     CSS_PATH = "reader.tcss"
@@ -97,6 +100,7 @@ class ReaderApp(App[int]):
             self.settings_problems = [f"{p} (the default is used)" for p in problems]
         self.settings = settings
         self.session = Session(settings, store=store, null_audio=null_audio)
+        self.session.subscribe(self._heard_from_player)
         self.source = source
         self.label = label  # what to call the source ("-" for stdin saved to a file)
         self.prefetched = prefetched  # extraction of ``source`` started before Textual loaded
@@ -119,6 +123,10 @@ class ReaderApp(App[int]):
         for name in list(self.available_themes):
             if name not in READER_THEME_NAMES:
                 self.unregister_theme(name)
+
+    def _heard_from_player(self, event: Event) -> None:
+        """On the player's thread: hand the event to the app's (post_message is safe)."""
+        self.post_message(PlayerEvent(event))
 
     # -- services --------------------------------------------------------------------
 
@@ -146,6 +154,7 @@ class ReaderApp(App[int]):
 
     def on_mount(self) -> None:
         self.call_later(self._tell_about_store)
+        self.call_later(self._offer_to_continue)
         if self.initial_id is not None:
             self.open_article(self.initial_id)
         elif self.initial_article is not None:
@@ -405,9 +414,13 @@ class ReaderApp(App[int]):
     def key_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """Every key binding with its description, grouped by where it works."""
         groups: list[tuple[str, list[tuple[str, str]]]] = []
+        from reader.tui.queue_screen import QueueScreen
+
         for title, bindings in (
             ("Reading", ArticleView.BINDINGS),
             ("Listening and highlights", ArticleScreen.BINDINGS),
+            ("Player (on every screen)", PlayerKeys.BINDINGS),
+            ("Up next (u)", QueueScreen.BINDINGS),
             ("Library", LibraryScreen.BINDINGS),
             ("Everywhere", [*ReaderApp.BINDINGS, Binding("ctrl+p", "", "Command palette")]),
         ):

@@ -209,6 +209,21 @@ class ArticleColumn(ScrollView):
                 return offset
         return max(line.start, line.end - 1)
 
+    def caret_at(self, offset: int) -> tuple[int, int] | None:
+        """Where the text at ``offset`` begins on screen (x, y within the content
+        region), or None when it is scrolled out of view."""
+        rows = self._index.rows_of(offset, offset + 1)
+        if not rows:
+            return None
+        row = rows.start
+        y = row - int(self.scroll_y)
+        if not 0 <= y < self._view_height():
+            return None
+        line = self._lines[row]
+        text = self.article.text[line.start : max(line.start, offset)]
+        x = self._pad + GUTTER + cell_width_of(line.prefix) + cell_width_of(text)
+        return x, y
+
     def _view_height(self) -> int:
         return max(1, self.scrollable_content_region.height or self.size.height)
 

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from reader.tui.article_view import ArticleView
 from reader.tui.listening import ListeningScreen
 from reader.tui.messages import ExportDone, ExportProgress, ShowLibrary, WarmUp, WorkFailed
+from reader.tui.now_playing import NowPlaying
 
 if TYPE_CHECKING:
     from reader.article import Article
@@ -31,11 +32,6 @@ class ArticleScreen(ListeningScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "listen", "Listen/pause"),
-        Binding("s", "stop", "Stop"),
-        Binding("n", "skip(1)", "Next sentence", show=False),
-        Binding("p", "skip(-1)", "Previous sentence", show=False),
-        Binding("minus", "rate(-1)", "Slower", show=False),
-        Binding("plus,equals_sign", "rate(1)", "Faster", show=False),
         Binding("v", "voice", "Voice", show=False),
         Binding("h", "highlight", "Highlight"),
         Binding("H", "highlights", "Highlights"),
@@ -65,6 +61,7 @@ class ArticleScreen(ListeningScreen):
     def compose(self) -> ComposeResult:
         yield ArticleView(self.article, rate=self.session.rate, id="article")
         yield Static(id="status", markup=False)
+        yield NowPlaying(self.session)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -75,6 +72,7 @@ class ArticleScreen(ListeningScreen):
         view.focus()
         if self.article_id is not None:
             self._load_detached()
+        self.follow_player()
         self.update_status()
         self.call_after_refresh(self.post_message, WarmUp())
         self.set_interval(0.05, self._follow_words)
@@ -121,15 +119,16 @@ class ArticleScreen(ListeningScreen):
             )
 
     def update_status(self) -> None:
-        symbol = {"stopped": "■", "listening": "▶", "paused": "⏸"}[self.state]
-        parts = [f"{symbol} {self.state.capitalize()}"]
-        if self.state == "listening" and not self.session.voice_ready:
+        state = self.state
+        symbol = {"stopped": "■", "listening": "▶", "paused": "⏸"}[state]
+        parts = [f"{symbol} {state.capitalize()}"]
+        if state == "listening" and not self.session.voice_ready:
             parts = ["… Loading the voice"]
         view = self.view
         total = len(self.article.sentences)
         if total:
             # While listening (or paused), where the voice is; else where the cursor is.
-            if self.state != "stopped" and self._sounding is not None:
+            if state != "stopped" and self._sounding is not None:
                 here = view.sentence_at(self._sounding.start)
             else:
                 here = view.cursor
@@ -162,10 +161,7 @@ class ArticleScreen(ListeningScreen):
         """A worker of this screen failed: put the screen back; the app says why."""
         if event.state != WorkerState.ERROR:
             return
-        if event.worker.group == "listen":
-            if not self.listening_failed(event.worker):
-                return  # an old request's, stopped or replaced: nothing to tell
-        elif event.worker.group == "export":
+        if event.worker.group == "export":
             self.query("#export-progress").remove()
         self.post_message(WorkFailed(event.worker))
 
@@ -177,7 +173,7 @@ class ArticleScreen(ListeningScreen):
         from reader.tui.dialogs import NoteScreen
 
         view = self.view
-        span = view.selection or view.cursor_span
+        span = view.selection or self._heard_sentence() or view.cursor_span
         if span is None:
             return
         excerpt = self.article.text[span[0] : span[1]]
@@ -199,6 +195,12 @@ class ArticleScreen(ListeningScreen):
             self.save_highlight(span[0], span[1], note)
 
         self.app.push_screen(NoteScreen(excerpt, "", title="Save highlight"), save)
+
+    def _heard_sentence(self) -> tuple[int, int] | None:
+        """While this article plays: the sentence being heard (h saves what is heard)."""
+        if self.state == "stopped" or self._sounding is None:
+            return None
+        return self.view.sentence_span(self.view.sentence_at(self._sounding.start))
 
     def _existing_highlight(self, start: int, end: int) -> Highlight | None:
         from reader.errors import ReaderError
@@ -344,5 +346,4 @@ class ArticleScreen(ListeningScreen):
         self.notify(text, title="Export", timeout=10)
 
     def action_library(self) -> None:
-        self.action_stop()
-        self.post_message(ShowLibrary())
+        self.post_message(ShowLibrary())  # the voice goes on: it is the session's

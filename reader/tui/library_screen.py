@@ -15,10 +15,18 @@ from reader.sanitize import one_line
 from reader.tui.dialogs import AddScreen, ConfirmScreen, excerpt
 from reader.tui.layout import listening_time
 from reader.tui.messages import OpenArticle, OpenSource, WarmUp
+from reader.tui.now_playing import NowPlaying
 
 if TYPE_CHECKING:
     from reader.tui.session import Session
     from reader.tui.store import ArticleRow
+
+
+def heard(row: ArticleRow) -> str:
+    """ "✓ all" heard to the end, else the share heard ("37%"): a mark, not colour."""
+    if row.listened:
+        return "✓ all"
+    return f"{round(row.progress * 100)}%"
 
 
 def _local(stamp: str) -> str:
@@ -41,6 +49,9 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "search", "Search"),
         Binding("l", "feed_filter", "Filter by feed", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
+        Binding("a", "queue_article", "Queue"),
+        Binding("A", "queue_many", "Queue new, a feed, the search…"),
+        Binding("m", "mark", "Mark listened / not", show=False),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -55,6 +66,7 @@ class LibraryScreen(Screen[None]):
         yield Input(placeholder="Search the library (/)", id="search")
         yield DataTable(id="articles", cursor_type="row", zebra_stripes=True)
         yield Static(id="status", markup=False)
+        yield NowPlaying(self.session)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -64,7 +76,7 @@ class LibraryScreen(Screen[None]):
         table.add_column("Date", width=10, key="date")
         table.add_column("Listen", width=10, key="duration")
         table.add_column("Highl.", width=6, key="highlights")
-        table.add_column("Read", width=5, key="progress")
+        table.add_column("Heard", width=6, key="progress")
         # A library that follows feeds gets a column naming each article's feed.
         if self.session.store.feed_names():
             table.add_column("Feed", width=16, key="feed")
@@ -100,7 +112,7 @@ class LibraryScreen(Screen[None]):
                 excerpt(row.date, 10),
                 Text(listening_time(row.words, rate).removesuffix(" listen"), justify="right"),
                 Text(str(row.highlights), justify="right"),
-                Text(f"{round(row.progress * 100)}%", justify="right"),
+                Text(heard(row), justify="right"),
             ]
             if self.feed_column:
                 cells.append(excerpt(row.feed, 16))
@@ -115,21 +127,26 @@ class LibraryScreen(Screen[None]):
             status += f" · {shown_new} new (●)"
         if not self.session.store.persistent:
             status += " · not saved: " + one_line(getattr(self.session.store, "reason", ""))
-        status += " · enter opens · o adds a URL or path · / searches · d deletes"
+        status += " · enter opens · a queues · o adds · / searches · d deletes"
         self.query_one("#status", Static).update(Text(status, no_wrap=True))
         if self.feed_column:
             self.query_one("#library-header", Static).update(Text(self._header(), no_wrap=True))
 
     def _header(self) -> str:
-        """How many articles the feeds brought since the previous visit (the whole
-        library's count, whatever the search or the feed filter shows)."""
+        """How many articles the feeds brought that are still new (neither opened nor
+        heard), and how many of them arrived since the previous visit (the whole
+        library's counts, whatever the search or the feed filter shows)."""
         store = self.session.store
         count = len(store.new_articles())
         since = store.previous_visit
         news = f"{count} new" if count else "nothing new"
-        if since is None:  # the first visit: every feed article not opened yet is new
+        if since is None:  # the first visit
             return f"Library · {news} from your feeds (first visit) · l: filter by feed"
-        return f"Library · {news} since your last visit ({_local(since)}) · l: filter by feed"
+        lately = len(store.arrived_since_visit())
+        return (
+            f"Library · {news} from your feeds, {lately} since your last visit "
+            f"({_local(since)}) · l: filter by feed"
+        )
 
     def _current(self) -> ArticleRow | None:
         table = self.query_one(DataTable)
@@ -198,3 +215,76 @@ class LibraryScreen(Screen[None]):
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
         self.query_one(DataTable).focus()
+
+    # -- listening -------------------------------------------------------------------------
+
+    def action_queue_article(self) -> None:
+        """a: put the article at the end of the queue (Up next)."""
+        row = self._current()
+        if row is None:
+            return
+        self._queue([row.id], excerpt(row.title, 60).plain)
+
+    def action_queue_many(self) -> None:
+        """A: queue the new articles, one feed's unlistened ones, the search's results."""
+        from reader.tui.queue_screen import QueueChoices
+
+        store = self.session.store
+        choices = queue_choices(
+            store.new_articles(),
+            store.arrived_since_visit(),
+            store.feed_names(),
+            store.unlistened(),
+            [row.id for row in self.rows] if self._filtered() else None,
+        )
+
+        def chosen(ids: list[int] | None) -> None:
+            if ids:
+                self._queue(ids, f"{len(ids)} article{'' if len(ids) == 1 else 's'}")
+
+        self.app.push_screen(QueueChoices(choices), chosen)
+
+    def _filtered(self) -> bool:
+        return bool(self.query_one("#search", Input).value.strip()) or self.feed_filter is not None
+
+    def _queue(self, ids: list[int], what: str) -> None:
+        from reader.errors import ReaderError
+
+        try:
+            self.session.store.enqueue(ids)
+        except ReaderError as error:
+            self.notify(str(error), title="Not queued", severity="error")
+            return
+        count = len(self.session.store.queue())
+        self.notify(f"Queued {what} ({count} in Up next: u shows it, space plays).")
+
+    def action_mark(self) -> None:
+        """m: mark the article heard to the end, or not heard."""
+        row = self._current()
+        if row is None:
+            return
+        self.session.store.mark_listened(row.id, not row.listened)
+        self.refresh_rows()
+        self.notify("Marked not listened." if row.listened else "Marked listened.")
+
+
+def queue_choices(
+    new: set[int],
+    lately: set[int],
+    feeds: dict[int, str],
+    unlistened: list[int],
+    shown: list[int] | None,
+) -> list[tuple[str, list[int]]]:
+    """What "A" offers to queue: (label, article ids, oldest first) with something in it."""
+    waiting = set(unlistened)
+    choices = [
+        ("New from your feeds (not opened, not heard)", sorted(new)),
+        ("Arrived since your last visit", sorted(lately)),
+    ]
+    for name in sorted(set(feeds.values())):
+        ids = sorted(i for i, feed in feeds.items() if feed == name and i in waiting)
+        choices.append((f"Not yet heard from {one_line(name)}", ids))
+    if shown is not None:
+        choices.append(("What the list shows now (the search, the feed)", sorted(shown)))
+    choices.append(("Everything not yet heard", sorted(waiting)))
+    return [(f"{label} ({len(ids)})", ids) for label, ids in choices if ids]

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from reader.article import Article
     from reader.highlight import Highlight
-    from reader.speech import Chunk
+    from reader.listening.events import Event
 
 
 @dataclass
@@ -47,21 +47,6 @@ class ArticleStored(WorkerMessage, bubble=False):
     position: int
     highlights: list[Highlight]
     note: str | None = None
-
-
-@dataclass
-class ChunkStarted(WorkerMessage, bubble=False):
-    """A chunk started sounding (posted from the audio thread)."""
-
-    generation: int
-    chunk: Chunk
-
-
-@dataclass
-class ListeningFinished(WorkerMessage, bubble=False):
-    """Everything asked for has been spoken (not posted when stopped or restarted)."""
-
-    generation: int
 
 
 @dataclass
@@ -118,3 +103,10 @@ class HighlightsChanged(Message):
 
 class WarmUp(Message):
     """A screen is drawn: start the speech engine and the audio device, if not yet."""
+
+
+@dataclass
+class PlayerEvent(Message):
+    """Something the session player did (posted to the app from the player's thread)."""
+
+    event: Event

@@ -1,4 +1,4 @@
-"""What the screens share: the library, the audio output and the options in force.
+"""What the screens share: the library, the session player and the options in force.
 
 The app builds one :class:`Session` and hands it to each screen it opens, so no
 screen reaches for the app (nor imports it): a screen reads the rate and voice
@@ -9,38 +9,38 @@ else (open the library screen, an article, a source) by posting a message.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reader.config import Settings
+    from reader.listening.events import Event
+    from reader.listening.player import SessionPlayer
     from reader.playback import Player
     from reader.tui.store import Store
 
 
-@runtime_checkable
-class Sounding(Protocol):
-    """What a screen queues with each chunk on the player: told when it starts sounding."""
-
-    def started(self) -> None: ...
-
-
 class Session:
-    """The library (opened on first use), the player, and the rate and voice in force."""
+    """The library (opened on first use), the session player, and the options in force."""
 
     def __init__(
         self, settings: Settings, *, store: Store | None = None, null_audio: bool = False
     ) -> None:
         self.settings = settings
-        self.rate = settings.rate
-        self.voice = settings.voice
+        self._rate = settings.rate
+        self._voice = settings.voice
         # False until the voice has loaded (a neural model takes a second or more): a
         # `space` meanwhile waits for it, and the status line says so.
         self.voice_ready = False
         self._store = store
         self._store_lock = threading.Lock()
         self._null_audio = null_audio
-        self._speaker: Player | None = None
+        self._player: SessionPlayer | None = None
+        # What the queue would go on with, offered until anything plays ("Continue:
+        # TITLE, 12 min left · space plays"); None: nothing to offer.
+        self.continue_line: str | None = None
+        self._listeners: list[Callable[[Event], None]] = []
 
     @property
     def store(self) -> Store:
@@ -54,16 +54,49 @@ class Session:
             return self._store
 
     @property
-    def speaker(self) -> Player:
-        """The audio output, the same player as ``reader say --play``; with no audio
-        device it plays into miniaudio's null backend, so listening still follows along."""
-        if self._speaker is None:
-            from reader.playback import Player
+    def player(self) -> SessionPlayer:
+        """The session player (reader.listening): one voice for the whole session,
+        whatever the screen; with no audio device it plays into miniaudio's null
+        backend, so listening still follows along and the queue goes on."""
+        if self._player is None:
+            from reader.listening.player import SessionPlayer
 
-            self._speaker = Player(
-                null_backend=self._null_audio, fallback_to_null=True, on_start=_chunk_started
+            player = SessionPlayer(
+                self.settings,
+                self.store,
+                null_audio=self._null_audio,
+                fallback_to_null=True,
+                rate=self._rate,
+                voice=self._voice,
             )
-        return self._speaker
+            for listener in self._listeners:
+                player.subscribe(listener)
+            self._player = player
+        return self._player
+
+    @property
+    def started_player(self) -> SessionPlayer | None:
+        """The player if anything asked for it yet (a status line must not start it)."""
+        return self._player
+
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        """Hear the player's events (from its thread), whenever it is made."""
+        self._listeners.append(listener)
+        if self._player is not None:
+            self._player.subscribe(listener)
+
+    @property
+    def speaker(self) -> Player:
+        """The audio output, the same player as ``reader say --play``."""
+        return self.player.output
+
+    @property
+    def rate(self) -> int:
+        return self._player.rate if self._player is not None else self._rate
+
+    @property
+    def voice(self) -> str | None:
+        return self._player.voice if self._player is not None else self._voice
 
     # -- options -------------------------------------------------------------------------
 
@@ -79,11 +112,13 @@ class Session:
         return None
 
     def set_rate(self, rate: int) -> str | None:
-        self.rate = rate
-        return self.save("rate", str(rate))
+        """Speak at ``rate`` from the next sentence and remember it as the default."""
+        self._rate = self.player.set_rate(rate)
+        return self.save("rate", str(self._rate))
 
     def set_voice(self, voice: str | None) -> str | None:
-        self.voice = voice
+        self._voice = voice
+        self.player.set_voice(voice)
         return self.save("voice", voice or '""')
 
     def export_folder(self) -> Path:
@@ -93,28 +128,15 @@ class Session:
         music = Path.home() / "Music"
         return music / "reader" if music.is_dir() else Path.cwd()
 
-    def save_position(self, article_id: int, offset: int) -> str | None:
-        """Remember where listening is; the reason when it could not be saved (a busy or
-        broken library must not stop listening)."""
-        try:
-            self.store.set_position(article_id, offset)
-        except Exception as error:
-            return str(error)
-        return None
-
     # -- closing -------------------------------------------------------------------------
 
     def close_audio(self) -> None:
-        """Close the audio device (an open device keeps the process from exiting)."""
-        if self._speaker is not None:
-            self._speaker.close()  # kept: a late worker finds it closed, not a new device
+        """Stop and close the audio device (an open device keeps the process from
+        exiting); the place is written."""
+        if self._player is not None:
+            self._player.close()  # kept: a late call finds it closed, not a new device
 
     def close(self) -> None:
         self.close_audio()
         if self._store is not None:
             self._store.close()
-
-
-def _chunk_started(tag: object) -> None:
-    if isinstance(tag, Sounding):
-        tag.started()

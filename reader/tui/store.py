@@ -11,6 +11,7 @@ saying so once (:class:`MemoryStore`).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,8 @@ class ArticleRow:
     position: int
     length: int
     feed: str = ""  # the feed it came from (reader feeds sync), if any
-    new: bool = False  # brought by a feed since the previous visit, not opened since
+    new: bool = False  # brought by a feed, not opened nor listened to since
+    listened: str | None = None  # when it was heard to the end
 
     @property
     def progress(self) -> float:
@@ -90,15 +92,22 @@ class Store:
             self._visit_started = True
 
     def new_articles(self) -> set[int]:
-        """Articles brought by a feed since the previous visit and not opened since."""
+        """Articles brought by a feed and neither opened nor heard to the end since."""
         from reader.library import now
         from reader.library.visits import arrived_since
 
         self._start_visit()
-        seen = now()  # before reading: what lands meanwhile is new next time too
-        fresh = arrived_since(self.library, self._previous_visit)
+        seen = now()  # before reading: what lands meanwhile arrived after this visit
+        fresh = arrived_since(self.library, None)
         self._seen = seen
         return fresh
+
+    def arrived_since_visit(self) -> set[int]:
+        """The new articles that arrived after the previous visit."""
+        from reader.library.visits import arrived_since
+
+        self._start_visit()
+        return arrived_since(self.library, self._previous_visit)
 
     def end_visit(self) -> None:
         """Record that the list was seen (the library screen is left, the app quits).
@@ -170,6 +179,7 @@ class Store:
                 length=int(s.chars),
                 feed=feeds.get(int(s.id), ""),
                 new=int(s.id) in fresh,
+                listened=s.listened,
             )
             for s in summaries
         ]
@@ -185,6 +195,40 @@ class Store:
 
     def set_position(self, article_id: int, offset: int) -> None:
         self.library.set_position(article_id, offset)
+
+    # -- listening (the session player's shelf: reader.listening.shelf.Shelf) -------------
+
+    def load(self, article_id: int) -> tuple[Article, int]:
+        """The article and its place, for the player (not recorded as opened)."""
+        stored = self.library.get(article_id)
+        return stored.article, int(stored.position)
+
+    def save_position(self, article_id: int, offset: int) -> None:
+        self.library.set_position(article_id, offset)
+
+    def finished(self, article_id: int) -> None:
+        self.library.finished(article_id)
+
+    def mark_listened(self, article_id: int, listened: bool) -> None:
+        self.library.mark_listened(article_id, listened)
+
+    def queue(self) -> list[int]:
+        return self.library.queue()
+
+    def enqueue(self, ids: Iterable[int], *, first: bool = False) -> list[int]:
+        return self.library.enqueue(ids, first=first)
+
+    def dequeue(self, article_id: int) -> bool:
+        return self.library.dequeue(article_id)
+
+    def move_in_queue(self, article_id: int, steps: int) -> bool:
+        return self.library.move_in_queue(article_id, steps)
+
+    def clear_queue(self) -> int:
+        return self.library.clear_queue()
+
+    def unlistened(self, ids: Iterable[int] | None = None) -> list[int]:
+        return self.library.unlistened(ids)
 
     # -- highlights ----------------------------------------------------------------------
 
@@ -233,6 +277,8 @@ class MemoryStore(Store):
         self._ids = itertools.count(1)
         self._articles: dict[int, tuple[Article, int]] = {}
         self._highlights: dict[int, Highlight] = {}
+        self._listened: dict[int, str] = {}
+        self._queue: list[int] = []
 
     def add(self, article: Article) -> int:
         for article_id, (known, _) in self._articles.items():
@@ -249,6 +295,9 @@ class MemoryStore(Store):
         pass
 
     def new_articles(self) -> set[int]:
+        return set()
+
+    def arrived_since_visit(self) -> set[int]:
         return set()
 
     def end_visit(self) -> None:
@@ -280,12 +329,71 @@ class MemoryStore(Store):
                     count,
                     position,
                     len(article.text),
+                    listened=self._listened.get(article_id),
                 )
             )
         return rows
 
     def remove(self, article_id: int) -> None:
         self._articles.pop(article_id, None)
+        self._listened.pop(article_id, None)
+        if article_id in self._queue:
+            self._queue.remove(article_id)
+
+    def load(self, article_id: int) -> tuple[Article, int]:
+        from reader.library.store import NotInLibrary
+
+        if article_id not in self._articles:
+            raise NotInLibrary(f"article {article_id}", "not in the library")
+        return self._articles[article_id]
+
+    def save_position(self, article_id: int, offset: int) -> None:
+        self.set_position(article_id, offset)
+
+    def finished(self, article_id: int) -> None:
+        if article_id in self._articles:
+            self.mark_listened(article_id, True)
+            self.dequeue(article_id)
+
+    def mark_listened(self, article_id: int, listened: bool) -> None:
+        from datetime import UTC, datetime
+
+        if listened:
+            self._listened[article_id] = datetime.now(UTC).isoformat(timespec="microseconds")
+            self.set_position(article_id, 0)
+        else:
+            self._listened.pop(article_id, None)
+
+    def queue(self) -> list[int]:
+        return list(self._queue)
+
+    def enqueue(self, ids: Iterable[int], *, first: bool = False) -> list[int]:
+        wanted = [i for i in dict.fromkeys(ids) if i in self._articles]
+        rest = [i for i in self._queue if i not in wanted]
+        self._queue = [*wanted, *rest] if first else [*rest, *wanted]
+        return wanted
+
+    def dequeue(self, article_id: int) -> bool:
+        if article_id not in self._queue:
+            return False
+        self._queue.remove(article_id)
+        return True
+
+    def move_in_queue(self, article_id: int, steps: int) -> bool:
+        if article_id not in self._queue:
+            return False
+        here = self._queue.index(article_id)
+        self._queue.pop(here)
+        self._queue.insert(max(0, min(len(self._queue), here + steps)), article_id)
+        return True
+
+    def clear_queue(self) -> int:
+        count, self._queue = len(self._queue), []
+        return count
+
+    def unlistened(self, ids: Iterable[int] | None = None) -> list[int]:
+        found = [i for i in sorted(self._articles) if i not in self._listened]
+        return found if ids is None else [i for i in found if i in set(ids)]
 
     def set_position(self, article_id: int, offset: int) -> None:
         if article_id in self._articles:
