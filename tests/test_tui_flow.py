@@ -55,7 +55,8 @@ async def test_select_listen_highlight_reopen_and_export(tmp_path: Path) -> None
         selection = (first.start, second.end)
         assert screen.view.selection == selection
         await pilot.press("space")
-        await until(pilot, lambda: screen.state == "stopped", 60)  # listened to the end
+        shown = screen
+        await until(pilot, lambda: shown.state == "stopped", 60)  # listened to the end
         # The chunks heard cover exactly the selection, in order, nothing else.
         assert heard and heard[0][0] == selection[0] and heard[-1][1] == selection[1]
         for (_, end), (start, _) in itertools.pairwise(heard):

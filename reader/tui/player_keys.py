@@ -142,8 +142,8 @@ class PlayerKeys(App[int]):
         elif isinstance(event, Finished):
             self.notify(event.text, title="Finished", timeout=6)
         elif isinstance(event, Notice):
-            message = event.detail or event.text
-            self.notify(message, title=event.title, severity=event.severity, timeout=8)
+            line = event.detail or event.text
+            self.notify(line, title=event.title, severity=event.severity, timeout=8)
         elif isinstance(event, Changed) and not event.text.startswith(("Rate", "Voice")):
             self.notify(event.text, title="Player", timeout=4)  # sleep timer, stop after
         self.refresh_now_playing()
