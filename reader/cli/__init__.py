@@ -21,7 +21,7 @@ from reader import __version__
 from reader.errors import ReaderError
 
 # The modules that add subcommands, in the order `reader --help` lists them.
-COMMAND_MODULES = ("tui", "extract", "speech", "library", "export", "feeds")
+COMMAND_MODULES = ("tui", "extract", "speech", "library", "listen", "export", "feeds")
 
 # Which module registers each command. `reader list` then imports and builds only the
 # library module's parsers, not every command's (start-up is most of a `list` or
@@ -36,6 +36,7 @@ COMMANDS = {
         ("add", "list", "show", "rm", "highlight", "highlights", "search", "library", "config"),
         "library",
     ),
+    **dict.fromkeys(("listen", "queue", "mark"), "listen"),
     "export": "export",
     "feeds": "feeds",
     "serve": "feeds",

@@ -78,6 +78,17 @@ class Listening(Store):
         wanted = set(ids)
         return [i for i in found if i in wanted]
 
+    def feed_articles(self, feed_id: int) -> list[int]:
+        """The articles feed ``feed_id`` brought, oldest first."""
+        rows = self._read(
+            lambda c: c.execute(
+                "SELECT DISTINCT article_id FROM feed_items WHERE feed_id = ? "
+                "AND article_id IS NOT NULL ORDER BY article_id",
+                (feed_id,),
+            ).fetchall()
+        )
+        return [int(r[0]) for r in rows]
+
     # -- the queue ---------------------------------------------------------------------
 
     def queue(self) -> list[int]:

@@ -118,6 +118,11 @@ class Changed(Event):
 
 
 @dataclass(frozen=True)
+class Seeked(Event):
+    """The place jumped (a skip, a click, a media key's position): not a line to print."""
+
+
+@dataclass(frozen=True)
 class Notice(Event):
     """A one-line notice (an article skipped because it was deleted, no sound...):
     ``text`` is the whole line; a front end with room for a title shows ``title`` and

@@ -39,6 +39,7 @@ from reader.listening.events import (
     Paused,
     Program,
     Resumed,
+    Seeked,
     SentenceStarted,
     Started,
     Status,
@@ -97,6 +98,7 @@ class SessionPlayer:
         self.output = Player(
             null_backend=null_audio, fallback_to_null=fallback_to_null, on_start=self._sounded
         )
+        self.fade_seconds = FADE_SECONDS  # the sleep timer's fade
         self.stop_after = False  # stop after this article instead of going on with the queue
         self.until: int | None = None  # stop after this article (reader listen ID...)
         self._lock = threading.RLock()
@@ -430,6 +432,8 @@ class SessionPlayer:
         if paused:
             self.output.pause()
             self._status = "paused"
+        if not keep_current:  # a jump, not a new rate or voice from the next sentence
+            self._emit(Seeked())
 
     def _points(self, program: Program) -> list[int]:
         """Where each sentence of the program starts: a span's own start (a selection
@@ -651,7 +655,11 @@ class SessionPlayer:
         minutes = duration_text(self.timeline(program).left(program.spans[0][0]))
         site = f", from {program.site}" if program.site else ""
         kind = "" if program.whole else " (passage)"
-        return f"{'Next' if following else 'Playing'}: {program.title}{site}{kind}, {minutes}"
+        words = len(program.article.text[program.spans[0][0] : program.spans[-1][1]].split())
+        return (
+            f"{'Next' if following else 'Playing'}: {program.title}{site}{kind}, "
+            f"{minutes} ({words:,} words)"
+        )
 
     def _end_sounded(self, tag: Tag) -> None:
         program = tag.program
@@ -667,7 +675,8 @@ class SessionPlayer:
             if self._sleep_at_end:
                 self._sleep_at_end = False
                 self._stop_reason = "sleep timer"
-            went_on = self._speaker is not None and self._speaker.went_on is not None
+            speaker = self._speaker
+            went_on = speaker is not None and any(p is program for p in speaker.passed)
         self._emit(Finished(program=program, text=f"Finished: {program.title}"))
         if stop and went_on:  # switched on after the next article had been queued
             with self._lock:
@@ -705,7 +714,7 @@ class SessionPlayer:
             self._fade_place = self._place
             generation = self._generation
         self._emit(Changed(text="Sleep timer: fading out"))
-        self.output.fade_out(FADE_SECONDS, lambda: self._inbox.put(_Faded(generation)))
+        self.output.fade_out(self.fade_seconds, lambda: self._inbox.put(_Faded(generation)))
 
     def _tell_silence(self) -> None:
         if not self._told_silent and self.output.silent_reason:

@@ -64,7 +64,7 @@ class Speaker(threading.Thread):
         self.offset = offset
         self.announce = announce
         self.cancel = threading.Event()
-        self.went_on: Program | None = None  # the next article, once it is being queued
+        self.passed: list[Program] = []  # the articles it went on past, to the next
 
     def run(self) -> None:
         try:
@@ -93,7 +93,7 @@ class Speaker(threading.Thread):
             if upcoming is None:
                 self._say(program, f"Finished: {program.title}.", "announce", quiet=True)
                 break
-            self.went_on = upcoming
+            self.passed.append(program)
             program, spans, following = upcoming, list(upcoming.spans), True
         self._queue(b"", 22050, Tag(self.generation, program, "done"))
 
