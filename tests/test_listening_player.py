@@ -155,7 +155,7 @@ def test_stop_keeps_the_place_and_play_goes_on_from_it(library: Library, make) -
 
 def test_pause_holds_the_sound_and_resume_goes_on(library: Library, make) -> None:
     ident = library.add(LONG).id
-    player, heard = make()
+    player, _heard = make()
     player.play(whole_article(LONG, ident))
     wait(lambda: player.output.position() is not None)
     time.sleep(0.3)
