@@ -62,7 +62,7 @@ async def test_the_voice_goes_on_over_the_library_and_its_keys_work_there() -> N
         line = now_playing(app)
         assert line.startswith("▶ Playing: Ukraine claims North Korean units") and "wpm" in line
         await pilot.press("space")  # pause, from the library
-        assert player.status == "paused"
+        assert str(player.status) == "paused"
         await pilot.pause(0.6)
         assert now_playing(app).startswith("⏸ Paused:")
         await pilot.press("space")
@@ -181,7 +181,8 @@ async def test_the_place_survives_quitting_and_the_next_run_offers_to_continue()
         await pilot.press("space")
         player = app.session.player
         await until(pilot, lambda: player.sounding is not None)
-        assert player.sounding.start == saved  # on from the sentence it stopped in
+        sounding = player.sounding
+        assert sounding is not None and sounding.start == saved  # on from where it stopped
 
 
 @sync
@@ -217,7 +218,9 @@ async def test_the_terminal_cursor_sits_on_the_sentence_being_spoken() -> None:
         await pilot.pause(0.2)
         spoken = view.spoken
         assert spoken is not None
-        x, y = view.caret_at(spoken[0])
+        caret = view.caret_at(spoken[0])
+        assert caret is not None
+        x, y = caret
         region = view.content_region
         assert (app.cursor_position.x, app.cursor_position.y) == (region.x + x, region.y + y)
         assert app.cursor_position != top
