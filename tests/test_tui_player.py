@@ -74,7 +74,7 @@ async def test_the_voice_goes_on_over_the_library_and_its_keys_work_there() -> N
         await pilot.press("f")  # go to what is playing
         await until(pilot, lambda: app.screen is screen)
         await pilot.press("s")  # stop keeps the place; the cursor is there
-        assert player.status == "stopped"
+        assert str(player.status) == "stopped"
         assert screen.view.cursor == screen.view.sentence_at(player.place)
 
 
