@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from reader.listening import mpris
-from reader.listening.bus import HAVE_JEEPNEY
+from reader.listening.bus import HAVE_JEEPNEY, MAX_TEXT, bus_text
 from reader.listening.mpris import (
     BUS_NAME,
     OBJECT_PATH,
@@ -30,7 +30,6 @@ from reader.listening.mpris import (
     ROOT,
     MprisService,
     Track,
-    bus_text,
     micros,
     track_path,
 )
@@ -302,7 +301,7 @@ def test_bus_text_is_one_safe_line_of_valid_utf8() -> None:
     assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in text)
     assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     text.encode("utf-8")  # no lone surrogate left
-    assert len(bus_text("x" * 10_000)) == mpris.MAX_TEXT
+    assert len(bus_text("x" * 10_000)) == MAX_TEXT
 
 
 # -- start() where there is no bus ---------------------------------------------------
@@ -513,8 +512,9 @@ def test_seek(service: MprisService, address: str, controls: FakeControls) -> No
     controls.calls.clear()
     call(address, "Seek", "x", "600000000")  # past the end: like Next
     controls.has_next = False
-    call(address, "Seek", "x", "600000000")  # past the end, no next article: Stop
-    assert controls.calls == [("next",), ("stop",)]
+    call(address, "Seek", "x", "600000000")  # past the end, no next article: to the end
+    call(address, "Seek", "x", "500000000")  # to the very end is within the track
+    assert controls.calls == [("next",), ("seek", 500.0), ("seek", 500.0)]
 
 
 @needs_daemon

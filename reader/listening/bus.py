@@ -20,8 +20,10 @@ from contextlib import suppress
 from itertools import count
 from typing import Any
 
+from reader.sanitize import one_line
+
 try:  # installed on Linux only (pyproject.toml); callers check HAVE_JEEPNEY
-    from jeepney import HeaderFields, MessageType, Parser, message_bus
+    from jeepney import DBusNameFlags, HeaderFields, MessageType, Parser, message_bus
     from jeepney.auth import BEGIN, Authenticator
     from jeepney.bus import get_connectable_addresses
 except ImportError:  # pragma: no cover - Linux has it
@@ -31,6 +33,7 @@ else:
 
 SEND_TIMEOUT = 2.0  # seconds: one message written to a bus that does not read it
 MAX_MESSAGE = 1 << 20  # bytes: a larger incoming message ends the connection
+MAX_TEXT = 500  # characters of outside text (a title, a name) put on the bus
 FAILED = "org.freedesktop.DBus.Error.Failed"
 
 
@@ -41,6 +44,13 @@ class DBusError(Exception):
         super().__init__(message)
         self.name = name
         self.message = message
+
+
+def bus_text(text: str, limit: int = MAX_TEXT) -> str:
+    """Outside text made fit for the bus: one safe line (no escapes, controls or bidi
+    overrides), at most ``limit`` characters, valid UTF-8 (no lone surrogates)."""
+    line = one_line(text)[:limit]
+    return line.encode("utf-8", "replace").decode("utf-8")
 
 
 def session_bus_address() -> str | None:
@@ -219,3 +229,14 @@ def _authenticate(sock: socket.socket, target: str, deadline: float) -> None:
         auth.feed(data)
     sock.settimeout(within())
     sock.sendall(BEGIN)
+
+
+def request_name(bus: BusConnection, names: tuple[str, ...], deadline: float) -> str | None:
+    """Take the first of ``names`` that no one else owns (never queued behind an
+    owner); None if all are taken."""
+    for name in names:
+        request = message_bus.RequestName(name, DBusNameFlags.do_not_queue)
+        (code,) = bus.call(request, deadline)
+        if code in (1, 4):  # PRIMARY_OWNER, ALREADY_OWNER
+            return name
+    return None

@@ -15,11 +15,12 @@ flag and wake the thread). A method whose ``Controls`` call raises answers a D-B
 error; the thread goes on.
 
 Where the spec leaves a choice: Seek past the end of the track acts like Next (the
-spec's words), and like Stop when there is no next article (what Next does then);
-Seek before the start goes to 0; SetPosition with a stale track id, a negative
-position or one past the track's length does nothing (the spec's words); a Rate
-outside MinimumRate..MaximumRate is clamped, a Rate of 0 pauses; Position is 0 when
-Stopped; Volume is 1.0 and cannot be set (the reader has no volume of its own).
+spec's words) or, with no next article, goes to the end (the player finishes the
+article and stops, as Next would); Seek before the start goes to 0; SetPosition with
+a stale track id, a negative position or one past the track's length does nothing
+(the spec's words); a Rate outside MinimumRate..MaximumRate is clamped, a Rate of 0
+pauses; Position is 0 when Stopped; Volume is 1.0 and cannot be set (the reader has
+no volume of its own).
 """
 
 from __future__ import annotations
@@ -42,14 +43,14 @@ from reader.listening.bus import (
     BusConnection,
     DBusError,
     Unsendable,
+    bus_text,
+    request_name,
     session_bus_address,
 )
-from reader.sanitize import one_line
 
 if HAVE_JEEPNEY:
     from jeepney import (
         DBusAddress,
-        DBusNameFlags,
         HeaderFields,
         MessageFlag,
         MessageType,
@@ -72,7 +73,6 @@ IDENTITY = "reader"
 CONNECT_TIMEOUT = 1.0  # seconds: connect, authenticate, Hello and RequestName together
 CLOSE_TIMEOUT = 1.0  # close(): the thread's goodbye (ReleaseName) and exit
 POLL = 5.0  # the thread's longest sleep; changed(), seeked() and close() wake it at once
-MAX_TEXT = 500  # characters of a title or an artist put on the bus
 MAX_URL = 2048  # a longer URL is left out rather than cut
 
 _INVALID_ARGS = "org.freedesktop.DBus.Error.InvalidArgs"
@@ -102,7 +102,17 @@ class Track:
 
 class Controls(Protocol):
     """The session player, as the service sees it. Called from the service's thread:
-    every method must be thread-safe and return promptly."""
+    every method must be thread-safe and return promptly.
+
+    The service applies the spec's rules before calling: ``seek`` gets an offset that
+    stays within the track, ``set_position`` a position within 0..length for the
+    current article, ``set_rate`` a rate within ``rate_limits()``; ``next``/``previous``
+    are called only when ``can_go_next``/``can_go_previous`` say so, ``play``/``pause``
+    only with a track. The player reports back: ``MprisService.changed()`` whenever
+    status, track, rate, limits or can-go-next/previous change, and
+    ``MprisService.seeked(seconds)`` after every jump (a seek, a skip to a sentence),
+    which the service never emits by itself (the player knows where it landed).
+    """
 
     def status(self) -> Status: ...
     def track(self) -> Track | None: ...
@@ -125,13 +135,6 @@ class Controls(Protocol):
 def track_path(article_id: int) -> str:
     """The ``mpris:trackid`` of an article: a D-Bus object path."""
     return TRACK_PREFIX + str(article_id).replace("-", "_")
-
-
-def bus_text(text: str, limit: int = MAX_TEXT) -> str:
-    """Outside text made fit for the bus: one safe line (no escapes, controls or bidi
-    overrides), at most ``limit`` characters, valid UTF-8 (no lone surrogates)."""
-    line = one_line(text)[:limit]
-    return line.encode("utf-8", "replace").decode("utf-8")
 
 
 def micros(seconds: float) -> int:
@@ -358,20 +361,20 @@ class PlayerObject:
         self.controls.stop()
 
     def seek(self, offset_us: int) -> None:
-        """Relative seek; before the start goes to 0, past the end acts like Next (or
-        Stop when there is no next article, as Next does)."""
+        """Relative seek. Before the start goes to 0; past the end acts like Next, or,
+        with no next article, goes to the end (where the player finishes the article
+        and stops, which is what Next does then)."""
         track = self.controls.track()
         if track is None:  # CanSeek false: no effect
             return
         position = self._position(track)
-        target = position + offset_us / 1_000_000
+        target = max(position + offset_us / 1_000_000, 0.0)
         if _known(track.length) and target > track.length:
             if self.controls.can_go_next():
                 self.controls.next()
-            else:
-                self.controls.stop()
-            return
-        self.controls.seek(max(target, 0.0) - position)
+                return
+            target = track.length
+        self.controls.seek(target - position)
 
     def set_position(self, track_id: str, position_us: int) -> None:
         """Absolute seek in the current track; a stale id, a negative position or one
@@ -394,17 +397,6 @@ class PlayerObject:
             return
         low, high = self.controls.rate_limits()
         self.controls.set_rate(min(max(rate, float(low)), float(high)))
-
-
-def _request_name(bus: BusConnection, deadline: float) -> str | None:
-    """Take ``org.mpris.MediaPlayer2.reader``, or its ``.instance<PID>`` form when
-    another player has it (the spec's way for two instances); None if neither."""
-    for name in (BUS_NAME, f"{BUS_NAME}.instance{os.getpid()}"):
-        request = message_bus.RequestName(name, DBusNameFlags.do_not_queue)
-        (code,) = bus.call(request, deadline)
-        if code in (1, 4):  # PRIMARY_OWNER, ALREADY_OWNER
-            return name
-    return None
 
 
 # Calls that change nothing: no PropertiesChanged check after them.
@@ -475,7 +467,8 @@ class MprisService:
         except Exception:  # absent, refused, silent, rejected, malformed address
             return None
         try:
-            name = _request_name(bus, deadline)
+            names = (BUS_NAME, f"{BUS_NAME}.instance{os.getpid()}")  # the spec's way for two
+            name = request_name(bus, names, deadline)
         except Exception:
             name = None
         if name is None:
