@@ -9,6 +9,7 @@ import json
 import os
 import selectors
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -753,3 +754,26 @@ def test_an_oversized_message_ends_the_connection(
     client.conn.send(new_method_call(target, "OpenUri", "s", ("x" * (2 << 20),)))
     assert wait_until(lambda: service.name is None)
     assert client.bus("NameHasOwner", BUS_NAME) == (False,)
+
+
+@needs_daemon
+def test_a_frozen_bus_blocks_neither_the_player_nor_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    bus = Daemon(tmp_path)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
+    svc = MprisService(FakeControls())
+    try:
+        assert svc.start()
+        bus.process.send_signal(signal.SIGSTOP)  # alive, reads nothing, answers nothing
+        for n in range(1000):
+            svc.changed()
+            svc.seeked(float(n))
+        began = time.monotonic()
+        svc.close()  # its ReleaseName gets no answer: the thread gives up and ends
+        assert time.monotonic() - began < 5.0  # bounded (a hang would never return)
+        assert "reader-mpris" not in {t.name for t in threading.enumerate()}
+    finally:
+        bus.process.send_signal(signal.SIGCONT)
+        bus.stop()
+    assert capfd.readouterr() == ("", "")
