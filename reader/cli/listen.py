@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ def _press(player: SessionPlayer, key: str) -> str | None:
     """Do what ``key`` asks of the player; "quit" for q."""
     from reader.listening.player import RATE_STEP, SKIP_SECONDS
 
-    actions = {
+    actions: dict[str, Callable[[], object]] = {
         " ": player.toggle,
         "s": player.stop,
         "[": lambda: player.skip_time(-SKIP_SECONDS),

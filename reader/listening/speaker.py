@@ -15,14 +15,28 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from reader.errors import ReaderError
 
 if TYPE_CHECKING:
+    from reader.config import Settings
     from reader.listening.events import Program
-    from reader.listening.player import SessionPlayer
+    from reader.playback import Player
     from reader.speech import Chunk
+
+
+class Owner(Protocol):
+    """What a speaker asks of the session player that runs it."""
+
+    output: Player
+    settings: Settings
+    rate: int
+    voice: str | None
+
+    def following(self, program: Program) -> Program | None: ...
+
+    def failed(self, generation: int, reason: str) -> None: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +64,7 @@ class Speaker(threading.Thread):
 
     def __init__(
         self,
-        player: SessionPlayer,
+        player: Owner,
         generation: int,
         program: Program,
         offset: int,
