@@ -364,7 +364,7 @@ def test_list_has_a_header_and_shows_the_articles_date(capsys) -> None:
     status, out, _ = run(capsys, "list")
     header, second, first = out.splitlines()
     assert status == 0
-    assert header.split()[:6] == ["ID", "DATE", "WORDS", "READ", "✎", "TITLE"]
+    assert header.split()[:6] == ["ID", "DATE", "WORDS", "HEARD", "✎", "TITLE"]
     assert "published" in header and "added" in header  # it says which date is shown
     assert first.split()[1] == "2024-01-31" and "Dated" in first
     assert second.split()[1] == f"{added}*" and second.endswith("Undated x")
