@@ -70,7 +70,7 @@ def test_nothing_close_lists_the_choices_alone(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["zzzz"])
     err = capsys.readouterr().err
-    assert "invalid choice: 'zzzz' (choose from open, " in err and "did you mean" not in err
+    assert "invalid choice: 'zzzz' (choose from 'open', " in err and "did you mean" not in err
 
 
 def test_a_prefix_suggests_what_it_begins(capsys) -> None:

@@ -60,7 +60,7 @@ class Parser(argparse.ArgumentParser):
         names = [str(choice) for choice in choices]
         close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
         close += [n for n in names if n.startswith(value) and n not in close][: 3 - len(close)]
-        listed = ", ".join(names)
+        listed = ", ".join(map(repr, names))
         if close:
             guess = " or ".join(repr(name) for name in close)
             message = f"invalid choice: {value!r}: did you mean {guess}? (choose from {listed})"
@@ -168,6 +168,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # The last resort for the reader's own folders (read-only, full, taken away):
+        # one line naming the path and the reason, as for any other input.
+        from reader.locations import explain
+
+        problem = explain(exc)
+        if problem is None:
+            raise
+        error(str(problem))
+        return problem.exit_code
     finally:
         if previous:
             import signal
