@@ -113,6 +113,7 @@ LIBRARY_COMMANDS = [
     ("highlights",),
     ("feeds", "list"),
     ("library", "export", "-"),
+    ("queue",),
 ]
 
 
