@@ -39,13 +39,21 @@ class Settings:
     pause_heading_ms: int = 800
     lexicon: str | None = None  # path of the pronunciation lexicon; None: lexicon.toml beside this
     theme: str = "dark"
-    export_dir: str | None = None  # None: ~/Music/reader or the current folder
+    export_dir: str | None = None  # None: locations.default_export_dir()
     bitrate: str = "64k"
     cache_mb: int = 500  # speech cache bound
     ffmpeg: str | None = None  # path of a system ffmpeg; None: the one imageio-ffmpeg ships
 
     def lexicon_path(self) -> Path:
         return Path(self.lexicon).expanduser() if self.lexicon else locations.lexicon_file()
+
+    def export_path(self) -> Path:
+        """Where exports go: the ``export_dir`` setting, else the platform's music folder
+        or the data folder (:func:`reader.locations.default_export_dir`); absolute, so
+        that what is said about it names one place."""
+        if self.export_dir:
+            return Path(self.export_dir).expanduser().absolute()
+        return locations.default_export_dir().absolute()
 
 
 def _int_range(low: int, high: int) -> tuple[Callable[[Any], Any], str]:
@@ -231,8 +239,12 @@ def save_setting(key: str, raw: str) -> Settings:
         data.pop(key, None)
     else:
         data[key] = value
-    locations.ensure(path.parent)
-    write_atomic(path, tomli_w.dumps(data).encode("utf-8"))
+    locations.writable(path.parent)
+    try:
+        write_atomic(path, tomli_w.dumps(data).encode("utf-8"))
+    except OSError as error:
+        reason = (error.strerror or type(error).__name__).lower()
+        raise ConfigError(str(path), f"cannot be written ({reason})") from None
     _load.cache_clear()
     return settings()
 

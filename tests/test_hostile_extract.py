@@ -441,7 +441,7 @@ def test_a_title_made_from_the_body_has_no_ellipsis_and_names_files_cleanly() ->
     assert article.title_from_body
     assert (
         article.title
-        == "The council met on Tuesday evening to discuss the 0 harbour budget for the"
+        == "The council met on Tuesday evening to discuss the 0 harbour budget for the coming year"
     )
     assert not safe_stem(display_title(article)).endswith("…")
 

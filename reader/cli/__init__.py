@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from reader import __version__
 from reader.errors import ReaderError
@@ -43,9 +44,34 @@ COMMANDS = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, whose "invalid choice" names the close ones: ``reader opne``
+    asks "did you mean 'open'?". Subcommands' parsers are made of the same class
+    (``add_subparsers`` takes the parent's), so every level and every ``choices``
+    option says it."""
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        choices = action.choices
+        if choices is None or value in choices or not isinstance(value, str):
+            super()._check_value(action, value)
+            return
+        import difflib
+
+        names = [str(choice) for choice in choices]
+        close = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
+        close += [n for n in names if n.startswith(value) and n not in close][: 3 - len(close)]
+        listed = ", ".join(map(repr, names))
+        if close:
+            guess = " or ".join(repr(name) for name in close)
+            message = f"invalid choice: {value!r}: did you mean {guess}? (choose from {listed})"
+        else:
+            message = f"invalid choice: {value!r} (choose from {listed})"
+        raise argparse.ArgumentError(action, message)
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; for a known ``command``, with only its module's commands."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="reader",
         description="An offline, highlight-to-listen article reader for the terminal.",
     )
@@ -142,6 +168,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # The last resort for the reader's own folders (read-only, full, taken away):
+        # one line naming the path and the reason, as for any other input.
+        from reader.locations import explain
+
+        problem = explain(exc)
+        if problem is None:
+            raise
+        error(str(problem))
+        return problem.exit_code
     finally:
         if previous:
             import signal

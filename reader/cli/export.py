@@ -31,8 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-o",
         "--output",
         metavar="DIR",
-        help="folder to write into (default: the export_dir setting, else ~/Music/reader, "
-        "else the current folder)",
+        help="folder to write into (default: the export_dir setting, else reader/ in your "
+        "music folder when there is one, else exports/ in reader's data folder)",
     )
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="local processes")
     parser.add_argument(
@@ -68,11 +68,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def default_folder(settings: Settings | None = None) -> Path:
     from reader.config import settings as load
 
-    configured = (settings or load()).export_dir
-    if configured:
-        return Path(configured).expanduser()
-    music = Path.home() / "Music"
-    return music / "reader" if music.is_dir() else Path.cwd()
+    return (settings or load()).export_path()
 
 
 def _options(args: argparse.Namespace, current: Settings) -> ExportOptions:

@@ -43,6 +43,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     remove.add_argument("ids", nargs="+", type=int, metavar="ID")
     remove.set_defaults(handler=handle_rm)
 
+    _register_sync(commands)
+
+    serve = subparsers.add_parser(
+        "serve",
+        help="serve an export folder to a podcast app (feed.xml over HTTP)",
+        description=(
+            "Serve DIR read-only over HTTP: its audio, feed.xml (enclosures pointing at "
+            "this server), playlist.m3u and cover image, with byte ranges. Loopback only "
+            "unless --host says otherwise (e.g. 0.0.0.0 for a phone on the same network)."
+        ),
+    )
+    serve.add_argument("folder", nargs="?", metavar="DIR", help="default: the export folder")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.set_defaults(handler=handle_serve)
+
+
+def _register_sync(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`feeds sync`: its options (the help lists them in this order)."""
     sync = commands.add_parser(
         "sync",
         help="add the new articles of the feeds (all, or ID...) to the library",
@@ -50,12 +69,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Fetch each feed (an unchanged one costs one conditional request), add its new "
             "items to the library (the item's own text when the feed carries the whole "
             "article, else the linked page), skipping items already taken and stories "
-            "already in the library. With --export DIR, render them into DIR and rewrite "
-            "its feed.xml and playlist. Exit status 1 when any feed or item failed."
+            "already in the library. With --export DIR, DIR holds every article of these "
+            "feeds not listened to yet (whenever it was synced): what is missing or out of "
+            "date is rendered, and its feed.xml and playlist rewritten. Exit status 1 when "
+            "any feed or item failed."
         ),
     )
     sync.add_argument("ids", nargs="*", type=int, metavar="ID")
-    sync.add_argument("--export", metavar="DIR", help="also render the new articles into DIR")
+    sync.add_argument(
+        "--export",
+        metavar="DIR",
+        help="also keep DIR a podcast of every unlistened article of these feeds",
+    )
+    sync.add_argument(
+        "--drop-listened",
+        action="store_true",
+        help="with --export: delete the files of articles listened to from DIR",
+    )
     sync.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="export processes")
     sync.add_argument(
         "--cluster",
@@ -75,20 +105,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sync.add_argument("--quiet", "-q", action="store_true", help="print failures only")
     sync.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     sync.set_defaults(handler=handle_sync)
-
-    serve = subparsers.add_parser(
-        "serve",
-        help="serve an export folder to a podcast app (feed.xml over HTTP)",
-        description=(
-            "Serve DIR read-only over HTTP: its audio, feed.xml (enclosures pointing at "
-            "this server), playlist.m3u and cover image, with byte ranges. Loopback only "
-            "unless --host says otherwise (e.g. 0.0.0.0 for a phone on the same network)."
-        ),
-    )
-    serve.add_argument("folder", nargs="?", metavar="DIR", help="default: the export folder")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.set_defaults(handler=handle_serve)
 
 
 def _library() -> Any:
@@ -207,6 +223,8 @@ def _sync_since(args: argparse.Namespace) -> str | None:
         raise ReaderError("--jobs", f"{args.jobs} is not allowed: use 1 or more")
     if args.limit is not None and args.limit < 1:
         raise ReaderError("--limit", f"{args.limit} is not allowed: use 1 or more")
+    if args.drop_listened and not args.export:
+        raise ReaderError("--drop-listened", "only applies with --export DIR")
     return _since(args.since)
 
 
@@ -224,6 +242,8 @@ def _sync_line(summary: SyncSummary) -> str:
         line += f"; {left} more left for the next sync (--limit)"
     if summary.export is not None:
         line += f"; exported {summary.export.count('exported')} -> {summary.export.folder}"
+    if summary.dropped:
+        line += f"; {len(summary.dropped)} listened file(s) dropped"
     return line
 
 
@@ -279,6 +299,7 @@ def handle_sync(args: argparse.Namespace) -> int:
                 skip_similar=not args.keep_similar,
                 export=Path(args.export) if args.export else None,
                 export_options=ExportOptions().resolved(settings()) if args.export else None,
+                drop_listened=args.drop_listened,
                 jobs=args.jobs,
                 cluster=args.cluster,
                 on_total=lambda n: progress.update(task, total=n),

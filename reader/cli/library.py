@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from reader.sanitize import one_line
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from reader.library import Library
 
 
@@ -423,20 +425,32 @@ def handle_library_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def handle_library_check(args: argparse.Namespace) -> int:
+def _library_folder_checked() -> Path:
+    """The library file, its folder checked first: SQLite cannot read a library whose
+    folder it cannot write (its -wal and -shm files), which is no damage to report or
+    repair."""
     from reader import locations
+
+    path = locations.library_file()
+    if path.exists():
+        locations.writable(path.parent)
+    return path
+
+
+def handle_library_check(args: argparse.Namespace) -> int:
     from reader.library import repair
 
-    result = repair.check(locations.library_file())
+    path = _library_folder_checked()
+    result = repair.check(path)
     print(result.message())
     return 1 if result.status == "damaged" else 0
 
 
 def handle_library_repair(args: argparse.Namespace) -> int:
-    from reader import locations
     from reader.library import repair
 
-    report = repair.repair(locations.library_file())
+    path = _library_folder_checked()
+    report = repair.repair(path)
     sys.stdout.write("\n".join(report.lines()) + "\n")
     return 0 if report.complete else 1
 

@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(source: str | None, *, label: str | None = None, article_id: int | None = None) -> int:
+    from reader import locations
+
+    locations.check_writable()  # one line now, not a full-screen traceback later
     prefetched = None
     if source is not None:
         # Extraction needs no terminal: start it now, while Textual is being imported.

@@ -43,8 +43,9 @@ if TYPE_CHECKING:
     from reader.speech import Chunk
 
 # Bump when the audio or tags written for the same input and settings change, so
-# that resuming redoes files written by an older version.
-EXPORT_VERSION = 1
+# that resuming redoes files written by an older version. 2: a description (COMM) and
+# chapters every few paragraphs for a long article without headings.
+EXPORT_VERSION = 2
 TEMP_PREFIX = ".reader-"
 TEMP_SUFFIX = ".part"
 CHAPTER_TITLE_CHARS = 60
@@ -390,6 +391,7 @@ def render_part(
     from reader import audio
     from reader.export import tags
     from reader.export.names import create_temp
+    from reader.export.outline import description
 
     fd, temp = create_temp(folder, TEMP_PREFIX, TEMP_SUFFIX)
     audible = _Audible()
@@ -419,6 +421,7 @@ def render_part(
             lyrics=spoken,
             language=article.language,
             chapters=chapters(article, part, rendered),
+            description=description(article, part.ranges),
             voice=_voice_label(article, options),
         )
         tags.write(Path(temp), meta, options.fmt)
@@ -484,8 +487,11 @@ def chapters(article: Article, part: Part, rendered: Rendered) -> tuple[Chapter,
 
     A chapter starts where the first chunk at or after its text offset starts; the
     pause before it belongs to the chapter before. Every highlight is a chapter, a
-    single one too (players then show its title); a file with no headings gets none.
+    single one too (players then show its title); an article without headings gets one
+    every few paragraphs when it is long (:func:`reader.export.outline.paragraph_chapters`),
+    none when it is short.
     """
+    from reader.export.outline import paragraph_chapters
     from reader.export.tags import Chapter
 
     starts: list[tuple[int, str]] = []
@@ -501,6 +507,8 @@ def chapters(article: Article, part: Part, rendered: Rendered) -> tuple[Chapter,
             if headings[0][0] > 0 and article.text[: headings[0][0]].strip():
                 starts.append((0, snippet(display_title(article)) or "Introduction"))
             starts.extend(headings)
+        else:
+            starts = paragraph_chapters(article)
     times: list[tuple[float, str]] = []
     marks = rendered.marks
     i = 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -114,6 +115,9 @@ def rss(entries: list[Entry], *, folder: Path, title: str, base_url: str | None)
             ET.SubElement(item, "link").text = entry.stamp.url
         if entry.stamp.artist:
             ET.SubElement(item, f"{{{ITUNES}}}author").text = entry.stamp.artist
+        if entry.stamp.description:  # the episode's page in a podcast app
+            ET.SubElement(item, "description").text = entry.stamp.description
+            ET.SubElement(item, f"{{{ITUNES}}}summary").text = entry.stamp.description
         url = urljoin(base, quote(entry.path.name))
         ET.SubElement(
             item,
@@ -126,6 +130,24 @@ def rss(entries: list[Entry], *, folder: Path, title: str, base_url: str | None)
     ET.indent(root)
     data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)  # typed Any
     return data + b"\n"
+
+
+def remove(folder: Path, keys: Iterable[str]) -> list[str]:
+    """Delete the files reader exported into ``folder`` for the inputs ``keys`` (every part
+    of each: the whole article, its highlights); the names deleted. Files not stamped by
+    reader are never touched."""
+    wanted = set(keys)
+    removed = []
+    for entry in scan(folder):
+        if entry.stamp.key.split("#", 1)[0] in wanted:
+            entry.path.unlink(missing_ok=True)
+            removed.append(entry.path.name)
+    return removed
+
+
+def keys(folder: Path) -> list[str]:
+    """The inputs (keys, without the part) of the files reader exported into ``folder``."""
+    return list(dict.fromkeys(entry.stamp.key.split("#", 1)[0] for entry in scan(folder)))
 
 
 def write_feed(folder: Path, *, title: str | None = None, base_url: str | None = None) -> int:

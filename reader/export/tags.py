@@ -60,6 +60,7 @@ class Tags:
     language: str | None = None
     chapters: tuple[Chapter, ...] = field(default=())
     voice: str | None = None
+    description: str | None = None  # a podcast app's episode page (COMM)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ class Stamp:
     artist: str | None
     date: str | None
     url: str | None
+    description: str | None = None  # the COMM frame, else the spoken text's first paragraph
 
 
 # mutagen ships py.typed, but its constructors and most methods are unannotated, so a
@@ -94,6 +96,8 @@ class _Tag(Protocol):
     def add(self, frame: Frame, /) -> None: ...
 
     def values(self) -> Iterable[Frame]: ...
+
+    def getall(self, key: str, /) -> list[Any]: ...
 
     def get(self, key: str, /) -> Any:
         """The frame stored under ``key`` or ``None``; ``Any`` because a frame's fields
@@ -145,6 +149,7 @@ def _safe(tags: Tags) -> Tags:
         source=line(tags.source),
         voice=line(tags.voice),
         lyrics=None if tags.lyrics is None else safe_text(tags.lyrics),
+        description=line(tags.description),
         language=line(tags.language),
         chapters=tuple(replace(c, title=one_line(c.title)) for c in tags.chapters),
     )
@@ -154,6 +159,7 @@ def build(tags: Tags) -> _Tag:
     """The mutagen ``ID3`` object for ``tags`` (not yet attached to a file)."""
     from mutagen.id3 import (
         CHAP,
+        COMM,
         CTOC,
         ID3,
         TALB,
@@ -185,6 +191,9 @@ def build(tags: Tags) -> _Tag:
     id3.add(_new(TLEN, encoding=utf8, text=[str(round(tags.duration * 1000))]))
     if tags.lyrics:
         id3.add(_new(USLT, encoding=utf8, lang=alpha3(tags.language), desc="", text=tags.lyrics))
+    if tags.description:
+        lang = alpha3(tags.language)
+        id3.add(_new(COMM, encoding=utf8, lang=lang, desc="", text=[tags.description]))
     id3.add(_new(TXXX, encoding=utf8, desc=KEY, text=[tags.key]))
     id3.add(_new(TXXX, encoding=utf8, desc=DIGEST, text=[tags.digest]))
     if tags.source:
@@ -287,12 +296,28 @@ def read_stamp(path: Path) -> Stamp | None:
         return None
     length = text("TLEN")
     woas = id3.get("WOAS")
+    title = text("TIT2") or path.stem
     return Stamp(
         key=key,
         digest=digest,
-        title=text("TIT2") or path.stem,
+        title=title,
         duration=int(length) / 1000 if length and length.isdigit() else 0.0,
         artist=text("TPE1"),
         date=text("TDRC"),
         url=one_line(woas.url) if woas is not None else None,
+        description=_description(id3, title),
     )
+
+
+def _description(id3: _Tag, title: str) -> str | None:
+    """The file's ``COMM`` text; for a file written before files carried one, the first
+    paragraph of its spoken text (``USLT``)."""
+    from reader.export.outline import first_paragraph, shorten
+
+    for frame in id3.getall("COMM"):
+        if frame.text and str(frame.text[0]).strip():
+            return shorten(str(frame.text[0]))
+    for frame in id3.getall("USLT"):
+        if isinstance(frame.text, str) and frame.text.strip():
+            return first_paragraph(frame.text, title)
+    return None

@@ -165,7 +165,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     from_body = not title
     return Article(
         blocks=tuple(blocks),
-        title=textmeta.title_from_body(blocks[0].text) if from_body else title,
+        title=textmeta.title_from_body(blocks[0].text, lang) if from_body else title,
         title_from_body=from_body,
         authors=authors,
         date=article_date,

@@ -11,9 +11,10 @@
 3. This thread adds them to the library (with the same-story check) and records each
    item only once its article is there: an interrupted sync redoes only what it had not
    finished. A feed's validators are stored only when all its items are done.
-4. With ``export``, the synced articles not yet rendered in that folder go through the
-   export runner (:func:`reader.exporting.export`, on the same cluster when given),
-   which rewrites ``feed.xml``.
+4. With ``export``, every article of these feeds not listened to yet goes through the
+   export runner (:func:`reader.exporting.export`, on the same cluster when given), which
+   skips the files already up to date and rewrites ``feed.xml``: the folder holds them
+   all, whenever they were synced (:mod:`reader.feeds.podcast`).
 
 Fetching uses :func:`reader.extract.fetch.fetch` and its limits (timeouts, overall
 deadline, size cap, redirects).
@@ -102,6 +103,7 @@ class SyncSummary:
     seconds: float = 0.0
     export: Summary | None = None
     fetch_seconds: float = 0.0  # wall time of steps 1-3 (fetching, extracting, adding)
+    dropped: list[str] = field(default_factory=list)  # --drop-listened: files deleted
 
     def count_feeds(self, status: str) -> int:
         return sum(1 for f in self.feeds if f.status == status)
@@ -122,6 +124,7 @@ class SyncSummary:
             "failed": self.count_feeds("failed") + self.count_items("failed", "refused"),
             "seconds": round(self.seconds, 3),
             "export": self.export.to_dict() if self.export is not None else None,
+            "dropped": self.dropped,
         }
 
 
@@ -296,6 +299,7 @@ def sync(
     skip_similar: bool = True,
     export: Path | None = None,
     export_options: ExportOptions | None = None,
+    drop_listened: bool = False,
     jobs: int = 1,
     cluster: str | None = None,
     host_limit: int = HOST_LIMIT,
@@ -305,6 +309,9 @@ def sync(
     on_export_item: Callable[[ItemResult], None] | None = None,
 ) -> SyncSummary:
     """Sync ``feeds`` into ``library``; failures are in the summary, never raised.
+
+    With ``export``, that folder is brought to every unlistened article of ``feeds``
+    (:mod:`reader.feeds.podcast`), less the listened ones' files with ``drop_listened``.
 
     ``on_total`` is called with the number of steps (feeds, then again feeds plus new
     items once they are known); ``on_feed`` and ``on_item`` after each step.
@@ -336,9 +343,19 @@ def sync(
     summary = run.summary
     summary.fetch_seconds = time.perf_counter() - began
     if export is not None and folder is not None:
-        summary.export = _export(
-            library, Path(folder), export_options, jobs, cluster, on_export_item
+        from reader.feeds.podcast import fill
+
+        filled = fill(
+            library,
+            Path(folder),
+            [f.id for f in feeds],
+            export_options,
+            jobs=jobs,
+            cluster=cluster,
+            drop_listened=drop_listened,
+            on_item=on_export_item,
         )
+        summary.export, summary.dropped = filled.summary, filled.dropped
     summary.seconds = time.perf_counter() - began
     return summary
 
@@ -524,42 +541,3 @@ def _finally(work: Callable[[], None]) -> Iterator[None]:
         yield
     finally:
         work()
-
-
-def _export(
-    library: Library,
-    folder: Path,
-    options: ExportOptions | None,
-    jobs: int,
-    cluster: str | None,
-    on_item: Callable[[ItemResult], None] | None,
-) -> Summary:
-    """Render the synced articles still pending for ``folder``; rewrite its feed."""
-    from reader.export import ExportOptions
-    from reader.exporting import export
-    from reader.library import feeds as store
-
-    ids = store.pending_exports(library, str(folder))
-    done: list[int] = []
-
-    def each(result: ItemResult) -> None:
-        if result.status != "failed" and result.label.startswith("library:"):
-            done.append(int(result.label.removeprefix("library:")))
-        if on_item is not None:
-            on_item(result)
-
-    try:
-        summary = export(
-            [f"library:{i}" for i in ids],
-            folder,
-            options or ExportOptions(),
-            library=library,
-            jobs=jobs,
-            cluster=cluster,
-            feed=True,
-            on_item=each,
-        )
-    finally:
-        if done:
-            store.exported(library, str(folder), done)
-    return summary

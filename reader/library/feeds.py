@@ -156,7 +156,9 @@ def record_item(
     """Remember an item as done (its article added, found unchanged, or a similar story).
 
     ``export_to``: the folder of a ``sync --export`` that has still to render it; cleared
-    by :func:`exported`, so an interrupted sync renders it on the next run.
+    by :func:`exported`. (What the folder holds is :func:`feed_articles` less the listened
+    ones, see :mod:`reader.feeds.podcast`: an interrupted export is finished by the next
+    sync whatever this says.)
     """
     with library._write() as c:
         c.execute(
@@ -167,15 +169,17 @@ def record_item(
         )
 
 
-def pending_exports(library: Library, folder: str) -> list[int]:
-    """Articles synced for ``folder`` and not rendered there yet, oldest first."""
-    rows = library._read(
-        lambda c: c.execute(
-            "SELECT article_id FROM feed_items WHERE export_to = ? "
-            "AND article_id IS NOT NULL GROUP BY article_id ORDER BY min(id)",
-            (folder,),
-        ).fetchall()
-    )
+def feed_articles(library: Library, feed_ids: Iterable[int] | None = None) -> list[int]:
+    """The articles the followed feeds brought (all of them, or those of ``feed_ids``),
+    in the order they were taken: what a ``feeds sync --export`` folder holds, less what
+    was listened to. An item skipped as a story already in the library is not counted
+    (its article came from elsewhere)."""
+    query = "SELECT article_id FROM feed_items WHERE article_id IS NOT NULL AND status != 'similar'"
+    wanted = None if feed_ids is None else sorted(set(feed_ids))
+    if wanted is not None:
+        query += f" AND feed_id IN ({','.join('?' * len(wanted))})"
+    query += " GROUP BY article_id ORDER BY min(id)"
+    rows = library._read(lambda c: c.execute(query, wanted or ()).fetchall())
     return [int(r[0]) for r in rows]
 
 

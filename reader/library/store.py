@@ -80,7 +80,7 @@ class Store:
         self._local = threading.local()
         self._holders: weakref.WeakSet[_Holder] = weakref.WeakSet()
         self._lock = threading.Lock()
-        locations.ensure(target.parent)
+        locations.writable(target.parent)  # SQLite makes its -wal and -shm files there
         problem = inspect_file(target)
         if problem is not None:
             self.recovered = move_aside(target, problem)

@@ -515,7 +515,7 @@ def voice_pace(model: PiperModel, voice: Any) -> Pace:
         if data["model_size"] == size and data["scaled"] > 0:
             return Pace(float(data["fixed"]), float(data["scaled"]))
     pace = measure_pace(voice)
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, locations.FolderError):  # measured again next time
         locations.ensure(kept.parent)
         data = {"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}
         write_atomic(kept, json.dumps(data).encode("utf-8"))

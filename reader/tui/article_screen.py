@@ -339,10 +339,14 @@ class ArticleScreen(ListeningScreen):
     def _export_done(self, message: ExportDone) -> None:
         self.query("#export-progress").remove()
         self.exported = message.paths
+        from pathlib import Path
+
+        first = Path(message.paths[0])
         if len(message.paths) == 1:
-            text = f"Exported {message.paths[0]}"
+            text = f"Exported {first.name} into {first.parent}"
         else:
-            text = f"Exported {len(message.paths)} files, the first {message.paths[0]}"
+            count = len(message.paths)
+            text = f"Exported {count} files into {first.parent}, the first {first.name}"
         self.notify(text, title="Export", timeout=10)
 
     def action_library(self) -> None:

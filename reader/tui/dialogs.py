@@ -439,7 +439,9 @@ class ExportScreen(Dialog):
         modes = self.query_one(OptionList)
         index = modes.highlighted if modes.highlighted is not None else 2
         mode = self.MODES[index][0]
-        folder = Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
+        # An emptied field means the default, never the folder reader was started in.
+        typed = self.query_one("#folder", Input).value.strip()
+        folder = Path(typed).expanduser().absolute() if typed else self.folder
         return ExportChoice(
             what="article" if mode == "article" else "highlights",
             split=mode == "split",

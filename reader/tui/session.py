@@ -122,11 +122,8 @@ class Session:
         return self.save("voice", voice or '""')
 
     def export_folder(self) -> Path:
-        """Where exports go: the setting, else ~/Music/reader, else the current folder."""
-        if self.settings.export_dir:
-            return Path(self.settings.export_dir).expanduser()
-        music = Path.home() / "Music"
-        return music / "reader" if music.is_dir() else Path.cwd()
+        """Where exports go (:meth:`reader.config.Settings.export_path`)."""
+        return self.settings.export_path()
 
     # -- closing -------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from reader.errors import InputError
 def read_stdin_to_file(stream: IO[str]) -> str:
     """Save stdin to a temporary file (the caller's to delete); reattach the terminal."""
     data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
-    folder = locations.ensure(locations.cache_dir())
+    folder = locations.writable(locations.cache_dir())
     fd, path = tempfile.mkstemp(prefix="stdin-", suffix=".txt", dir=folder)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
