@@ -223,7 +223,7 @@ class SessionPlayer(Reports):
                 if program.whole and program.article_id is not None:
                     gone = program.article_id
                     self._write(lambda shelf: shelf.dequeue(gone))
-            self._begin(following, following.spans[0][0], announce=True)
+            self._begin(following, following.spans[0][0], announce=True, following=True)
 
     def previous_article(self) -> None:
         """Back to the article played before this one (from its place); with none, this
@@ -243,7 +243,7 @@ class SessionPlayer(Reports):
                 if program is not None:
                     self._save(program, self._place)
                 previous = whole_article(article, article_id, position)
-                self._begin(previous, previous.spans[0][0], announce=True)
+                self._begin(previous, previous.spans[0][0], announce=True, following=True)
                 self._write(_to_front(article_id))
                 return
             if program is not None:

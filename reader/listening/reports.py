@@ -110,7 +110,7 @@ class Reports(PlayerState):
         program = tag.program
         assert program is not None
         with self._lock:
-            following = self._program is not program and self._program is not None
+            following = tag.following or self._program is not program
             if self._program is not program:
                 self._crossed(program)
             self._announced = program

@@ -47,6 +47,7 @@ class Tag:
     program: Program | None
     kind: Literal["chunk", "announce", "end", "done"]
     chunk: Chunk | None = None
+    following: bool = False  # an announcement of the article after another ("Next: ...")
 
 
 def rest_of(spans: tuple[tuple[int, int], ...], offset: int) -> list[tuple[int, int]]:
@@ -70,6 +71,7 @@ class Speaker(threading.Thread):
         offset: int,
         *,
         announce: bool = False,
+        following: bool = False,
     ) -> None:
         super().__init__(name=f"speaker-{generation}", daemon=True)
         self.player = player
@@ -77,6 +79,7 @@ class Speaker(threading.Thread):
         self.program = program
         self.offset = offset
         self.announce = announce
+        self.following = following  # the first article comes after another (next, previous)
         self.cancel = threading.Event()
         self.passed: list[Program] = []  # the articles it went on past, to the next
 
@@ -91,10 +94,10 @@ class Speaker(threading.Thread):
     def _run(self) -> None:
         program: Program | None = self.program
         spans = rest_of(self.program.spans, self.offset)
-        following = False
+        following = self.following
         while program is not None:
             line = self._announcement(program, following)
-            if (self.announce or following) and not self._say(program, line, "announce"):
+            if (self.announce or following) and not self._say(program, line, following):
                 return
             for start, end in spans:
                 if not self._read(program, start, end):
@@ -105,7 +108,7 @@ class Speaker(threading.Thread):
                 break
             upcoming = self.player.following(program)
             if upcoming is None:
-                self._say(program, f"Finished: {program.title}.", "announce", quiet=True)
+                self._say(program, f"Finished: {program.title}.", quiet=True)
                 break
             self.passed.append(program)
             program, spans, following = upcoming, list(upcoming.spans), True
@@ -139,7 +142,7 @@ class Speaker(threading.Thread):
         return not self.cancel.is_set()
 
     def _say(
-        self, program: Program, text: str, kind: Literal["announce"], *, quiet: bool = False
+        self, program: Program, text: str, following: bool = False, *, quiet: bool = False
     ) -> bool:
         """Speak a line of the player's own (an announcement): the first chunk carries
         the tag, so the player learns when the line starts sounding."""
@@ -157,7 +160,7 @@ class Speaker(threading.Thread):
         tagged = quiet
         try:
             for chunk in chunks:
-                tag = None if tagged else Tag(self.generation, program, kind)
+                tag = None if tagged else Tag(self.generation, program, "announce", None, following)
                 tagged = True
                 if not self._queue(chunk.pcm, chunk.sample_rate, tag, chunk.pause_after or 0.4):
                     return False

@@ -238,7 +238,13 @@ class PlayerState:
     # -- runs ------------------------------------------------------------------------------
 
     def _begin(
-        self, program: Program, offset: int, *, keep_current: bool = False, announce: bool = False
+        self,
+        program: Program,
+        offset: int,
+        *,
+        keep_current: bool = False,
+        announce: bool = False,
+        following: bool = False,
     ) -> None:
         """Start a run of ``program`` from ``offset`` (the lock held): the old run stops
         at once (or after the chunk sounding, ``keep_current``)."""
@@ -253,7 +259,9 @@ class PlayerState:
             self._sounding = None
         self._fade_place = None
         self._status = "playing"
-        self._speaker = Speaker(self, self._generation, program, offset, announce=announce)
+        self._speaker = Speaker(
+            self, self._generation, program, offset, announce=announce, following=following
+        )
         self._speaker.start()
 
     def _remember(self, program: Program) -> None:
