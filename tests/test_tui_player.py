@@ -226,3 +226,34 @@ async def test_the_terminal_cursor_sits_on_the_sentence_being_spoken() -> None:
         assert app.cursor_position != top
         row = screen_text(app).splitlines()[app.cursor_position.y]
         assert ARTICLE.text[spoken[0] : spoken[0] + 8] in row
+
+
+@sync
+async def test_the_app_is_a_media_player_on_the_session_bus(tmp_path, monkeypatch) -> None:
+    import sys
+
+    from reader.listening.bus import HAVE_JEEPNEY
+    from tests.test_listening_mpris import BUSCTL, DBUS_DAEMON, Daemon, call, prop
+
+    if DBUS_DAEMON is None or BUSCTL is None or not HAVE_JEEPNEY or sys.platform != "linux":
+        pytest.skip("needs dbus-daemon and busctl (systemd) and jeepney, on Linux")
+    daemon = Daemon(tmp_path)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", daemon.address)
+    try:
+        app = make_app(settings=FAST, store=_store())
+        async with app.run_test(size=(120, 32)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, ArticleScreen)
+            await pilot.press("space")
+            await until(pilot, lambda: len(screen.spoken_log) >= 1)
+            await until(pilot, lambda: app.session._remote is not None, 10)
+            assert prop(daemon.address, "PlaybackStatus") == "Playing"
+            title = prop(daemon.address, "Metadata")["xesam:title"]["data"]
+            assert title == ARTICLE.title
+            call(daemon.address, "Pause")  # a media key, from outside
+            await until(pilot, lambda: screen.state == "paused", 10)
+            call(daemon.address, "PlayPause")
+            await until(pilot, lambda: screen.state == "listening", 10)
+            await pilot.press("s")
+    finally:
+        daemon.stop()

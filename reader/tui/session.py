@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from reader.config import Settings
     from reader.listening.events import Event
     from reader.listening.player import SessionPlayer
+    from reader.listening.remote import MediaKeys
     from reader.playback import Player
     from reader.tui.store import Store
 
@@ -37,6 +38,8 @@ class Session:
         self._store_lock = threading.Lock()
         self._null_audio = null_audio
         self._player: SessionPlayer | None = None
+        self._remote: MediaKeys | None = None
+        self._closed = False
         # What the queue would go on with, offered until anything plays ("Continue:
         # TITLE, 12 min left · space plays"); None: nothing to offer.
         self.continue_line: str | None = None
@@ -72,7 +75,19 @@ class Session:
             for listener in self._listeners:
                 player.subscribe(listener)
             self._player = player
+            # Media keys (MPRIS), where there is a session bus: connected off the UI thread.
+            threading.Thread(target=self._media_keys, args=(player,), daemon=True).start()
         return self._player
+
+    def _media_keys(self, player: SessionPlayer) -> None:
+        from reader.listening.remote import media_keys
+
+        remote = media_keys(player)
+        with self._store_lock:
+            if self._closed and remote is not None:
+                remote.close()
+                return
+            self._remote = remote
 
     @property
     def started_player(self) -> SessionPlayer | None:
@@ -134,6 +149,11 @@ class Session:
             self._player.close()  # kept: a late call finds it closed, not a new device
 
     def close(self) -> None:
+        with self._store_lock:
+            self._closed = True
+            remote, self._remote = self._remote, None
+        if remote is not None:
+            remote.close()
         self.close_audio()
         if self._store is not None:
             self._store.close()
