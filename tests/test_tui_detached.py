@@ -100,8 +100,11 @@ async def test_detached_highlights_are_listed_marked_not_jumpable_and_deletable(
         assert screen.state == "stopped"
         assert any("nothing to jump to" in m for m in notices.messages)
 
-        # d deletes it, from the library too; the placed one stays.
+        # d deletes it once confirmed, from the library too; the placed one stays.
         await pilot.press("d")
+        await pilot.pause()
+        assert screen.detached  # asked first: nothing deleted yet
+        await pilot.press("y")
         await pilot.pause()
         assert screen.detached == []
         assert "not found in the current text" not in screen_text(app)

@@ -257,3 +257,30 @@ async def test_the_app_is_a_media_player_on_the_session_bus(tmp_path, monkeypatc
             await pilot.press("s")
     finally:
         daemon.stop()
+
+
+@sync
+async def test_the_highlights_dialog_listens_without_closing_and_asks_before_deleting() -> None:
+    store = _store()
+    app = make_app(settings=FAST, store=store)
+    async with app.run_test(size=(120, 32)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ArticleScreen)
+        screen.save_highlight(ARTICLE.sentences[5].start, ARTICLE.sentences[5].end, "why")
+        await pilot.press("H")
+        await until(pilot, lambda: isinstance(app.screen, HighlightsScreen))
+        dialog = app.screen
+        await pilot.press("space")  # listens; the dialog stays, so keys typed next stay here
+        await until(pilot, lambda: bool(screen.spoken_log))
+        assert app.screen is dialog
+        assert screen.spoken_log[0] == (ARTICLE.sentences[5].start, ARTICLE.sentences[5].end)
+        await pilot.press("d")  # asks first
+        await pilot.pause()
+        assert len(screen.highlights) == 1 and app.screen is not dialog
+        await pilot.press("n")  # no: nothing deleted
+        await pilot.pause()
+        assert app.screen is dialog and len(store.highlights(screen.article_id or 0)) == 1
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert store.highlights(screen.article_id or 0) == []
+        await pilot.press("escape")

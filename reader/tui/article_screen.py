@@ -268,6 +268,7 @@ class ArticleScreen(ListeningScreen):
             self.session.store,
             self.highlights,
             self.detached,
+            listen=lambda start, end: self.listen([(start, end)]),
         )
         self.app.push_screen(dialog, chosen)
 

@@ -6,6 +6,7 @@ Every piece of article text shown here (a highlight's passage, a title) goes in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -249,6 +250,7 @@ class HighlightsScreen(Dialog):
         store: Store,
         placed: list[Highlight],
         detached: list[Highlight],
+        listen: Callable[[int, int], None] | None = None,
     ) -> None:
         super().__init__()
         self.article = article
@@ -257,6 +259,8 @@ class HighlightsScreen(Dialog):
         self.placed = placed
         self.detached = detached
         self.rows: list[Highlight] = []
+        # Hear a passage while the dialog stays open (the keys typed next stay here).
+        self.listen = listen
 
     def compose(self) -> ComposeResult:
         with Vertical(id="frame"), Vertical(id="box"):
@@ -265,7 +269,8 @@ class HighlightsScreen(Dialog):
             with Vertical(id="box-foot"):
                 yield Static("", id="detached-hint", classes="hint", markup=False)
                 yield Static(
-                    "enter jumps · space listens · n edits the note · d deletes · escape closes",
+                    "enter jumps · space listens (stays open) · n edits the note · d deletes · "
+                    "escape closes",
                     classes="hint",
                     markup=False,
                 )
@@ -330,9 +335,15 @@ class HighlightsScreen(Dialog):
             self.dismiss(HighlightChoice("jump", h.start, h.end))
 
     def action_listen(self) -> None:
+        """Hear the highlight; the dialog stays open (escape closes it)."""
         h = self._placed()
-        if h is not None:
+        if h is None:
+            return
+        if self.listen is None:
             self.dismiss(HighlightChoice("listen", h.start, h.end))
+            return
+        self.listen(h.start, h.end)
+        self.notify(f"Listening to highlight {self.rows.index(h) + 1}.", timeout=3)
 
     def action_note(self) -> None:
         h = self._current()
@@ -347,12 +358,25 @@ class HighlightsScreen(Dialog):
         self.app.push_screen(NoteScreen(passage, h.note, title="Edit note"), saved)
 
     def action_delete(self) -> None:
+        """Delete the highlight under the cursor, once the user says yes (its note goes
+        with it: there is no undo)."""
         h = self._current()
         if h is None:
             return
-        self.store.remove_highlight(h.id)
-        self._changed()
-        self.notify("Highlight deleted.")
+        question = Text("Delete this highlight")
+        question.append(" and its note" if h.note else "")
+        question.append("?\n")
+        question.append_text(
+            excerpt(h.text if h.detached else self.article.text[h.start : h.end], 60)
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.store.remove_highlight(h.id)
+                self._changed()
+                self.notify("Highlight deleted.")
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def _changed(self, *, clear_selection: bool = False) -> None:
         """A note edited or a highlight deleted: list them afresh, and tell the article's
