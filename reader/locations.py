@@ -85,6 +85,18 @@ def default_export_dir() -> Path:
     return data_dir() / "exports"
 
 
+def screenshot_dir() -> Path:
+    """Where the TUI's screenshots go: ``reader`` in the platform's pictures folder when
+    that exists, else ``screenshots`` in the data folder (``READER_HOME`` keeps it there)."""
+    if _home() is None:
+        from platformdirs import user_pictures_path
+
+        pictures = user_pictures_path()
+        if pictures.is_dir():
+            return pictures / APP_NAME
+    return data_dir() / "screenshots"
+
+
 class FolderError(ReaderError):
     """A folder the reader keeps its files in cannot be made or written: one line naming
     it and the reason (``reader: /ro/data/reader: the data folder cannot be created

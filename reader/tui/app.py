@@ -73,7 +73,7 @@ class ReaderApp(PlayerKeys):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys"),
-        Binding("t", "cycle_theme", "Theme", show=False),
+        Binding("t", "cycle_theme", "Next theme", show=False),
         Binding("q", "quit", "Quit", show=False),
     ]
 
@@ -153,6 +153,7 @@ class ReaderApp(PlayerKeys):
     # -- start-up --------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_later(self._tell_about_store)
         self.call_later(self._offer_to_continue)
         if self.initial_id is not None:
@@ -405,9 +406,27 @@ class ReaderApp(PlayerKeys):
     def action_cycle_theme(self) -> None:
         names = [t.name for t in THEMES.values()]
         current = names.index(self.theme) if self.theme in names else -1
-        self.theme = names[(current + 1) % len(names)]
-        self._save("theme", setting_name(self.theme))
+        self.theme = names[(current + 1) % len(names)]  # saved by _theme_changed
         self.notify(f"Theme: {setting_name(self.theme)}")
+
+    def _theme_changed(self, theme: object) -> None:
+        """Any change of theme (t, the palette's picker) is remembered."""
+        if self.theme in READER_THEME_NAMES:
+            self._save("theme", setting_name(self.theme))
+
+    def action_save_screenshot(self) -> None:
+        """Save an SVG picture of the screen into the screenshots folder; say where."""
+        from reader.errors import ReaderError
+        from reader.locations import ensure, screenshot_dir
+
+        folder = screenshot_dir()
+        try:
+            ensure(folder)
+            path = self.save_screenshot(path=str(folder))
+        except (OSError, ReaderError) as error:
+            self.notify(f"{folder}: {error}", title="Screenshot not saved", severity="error")
+            return
+        self.notify(f"Saved {path}", title="Screenshot", timeout=10)
 
     # -- help and the command palette --------------------------------------------------
 
@@ -443,12 +462,15 @@ class ReaderApp(PlayerKeys):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every action bound on the current screen, then Textual's own under other
-        names: one "Theme" (t), one "Keys" (?), one "Quit" (q)."""
+        names: "Theme" (the picker; t is "Next theme"), one "Keys" (?), one "Quit" (q),
+        "Screenshot" (into the screenshots folder). Every name is given once."""
         seen: set[str] = set()
         titles: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.description or binding.action in seen:
+                continue
+            if binding.description in titles:  # one name, one action: never two alike
                 continue
             seen.add(binding.action)
             titles.add(binding.description)
@@ -459,8 +481,22 @@ class ReaderApp(PlayerKeys):
                 partial(self.call_later, self.run_action, binding.action, active.node),
             )
         for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":  # saved where it can be, and said where
+                folder = self._screenshot_folder()
+                command = SystemCommand(
+                    "Screenshot",
+                    f"Save an SVG picture of the screen into {folder}",
+                    partial(self.set_timer, 0.1, self.action_save_screenshot),
+                )
             if command.title not in titles:
+                titles.add(command.title)
                 yield command
+
+    @staticmethod
+    def _screenshot_folder() -> str:
+        from reader.locations import screenshot_dir
+
+        return one_line(str(screenshot_dir()))
 
     def exit_status(self, result: int | None) -> int:
         """The process's exit status after :meth:`run` returned ``result``.

@@ -63,6 +63,10 @@ class Dialog(ModalScreen[Any]):
 
     DEFAULT_CLASSES = "dialog"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    COMPACT_BELOW = 30  # rows: a shorter terminal gets the compact layout (less padding)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < self.COMPACT_BELOW, "-compact")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from reader.tui.store import ArticleRow
 
 
+# Every column: its label and width; the title's width is what the others leave.
+COLUMNS = {
+    "title": ("Title", 40),
+    "site": ("Site", 16),
+    "date": ("Date", 10),
+    "duration": ("Listen", 8),
+    "highlights": ("Highl.", 6),
+    "progress": ("Heard", 6),
+    "feed": ("Feed", 16),
+}
+MIN_TITLE = 30
+
+
 def heard(row: ArticleRow) -> str:
     """ "✓ all" heard to the end, else the share heard ("37%"): a mark, not colour."""
     if row.listened:
@@ -60,6 +73,7 @@ class LibraryScreen(Screen[None]):
         self.rows: list[ArticleRow] = []
         self.feed_filter: str | None = None  # only the articles of this feed (`l`)
         self.feed_column = False
+        self._columns: tuple[list[str], int] = ([], 0)  # the columns shown, the title's width
 
     def compose(self) -> ComposeResult:
         yield Static(id="library-header", markup=False)
@@ -70,21 +84,39 @@ class LibraryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Title", width=40, key="title")
-        table.add_column("Site", width=16, key="site")
-        table.add_column("Date", width=10, key="date")
-        table.add_column("Listen", width=10, key="duration")
-        table.add_column("Highl.", width=6, key="highlights")
-        table.add_column("Heard", width=6, key="progress")
         # A library that follows feeds gets a column naming each article's feed.
-        if self.session.store.feed_names():
-            table.add_column("Feed", width=16, key="feed")
-            self.feed_column = True
+        self.feed_column = bool(self.session.store.feed_names())
         self.query_one("#library-header", Static).display = self.feed_column
+        self._set_columns(self.size.width or 100)
         self.refresh_rows()
-        table.focus()
+        self.query_one(DataTable).focus()
         self.call_after_refresh(self.post_message, WarmUp())
+
+    def on_resize(self) -> None:
+        if self._set_columns(self.size.width):
+            self.refresh_rows()
+
+    def _set_columns(self, width: int) -> bool:
+        """The columns that fit ``width`` cells (True when they changed): the title, the
+        listening time and how much was heard always; the date, highlights, site and
+        feed as room allows; the title takes what is left."""
+        keys = ["title", "duration", "progress"]
+        room = width - 4 - sum(COLUMNS[k][1] + 2 for k in keys if k != "title") - 2
+        for key in ("date", "highlights", "site", *(["feed"] if self.feed_column else [])):
+            if room - (COLUMNS[key][1] + 2) >= MIN_TITLE:
+                keys.append(key)
+                room -= COLUMNS[key][1] + 2
+        order = [k for k in COLUMNS if k in keys]
+        title = max(MIN_TITLE, min(60, room))
+        if (order, title) == self._columns:
+            return False
+        self._columns = (order, title)
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for key in order:
+            label, size = COLUMNS[key]
+            table.add_column(label, width=title if key == "title" else size, key=key)
+        return True
 
     def on_screen_resume(self) -> None:
         self.refresh_rows()
@@ -102,21 +134,23 @@ class LibraryScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         rate = self.session.rate
+        order, width = self._columns
         for row in self.rows:
-            title = excerpt(row.title, 40)
-            if row.new:  # brought by a feed since the previous visit, not opened since
-                title = Text("● ", style="bold") + excerpt(row.title, 38)
-            cells = [
-                title,
-                excerpt(row.site, 16),
-                excerpt(row.date, 10),
-                Text(listening_time(row.words, rate).removesuffix(" listen"), justify="right"),
-                Text(str(row.highlights), justify="right"),
-                Text(heard(row), justify="right"),
-            ]
-            if self.feed_column:
-                cells.append(excerpt(row.feed, 16))
-            table.add_row(*cells, key=str(row.id))
+            title = excerpt(row.title, width)
+            if row.new:  # brought by a feed, neither opened nor heard
+                title = Text("● ", style="bold") + excerpt(row.title, width - 2)
+            cells = {
+                "title": title,
+                "site": excerpt(row.site, 16),
+                "date": excerpt(row.date, 10),
+                "duration": Text(
+                    listening_time(row.words, rate).removesuffix(" listen"), justify="right"
+                ),
+                "highlights": Text(str(row.highlights), justify="right"),
+                "progress": Text(heard(row), justify="right"),
+                "feed": excerpt(row.feed, 16),
+            }
+            table.add_row(*(cells[key] for key in order), key=str(row.id))
         status = f"{len(self.rows)} article{'' if len(self.rows) == 1 else 's'}"
         if query:
             status += f' matching "{query}"'
