@@ -13,6 +13,7 @@ from __future__ import annotations
 import queue
 import time
 
+from reader.errors import ReaderError
 from reader.listening.events import (
     Changed,
     Finished,
@@ -21,6 +22,7 @@ from reader.listening.events import (
     SentenceStarted,
     Started,
     Stopped,
+    whole_article,
 )
 from reader.listening.speaker import Tag
 from reader.listening.state import Faded, Failed, PlayerState, log
@@ -109,6 +111,8 @@ class Reports(PlayerState):
     def _announce_sounded(self, tag: Tag) -> None:
         program = tag.program
         assert program is not None
+        if self._program is not program and not self._still_current(program):
+            return  # changed or deleted since it was queued: taken care of
         with self._lock:
             following = tag.following or self._program is not program
             if self._program is not program:
@@ -119,6 +123,37 @@ class Reports(PlayerState):
                 program=program, following=following, text=self._started_line(program, following)
             )
         )
+
+    def _still_current(self, program: Program) -> bool:
+        """The next article starts sounding, made from its text as it was queued (well
+        before): if the library has another text of it now (a feed sync re-synced it),
+        go on with that one from its re-anchored place; if it was deleted, with the
+        article after it. One line says which. False when the run was replaced."""
+        if self.shelf is None or program.article_id is None:
+            return True
+        try:
+            article, position = self.shelf.load(program.article_id)
+        except ReaderError as error:
+            self._notice(f"Skipped {program.title}: {error.reason}")
+            with self._lock:
+                self._crossed(program)
+                following = self._next_program(program)
+                if following is None:
+                    self._halt(0)
+                    self._program = None
+                else:
+                    self._begin(following, following.spans[0][0], announce=True, following=True)
+            if following is None:
+                self._emit(Stopped(reason="end of queue", text="End of the queue"))
+            return False
+        if article.content_hash == program.article.content_hash:
+            return True
+        self._notice(f"{program.title} changed since it was queued: playing its new text")
+        fresh = whole_article(article, program.article_id, position)
+        with self._lock:
+            self._crossed(fresh)
+            self._begin(fresh, fresh.spans[0][0], announce=True, following=True)
+        return False
 
     def _crossed(self, program: Program) -> None:
         """The voice went on into ``program`` (the lock held)."""

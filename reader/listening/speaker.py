@@ -1,8 +1,9 @@
 """A run of the session player: synthesize, queue on the output, go on with the queue.
 
 A :class:`Speaker` is one thread speaking a program from an offset: its chunks are
-queued on the audio output as they are synthesized (streamed, sentence by sentence;
-the output holds only a second or so ahead, so a new rate is heard soon). When an
+queued on the audio output as they are synthesized (streamed, sentence by sentence,
+:data:`AHEAD_SECONDS` ahead of the voice; a new rate or voice drops what is queued after
+the sentence sounding, so it is heard from the next sentence). When an
 article read on to its end has been queued, the speaker asks the player what follows
 and goes straight on with the next article's announcement and opening, so the next
 article starts sounding when the last one ends. Each queued item carries a
@@ -18,6 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from reader.errors import ReaderError
+
+# Seconds of audio queued ahead of the voice. Ahead by this much, the next article's
+# announcement and opening are made while the last sentences of this one still sound,
+# and a slow moment of the engine (a busy machine) is ridden out. Nothing waits behind
+# it: a skip, a new rate or voice drop what is queued, and pause is the device's.
+AHEAD_SECONDS = 8.0
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -174,4 +181,4 @@ class Speaker(threading.Thread):
         output = self.player.output
         if not pcm and output.sample_rate:
             rate = output.sample_rate  # a marker: never reopen the device for it
-        return output.enqueue(pcm, rate, pause, tag, cancel=self.cancel)
+        return output.enqueue(pcm, rate, pause, tag, cancel=self.cancel, ahead=AHEAD_SECONDS)

@@ -195,7 +195,9 @@ class PlayerState:
             )
 
     def _queue_after(self, program: Program | None) -> list[int]:
-        """The queue's articles after ``program``'s (all of it for a passage)."""
+        """The queue's articles after ``program``'s article (the whole queue for a passage,
+        or an article not in it). Asked well before an article ends, while the one before
+        it may still sound and so still be queued: never back to an earlier one."""
         if self.shelf is None:
             return []
         try:
@@ -203,6 +205,8 @@ class PlayerState:
         except ReaderError:
             return []
         current = program.article_id if program is not None and program.whole else None
+        if current in ids:  # the ones after it: those before it were heard or left
+            return ids[ids.index(current) + 1 :]
         return [i for i in ids if i != current]
 
     # -- the speaker's questions -------------------------------------------------------
