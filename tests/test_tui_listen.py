@@ -184,7 +184,7 @@ async def test_the_status_line_counts_the_spoken_sentence_not_the_cursor() -> No
 @sync
 async def test_voice_picker_lists_the_engine_voices_and_sets_one() -> None:
     from reader.speech import voices
-    from reader.tui.dialogs import VoiceScreen
+    from reader.tui.voice_picker import VoiceScreen
 
     german = next(v for v in voices() if any(lang.startswith("de") for lang in v.languages))
     app = make_app(settings=FAST)
