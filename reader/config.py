@@ -172,11 +172,6 @@ def _bitrate(value: Any) -> str:
 
 VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "voice": (_voice, "an installed voice's id, name or language (see `reader voices`)"),
-    "voices_url": (
-        _voices_url,
-        'an http(s) or file:// address or an absolute folder path, or "" for the public '
-        "Piper voices catalogue",
-    ),
     "rate": _int_range(RATE_MIN, RATE_MAX),
     "pitch": _int_range(PITCH_MIN, PITCH_MAX),
     "volume": _float_range(VOLUME_MIN, VOLUME_MAX),
@@ -189,6 +184,11 @@ VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "bitrate": (_bitrate, "a bitrate from 8k to 320k"),
     "cache_mb": _int_range(0, 100_000),
     "ffmpeg": (_program, 'the path of an ffmpeg program that exists, or "" for the bundled one'),
+    "voices_url": (
+        _voices_url,
+        'an http(s) or file:// address or an absolute folder path, or "" for the public '
+        "Piper voices catalogue",
+    ),
 }
 assert set(VALIDATORS) == {f.name for f in fields(Settings)}
 

@@ -243,14 +243,12 @@ def _add(model: Path, name: str) -> Voice:
 
 
 def _clean(staging: Path) -> None:
-    """Remove the staged files of a voice that was added or refused after verification."""
+    """Remove the staged files of a voice that was added or refused after verification
+    (the folder itself goes when the lock is let go)."""
     with contextlib.suppress(OSError):
         for path in staging.iterdir():
             if not path.name.endswith(".part"):
                 path.unlink()
-    with contextlib.suppress(OSError):
-        staging.rmdir()
-        staging.parent.rmdir()  # the last download in it
 
 
 @contextlib.contextmanager
@@ -272,3 +270,6 @@ def _locked(staging: Path, name: str) -> Iterator[None]:
         finally:
             with contextlib.suppress(OSError):
                 lock.unlink()
+            with contextlib.suppress(OSError):  # nothing kept to resume: no folder left
+                staging.rmdir()
+                staging.parent.rmdir()

@@ -204,13 +204,21 @@ class CatalogScreen(Dialog):
     def _status(self, text: str) -> None:
         self.query_one("#catalog-status", Static).update(excerpt(text, 300))
 
+    def _base(self) -> str | None:
+        """The catalogue's address: the app's settings (``voices_url``), else the file's."""
+        current = getattr(self.app, "settings", None)
+        if current is None:
+            from reader.config import settings
+
+            current = settings()
+        return getattr(current, "voices_url", None)
+
     @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
     def _load(self) -> None:
-        from reader.config import settings
         from reader.speech.catalog import load
 
         try:
-            found = load(settings().voices_url)
+            found = load(self._base())
         except Exception as error:  # a ReaderError; anything else is said the same way
             self.app.call_from_thread(self._failed, "Voice catalogue not read", error)
             return
@@ -238,6 +246,7 @@ class CatalogScreen(Dialog):
         if not voices:
             status = f"The catalogue has no voice for {language_name(self.language)}. " + status
         self._status(status)
+        options.action_first()
         options.focus()
 
     def _gone(self) -> bool:
@@ -265,7 +274,6 @@ class CatalogScreen(Dialog):
 
     @work(thread=True, exclusive=True, group="voice-download", exit_on_error=False)
     def _download(self, name: str) -> None:
-        from reader.config import settings
         from reader.extract.download import Cancelled
         from reader.speech.voice_download import download_voice
 
@@ -278,9 +286,7 @@ class CatalogScreen(Dialog):
                 self.app.call_from_thread(self._progress, what, done, total)
 
         try:
-            voice = download_voice(
-                name, base=settings().voices_url, on_progress=progress, cancel=self.stop
-            )
+            voice = download_voice(name, base=self._base(), on_progress=progress, cancel=self.stop)
         except Cancelled:
             return
         except Exception as error:
