@@ -47,6 +47,10 @@ async def open_picker(app: Any, pilot: Any) -> OptionList:
     return options
 
 
+def reads_english(voice: Any) -> bool:
+    return any(language_matches(lang, "en") for lang in voice.languages)
+
+
 def ids(options: OptionList) -> list[str | None]:
     return [options.get_option_at_index(i).id for i in range(options.option_count)]
 
@@ -83,8 +87,8 @@ async def test_the_article_language_comes_first_then_more_voices_then_the_others
         more = listed.index(MORE)
         english = [picker.voices[i] for i in listed[2:more]]
         others = [picker.voices[i] for i in listed[more + 2 :] if i]
-        assert english and all(any(language_matches(x, "en") for x in v.languages) for v in english)
-        assert others and not any(any(language_matches(x, "en") for x in v.languages) for v in others)
+        assert english and all(reads_english(v) for v in english)
+        assert others and not any(reads_english(v) for v in others)
         assert "gmw/en-US" in listed[2:more] and "sit/yue" in listed[more:]
         # The cursor skips the headings: down from "Automatic" is the first English voice.
         await pilot.press("home", "down")
@@ -99,7 +103,9 @@ async def test_a_voice_that_cannot_read_the_article_is_taken_only_after_asking()
         highlight(options, "sit/yue")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "does not read English" in str(app.screen.question)
+        question = app.screen
+        assert isinstance(question, ConfirmScreen)
+        assert "does not read English" in str(question.question)
         await pilot.press("n")
         await until(pilot, lambda: isinstance(app.screen, VoiceScreen))
         assert app.voice is None
