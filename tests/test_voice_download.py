@@ -68,8 +68,8 @@ def test_the_catalogue_lists_voices_with_its_age_and_is_kept(
 ) -> None:
     assert main(["voices", "catalog", "--lang", "de"]) == 0
     out = capsys.readouterr().out
-    assert KEY in out and "German (Germany)" in out and "60.3 MB" in out
-    assert f"1 voices in 1 languages from {site.url} (fetched just now" in out
+    assert KEY in out and "German (Germany)" in out and "63.2 MB" in out
+    assert f"1 voice in 1 language from {site.url} (fetched just now" in out
     assert main(["voices", "catalog"]) == 0  # the kept copy: not fetched again
     assert [p for p, _ in site.requests].count("voices.json") == 1
     assert main(["voices", "catalog", "--refresh"]) == 0
@@ -286,3 +286,71 @@ def _piper_voices() -> list[Voice]:
     from reader.speech.piper import installed_models
 
     return [m.voice() for m in installed_models()]
+
+
+def test_a_server_that_stalls_mid_file_is_cut_at_the_deadline(tmp_path: Path) -> None:
+    import io
+    import socket
+    import threading
+
+    from reader.errors import FetchError
+    from reader.extract.download import download
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def stall() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 10)
+            done.wait(10)  # silent, bounded
+
+    thread = threading.Thread(target=stall, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/model.onnx"
+    handle = io.BytesIO()
+    started = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="took longer than 1 s"):
+            download(url, handle, size=1000, deadline=1.0, subject="model.onnx")
+    finally:
+        done.set()
+        thread.join(10)
+        listener.close()
+    assert time.monotonic() - started < 5
+    assert handle.getvalue() == b"x" * 10  # what arrived is kept for a resume
+
+
+def test_a_file_larger_than_the_catalogue_says_is_cut_at_its_size() -> None:
+    import io
+    import socket
+    import threading
+
+    from reader.errors import FetchError
+    from reader.extract.download import download
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def endless() -> None:  # no Content-Length: the body ends when the server closes
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+            try:
+                for _ in range(100):  # 6.4 MB at most
+                    conn.sendall(b"y" * 65536)
+            except OSError:
+                pass  # the client stopped reading: that is the point
+
+    thread = threading.Thread(target=endless, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/model.onnx"
+    handle = io.BytesIO()
+    try:
+        with pytest.raises(FetchError, match="larger than the 100000 bytes expected"):
+            download(url, handle, size=100_000, deadline=30.0, subject="model.onnx")
+    finally:
+        listener.close()
+        thread.join(10)
+    assert len(handle.getvalue()) <= 100_000

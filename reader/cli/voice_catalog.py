@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 # A language code as --lang takes it: "de", "pt-BR", "zh_CN".
 _LANG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
-MB = 1024 * 1024
+MB = 1_000_000  # decimal, as the progress bar (Rich) and the catalogue's site count
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,7 +85,8 @@ def _footer(found: Catalog, voices: list[CatalogVoice]) -> str:
 
     languages = len({v.language.split("_")[0].lower() for v in voices})
     line = (
-        f"{len(voices)} voices in {languages} languages from {found.source} ({age(found.fetched)}"
+        f"{_count(len(voices), 'voice')} in {_count(languages, 'language')} from "
+        f"{found.source} ({age(found.fetched)}"
     )
     if found.fetched is not None:
         line += f"; fetched again after {MAX_AGE / 86400:.0f} days, or with --refresh"
@@ -93,6 +94,10 @@ def _footer(found: Catalog, voices: list[CatalogVoice]) -> str:
     if found.refused:
         line += f"; {len(found.refused)} entries refused"
     return one_line(line)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _as_json(found: Catalog, voices: list[CatalogVoice]) -> dict[str, object]:

@@ -194,7 +194,7 @@ def _transfer(
 def _resumable(kept: int, file: CatalogFile) -> str:
     if not kept:
         return ""
-    mb = 1024 * 1024
+    mb = 1_000_000  # decimal, as the progress bar
     return f" ({kept / mb:.1f} of {file.size / mb:.1f} MB kept: run it again to resume)"
 
 

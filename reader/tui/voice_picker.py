@@ -118,6 +118,8 @@ class VoiceScreen(Dialog):
             options.add_options([_voice_option(v) for v in matching])
             options.add_option(Option(Text(f"More voices for {name}…", style="italic"), id=MORE))
             options.add_option(_heading("Other languages"))
+        else:  # no language known: the whole catalogue
+            options.add_option(Option(Text("More voices…", style="italic"), id=MORE))
         options.add_options([_voice_option(v) for v in others])
         if problem:
             options.add_option(Option(excerpt(problem), disabled=True))
@@ -184,7 +186,10 @@ class CatalogScreen(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="frame"), Vertical(id="box"):
-            yield Label(f"More voices: {language_name(self.language)}", id="box-title")
+            title = (
+                f"More voices: {language_name(self.language)}" if self.language else "More voices"
+            )
+            yield Label(title, id="box-title")
             yield StopAtEndsList(id="catalog", classes="body")
             with Vertical(id="box-foot"):
                 yield Static("", id="catalog-status", classes="hint", markup=False)
@@ -236,7 +241,7 @@ class CatalogScreen(Dialog):
         voices = found.for_language(self.language)
         for voice in voices:
             label = excerpt(f"{voice.key}  {voice.language_name}", 60)
-            label.append(f"  {voice.quality or '-'}, {voice.size / 1024 / 1024:.0f} MB")
+            label.append(f"  {voice.quality or '-'}, {voice.size / 1e6:.0f} MB")
             if voice.key in installed:
                 label.append("  installed", style="italic")
             options.add_option(Option(label, id=voice.key, disabled=voice.key in installed))
@@ -305,7 +310,7 @@ class CatalogScreen(Dialog):
             self._status("Checking the voice: it must load and speak (its pace is measured once)…")
             return
         bar.update(total=total, progress=done)
-        self._status(f"{what}: {done / 1024 / 1024:.1f} of {total / 1024 / 1024:.1f} MB")
+        self._status(f"{what}: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
 
     def _done(self, voice: Any) -> None:
         self.downloading = None
