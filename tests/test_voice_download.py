@@ -354,3 +354,22 @@ def test_a_file_larger_than_the_catalogue_says_is_cut_at_its_size() -> None:
         listener.close()
         thread.join(10)
     assert len(handle.getvalue()) <= 100_000
+
+
+def test_a_cancelled_download_stops_and_keeps_what_arrived(site: voicesite.VoiceSite) -> None:
+    import threading
+
+    from reader.extract.download import Cancelled
+    from reader.speech.voice_download import download_voice
+
+    stop = threading.Event()
+
+    def progress(what: str, done: int, total: int) -> None:
+        if done > 5_000_000:
+            stop.set()  # as the TUI's escape does, from another thread
+
+    with pytest.raises(Cancelled):
+        download_voice(KEY, base=site.url, on_progress=progress, cancel=stop)
+    parts = [n for n in voices_folder() if n.endswith(".part")]
+    assert len(parts) == 1 and (locations.voices_dir() / parts[0]).stat().st_size > 5_000_000
+    assert not any(name.endswith(".onnx") for name in voices_folder())

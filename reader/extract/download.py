@@ -20,7 +20,7 @@ import re
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
@@ -191,7 +191,7 @@ def _read_into(
     cancel: threading.Event | None,
 ) -> int:
     have = offset
-    for chunk in response.stream(CHUNK, decode_content=False):
+    for chunk in _pieces(response):
         have += len(chunk)
         if have > size:
             raise FetchError(limits.subject, f"the file is larger than the {size} bytes expected")
@@ -202,6 +202,18 @@ def _read_into(
             raise Cancelled(limits.subject, "the download was stopped")
         limits.remaining()
     return have
+
+
+def _pieces(response: Any) -> Iterator[bytes]:
+    """The raw body as it arrives: ``read1`` hands over what the socket has (up to
+    :data:`CHUNK`), so a server that stalls mid-file leaves its last bytes written, not
+    waiting in a buffer for a full chunk."""
+    read1 = getattr(response, "read1", None)
+    if read1 is None:  # urllib3 before 2.1
+        yield from response.stream(CHUNK, decode_content=False)
+        return
+    while chunk := read1(CHUNK, decode_content=False):
+        yield chunk
 
 
 def _write(handle: BinaryIO, chunk: bytes) -> None:

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from reader import locations
 from reader.errors import FetchError, ReaderError
+from reader.extract.download import Cancelled
 from reader.speech import Voice
 from reader.speech.catalog import NAME, Catalog, CatalogFile, CatalogVoice, Source, load, source
 from reader.speech.espeak import SpeechError
@@ -77,9 +78,12 @@ def download_voice(
     voice, _ = find(name, base)
     if ID_PREFIX + voice.key in {m.id for m in installed_models()}:
         raise SpeechError(name, f"{ID_PREFIX}{voice.key} is installed already")
-    folder = locations.ensure(locations.voices_dir())
-    staging = inside(folder, Path(STAGING, voice.key), name)
-    locations.ensure(staging)
+    folder = locations.voices_dir()
+    try:
+        staging = inside(locations.ensure(folder), Path(STAGING, voice.key), name)
+        locations.ensure(staging)
+    except OSError as error:
+        raise SpeechError(str(folder), f"cannot be written ({error.strerror or error})") from None
     where = source(base)
     report = on_progress or (lambda what, done, total: None)
     with _locked(staging, name):
@@ -144,12 +148,18 @@ def _fetch_file(
     try:
         with open(part, "ab" if have else "wb") as handle:
             _transfer(where, file, handle, have, target.name, progress, cancel)
+    except Cancelled:
+        raise  # asked to stop: what arrived stays for the next attempt
     except FetchError as error:
         kept = part.stat().st_size if part.is_file() else 0
         raise SpeechError(name, f"{target.name}: {error.reason}{_resumable(kept, file)}") from None
     except OSError as error:
         raise SpeechError(str(part), f"cannot be written ({error.strerror or error})") from None
     found = _digest(part)
+    if found[0] < file.size:  # a body that ended early without a word: resumable
+        raise SpeechError(
+            name, f"{target.name}: the download ended early{_resumable(found[0], file)}"
+        )
     if found != (file.size, file.md5):
         part.unlink()
         raise SpeechError(name, _mismatch(target.name, found, file))
