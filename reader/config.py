@@ -31,6 +31,9 @@ VOLUME_MIN, VOLUME_MAX = 0.0, 1.0
 @dataclass(frozen=True)
 class Settings:
     voice: str | None = None  # an engine voice id or name; None follows the article's language
+    # Where `reader voices download` finds the Piper voices catalogue (voices.json) and
+    # the voices' files: an http(s) or file:// address, or a folder; None: VOICES_URL.
+    voices_url: str | None = None
     rate: int = 175  # words per minute
     pitch: int = 50  # 0..99, eSpeak's scale
     volume: float = 1.0  # 0.0..1.0
@@ -130,6 +133,35 @@ def _voice(value: Any) -> str | None:
     return text
 
 
+# The public Piper voices catalogue (rhasspy/piper-voices on Hugging Face): voices.json
+# lists each voice with its files, their sizes and MD5 digests, relative to this address.
+VOICES_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/main/"
+
+
+def _voices_url(value: Any) -> str | None:
+    """An http(s) or file:// address, or an absolute folder path ("~" allowed): a mirror
+    of the Piper voices catalogue. A relative path would change with the current folder."""
+    from urllib.parse import urlsplit
+
+    text = _optional_str(value)
+    if text is None:
+        return None
+    text = text.strip()
+    if len(text) > 2000 or not text.isprintable():
+        raise ValueError
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            raise ValueError
+    elif scheme == "file":
+        if not parts.path.startswith("/"):
+            raise ValueError
+    elif not Path(text).expanduser().is_absolute():
+        raise ValueError
+    return text
+
+
 def _bitrate(value: Any) -> str:
     text = str(value).strip().lower()
     number = text[:-1] if text.endswith("k") else text
@@ -152,6 +184,11 @@ VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
     "bitrate": (_bitrate, "a bitrate from 8k to 320k"),
     "cache_mb": _int_range(0, 100_000),
     "ffmpeg": (_program, 'the path of an ffmpeg program that exists, or "" for the bundled one'),
+    "voices_url": (
+        _voices_url,
+        'an http(s) or file:// address or an absolute folder path, or "" for the public '
+        "Piper voices catalogue",
+    ),
 }
 assert set(VALIDATORS) == {f.name for f in fields(Settings)}
 

@@ -184,7 +184,8 @@ async def test_the_status_line_counts_the_spoken_sentence_not_the_cursor() -> No
 @sync
 async def test_voice_picker_lists_the_engine_voices_and_sets_one() -> None:
     from reader.speech import voices
-    from reader.tui.dialogs import VoiceScreen
+    from reader.tui.dialogs import ConfirmScreen
+    from reader.tui.voice_picker import VoiceScreen
 
     german = next(v for v in voices() if any(lang.startswith("de") for lang in v.languages))
     app = make_app(settings=FAST)
@@ -200,7 +201,9 @@ async def test_voice_picker_lists_the_engine_voices_and_sets_one() -> None:
             i for i in range(options.option_count) if options.get_option_at_index(i).id == german.id
         )
         options.highlighted = index
-        await pilot.press("enter")
+        await pilot.press("enter")  # German for an English article: asked first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, ArticleScreen))
         assert app.voice == german.id
         assert f"voice {german.id}" in screen_text(app)

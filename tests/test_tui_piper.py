@@ -52,7 +52,7 @@ async def test_space_before_the_voice_has_loaded_waits_then_follows_along() -> N
 async def test_the_voice_picker_shows_the_neural_voice_first() -> None:
     from textual.widgets import OptionList
 
-    from reader.tui.dialogs import VoiceScreen
+    from reader.tui.voice_picker import VoiceScreen
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -64,6 +64,6 @@ async def test_the_voice_picker_shows_the_neural_voice_first() -> None:
                     break
             await pilot.pause(0.02)
         options = app.screen.query_one(OptionList)
-        first = options.get_option_at_index(1)  # after "Automatic"
+        first = options.get_option_at_index(2)  # after "Automatic" and "English: ..."
         assert first.id == "piper/en_US-joe-medium"
         assert "neural" in str(first.prompt)

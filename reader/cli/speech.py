@@ -22,21 +22,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     voices = subparsers.add_parser(
         "voices",
-        help="list, add or remove voices",
+        help="list, download, add or remove voices",
         description=(
             "List the installed voices (Piper's neural voices first, then eSpeak NG's), "
-            "add a Piper voice (MODEL.onnx with MODEL.onnx.json beside it) or remove one."
+            "list the Piper voices catalogue and download one, add a Piper voice "
+            "(MODEL.onnx with MODEL.onnx.json beside it) or remove one."
         ),
     )
     voices.add_argument(
         "action",
         nargs="?",
-        choices=("list", "add", "rm"),
+        choices=("list", "catalog", "download", "add", "rm"),
         default="list",
-        help="list (default), add MODEL.onnx, rm ID",
+        help="list (default), catalog, download NAME, add MODEL.onnx, rm ID",
     )
-    voices.add_argument("target", nargs="?", metavar="MODEL|ID", help="what to add or remove")
+    voices.add_argument(
+        "target", nargs="?", metavar="NAME|MODEL|ID", help="what to download, add or remove"
+    )
     voices.add_argument("--lang", metavar="CODE", help="only voices for this language (en, pt-BR)")
+    voices.add_argument(
+        "--refresh", action="store_true", help="catalog: fetch the catalogue now, not the kept one"
+    )
     voices.add_argument("--json", action="store_true", help="print JSON")
     voices.set_defaults(handler=voices_command)
 
@@ -70,6 +76,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def voices_command(args: argparse.Namespace) -> int:
+    if args.action in ("catalog", "download"):
+        from reader.cli import voice_catalog
+
+        return voice_catalog.run(args)
     if args.action == "add":
         return _voices_add(args)
     if args.action == "rm":

@@ -25,11 +25,13 @@ from reader.speech.piper import (
 TEST_SENTENCE = "Hello, this is a test of the new voice."
 
 
-def add_voice(model: Path, folder: Path | None = None) -> Voice:
+def add_voice(model: Path, folder: Path | None = None, *, move: bool = False) -> Voice:
     """Check ``model`` (with ``MODEL.onnx.json`` beside it) and copy both into the user's
     voices folder. The voice must load and speak :data:`TEST_SENTENCE`; a voice whose
     id is bundled or already added is refused. Files are copied to temporary names and
-    renamed, the config last, so a half-copied voice is never listed."""
+    renamed, the config last, so a half-copied voice is never listed. ``move``: the
+    pair is complete on the folder's file system already (a download, see
+    :mod:`reader.speech.voice_download`) and is renamed in, not copied."""
     import shutil
 
     from reader.files import check_regular
@@ -54,6 +56,9 @@ def add_voice(model: Path, folder: Path | None = None) -> Voice:
     folder = locations.ensure(folder or locations.voices_dir())
     stem = found.id.removeprefix(ID_PREFIX)
     targets = [(model, folder / f"{stem}.onnx"), (config, folder / f"{stem}.onnx.json")]
+    if move:
+        _move_in(targets, folder)
+        return _added(targets, loaded)
     temps = []
     try:
         for source, target in targets:
@@ -72,6 +77,22 @@ def add_voice(model: Path, folder: Path | None = None) -> Voice:
         for temp in temps:
             with contextlib.suppress(OSError):
                 temp.unlink()
+    return _added(targets, loaded)
+
+
+def _move_in(targets: list[tuple[Path, Path]], folder: Path) -> None:
+    """Rename a complete pair into the folder, the config last (never listed half-moved)."""
+    try:
+        for source, target in targets:
+            os.replace(source, target)
+    except OSError as error:
+        raise SpeechError(
+            str(folder), f"cannot move the voice in ({error.strerror or error})"
+        ) from None
+
+
+def _added(targets: list[tuple[Path, Path]], loaded: object) -> Voice:
+    """The voice now in the folder, its pace measured once (kept in the cache folder)."""
     added = read_model(targets[0][1], targets[1][1])
     voice_pace(added, loaded)
     return added.voice()

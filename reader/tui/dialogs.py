@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -144,65 +144,6 @@ class ConfirmScreen(Dialog):
     @on(Button.Pressed, "#no")
     def _no(self) -> None:
         self.dismiss(None)
-
-
-class VoiceScreen(Dialog):
-    """Pick a voice: returns its id ("" for automatic), or None."""
-
-    def __init__(self, language: str | None, current: str | None) -> None:
-        super().__init__()
-        self.language = language
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="frame"), Vertical(id="box"):
-            yield Label("Voice", id="box-title")
-            yield OptionList(id="voices", classes="body")
-            with Vertical(id="box-foot"):
-                yield Static("enter picks · escape cancels", classes="hint", markup=False)
-
-    def on_mount(self) -> None:
-        self._load()
-
-    @work(thread=True, exclusive=True, group="voices", exit_on_error=False)
-    def _load(self) -> None:
-        from reader.speech import voices
-
-        try:
-            found = voices()
-        except Exception as error:  # the engine may be missing: say so in the list
-            self.app.call_from_thread(self._show, [], str(error))
-            return
-        self.app.call_from_thread(self._show, found, None)
-
-    def _show(self, found: list[Any], problem: str | None) -> None:
-        options = self.query_one(OptionList)
-        options.add_option(Option(Text("Automatic (follows the article's language)"), id=""))
-        matching = [v for v in found if self.language and self.language in v.languages]
-        others = [v for v in found if v not in matching]
-        # Neural voices first, within the article's language and after it.
-        ordered = sorted(matching, key=_neural_last) + sorted(others, key=_neural_last)
-        for voice in ordered:
-            label = excerpt(f"{voice.name}  ({', '.join(voice.languages)})")
-            if getattr(voice, "engine", "") == "piper":
-                label.append(f"  neural, {voice.quality or 'piper'}")
-            if voice.gender:
-                label.append(f"  {voice.gender}")
-            options.add_option(Option(label, id=voice.id))
-        if problem:
-            options.add_option(Option(excerpt(problem), disabled=True))
-        for index in range(options.option_count):
-            if options.get_option_at_index(index).id == (self.current or ""):
-                options.highlighted = index
-        options.focus()
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id or "")
-
-
-def _neural_last(voice: Any) -> int:
-    return 0 if getattr(voice, "engine", "") == "piper" else 1
 
 
 NOT_FOUND = "not found in the current text"

@@ -203,7 +203,7 @@ class ListeningScreen(Screen[None]):
     # -- rate and voice ----------------------------------------------------------------------
 
     def action_voice(self) -> None:
-        from reader.tui.dialogs import VoiceScreen
+        from reader.tui.voice_picker import VoiceScreen
 
         def chosen(voice: str | None) -> None:
             if voice is not None:
