@@ -201,6 +201,7 @@ HOUR = textwrap.dedent(
     while time.monotonic() - t0 < spec["minutes"] * 60 and not ended.is_set():
         time.sleep(10)
         samples.append((time.monotonic() - t0, rss_mb(), cpu() - c0))
+    player.stop()
     wall, used = time.monotonic() - t0, cpu() - c0
     print(json.dumps({"wall": wall, "cpu": used, "samples": samples,
                       "articles": len([1 for _, t in starts if t and t.kind == "end"])}))
@@ -269,7 +270,7 @@ def part_keys(engines: list[str], runs: int) -> None:
 
 
 def part_hour(minutes: float) -> None:
-    count = max(4, int(minutes * 175 / 700) + 2)
+    count = max(4, int(minutes * 175 / 350) + 2)  # twice what the minutes need
     spec = {"articles": articles(count, 700), "rate": 175, "runs": 0, "minutes": minutes}
     print(f"hour (piper, {minutes:g} min of a queue of {count} articles; {load()})")
     found = child(HOUR, spec, "piper")

@@ -60,11 +60,14 @@ async def test_the_voice_goes_on_over_the_library_and_its_keys_work_there() -> N
         assert player.status == "playing"
         await pilot.pause(0.6)
         line = now_playing(app)
-        assert line.startswith("▶ Playing: Ukraine claims North Korean units") and "wpm" in line
+        assert line.startswith("▶ Playing 0:") and " left · " in line and "wpm" in line
+        assert line.endswith(
+            "Ukraine claims North Korean units suffering heavy losses (example.news)"
+        )
         await pilot.press("space")  # pause, from the library
         assert str(player.status) == "paused"
         await pilot.pause(0.6)
-        assert now_playing(app).startswith("⏸ Paused:")
+        assert now_playing(app).startswith("⏸ Paused ")
         await pilot.press("space")
         assert player.status == "playing"
         await pilot.press("minus")  # slower, from the library: shown as a multiple too

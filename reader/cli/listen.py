@@ -128,6 +128,9 @@ def handle_listen(args: argparse.Namespace) -> int:
         from reader.errors import InputError
 
         raise InputError("--sleep", "give minutes from 1 to 1440")
+    from reader.speech import piper
+
+    piper.set_threads(0, spinning=False)  # the engine sleeps between sentences (see the TUI)
     warm = _warm_up(args.voice, settings)
     with open_library() as library:
         ids = gather(library, args.inputs, new=args.new, feed=args.feed)

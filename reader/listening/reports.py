@@ -228,7 +228,7 @@ class Reports(PlayerState):
         self.output.fade_out(self.fade_seconds, lambda: self._inbox.put(Faded(generation)))
 
     def _tell_silence(self) -> None:
-        if not self._told_silent and self.output.silent_reason:
+        if self.tell_silence and not self._told_silent and self.output.silent_reason:
             self._told_silent = True
             self._notice(
                 f"No sound: {self.output.silent_reason}. Playing silently in real time.",

@@ -105,6 +105,7 @@ class PlayerState:
         self._fade_place: int | None = None
         self._stop_reason: str | None = None
         self._timelines: dict[tuple[int, int], Timeline] = {}
+        self.tell_silence = True  # say once that there is no sound (the TUI says it itself)
         self._told_silent = False
         self._closed = False
         self._dispatcher: threading.Thread | None = None  # started by the player

@@ -114,6 +114,9 @@ class ReaderApp(PlayerKeys):
         from reader.speech import piper
 
         piper.set_word_times(True)
+        # Listening synthesizes a little at a time: onnxruntime's threads sleep between
+        # sentences instead of spinning (a share of a core all the while otherwise).
+        piper.set_threads(0, spinning=False)
         self.error: ReaderError | None = None  # re-raised by the command line after exit
         for theme in THEMES.values():
             self.register_theme(theme)

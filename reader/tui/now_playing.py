@@ -1,8 +1,9 @@
 """The "now playing" line every screen shows: what the session player is doing.
 
 One line, plain text (titles come from pages): the state as a symbol and a word (never
-colour alone), the title, where in it and the time left at the current rate, the rate
-as a multiple and in words a minute, the sleep timer and the stop-after switch. With
+colour alone), where in the article and the time left at the current rate, the rate as
+a multiple and in words a minute, the sleep timer, the stop-after switch, and the title
+last (on a narrow terminal the title is cut, not the times). With
 nothing playing but a queue to go on with, it offers that ("Continue: TITLE, 12 min
 left"); with nothing at all, it is hidden.
 """
@@ -33,10 +34,8 @@ def describe(state: State) -> str:
         "paused": ("⏸", "Paused"),
         "stopped": ("■", "Stopped"),
     }[state.status]
-    parts = [f"{symbol} {word}: {program.title}"]
-    if program.site:
-        parts[0] += f" ({program.site})"
-    parts.append(f"{clock(state.elapsed)} of {clock(state.total)}")
+    # The title last: on a narrow terminal it is what is cut, not the time left.
+    parts = [f"{symbol} {word} {clock(state.elapsed)} of {clock(state.total)}"]
     parts.append(f"{duration_text(state.left)} left")
     parts.append(f"{state.multiple:.2f}x {state.rate} wpm")
     if state.sleep_left is not None:
@@ -49,6 +48,7 @@ def describe(state: State) -> str:
         parts.append(f"{state.queued} up next")
     if state.status == "stopped":
         parts.append("space goes on")
+    parts.append(program.title + (f" ({program.site})" if program.site else ""))
     return " · ".join(parts)
 
 

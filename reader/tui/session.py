@@ -72,6 +72,7 @@ class Session:
                 rate=self._rate,
                 voice=self._voice,
             )
+            player.tell_silence = False  # the app's warm-up says it, once
             for listener in self._listeners:
                 player.subscribe(listener)
             self._player = player
