@@ -47,33 +47,19 @@ from reader.listening.state import (
 from reader.listening.timeline import duration_text
 
 if TYPE_CHECKING:
-    from reader.config import Settings
+    pass
 
 __all__ = ["FADE_SECONDS", "NORMAL_RATE", "RATE_STEP", "SKIP_SECONDS", "SessionPlayer"]
 
 
 class SessionPlayer(Reports):
-    """Plays programs and the queue; see the module docstring."""
+    """Plays programs and the queue; see the module docstring. Built as
+    ``SessionPlayer(settings, shelf, null_audio=..., fallback_to_null=..., rate=...,
+    voice=...)`` (:class:`~reader.listening.state.PlayerState`)."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        shelf: Shelf | None = None,
-        *,
-        null_audio: bool = False,
-        fallback_to_null: bool = True,
-        rate: int | None = None,
-        voice: str | None = None,
-    ) -> None:
-        super().__init__(
-            settings,
-            shelf,
-            null_audio=null_audio,
-            fallback_to_null=fallback_to_null,
-            rate=rate,
-            voice=voice,
-        )
-        self._start_dispatcher()
+    # The steps of the controls, for the front ends' keys.
+    RATE_STEP = RATE_STEP
+    SKIP_SECONDS = SKIP_SECONDS
 
     # -- starting ----------------------------------------------------------------------
 

@@ -32,12 +32,6 @@ from reader.listening.timeline import duration_text
 class Reports(PlayerState):
     """The dispatcher's part of the session player."""
 
-    def _start_dispatcher(self) -> None:
-        import threading
-
-        self._dispatcher = threading.Thread(target=self._dispatch, name="listening", daemon=True)
-        self._dispatcher.start()
-
     def _dispatch(self) -> None:
         while True:
             deadline = self._sleep_deadline
@@ -136,8 +130,12 @@ class Reports(PlayerState):
         except ReaderError as error:
             self._notice(f"Skipped {program.title}: {error.reason}")
             with self._lock:
-                self._crossed(program)
-                following = self._next_program(program)
+                # The article after the one that just ended (its own place in the queue
+                # is gone with it).
+                previous = self._program
+                following = self._next_program(previous or program)
+                if previous is not None:
+                    self._remember(previous)
                 if following is None:
                     self._halt(0)
                     self._program = None

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
 from reader.errors import ReaderError
-from reader.library.store import NotInLibrary
 
 if TYPE_CHECKING:
     from reader.article import Article
@@ -116,9 +115,11 @@ class Writer:
                 return
             try:
                 job()
-            except NotInLibrary:
-                pass  # deleted while it played: nothing to keep
             except ReaderError as error:
+                from reader.library.store import NotInLibrary
+
+                if isinstance(error, NotInLibrary):
+                    continue  # deleted while it played: nothing to keep
                 if not self._told:
                     self._told = True
                     self.on_error(f"listening position not saved: {error}")

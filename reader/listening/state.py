@@ -32,10 +32,10 @@ from reader.listening.events import (
 from reader.listening.shelf import Shelf, Writer
 from reader.listening.speaker import Speaker, Tag
 from reader.listening.timeline import Timeline
-from reader.playback import Player
 
 if TYPE_CHECKING:
     from reader.config import Settings
+    from reader.playback import Player
     from reader.speech import Chunk
 
 log = logging.getLogger("reader.listening.player")
@@ -82,7 +82,9 @@ class PlayerState:
         self.shelf = shelf
         self.rate = rate if rate is not None else settings.rate
         self.voice = voice if voice is not None else settings.voice
-        self.output = Player(
+        from reader.playback import Player
+
+        self.output: Player = Player(
             null_backend=null_audio, fallback_to_null=fallback_to_null, on_start=self._sounded
         )
         self.fade_seconds = FADE_SECONDS  # the sleep timer's fade
@@ -108,7 +110,12 @@ class PlayerState:
         self.tell_silence = True  # say once that there is no sound (the TUI says it itself)
         self._told_silent = False
         self._closed = False
-        self._dispatcher: threading.Thread | None = None  # started by the player
+        self._dispatcher = threading.Thread(target=self._dispatch, name="listening", daemon=True)
+        self._dispatcher.start()
+
+    def _dispatch(self) -> None:
+        """The dispatcher thread's loop (:class:`~reader.listening.reports.Reports`)."""
+        raise NotImplementedError
 
     # -- listeners ---------------------------------------------------------------------
 
@@ -360,8 +367,7 @@ class PlayerState:
         if self._writer is not None:
             self._writer.close()
         self._inbox.put(None)
-        if self._dispatcher is not None:
-            self._dispatcher.join(2.0)
+        self._dispatcher.join(2.0)
 
 
 def _dequeue(article_id: int) -> Callable[[Shelf], object]:

@@ -22,19 +22,11 @@ from textual import on
 from textual.geometry import Offset
 from textual.screen import Screen
 
-from reader.listening.events import (
-    Event,
-    Finished,
-    Program,
-    SentenceStarted,
-    Started,
-    Stopped,
-    whole_article,
-)
 from reader.tui.article_view import ArticleView
 
 if TYPE_CHECKING:
     from reader.article import Article
+    from reader.listening.events import Event, Program
     from reader.listening.player import SessionPlayer
     from reader.speech import Chunk
     from reader.tui.session import Session
@@ -102,12 +94,16 @@ class ListeningScreen(Screen[None]):
 
     def listen(self, spans: list[tuple[int, int]]) -> None:
         """Hear these passages of the article, then stop."""
+        from reader.listening.events import Program
+
         spans = [(a, b) for a, b in spans if b > a]
         if spans:
             self.player.play(Program(self.article, self.article_id, tuple(spans), whole=False))
 
     def read_on(self, offset: int) -> None:
         """Hear the article from ``offset`` to its end (then the queue goes on)."""
+        from reader.listening.events import whole_article
+
         self.player.play(whole_article(self.article, self.article_id, offset))
 
     @on(ArticleView.SentenceClicked)
@@ -121,6 +117,8 @@ class ListeningScreen(Screen[None]):
 
     def player_event(self, event: Event) -> None:
         """An event of the session player (the app hands each one to every article screen)."""
+        from reader.listening.events import Finished, SentenceStarted, Started, Stopped
+
         if isinstance(event, SentenceStarted) and self.is_mine(event.program):
             chunk = event.chunk
             self._sounding = chunk

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from reader.listening.timeline import clock, duration_text
-
 if TYPE_CHECKING:
     from reader.listening.events import NowPlaying as State
     from reader.tui.session import Session
@@ -26,6 +24,8 @@ REFRESH_SECONDS = 0.5
 
 def describe(state: State) -> str:
     """The line for ``state`` (no program: "")."""
+    from reader.listening.timeline import clock, duration_text
+
     program = state.program
     if program is None:
         return ""

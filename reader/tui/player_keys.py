@@ -1,6 +1,7 @@
 """The player's keys, the same on every screen, and what the app does with its events.
 
-The voice is the session's (:class:`reader.listening.player.SessionPlayer`): its keys
+The voice is the session's (:class:`reader.listening.player.SessionPlayer`, imported
+when first used: the app starts without it): its keys
 are the app's bindings, so they work on the library, an article, the queue and over a
 dialog alike (a screen's own use of a key, such as space on an article or in the
 highlights dialog, comes first). The player's events reach the app as
@@ -17,9 +18,6 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from reader.listening.events import Changed, Finished, Notice, Started
-from reader.listening.player import RATE_STEP, SKIP_SECONDS
-from reader.listening.timeline import duration_text
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.messages import OpenArticle, PlayerEvent
 from reader.tui.now_playing import NowPlaying
@@ -67,7 +65,8 @@ class PlayerKeys(App[int]):
         self.refresh_now_playing()
 
     def action_skip_time(self, direction: int) -> None:
-        self.session.player.skip_time(direction * SKIP_SECONDS)
+        player = self.session.player
+        player.skip_time(direction * player.SKIP_SECONDS)
 
     def action_skip(self, step: int) -> None:
         self.session.player.skip_sentence(step)
@@ -80,7 +79,7 @@ class PlayerKeys(App[int]):
             player.previous_article()
 
     def action_rate(self, step: int) -> None:
-        rate = self.session.rate + step * RATE_STEP
+        rate = self.session.rate + step * self.session.player.RATE_STEP
         before = self.session.rate
         problem = self.session.set_rate(rate)
         rate = self.session.rate
@@ -133,6 +132,8 @@ class PlayerKeys(App[int]):
 
     @on(PlayerEvent)
     def _player_event(self, message: PlayerEvent) -> None:
+        from reader.listening.events import Changed, Finished, Notice, Started
+
         event = message.event
         for screen in self.screen_stack:
             if isinstance(screen, ArticleScreen):
@@ -155,6 +156,7 @@ class PlayerKeys(App[int]):
     def _offer_to_continue(self) -> None:
         """Starting with a queue to go on with: say so ("Continue: TITLE, 12 min left")."""
         from reader.errors import ReaderError
+        from reader.listening.timeline import duration_text
 
         try:
             found = self.session.player.continue_info()

@@ -18,8 +18,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 
-from reader.listening.events import whole_article
-from reader.listening.timeline import Timeline, duration_text
 from reader.tui.dialogs import excerpt
 from reader.tui.now_playing import NowPlaying
 
@@ -63,6 +61,7 @@ class QueueScreen(Screen[None]):
 
     def refresh_rows(self, *, force: bool = False) -> None:
         from reader.errors import ReaderError
+        from reader.listening.timeline import Timeline, duration_text
 
         store = self.session.store
         try:
@@ -114,6 +113,8 @@ class QueueScreen(Screen[None]):
 
     def action_play(self) -> None:
         """Play the article under the cursor from its place (it goes to the top)."""
+        from reader.listening.events import whole_article
+
         article_id = self._current()
         if article_id is None:
             return
