@@ -309,3 +309,37 @@ def replace_title(article: Article, title: str, site: str = "rivers.example") ->
 
     blocks = tuple(Block(b.kind, f"{title}: {b.text}") for b in article.blocks)
     return replace(article, blocks=blocks, title=title, site=site, source=f"test:{title}")
+
+
+def test_the_new_articles_and_one_feeds_unheard_ones_are_queued_by_name() -> None:
+    from reader.library.feeds import add_feed, record_item
+
+    with Library.open() as library:
+        tides, _ = add_feed(library, "http://tides.test/feed", "Tide Tables")
+        birds, _ = add_feed(library, "http://birds.test/feed", "Bird Notes")
+        spring = library.add(short("Spring tides")).id
+        neap = library.add(short("Neap tides")).id
+        herons = library.add(short("Herons nest")).id
+        for feed, ident in ((tides.id, spring), (tides.id, neap), (birds.id, herons)):
+            record_item(library, feed, f"g{ident}", f"http://x.test/{ident}", ident, "added")
+        library.mark_opened(neap)  # opened: no longer new, still unheard
+        library.mark_listened(herons)  # heard: neither new nor unheard
+
+    def queue(*args: str) -> list[int]:
+        done = subprocess.run(
+            [*READER, "queue", *args], env=env(), capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        with Library.open() as library:
+            return library.queue()
+
+    assert queue("add", "--new") == [spring]
+    queue("clear")
+    assert queue("add", "--feed", "tide tables") == [spring, neap]  # by title, any case
+    queue("clear")
+    assert queue("add", "--feed", "http://birds.test/feed") == []  # all heard
+    done = subprocess.run(
+        [*READER, "queue", "add", "--feed", "Nope"], env=env(), capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "reader: Nope: no such feed (`reader feeds` lists them)"
