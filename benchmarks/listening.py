@@ -103,7 +103,8 @@ CHILD = textwrap.dedent(
     starts = []  # (monotonic, tag) as each item starts sounding
     inner = player.output.on_start
     def on_start(tag):
-        starts.append((time.monotonic(), tag))
+        if spec.get("record", True):  # the tags hold the audio: not over an hour
+            starts.append((time.monotonic(), tag))
         inner(tag)
     player.output.on_start = on_start
     ended = threading.Event()
@@ -194,6 +195,9 @@ HOUR = textwrap.dedent(
     def cpu():
         r = resource.getrusage(resource.RUSAGE_SELF)
         return r.ru_utime + r.ru_stime
+    from reader.listening.events import Finished
+    heard_ends = []
+    player.subscribe(lambda e: heard_ends.append(1) if isinstance(e, Finished) else None)
     player.play_queue(announce=False)
     t0, c0 = time.monotonic(), cpu()
     samples = []
@@ -204,7 +208,7 @@ HOUR = textwrap.dedent(
     player.stop()
     wall, used = time.monotonic() - t0, cpu() - c0
     print(json.dumps({"wall": wall, "cpu": used, "samples": samples,
-                      "articles": len([1 for _, t in starts if t and t.kind == "end"])}))
+                      "articles": len(heard_ends)}))
     """
 )
 
@@ -271,7 +275,13 @@ def part_keys(engines: list[str], runs: int) -> None:
 
 def part_hour(minutes: float) -> None:
     count = max(4, int(minutes * 175 / 350) + 2)  # twice what the minutes need
-    spec = {"articles": articles(count, 700), "rate": 175, "runs": 0, "minutes": minutes}
+    spec = {
+        "articles": articles(count, 700),
+        "rate": 175,
+        "runs": 0,
+        "minutes": minutes,
+        "record": False,
+    }
     print(f"hour (piper, {minutes:g} min of a queue of {count} articles; {load()})")
     found = child(HOUR, spec, "piper")
     share = found["cpu"] / found["wall"]
@@ -287,11 +297,54 @@ def part_hour(minutes: float) -> None:
         )
     print(f"  wall {found['wall'] / 60:.1f} min, {found['articles']} articles heard to the end")
     print(f"  CPU: {share * 100:.1f}% of one core on average (target <= 10%)")
+    # The reference: Piper's own API making the same amount of speech, in a bare process.
+    words = int(found["wall"] / 60 * 175)
+    piper_cpu = _piper_cpu(words)
+    print(
+        f"  reference: Piper's API alone makes those {words} words with "
+        f"{piper_cpu / found['wall'] * 100:.1f}% of one core over the same time "
+        f"(reader's share / Piper's: {share / (piper_cpu / found['wall']):.2f}x)"
+    )
     print(
         f"  memory: {steady[0][1]:.0f} MB after 2 min, {samples[-1][1]:.0f} MB at the end; "
         f"fitted growth {slope * 3600:+.1f} MB/hour -> {slope * 7200:+.1f} MB over two hours "
         "(target < 30 MB)"
     )
+
+
+def _piper_cpu(words: int) -> float:
+    """CPU seconds (user + system) of a bare process in which Piper's API loads the
+    bundled voice and synthesizes ``words`` words of the same corpus prose, its
+    onnxruntime threads sleeping between runs as reader's do when listening."""
+    from benchmarks.speech import corpus_text
+    from reader.speech.piper import bundled_models
+
+    model = bundled_models()[0]
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write(corpus_text(words))
+    from benchmarks.voice import SPIN_PREFIX  # onnxruntime's threads sleep, as reader's do
+
+    code = SPIN_PREFIX + (
+        "import resource, sys\nfrom piper import PiperVoice, SynthesisConfig\n"
+        f"voice = PiperVoice.load({str(model.model)!r}, config_path={str(model.config)!r})\n"
+        "config = SynthesisConfig(normalize_audio=False)\n"
+        "for paragraph in open(sys.argv[1], encoding='utf-8').read().split('\\n\\n'):\n"
+        "    for chunk in voice.synthesize(paragraph, syn_config=config):\n"
+        "        pass\n"
+        "r = resource.getrusage(resource.RUSAGE_SELF)\nprint(r.ru_utime + r.ru_stime)\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code, handle.name],
+            env={**os.environ, "READER_BENCH_NO_SPIN": "1"},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+    finally:
+        os.unlink(handle.name)
+    return float(done.stdout.strip().splitlines()[-1])
 
 
 def _piper_reference() -> float:

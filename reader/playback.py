@@ -45,6 +45,9 @@ SAMPLE_WIDTH = 2  # 16-bit mono
 BUFFER_MSEC = 40  # the device's own buffer: small, so pause and skips are heard at once
 LOOKAHEAD_SECONDS = 1.0  # queued ahead of the voice by default (a rate change is heard soon)
 PLAY_AHEAD_SECONDS = 4.0  # play(): nothing changes mid-stream, so ride out a slow sentence
+# How often a thread waiting for room in the queue looks at its cancel flag. Room, a
+# clear() and close() wake it at once; the flag alone (set elsewhere) is seen this late.
+POLL_SECONDS = 0.1
 
 
 class PlaybackError(ReaderError):
@@ -314,7 +317,7 @@ class Player:
             while self._queued_seconds() > ahead:
                 if cancel is not None and cancel.is_set():
                     return False
-                self._lock.wait(0.02)
+                self._lock.wait(POLL_SECONDS)
             if (cancel is not None and cancel.is_set()) or self._closed:
                 return False
             self._queue.append(item)
@@ -332,7 +335,7 @@ class Player:
             while self._queue:
                 if cancel is not None and cancel.is_set():
                     return False
-                self._lock.wait(0.02)
+                self._lock.wait(POLL_SECONDS)
         return True
 
     def clear(self, *, keep_current: bool = False) -> None:
