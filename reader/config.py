@@ -46,6 +46,10 @@ class Settings:
     bitrate: str = "64k"
     cache_mb: int = 500  # speech cache bound
     ffmpeg: str | None = None  # path of a system ffmpeg; None: the one imageio-ffmpeg ships
+    # Follow links and redirects from public servers into loopback, private and link-local
+    # addresses (reader.extract.addresses): for public feeds that name the user's network.
+    private_addresses: bool = False
+    sync_deadline: int = 600  # seconds a whole `feeds sync` may take (reader.feeds.budget)
 
     def lexicon_path(self) -> Path:
         return Path(self.lexicon).expanduser() if self.lexicon else locations.lexicon_file()
@@ -112,6 +116,14 @@ def _lexicon(value: Any) -> str | None:
     if path.exists() and not path.is_file():
         raise ValueError
     return text
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+        return value.strip().lower() in ("true", "yes")
+    raise ValueError
 
 
 def _choice(options: tuple[str, ...]) -> tuple[Callable[[Any], Any], str]:
@@ -189,6 +201,8 @@ VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
         'an http(s) or file:// address or an absolute folder path, or "" for the public '
         "Piper voices catalogue",
     ),
+    "private_addresses": (_boolean, "true or false"),
+    "sync_deadline": _int_range(10, 86_400),
 }
 assert set(VALIDATORS) == {f.name for f in fields(Settings)}
 

@@ -113,15 +113,7 @@ def _summary_line(summary: Summary) -> str:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
+    from reader.cli import bars
     from reader.config import settings
     from reader.export import snippet
     from reader.exporting import export
@@ -130,25 +122,14 @@ def run_export(args: argparse.Namespace) -> int:
     current = settings()  # loaded once; resolved with the options below
     options = _options(args, current)
     folder = Path(args.output).expanduser() if args.output else default_folder(current)
-    console = Console(stderr=True, highlight=False)
-    progress = Progress(
-        TextColumn("exporting"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-        transient=True,
-        disable=args.quiet or not console.is_terminal,
-    )
+    console = bars.console()
+    progress = bars.progress(console, "exporting", elapsed=True, quiet=args.quiet)
     task = progress.add_task("", total=len(args.inputs))
 
     def on_item(result: ItemResult) -> None:
-        # Titles and reasons may quote a page or a server: one safe line each.
+        # Titles and reasons may quote a page or a server: one safe line each, plain text.
         if result.error:
-            progress.console.print(
-                f"reader: {one_line(result.error)}", markup=False, highlight=False, soft_wrap=True
-            )
+            bars.say(progress.console, f"reader: {one_line(result.error)}")
         description = snippet(one_line(result.title or result.label), 36)
         progress.update(task, advance=1, description=description)
 
@@ -173,5 +154,5 @@ def run_export(args: argparse.Namespace) -> int:
         json.dump(summary.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     elif not args.quiet:
-        console.print(_summary_line(summary), markup=False, highlight=False, soft_wrap=True)
+        bars.say(console, _summary_line(summary))
     return summary.exit_code

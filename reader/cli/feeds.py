@@ -94,8 +94,12 @@ def _register_sync(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "fetching stays here",
     )
     sync.add_argument("--since", metavar="DATE", help="only items published on DATE or later")
+    sync.add_argument("--limit", metavar="N", help="at most N new items per feed (default 50)")
     sync.add_argument(
-        "--limit", type=int, metavar="N", help="at most N new items per feed (default 50)"
+        "--deadline",
+        metavar="SECONDS",
+        help="stop fetching after SECONDS; what is left is taken by the next sync "
+        "(default: the sync_deadline setting, 600)",
     )
     sync.add_argument(
         "--keep-similar",
@@ -216,13 +220,18 @@ def _since(value: str | None) -> str | None:
 
 
 def _sync_since(args: argparse.Namespace) -> str | None:
-    """The checked options of ``feeds sync``: ``--since`` as an ISO date, if given."""
+    """The checked options of ``feeds sync`` (``--limit`` and ``--deadline`` parsed in
+    place, as ``reader list`` parses its own); ``--since`` as an ISO date, if given."""
+    from reader.config import validate
     from reader.errors import ReaderError
+    from reader.library import parse_limit
 
     if args.jobs < 1:
         raise ReaderError("--jobs", f"{args.jobs} is not allowed: use 1 or more")
-    if args.limit is not None and args.limit < 1:
-        raise ReaderError("--limit", f"{args.limit} is not allowed: use 1 or more")
+    if args.limit is not None:
+        args.limit = parse_limit(args.limit)
+    if args.deadline is not None:
+        args.deadline = validate("sync_deadline", args.deadline, "--deadline")
     if args.drop_listened and not args.export:
         raise ReaderError("--drop-listened", "only applies with --export DIR")
     return _since(args.since)
@@ -240,6 +249,9 @@ def _sync_line(summary: SyncSummary) -> str:
     left = sum(f.left for f in summary.feeds)
     if left:
         line += f"; {left} more left for the next sync (--limit)"
+    late = sum(f.late for f in summary.feeds) + summary.count_feeds("late")
+    if late:
+        line += f"; {late} left for the next sync (out of time)"
     if summary.export is not None:
         line += f"; exported {summary.export.count('exported')} -> {summary.export.folder}"
     if summary.dropped:
@@ -248,45 +260,39 @@ def _sync_line(summary: SyncSummary) -> str:
 
 
 def handle_sync(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    from reader.cli import bars
     from reader.config import settings
     from reader.export import ExportOptions, snippet
     from reader.feeds.sync import DEFAULT_LIMIT, FeedResult, ItemOutcome, sync
     from reader.library.feeds import feeds
+    from reader.sanitize import one_line
 
     since = _sync_since(args)
-    console = Console(stderr=True, highlight=False)
-    progress = Progress(
-        TextColumn("syncing"),
-        BarColumn(bar_width=24),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-        transient=True,
-        disable=args.quiet or not console.is_terminal,
-    )
+    console = bars.console()
+    progress = bars.progress(console, "syncing", quiet=args.quiet)
     task = progress.add_task("", total=None)
 
     def say(line: str) -> None:
-        progress.console.print(f"reader: {line}", markup=False, highlight=False, soft_wrap=True)
+        bars.say(progress.console, f"reader: {line}")
 
     def on_feed(result: FeedResult) -> None:
         if result.error:
             note = " (failing: kept, see `reader feeds list`)" if result.failing else ""
-            say(result.error + note)
-        progress.update(task, advance=1, description=snippet(result.title or result.url, 36))
+            say(one_line(result.error) + note)
+        for line in result.notes:  # a feed's URL and counts: said once per feed
+            say(one_line(line))
+        title = snippet(one_line(result.title or result.url), 36)
+        progress.update(task, advance=1, description=title)
 
     def on_item(outcome: ItemOutcome) -> None:
         if outcome.error:
-            say(outcome.error)
+            say(one_line(outcome.error))
         if outcome.status != "refused":
             progress.update(task, advance=1)
 
     def on_export_item(result: Any) -> None:
         if result.error:
-            say(result.error)
+            say(one_line(result.error))
 
     with _library() as library:
         chosen = feeds(library, args.ids or None)
@@ -302,6 +308,7 @@ def handle_sync(args: argparse.Namespace) -> int:
                 drop_listened=args.drop_listened,
                 jobs=args.jobs,
                 cluster=args.cluster,
+                deadline=args.deadline or settings().sync_deadline,
                 on_total=lambda n: progress.update(task, total=n),
                 on_feed=on_feed,
                 on_item=on_item,
@@ -310,7 +317,7 @@ def handle_sync(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(summary.to_dict())
     elif not args.quiet:
-        console.print(_sync_line(summary), markup=False, highlight=False, soft_wrap=True)
+        bars.say(console, _sync_line(summary))
     return summary.exit_code
 
 

@@ -29,6 +29,8 @@ from urllib.parse import urljoin, urlsplit
 
 from reader import __version__
 from reader.errors import FetchError
+from reader.extract import addresses
+from reader.extract.addresses import Guard
 from reader.extract.sources import MAX_BYTES, not_text_reason, too_large
 from reader.sanitize import one_line
 
@@ -66,6 +68,7 @@ class Fetched:
     etag: str | None = None  # validators for the next conditional GET
     last_modified: str | None = None
     not_modified: bool = False  # a 304 answer to a conditional GET: no body
+    public: bool = False  # a public address answered (or led here): its links are held
 
 
 class _Watch:
@@ -113,8 +116,9 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-def _pool(watch: _Watch | None = None) -> Any:
-    """A pool manager for one fetch; its connections report their sockets to ``watch``."""
+def _pool(watch: _Watch | None = None, guard: Guard | None = None) -> Any:
+    """A pool manager for one fetch: its connections resolve names under the deadline,
+    connect only where ``guard`` allows, and report their sockets to ``watch``."""
     import urllib3
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -135,30 +139,69 @@ def _pool(watch: _Watch | None = None) -> Any:
             "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
         },
     )
-    if watch is None:
-        return manager
-    watched: _Watch = watch
 
-    class WatchedHTTP(HTTPConnection):
-        def _new_conn(self) -> socket.socket:  # the raw socket, under TLS too
-            sock = super()._new_conn()
-            watched.add(sock)
-            return sock
+    guard = guard or Guard("")
 
-    class WatchedHTTPS(HTTPSConnection):
+    class GuardedHTTP(HTTPConnection):
         def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
-            watched.add(sock)
-            return sock
+            return _guarded_conn(self, watch, guard)
 
-    class WatchedHTTPPool(HTTPConnectionPool):
-        ConnectionCls = WatchedHTTP
+    class GuardedHTTPS(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:  # the raw socket, under TLS
+            return _guarded_conn(self, watch, guard)
 
-    class WatchedHTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = WatchedHTTPS
+        def connect(self) -> None:
+            try:
+                super().connect()
+            except TimeoutError as error:  # the TLS handshake, under the connect limit
+                raise _connect_timeout(self, "no TLS handshake", self.timeout) from error
 
-    manager.pool_classes_by_scheme = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
+    class GuardedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTP
+
+    class GuardedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPS
+
+    manager.pool_classes_by_scheme = {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
     return manager
+
+
+def _guarded_conn(conn: Any, watch: _Watch | None, guard: Guard) -> socket.socket:
+    """urllib3's ``_new_conn`` through :func:`reader.extract.addresses.connect`, its
+    failures raised as urllib3's own (which :func:`_reason` words)."""
+    import urllib3.exceptions as ue
+
+    scheme = "https" if conn.default_port == 443 else "http"
+    url = f"{scheme}://{conn.host}:{conn.port}/"
+    try:
+        return addresses.connect(
+            guard,
+            url,
+            conn._dns_host,
+            conn.port,
+            conn.timeout,
+            conn.socket_options,
+            watch.add if watch is not None else None,
+        )
+    except socket.gaierror as error:
+        raise ue.NameResolutionError(conn.host, conn, error) from error
+    except addresses.LookupTimeout as error:
+        what = f"no answer to the name lookup for {conn.host}"
+        raise _connect_timeout(conn, what, error.seconds) from error
+    except TimeoutError as error:
+        raise _connect_timeout(conn, "no connection", conn.timeout) from error
+    except OSError as error:
+        raise ue.NewConnectionError(conn, f"cannot connect: {error}") from error
+
+
+def _connect_timeout(conn: Any, what: str, seconds: Any) -> Exception:
+    """urllib3's ConnectTimeoutError, carrying the line that says which limit was hit."""
+    from urllib3.exceptions import ConnectTimeoutError
+
+    error = ConnectTimeoutError(conn, what)
+    limit = seconds if isinstance(seconds, int | float) else CONNECT_TIMEOUT
+    error.reader_reason = f"{what} within {limit:.3g} s (connect timeout)"  # type: ignore[attr-defined]
+    return error
 
 
 def _parse_content_type(value: str | None) -> tuple[str, str | None]:
@@ -178,6 +221,9 @@ def _reason(exc: BaseException) -> str:
         return _reason(exc.reason)
     # NameResolutionError < NewConnectionError < ConnectTimeoutError in urllib3 2: the
     # specific ones first.
+    told = getattr(exc, "reader_reason", None)
+    if isinstance(told, str):
+        return told
     if isinstance(exc, ue.NameResolutionError):
         return "host not found (DNS lookup failed)"
     if isinstance(exc, ue.NewConnectionError):
@@ -185,10 +231,10 @@ def _reason(exc: BaseException) -> str:
         if "refused" in text:
             return "cannot connect (connection refused)"
         if "timed out" in text:
-            return f"connection timed out after {CONNECT_TIMEOUT:g} s"
+            return f"no connection within {CONNECT_TIMEOUT:g} s (connect timeout)"
         return "cannot connect (host unreachable)"
     if isinstance(exc, ue.ConnectTimeoutError):
-        return f"connection timed out after {CONNECT_TIMEOUT:g} s"
+        return f"no connection within {CONNECT_TIMEOUT:g} s (connect timeout)"
     if isinstance(exc, ue.ReadTimeoutError):
         return f"no response within {READ_TIMEOUT:g} s (read timeout)"
     if isinstance(exc, ue.SSLError):
@@ -208,22 +254,34 @@ def fetch(
     feed: bool = False,
     etag: str | None = None,
     last_modified: str | None = None,
+    named_by_public: bool = False,
+    allow_private: bool | None = None,
 ) -> Fetched:
     """Download ``url`` within the limits above, or raise :class:`FetchError`.
 
     ``deadline`` (seconds, :data:`DEADLINE` by default) bounds the whole fetch: connecting,
     headers, body and redirects. ``feed`` also accepts the feed types (Atom, JSON Feed);
     ``etag`` and ``last_modified`` make the request conditional (``If-None-Match``,
-    ``If-Modified-Since``).
+    ``If-Modified-Since``). ``named_by_public``: the URL comes from a document fetched
+    from a public address (:attr:`Fetched.public`), so it may not lead into loopback or
+    private space, nor may any redirect after a public hop
+    (:mod:`reader.extract.addresses`); ``allow_private`` (default: the
+    ``private_addresses`` setting) allows both.
     """
     import urllib3.exceptions as ue
 
     subject = source or url
     limit = DEADLINE if deadline is None else deadline
     start = time.monotonic()
+    if allow_private is None:
+        from reader.config import settings
+
+        allow_private = settings().private_addresses
+    guard = Guard(subject, allow_private=allow_private, from_public=named_by_public)
     with _Watch(limit) as watch:
         try:
-            fetched = _fetch(url, subject, start, watch, _Request(feed, etag, last_modified))
+            asked = _Request(feed, etag, last_modified)
+            fetched = _fetch(url, subject, start, watch, guard, asked)
         except (FetchError, ue.HTTPError, OSError) as exc:
             # A timeout cut short to what was left of the deadline is the deadline too.
             capped = (
@@ -266,12 +324,11 @@ class _Request:
 
 
 def _fetch(
-    url: str, subject: str, start: float, watch: _Watch, asked: _Request | None = None
+    url: str, subject: str, start: float, watch: _Watch, guard: Guard, asked: _Request
 ) -> Fetched:
-    asked = asked or _Request()
     types = _TEXT_TYPES + FEED_TYPES if asked.feed else _TEXT_TYPES
     limit = watch.seconds
-    pool = _pool(watch)
+    pool = _pool(watch, guard)
     seen = [url]
     current = url
     for _ in range(MAX_REDIRECTS + 1):
@@ -281,6 +338,7 @@ def _fetch(
         if remaining <= 0:
             raise FetchError(subject, _too_slow(limit))
         watch.remaining = remaining
+        guard.target = current
         response = pool.request(
             "GET",
             current,
@@ -289,6 +347,7 @@ def _fetch(
             timeout=urllib3_timeout(remaining),
             headers=asked.headers(pool.headers),
         )
+        _answered(guard, current)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
@@ -309,6 +368,7 @@ def _fetch(
                     etag=response.headers.get("ETag") or asked.etag,
                     last_modified=response.headers.get("Last-Modified") or asked.last_modified,
                     not_modified=True,
+                    public=guard.from_public,
                 )
             if response.status >= 400:
                 phrase = (response.reason or "")[:100]
@@ -327,10 +387,19 @@ def _fetch(
                 charset=charset,
                 etag=response.headers.get("ETag"),
                 last_modified=response.headers.get("Last-Modified"),
+                public=guard.from_public,
             )
         finally:
             _release(response)
     raise FetchError(subject, f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def _answered(guard: Guard, url: str) -> None:
+    """The server of ``url`` answered: from a public address, everything after it (its
+    redirects, the links of what it sent) is held to the address policy."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    guard.answered((parts.hostname or "").rstrip("."), port)
 
 
 def _release(response: Any) -> None:

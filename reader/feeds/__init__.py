@@ -54,7 +54,8 @@ def resolve(url: str) -> tuple[str, Parsed]:
     if not found:
         raise NotAFeed(url, "neither a feed nor a page that names one (<link rel=alternate>)")
     feed_url = found[0][0]
-    got = fetch(feed_url, feed=True, source=url)
+    # Named by a page: from a public server, it may not lead into private space.
+    got = fetch(feed_url, feed=True, source=url, named_by_public=got.public)
     try:
         return got.url, parse(got.data, got.url, got.content_type)
     except NotAFeed as error:

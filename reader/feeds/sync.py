@@ -22,132 +22,43 @@ deadline, size cap, redirects).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, NamedTuple
 
-from reader.errors import FetchError, InputError, ReaderError
+from reader.errors import InputError, ReaderError
+from reader.feeds.budget import FEED_BUDGET, HOST_LIMIT, SYNC_DEADLINE, Budget, Hosts, Late
+from reader.feeds.outcomes import FeedResult, ItemOutcome, SyncSummary
 from reader.feeds.parse import Item, Parsed, parse
 from reader.sanitize import one_line
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "FeedResult",
+    "ItemOutcome",
+    "Page",
+    "SyncSummary",
+    "extract_page",
+    "item_article",
+    "sync",
+]
 
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.export import ExportOptions, ItemResult
-    from reader.export.batch import Summary
     from reader.library import Library
     from reader.library.feeds import Feed, FetchedOk
 
-HOST_LIMIT = 4  # fetches at once to one host
 WORKERS = 16  # fetch and extraction threads
 DEFAULT_LIMIT = 50  # new items taken from one feed in one sync
 FULL_CONTENT_CHARS = 1500  # an item's HTML at least this long is taken as the article
-WAIT = 600.0  # seconds a fetch waits for its host's turn before giving up
 CLUSTER_WAIT = 600.0  # seconds an extraction on the cluster may take, queueing included
-
-
-@dataclass
-class FeedResult:
-    id: int
-    url: str
-    title: str | None
-    status: str = "unchanged"  # unchanged (304 or no new item), updated, failed
-    error: str | None = None
-    new: int = 0  # new items taken
-    left: int = 0  # new items left for a later sync (--limit)
-    failing: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "title": self.title,
-            "status": self.status,
-            "error": self.error,
-            "new": self.new,
-            "left": self.left,
-            "failing": self.failing,
-        }
-
-
-@dataclass
-class ItemOutcome:
-    feed_id: int
-    guid: str
-    url: str | None
-    title: str | None
-    status: str  # added, updated, unchanged, similar, refused, failed
-    article_id: int | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "feed": self.feed_id,
-            "url": self.url,
-            "title": self.title,
-            "status": self.status,
-            "article": self.article_id,
-            "error": self.error,
-        }
-
-
-@dataclass
-class SyncSummary:
-    feeds: list[FeedResult] = field(default_factory=list)
-    items: list[ItemOutcome] = field(default_factory=list)
-    seconds: float = 0.0
-    export: Summary | None = None
-    fetch_seconds: float = 0.0  # wall time of steps 1-3 (fetching, extracting, adding)
-    dropped: list[str] = field(default_factory=list)  # --drop-listened: files deleted
-
-    def count_feeds(self, status: str) -> int:
-        return sum(1 for f in self.feeds if f.status == status)
-
-    def count_items(self, *statuses: str) -> int:
-        return sum(1 for i in self.items if i.status in statuses)
-
-    @property
-    def exit_code(self) -> int:
-        failed = self.count_feeds("failed") or self.count_items("failed", "refused")
-        return 1 if failed or (self.export is not None and self.export.exit_code) else 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "feeds": [f.to_dict() for f in self.feeds],
-            "items": [i.to_dict() for i in self.items],
-            "added": self.count_items("added", "updated"),
-            "failed": self.count_feeds("failed") + self.count_items("failed", "refused"),
-            "seconds": round(self.seconds, 3),
-            "export": self.export.to_dict() if self.export is not None else None,
-            "dropped": self.dropped,
-        }
-
-
-class _Hosts:
-    """A semaphore per host, so that one site is never asked more than HOST_LIMIT at once."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._hosts: dict[str, threading.BoundedSemaphore] = {}
-
-    def fetch(self, url: str, **kwargs: Any) -> Any:
-        from reader.extract.fetch import fetch
-
-        host = (urlsplit(url).hostname or "").lower()
-        with self._lock:
-            gate = self._hosts.setdefault(host, threading.BoundedSemaphore(self.limit))
-        if not gate.acquire(timeout=WAIT):
-            raise FetchError(url, f"waited more than {WAIT:g} s for a connection to {host}")
-        try:
-            return fetch(url, **kwargs)
-        finally:
-            gate.release()
+EXTRACTION_GRACE = 30.0  # seconds past the deadline to extract what arrived by then
 
 
 @dataclass
@@ -157,15 +68,18 @@ class _Fetched:
     etag: str | None = None
     last_modified: str | None = None
     error: ReaderError | None = None
+    public: bool = False  # a public address served it: its links are held to the address policy
 
 
-def _fetch_feed(feed: Feed, hosts: _Hosts) -> _Fetched:
+def _fetch_feed(feed: Feed, hosts: Hosts, until: float | None = None) -> _Fetched:
     try:
-        got = hosts.fetch(feed.url, feed=True, etag=feed.etag, last_modified=feed.last_modified)
+        got = hosts.fetch(
+            feed.url, until=until, feed=True, etag=feed.etag, last_modified=feed.last_modified
+        )
         if got.not_modified:
-            return _Fetched(feed, None, got.etag, got.last_modified)
+            return _Fetched(feed, None, got.etag, got.last_modified, public=got.public)
         parsed = parse(got.data, got.url, got.content_type)
-        return _Fetched(feed, parsed, got.etag, got.last_modified)
+        return _Fetched(feed, parsed, got.etag, got.last_modified, public=got.public)
     except ReaderError as error:
         return _Fetched(feed, error=error)
 
@@ -217,10 +131,16 @@ def on_cluster(remote: Executor) -> Callable[[Page], Article]:
 
 
 def item_article(
-    item: Item, hosts: _Hosts, extract: Callable[[Page], Article] = extract_page
+    item: Item,
+    hosts: Hosts,
+    extract: Callable[[Page], Article] = extract_page,
+    public: bool = False,
+    until: float | None = None,
 ) -> Article:
     """The article of a feed item: its own full HTML, else its linked page (fetched here,
-    extracted by ``extract``: in this thread, or :func:`on_cluster`)."""
+    by ``until`` (a ``time.monotonic()`` value) when given, extracted by ``extract``: in
+    this thread, or :func:`on_cluster`). ``public``: the feed came from a public address,
+    so the link may not lead into private space (:mod:`reader.extract.addresses`)."""
     label = item.url or item.guid
     article = None
     if item.content and (len(item.content) >= FULL_CONTENT_CHARS or item.url is None):
@@ -239,7 +159,7 @@ def item_article(
     if article is None:
         if item.url is None:
             raise InputError(label, "the item has neither a link nor its text")
-        got = hosts.fetch(item.url)
+        got = hosts.fetch(item.url, until=until, named_by_public=public)
         article = extract(
             Page(label, item.url, data=got.data, final_url=got.url, charset=got.charset)
         )
@@ -250,6 +170,15 @@ def item_article(
     return article
 
 
+class _Fresh(NamedTuple):
+    """What a feed's document brings that this sync has not taken yet."""
+
+    items: list[Item]  # to take
+    refused: list[Item]  # links that are not http(s)
+    left: int  # new ones left for a later sync (--limit)
+    repeated: int  # items whose GUID an earlier item of the document has (with another link)
+
+
 def _new_items(
     library: Library,
     feed: Feed,
@@ -257,20 +186,29 @@ def _new_items(
     limit: int,
     since: str | None,
     claimed: set[str],
-) -> tuple[list[Item], list[Item], int]:
-    """(items to take, refused items, how many new ones were left for later).
-
-    ``claimed``: the links another feed's items take in this sync (updated here).
-    """
+) -> _Fresh:
+    """The new items of ``parsed``; ``claimed``: the links another feed's items take in
+    this sync (updated here)."""
     from reader.library.feeds import known_items
 
-    seen_guids: set[str] = set()
+    seen_guids: dict[str, Item] = {}
     seen_urls: set[str] = set()
     candidates: list[Item] = []
+    repeated = 0
     for item in parsed.items:
-        if item.guid in seen_guids or (item.url and item.url in seen_urls):
-            continue  # duplicate GUID or link within the document
-        seen_guids.add(item.guid)
+        first = seen_guids.get(item.guid)
+        if first is not None:
+            # One GUID for several items: the first is taken. The same item twice is
+            # harmless; another link or text under the same GUID is said (once per feed).
+            repeated += (item.url, item.content, item.title) != (
+                first.url,
+                first.content,
+                first.title,
+            )
+            continue
+        if item.url and item.url in seen_urls:
+            continue  # the same link twice within the document
+        seen_guids[item.guid] = item
         if item.url:
             seen_urls.add(item.url)
         if since and item.published and item.published[:10] < since:
@@ -287,7 +225,7 @@ def _new_items(
     refused = [i for i in fresh if i.bad_link and not i.url]
     good = [i for i in fresh if not (i.bad_link and not i.url)]
     claimed.update(i.url for i in good[:limit] if i.url)
-    return good[:limit], refused, max(0, len(good) - limit)
+    return _Fresh(good[:limit], refused, max(0, len(good) - limit), repeated)
 
 
 def sync(
@@ -303,6 +241,8 @@ def sync(
     jobs: int = 1,
     cluster: str | None = None,
     host_limit: int = HOST_LIMIT,
+    deadline: float = SYNC_DEADLINE,
+    feed_budget: float = FEED_BUDGET,
     on_total: Callable[[int], None] | None = None,
     on_feed: Callable[[FeedResult], None] | None = None,
     on_item: Callable[[ItemOutcome], None] | None = None,
@@ -312,9 +252,10 @@ def sync(
 
     With ``export``, that folder is brought to every unlistened article of ``feeds``
     (:mod:`reader.feeds.podcast`), less the listened ones' files with ``drop_listened``.
-
-    ``on_total`` is called with the number of steps (feeds, then again feeds plus new
-    items once they are known); ``on_feed`` and ``on_item`` after each step.
+    ``deadline`` (seconds) bounds steps 1-3, ``feed_budget`` each feed's items
+    (:mod:`reader.feeds.budget`); what was not finished in time is left for the next
+    sync. ``on_total`` is called with the number of steps (feeds, then again feeds plus
+    new items once they are known); ``on_feed`` and ``on_item`` after each step.
     """
     began = time.perf_counter()
     folder = str(export.expanduser().resolve()) if export is not None else None
@@ -325,7 +266,8 @@ def sync(
         since=since,
         skip_similar=skip_similar,
         folder=folder,
-        hosts=_Hosts(host_limit),
+        hosts=Hosts(host_limit),
+        budget=Budget.start(deadline, feed_budget),
         on_feed=on_feed,
         on_item=on_item,
         on_total=on_total,
@@ -373,7 +315,8 @@ class _Sync:
         since: str | None,
         skip_similar: bool,
         folder: str | None,
-        hosts: _Hosts,
+        hosts: Hosts,
+        budget: Budget,
         on_feed: Callable[[FeedResult], None] | None,
         on_item: Callable[[ItemOutcome], None] | None,
         on_total: Callable[[int], None] | None,
@@ -385,6 +328,7 @@ class _Sync:
         self.limit, self.since, self.skip_similar = limit, since, skip_similar
         self.folder = folder  # the export folder items are recorded for, if any
         self.hosts = hosts
+        self.budget = budget
         self.on_feed, self.on_item, self.on_total = on_feed, on_item, on_total
         self.summary = SyncSummary()
         self.results = {f.id: FeedResult(f.id, f.url, f.title) for f in feeds}
@@ -401,25 +345,44 @@ class _Sync:
         self, pool: ThreadPoolExecutor, feeds: Sequence[Feed], extract: Callable[[Page], Article]
     ) -> None:
         """Fetch every feed, then take the new items as their articles come in (made by
-        ``extract``: :func:`extract_page` here, or :func:`on_cluster`)."""
-        feed_futures = {pool.submit(_fetch_feed, feed, self.hosts): feed for feed in feeds}
+        ``extract``: :func:`extract_page` here, or :func:`on_cluster`), all within the
+        budget: every fetch ends by the deadline, and what is not done by then (and a
+        grace for extraction) is left for the next sync."""
+        ends = self.budget.ends
+        feed_futures = {pool.submit(_fetch_feed, feed, self.hosts, ends): feed for feed in feeds}
         item_futures: dict[Future[Article], tuple[Feed, Item]] = {}
-        for future in as_completed(feed_futures):
-            got = future.result()
+        for fetching in as_completed(feed_futures):  # each fetch ends by the deadline
+            got = fetching.result()
+            until = self.budget.feed_until()
             for item in self.fetched_feed(got):
-                made = pool.submit(item_article, item, self.hosts, extract)
+                made = pool.submit(item_article, item, self.hosts, extract, got.public, until)
                 item_futures[made] = (got.feed, item)
-        for finished in as_completed(item_futures):
-            feed, item = item_futures[finished]
-            try:
-                outcome = self.take(feed, item, finished.result())
-            except ReaderError as error:
-                label = item.url or f"{feed.url} item {item.title or item.guid!r}"
-                message = str(error) if error.subject == label else f"{label}: {error.reason}"
-                outcome = ItemOutcome(
-                    feed.id, item.guid, item.url, item.title, "failed", error=one_line(message)
-                )
-            self.settle(feed.id, outcome)
+        try:
+            for finished in as_completed(item_futures, timeout=self._wait_for_items()):
+                feed, item = item_futures.pop(finished)
+                self.settle(feed.id, self._outcome(feed, item, finished))
+        except FuturesTimeout:
+            for future, (feed, item) in item_futures.items():
+                future.cancel()
+                self.settle(feed.id, ItemOutcome(feed.id, item.guid, item.url, item.title, "late"))
+
+    def _wait_for_items(self) -> float:
+        """How long the items may still take: the deadline, and a grace for extraction
+        (every fetch ends by the deadline; extracting what arrived then takes a moment)."""
+        return max(0.0, self.budget.left()) + EXTRACTION_GRACE
+
+    def _outcome(self, feed: Feed, item: Item, finished: Future[Article]) -> ItemOutcome:
+        """The item added to the library, or why not (failed, or late: for the next sync)."""
+        try:
+            return self.take(feed, item, finished.result())
+        except Late:
+            return ItemOutcome(feed.id, item.guid, item.url, item.title, "late")
+        except ReaderError as error:
+            label = item.url or f"{feed.url} item {item.title or item.guid!r}"
+            message = str(error) if error.subject == label else f"{label}: {error.reason}"
+            return ItemOutcome(
+                feed.id, item.guid, item.url, item.title, "failed", error=one_line(message)
+            )
 
     def fetched_feed(self, got: _Fetched) -> list[Item]:
         """Note what fetching a feed gave; its new items, to be made articles."""
@@ -428,27 +391,25 @@ class _Sync:
         result = self.results[feed.id]
         self.summary.feeds.append(result)
         if got.error is not None:
-            result.status = "failed"
-            # A reason can quote the server (an HTTP reason phrase): one safe line.
-            result.error = one_line(str(got.error))
-            failures = self.store.mark_failed(self.library, feed.id, one_line(got.error.reason))
-            result.failing = failures >= self.store.FAILING_AFTER
-            if self.on_feed is not None:
-                self.on_feed(result)
+            self._feed_failed(result, got.error)
             return []
         if got.parsed is None:  # 304 Not Modified
             self.feed_done(feed.id)
             return []
         if got.parsed.title:
             result.title = got.parsed.title
-        items, refused, left = _new_items(
-            self.library, feed, got.parsed, self.limit, self.since, self.claimed
-        )
-        result.new, result.left = len(items), left
-        self.clean[feed.id] = left == 0
-        if items or refused:
+        fresh = _new_items(self.library, feed, got.parsed, self.limit, self.since, self.claimed)
+        items = fresh.items
+        result.new, result.left = len(items), fresh.left
+        if fresh.repeated:
+            result.notes.append(
+                f"{feed.url}: {fresh.repeated} item(s) repeat the GUID of an earlier item with "
+                "another link or text; only the first of each was taken"
+            )
+        self.clean[feed.id] = fresh.left == 0
+        if items or fresh.refused:
             result.status = "updated"
-        for item in refused:
+        for item in fresh.refused:
             self.refuse(feed, item)
         self.pending[feed.id] = len(items)
         if not items:
@@ -458,6 +419,24 @@ class _Sync:
         if self.on_total is not None:
             self.on_total(self.total)
         return items
+
+    def _feed_failed(self, result: FeedResult, error: ReaderError) -> None:
+        """A feed that could not be fetched: failed (counted), or late (the sync's
+        deadline came first: not its fault, fetched again next time)."""
+        if isinstance(error, Late):
+            result.status = "late"
+            result.notes.append(
+                f"{result.url}: not fetched: the sync's deadline ({self.budget.seconds:g} s) "
+                "passed; the next sync takes it"
+            )
+        else:
+            result.status = "failed"
+            # A reason can quote the server (an HTTP reason phrase): one safe line.
+            result.error = one_line(str(error))
+            failures = self.store.mark_failed(self.library, result.id, one_line(error.reason))
+            result.failing = failures >= self.store.FAILING_AFTER
+        if self.on_feed is not None:
+            self.on_feed(result)
 
     def refuse(self, feed: Feed, item: Item) -> None:
         """An item whose link is not http(s): recorded as refused, never fetched."""
@@ -501,8 +480,10 @@ class _Sync:
     def settle(self, feed_id: int, outcome: ItemOutcome) -> None:
         """An item is finished; its feed is done when it was the last."""
         self.summary.items.append(outcome)
-        if outcome.status in ("failed",):
-            self.clean[feed_id] = False
+        if outcome.status in ("failed", "late"):
+            self.clean[feed_id] = False  # its validators are not kept: fetched whole again
+        if outcome.status == "late":
+            self.results[feed_id].late += 1
         if self.on_item is not None:
             self.on_item(outcome)
         self.pending[feed_id] -= 1
@@ -513,6 +494,13 @@ class _Sync:
         """Store the feed's validators and title (its items are all finished)."""
         got = self.fetched[feed_id]
         parsed = got.parsed
+        result = self.results[feed_id]
+        if result.late:
+            result.notes.append(
+                f"{result.url}: {result.late} item(s) not fetched in time (the feed's "
+                f"{self.budget.per_feed:g} s for its items, or the sync's "
+                f"{self.budget.seconds:g} s); the next sync takes them"
+            )
         self.done.append(
             self.store.FetchedOk(
                 feed_id,
@@ -527,7 +515,7 @@ class _Sync:
         if parsed is not None:  # feeds with items are stored as they finish
             self.flush()
         if self.on_feed is not None:
-            self.on_feed(self.results[feed_id])
+            self.on_feed(result)
 
     def flush(self) -> None:
         self.store.mark_ok(self.library, self.done)
@@ -541,3 +529,4 @@ def _finally(work: Callable[[], None]) -> Iterator[None]:
         yield
     finally:
         work()
+
