@@ -202,7 +202,7 @@ VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
         "Piper voices catalogue",
     ),
     "private_addresses": (_boolean, "true or false"),
-    "sync_deadline": _int_range(10, 86_400),
+    "sync_deadline": _int_range(1, 86_400),
 }
 assert set(VALIDATORS) == {f.name for f in fields(Settings)}
 
