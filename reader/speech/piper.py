@@ -39,7 +39,7 @@ from typing import Any
 
 from reader import locations
 from reader.files import write_atomic
-from reader.speech import Voice
+from reader.speech import Voice, piper_config
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 from reader.speech.piper_memory import PUNCTUATION, bounded_voice
 
@@ -193,22 +193,20 @@ def _model_from_config(model: Path, config: Path, data: Any) -> PiperModel:
         espeak = data.get("espeak")
         if not isinstance(espeak, dict) or not isinstance(espeak.get("voice"), str):
             raise bad("no espeak.voice")
-    language = data.get("language")
-    code = language.get("code") if isinstance(language, dict) else None
-    if not isinstance(code, str) or not code:
-        espeak_voice = data.get("espeak", {}).get("voice") if data.get("espeak") else None
-        code = espeak_voice if isinstance(espeak_voice, str) else "und"
-    tag = code.replace("_", "-")
-    languages = (tag, tag.split("-")[0]) if "-" in tag else (tag,)
+    try:  # every text field that is shown and every number that reaches the model
+        piper_config.check(data)
+    except ValueError as error:
+        raise bad(str(error)) from None
+    languages = piper_config.languages(data)
     stem = model.name.removesuffix(".onnx")
     dataset = data.get("dataset")
     name = dataset if isinstance(dataset, str) and dataset else stem
-    quality = audio.get("quality") if isinstance(audio, dict) else None
+    quality = piper_config.quality(audio)
     return PiperModel(
         ID_PREFIX + _clean_id(stem),
         _clean_id(name),
         languages,
-        quality if isinstance(quality, str) else None,
+        quality,
         rate,
         model,
         config,
@@ -339,7 +337,9 @@ def load_voice(model: PiperModel, *, words: bool = False) -> Any:
             options.inter_op_num_threads = 1
         if not _spinning:
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.log_severity_level = 3  # errors only: warnings would print on the terminal
+    # Fatal only: its warnings and errors print on the terminal in colour (reader says
+    # what failed in one line).
+    options.log_severity_level = 4
     # Memory patterns are planned per input shape, and every piece has its own: off,
     # 40 MB less at peak over a 1,000-word passage, no slower.
     options.enable_mem_pattern = False
