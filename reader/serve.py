@@ -10,7 +10,13 @@ streaming in 64 KiB chunks) under uvicorn. What is ours:
   out of the folder are 404;
 - ``feed.xml`` is made per request from the folder (:mod:`reader.export.feed`) with
   enclosure URLs pointing at this server, as the client reached it;
-- a malformed ``Range`` is 416, as an unsatisfiable one is.
+- a malformed ``Range`` is 416, as an unsatisfiable one is;
+- connections are bounded (:func:`guarded_protocol`): one that has not sent a whole
+  request within :data:`IDLE_SECONDS` of opening, or of its last answer, is closed
+  (uvicorn's own keep-alive timer starts only after a first answer, and stops at the
+  first byte of the next request: a client that sends nothing, or half its headers,
+  held its connection for ever), and one client holds at most
+  :data:`PER_CLIENT` connections at once (the next ones are closed at once).
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ TYPES = {
     ".png": "image/png",
     ".webp": "image/webp",
 }
+IDLE_SECONDS = 10.0  # to send a whole request, from the connection or the last answer
+PER_CLIENT = 16  # connections one address may hold at once (a player opens a few)
+MAX_CONNECTIONS = 256  # in all; past that, 503 (uvicorn's limit_concurrency)
+
 # A Host header we trust to build links with: a name or an address, and a port.
 _HOST = re.compile(r"[A-Za-z0-9.\-]{1,253}(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]{2,45}\](?::[0-9]{1,5})?")
 
@@ -138,13 +148,70 @@ def public_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-def server(folder: Path, sock: socket.socket) -> Any:
+def guarded_protocol(idle: float = IDLE_SECONDS, per_client: int = PER_CLIENT) -> type[Any]:
+    """uvicorn's HTTP/1.1 protocol (h11) with the two bounds above."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Guarded(H11Protocol):
+        _idle_timer: Any = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            address = self.client[0] if self.client else None
+            held = sum(
+                1
+                for other in self.connections
+                if isinstance(other, Guarded) and other.client and other.client[0] == address
+            )
+            if address is not None and held > per_client:
+                transport.close()  # this client holds enough of them already
+                return
+            self._watch()
+
+        def _watch(self) -> None:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+            self._idle_timer = self.loop.call_later(idle, self._idle)
+
+        def _idle(self) -> None:
+            """Time is up: close unless an answer is under way (a large file to a slow
+            player is not idle; its end starts the clock again)."""
+            self._idle_timer = None
+            answering = self.cycle is not None and not self.cycle.response_complete
+            if not answering and not self.transport.is_closing():
+                self.transport.close()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._watch()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._idle_timer is not None:
+                self._idle_timer.cancel()
+                self._idle_timer = None
+            super().connection_lost(exc)
+
+    return Guarded
+
+
+def server(
+    folder: Path, sock: socket.socket, *, idle: float = IDLE_SECONDS, per_client: int = PER_CLIENT
+) -> Any:
     """A uvicorn server for ``folder`` on an already bound socket (tests, benchmarks)."""
     import uvicorn
 
     host, port = sock.getsockname()[:2]
     app = make_app(folder, public_url(host, port))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        http=guarded_protocol(idle, per_client),
+        timeout_keep_alive=min(5, int(idle) or 1),
+        limit_concurrency=MAX_CONNECTIONS,
+    )
     return uvicorn.Server(config)
 
 
