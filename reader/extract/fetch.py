@@ -140,15 +140,15 @@ def _pool(watch: _Watch | None = None, guard: Guard | None = None) -> Any:
         },
     )
 
-    guard = guard or Guard("")
+    policy = guard or Guard("")
 
     class GuardedHTTP(HTTPConnection):
         def _new_conn(self) -> socket.socket:
-            return _guarded_conn(self, watch, guard)
+            return _guarded_conn(self, watch, policy)
 
     class GuardedHTTPS(HTTPSConnection):
         def _new_conn(self) -> socket.socket:  # the raw socket, under TLS
-            return _guarded_conn(self, watch, guard)
+            return _guarded_conn(self, watch, policy)
 
         def connect(self) -> None:
             try:
