@@ -7,11 +7,21 @@ cleanup leaves its workers (and multiprocessing's resource tracker, which waits 
 them) running. Pools are made by :func:`process_pool`; :func:`stop_pool` ends the
 workers now: SIGTERM first (export workers turn it into an unwinding that removes their
 temporary files), SIGKILL for any still alive after ``grace`` seconds.
+
+A parent that is killed outright (SIGKILL, the OOM killer) runs no cleanup at all, and
+its workers went on rendering as orphans, then idled for minutes, their ``.part``
+files kept by the next run because their owners were alive. So every pool worker ends
+when its parent dies, whatever kills it (:func:`_start_worker`): on Linux the kernel
+sends it SIGTERM (``PR_SET_PDEATHSIG``); elsewhere a thread watches the parent's
+sentinel and sends the same. SIGTERM is what :func:`stop_pool` sends: the worker
+unwinds as it would then.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import sys
 import threading
 import time
@@ -22,6 +32,8 @@ from typing import Any, Protocol, cast
 from reader.errors import ReaderError
 
 STOP_GRACE_SECONDS = 10.0
+PARENT_POLL_SECONDS = 1.0  # where no parent-death signal exists, how often to look
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _quiet_manager_race(hook: object) -> object:
@@ -42,13 +54,71 @@ def _quiet_manager_race(hook: object) -> object:
     return excepthook
 
 
-def process_pool(max_workers: int, **options: Any) -> ProcessPoolExecutor:
-    """A ``ProcessPoolExecutor`` (``options`` as for it) whose stop prints nothing more
-    than the command does: see :func:`_quiet_manager_race`."""
+def process_pool(
+    max_workers: int,
+    *,
+    initializer: Callable[..., object] | None = None,
+    initargs: tuple[Any, ...] = (),
+    **options: Any,
+) -> ProcessPoolExecutor:
+    """A ``ProcessPoolExecutor`` (``options`` as for it) whose workers end with this
+    process (:func:`_start_worker`, then ``initializer``) and whose stop prints nothing
+    more than the command does: see :func:`_quiet_manager_race`."""
     guarded = getattr(threading.excepthook, "quiets_manager_race", False)
     if sys.version_info < (3, 12) and not guarded:
         threading.excepthook = _quiet_manager_race(threading.excepthook)  # type: ignore[assignment]
-    return ProcessPoolExecutor(max_workers, **options)
+    return ProcessPoolExecutor(
+        max_workers,
+        initializer=_start_worker,
+        initargs=(os.getpid(), initializer, initargs),
+        **options,
+    )
+
+
+def _start_worker(
+    parent: int, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]
+) -> None:
+    """In a pool worker, first: end with the parent (``parent``, its process id), then
+    the pool's own ``initializer``."""
+    _die_with_parent(parent)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def _die_with_parent(parent: int) -> None:
+    """SIGTERM this process when ``parent`` dies: the kernel's parent-death signal on
+    Linux, a watching thread elsewhere. A parent already gone (it died before this ran)
+    is the same."""
+    if sys.platform.startswith("linux") and _parent_death_signal(signal.SIGTERM):
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return
+    import multiprocessing
+
+    watched = multiprocessing.parent_process()
+    if watched is None or watched.sentinel is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait
+
+        while not wait([watched.sentinel], timeout=PARENT_POLL_SECONDS):
+            if os.getppid() != parent:
+                break
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="reader-parent-watch", daemon=True).start()
+
+
+def _parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` when the parent dies; whether it took."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def stop_pool(pool: ProcessPoolExecutor, grace: float = STOP_GRACE_SECONDS) -> None:
