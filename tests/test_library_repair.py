@@ -256,6 +256,7 @@ def test_a_damaged_article_page_is_rebuilt_from_the_search_index(capsys) -> None
 def test_a_damaged_articles_page_costs_positions_and_says_so(capsys) -> None:
     path = locations.library_file()
     articles = build(path)
+    added = {ident: row[1] for ident, row in rows(path, "SELECT id, added FROM articles").items()}
     damage(path, pages(path, "articles")[0])  # 40 rows fill two leaves
     without_row = set(articles) - readable(path, "articles", "id", set(articles))
     assert without_row
@@ -263,12 +264,14 @@ def test_a_damaged_articles_page_costs_positions_and_says_so(capsys) -> None:
     status, out, _ = run(capsys, "library", "repair")
     assert status == 1
     assert summary(out) == (40, 320, 40, 0, 0, 0)
-    assert f"{len(without_row)} article(s) lost their listening position and dates" in out
+    # The dates added are kept: the articles_added index still holds them.
+    assert f"{len(without_row)} article(s) lost their listening position\n" in out
     with Library.open(path) as library:
         assert library.count() == 40
         for ident in articles:
             expected = 0 if ident in without_row else 7 * (ident - 1)
             assert library.get(ident).position == expected
+            assert library.get(ident).added == added[ident]
             assert library.get(ident).source == f"https://example.org/{ident - 1}"
 
 

@@ -443,7 +443,7 @@ def handle_library_check(args: argparse.Namespace) -> int:
     path = _library_folder_checked()
     result = repair.check(path)
     print(result.message())
-    return 1 if result.status == "damaged" else 0
+    return 1 if result.status in ("damaged", "foreign") else 0
 
 
 def handle_library_repair(args: argparse.Namespace) -> int:

@@ -71,6 +71,12 @@ class Articles(Stories):
         from reader.library.records import AddResult
 
         source = source_key(article, source)
+        if article.source and article.source != source and source_key(article) == source:
+            # The stored model names the source as kept (a file's absolute path): a
+            # repair that finds the model without its row must not guess the folder.
+            from dataclasses import replace
+
+            article = replace(article, source=source)
         text = article.text
         content_hash = article.content_hash
         sketch = similar.sketch(text, article.language)

@@ -52,6 +52,17 @@ def source_key(article: Article, source: str | None = None) -> str:
     return STDIN_PREFIX + article.content_hash[:16]
 
 
+def stored_source(article: Article) -> str:
+    """The source an article's stored model names, as the library keeps sources, but
+    never resolved against the current folder: a repair runs wherever the next command
+    runs. Stored models name the absolute path (:meth:`Library.add`); a relative name
+    kept by an older version stays as it is rather than pointing into the wrong folder."""
+    for name in (article.source, article.url):
+        if name and name != "-":
+            return str(Path(name).expanduser()) if name.startswith("~") else name
+    return STDIN_PREFIX + article.content_hash[:16]
+
+
 # SQLite's integers (ids, offsets, LIMIT) are signed 64-bit: anything larger raises
 # OverflowError when bound, so every number a user or a file gives is checked first.
 MAX_ID = 2**63 - 1

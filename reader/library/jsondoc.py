@@ -75,6 +75,24 @@ class Doc:
             return None
         return checked_string(value, where, line=line)
 
+    def timestamp(self, key: str, *, required: bool = False) -> str | None:
+        """A date and time (ISO 8601, as the library stores them), or null when not
+        required: ``9999-99-99T99:99:99`` would sort, list and compare as garbage."""
+        from datetime import datetime
+
+        value = self.string(key, required=required)
+        if value is None:
+            return None
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise Invalid(
+                f"{self.where}.{key}",
+                f"{one_line(value)[:40]!r} is not a date and time (ISO 8601, e.g. "
+                "2024-05-01T10:00:00+00:00)",
+            ) from None
+        return value
+
     def integer(
         self, key: str, *, low: int = 0, high: int = MAX_ID, required: bool = False
     ) -> int | None:

@@ -19,7 +19,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
-__all__ = ["TableRows", "from_pages", "named_ids", "scan", "table_names"]
+__all__ = ["TableRows", "from_pages", "indexed_values", "named_ids", "scan", "table_names"]
 
 # SQLite's rowids are signed 64-bit integers.
 _LOW = -(2**63)
@@ -136,6 +136,24 @@ def named_ids(c: sqlite3.Connection, query: str) -> tuple[set[int], bool]:
             for row in c.execute(query.format(order=order)):
                 if isinstance(row[0], int):
                     found.add(row[0])
+        except sqlite3.DatabaseError:
+            continue
+        whole = True
+        break
+    return found, whole
+
+
+def indexed_values(c: sqlite3.Connection, query: str) -> tuple[dict[int, Any], bool]:
+    """``{id: value}`` from a query of ``id, value`` through a covering index, read
+    forwards and backwards up to any damage (as :func:`named_ids`): an index keeps its
+    column's value for rows whose own page is lost (an article's source, its date)."""
+    found: dict[int, Any] = {}
+    whole = False
+    for order in ("ASC", "DESC"):
+        try:
+            for row in c.execute(query.format(order=order)):
+                if isinstance(row[0], int):
+                    found.setdefault(row[0], row[1])
         except sqlite3.DatabaseError:
             continue
         whole = True

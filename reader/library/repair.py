@@ -26,7 +26,14 @@ from reader.errors import ReaderError
 from reader.library import schema
 from reader.library.reading import scan
 from reader.library.rescue import RepairReport, copy
-from reader.library.store import BUSY_TIMEOUT, FOREIGN, LibraryError, inspect_file, move_aside
+from reader.library.store import (
+    BUSY_TIMEOUT,
+    FOREIGN,
+    NOT_SQLITE,
+    LibraryError,
+    inspect_file,
+    move_aside,
+)
 
 __all__ = ["CheckResult", "RepairReport", "check", "repair", "salvage"]
 
@@ -42,7 +49,7 @@ class CheckResult:
     """What ``PRAGMA integrity_check`` and ``foreign_key_check`` said about a file."""
 
     path: Path
-    status: Literal["ok", "missing", "damaged"]
+    status: Literal["ok", "missing", "damaged", "foreign"]
     problems: tuple[str, ...] = ()
     articles: int = 0
     highlights: int = 0
@@ -50,6 +57,11 @@ class CheckResult:
     def message(self) -> str:
         if self.status == "missing":
             return f"{self.path}: no library yet, nothing to check (adding an article makes one)"
+        if self.status == "foreign":  # random bytes, another program's database
+            return (
+                f"{self.path}: not a reader library ({self.problems[0]}); `reader library "
+                "repair` moves it aside (kept as it is) and starts a new library"
+            )
         if self.status == "ok":
             return (
                 f"{self.path}: ok (integrity and foreign key checks passed; "
@@ -69,6 +81,8 @@ def check(path: Path) -> CheckResult:
     problem = inspect_file(path)  # LibraryError for a folder or an unreadable file
     if not path.exists() or path.stat().st_size == 0:
         return CheckResult(path, "missing")
+    if problem in (NOT_SQLITE, FOREIGN):
+        return CheckResult(path, "foreign", (str(problem),))
     if problem is not None:
         return CheckResult(path, "damaged", (f"not a usable reader library: {problem}",))
     problems: list[str] = []

@@ -42,8 +42,8 @@ from reader.article import BLOCK_SEPARATOR, Article, Block
 from reader.errors import ReaderError
 from reader.library.articles import stored_body, stored_columns
 from reader.library.highlights import check_color
-from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX, now, source_key
-from reader.library.reading import TableRows, from_pages, named_ids, table_names
+from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX, now, stored_source
+from reader.library.reading import TableRows, from_pages, indexed_values, named_ids, table_names
 from reader.library.rescue_feeds import FeedRows, copy_feeds, copy_meta
 
 __all__ = ["RepairReport", "copy"]
@@ -68,7 +68,8 @@ class RepairReport:
     feed_items: int = 0  # items taken from feeds, saved
     feeds_lost: int = 0
     feed_items_forgotten: int = 0  # lost, or their article was: the next sync takes them again
-    positions_lost: int = 0  # articles saved without their row: position and dates reset
+    positions_lost: int = 0  # articles saved without their row: position reset
+    dates_lost: int = 0  # ... and whose date added no index kept either
     from_pages: int = 0  # rows read straight from table pages the tree no longer reached
     unverified: int = 0  # texts read back by hand whose stored hash did not confirm them
     uncertain: bool = False  # some pages could not be read at all: counts are lower bounds
@@ -124,9 +125,8 @@ class RepairReport:
                 "hash and may carry damaged characters; `reader add SOURCE` fetches one again"
             )
         if self.positions_lost:
-            lines.append(
-                f"{self.positions_lost} article(s) lost their listening position and dates"
-            )
+            dates = f", {self.dates_lost} their date added" if self.dates_lost else ""
+            lines.append(f"{self.positions_lost} article(s) lost their listening position{dates}")
         for ident, origin, marks in self.stand_ins:
             again = _add_again(origin)
             lines.append(
@@ -165,8 +165,11 @@ class RepairReport:
 
 
 def _add_again(source: str | None) -> str | None:
-    """The command that adds an article again from ``source``, if it can be run as is."""
+    """The command that adds an article again from ``source``, if it can be run as is
+    (from any folder: a URL or an absolute path, never a name relative to somewhere)."""
     if not source or source.startswith((STAND_IN_PREFIX, STDIN_PREFIX)):
+        return None
+    if "://" not in source and not Path(source).is_absolute():
         return None
     return f"`reader add {source}`"
 
@@ -238,17 +241,19 @@ class _Copy:
         )
         self.articles: dict[int, tuple[Any, ...]] = {int(r[0]): r for r in self.rows_of.rows()}
         self.expected_articles = set(self.articles) | self.rows_of.unreadable
+        # The indexes keep the source and the date added of rows whose page is lost.
+        self.indexed: dict[str, dict[int, Any]] = {}
         self.articles_named = False
         for index, column in (
             ("articles_source", "source"),
             ("articles_hash", "content_hash"),
             ("articles_added", "added"),
         ):
-            ids, whole = named_ids(
+            self.indexed[column], whole = indexed_values(
                 self.source,
-                f"SELECT id FROM articles INDEXED BY {index} ORDER BY {column} {{order}}",
+                f"SELECT id, {column} FROM articles INDEXED BY {index} ORDER BY {column} {{order}}",
             )
-            self.expected_articles |= ids
+            self.expected_articles |= set(self.indexed[column])
             self.articles_named = self.articles_named or whole
         self.expected_articles |= named_ids(
             self.source, "SELECT article_id FROM article_bodies ORDER BY 1 {order}"
@@ -307,8 +312,10 @@ class _Copy:
     def _store(self, ident: int, article: Article) -> bool:
         """Write one article with its own row's source, dates and position (if read)."""
         row = self.articles.get(ident)
-        if row is None:
-            src, added, updated, opened, position = None, now(), None, None, 0
+        if row is None:  # the row's page is lost: its source and date from the indexes
+            src, added = self.indexed["source"].get(ident), self.indexed["added"].get(ident)
+            updated, opened, position = None, None, 0
+            self.report.dates_lost += not isinstance(added, str)
         else:
             _, src, _, added, updated, opened, position = row
         text = article.text
@@ -325,7 +332,7 @@ class _Copy:
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     ident,
-                    source_key(article, src if isinstance(src, str) else None),
+                    src if isinstance(src, str) else stored_source(article),
                     *stored_columns(article),
                     article.content_hash,
                     added if isinstance(added, str) else now(),
@@ -406,14 +413,15 @@ class _Copy:
         highlights in ``by_article`` are moved onto their passages in it."""
         for ident in sorted(set(by_article) - set(self.texts)):
             row = self.articles.get(ident)
-            original = row[1] if row is not None and isinstance(row[1], str) else None
+            original = row[1] if row is not None else self.indexed["source"].get(ident)
+            original = original if isinstance(original, str) else None
             stand_in = _stand_in(ident, original, by_article[ident], Article, Block)
             if stand_in is None:
                 continue
             article, places = stand_in
             if self._store(ident, article):
                 self.texts[ident] = article.text
-                self.report.stand_ins.append((ident, source_key(article), len(places)))
+                self.report.stand_ins.append((ident, stored_source(article), len(places)))
                 by_article[ident] = [
                     (*m[:2], *places[m[0]], *m[4:10], 0) if m[0] in places else m
                     for m in by_article[ident]
@@ -452,7 +460,8 @@ class _Copy:
         for ident in lost:
             if ident not in stood_in:
                 row = articles.get(ident)
-                report.lost_articles.append((ident, row[1] if row is not None else None))
+                known = row[1] if row is not None else self.indexed["source"].get(ident)
+                report.lost_articles.append((ident, known if isinstance(known, str) else None))
         # Saved with their text but not their own row: position and dates were reset.
         report.positions_lost = len(set(self.texts) - stood_in - set(articles))
         # A skipped range held at least one row. When no index could be read whole to name

@@ -53,6 +53,7 @@ __all__ = [
 BUSY_TIMEOUT = 15.0  # seconds a write waits for another process before giving up
 SQLITE_HEADER = b"SQLite format 3\x00"
 FOREIGN = "an SQLite database of another program"
+NOT_SQLITE = "not an SQLite database"
 
 _T = TypeVar("_T")
 
@@ -271,7 +272,7 @@ def inspect_file(path: Path) -> str | None:
     if not header:
         return None  # an empty file is an empty database
     if header != SQLITE_HEADER:
-        return "not an SQLite database"
+        return NOT_SQLITE
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
         try:

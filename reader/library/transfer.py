@@ -272,7 +272,7 @@ def _marks(entry: Doc, raw: Article, kept: Article) -> list[_Mark]:
                 suffix=suffix,
                 color=color,
                 note=optional_line(mark.string("note", line=False)),
-                created=one_line(mark.string("created", required=True) or ""),
+                created=one_line(mark.timestamp("created", required=True) or ""),
                 detached=detached,
             )
         )
@@ -298,9 +298,9 @@ def _validate(data: object) -> _Document:
             _Entry(
                 id=entry.integer("id", low=1),
                 source=one_line(entry.string("source", required=True) or ""),
-                added=one_line(entry.string("added", required=True) or ""),
-                updated=optional_line(entry.string("updated")),
-                opened=optional_line(entry.string("opened")),
+                added=one_line(entry.timestamp("added", required=True) or ""),
+                updated=optional_line(entry.timestamp("updated")),
+                opened=optional_line(entry.timestamp("opened")),
                 position=min(entry.integer("position") or 0, len(kept.text)),
                 article=kept,
                 marks=_marks(entry, raw, kept),
@@ -317,7 +317,7 @@ def _validate(data: object) -> _Document:
                 article_id=record.integer("article_id", low=1),
                 file=one_line(record.string("file", required=True, line=False) or ""),
                 settings=settings,
-                created=one_line(record.string("created", required=True) or ""),
+                created=one_line(record.timestamp("created", required=True) or ""),
             )
         )
     return _Document(entries, exports, read_feeds(top))

@@ -119,7 +119,7 @@ def read_feeds(top: Doc) -> list[Feed]:
                     article_id=record.integer("article_id", low=1),
                     status=record.choice("status", ITEM_STATUSES, required=True) or "",
                     export_to=optional_line(record.string("export_to")),
-                    added=one_line(record.string("added", required=True) or ""),
+                    added=one_line(record.timestamp("added", required=True) or ""),
                 )
             )
         found.append(
@@ -133,9 +133,9 @@ def read_feeds(top: Doc) -> list[Feed]:
                 last_modified=optional_line(feed.string("last_modified")),
                 failures=feed.integer("failures") or 0,
                 last_error=optional_line(feed.string("last_error")),
-                last_ok=optional_line(feed.string("last_ok")),
-                last_checked=optional_line(feed.string("last_checked")),
-                added=one_line(feed.string("added", required=True) or ""),
+                last_ok=optional_line(feed.timestamp("last_ok")),
+                last_checked=optional_line(feed.timestamp("last_checked")),
+                added=one_line(feed.timestamp("added", required=True) or ""),
                 items=items,
             )
         )
