@@ -100,8 +100,12 @@ def warn_about_settings() -> None:
     """One line per bad value in the settings file; the defaults stand in for them."""
     from reader.config import load_settings
 
-    for problem in load_settings()[1]:
+    current, problems = load_settings()
+    for problem in problems:
         error(f"warning: {problem} (the default is used)")
+    lexicon = current.lexicon_path()
+    if current.lexicon and not lexicon.exists():  # the default path may well be absent
+        error(f"warning: lexicon: {lexicon} does not exist; no lexicon is used")
 
 
 class Terminated(KeyboardInterrupt):

@@ -104,11 +104,6 @@ def _work(task: tuple[str, bytes | None, str]) -> tuple[bool, str]:
 # -- output names -------------------------------------------------------------------------------
 
 _UNSAFE = re.compile(r"[^\w.-]+")
-_WINDOWS_RESERVED = frozenset(
-    ["con", "prn", "aux", "nul"]
-    + [f"com{i}" for i in range(1, 10)]
-    + [f"lpt{i}" for i in range(1, 10)]
-)
 _MAX_NAME = 120
 
 
@@ -139,7 +134,9 @@ def output_stem(source: str) -> str:
     stem = re.sub(r"\.{2,}", ".", stem).strip("-._")[:_MAX_NAME].rstrip("-._")
     if not stem:
         stem = "article"
-    if stem.split(".")[0].lower() in _WINDOWS_RESERVED:
+    from reader.export.names import reserved_name
+
+    if reserved_name(stem):  # CON, NUL, COM0-9, LPT0-9... (reader.export.names)
         stem = f"{stem}_"
     return stem
 

@@ -192,7 +192,7 @@ def say_command(args: argparse.Namespace) -> int:
     from reader.speech import synthesize
 
     current = settings()  # loaded once, passed down to speech and the encoder
-    language = args.lang
+    language = _checked_language(args.lang)
     if language is None:
         # As for an article, its language picks the voice when none is set, and the
         # rules for the ear; a line or two is too short for the stopword vote, so a
@@ -230,6 +230,30 @@ def say_command(args: argparse.Namespace) -> int:
 
         play(chunks(), fallback_to_null=False)  # asked to hear it: no device is an error
     return 0
+
+
+_LANGUAGE_CODE = r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}"
+
+
+def _checked_language(code: str | None) -> str | None:
+    """``--lang`` as given when it is a language code some installed voice speaks."""
+    import re
+
+    from reader.sanitize import one_line
+
+    if code is None:
+        return None
+    shown = one_line(code)[:40]
+    if not re.fullmatch(_LANGUAGE_CODE, code):
+        raise InputError(f"--lang {shown}", "not a language code (en, de, pt-BR)")
+    from reader.speech import voices
+
+    if not voices(code):
+        raise InputError(
+            f"--lang {shown}",
+            "no installed voice speaks this language (`reader voices` lists them)",
+        )
+    return code
 
 
 def _say_who_spoke(args: argparse.Namespace, voice: Voice, current: Settings, out: Path) -> None:

@@ -37,8 +37,13 @@ _TRIM = " .-…,;"
 # Device names Windows reserves in every folder, with or without an extension.
 _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
-    + [f"{stem}{n}" for stem in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]]
+    + [f"{stem}{n}" for stem in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"]]
 )
+
+
+def reserved_name(stem: str) -> bool:
+    """Whether Windows reserves ``stem`` (before any extension) as a device name."""
+    return stem.split(".")[0].strip().upper() in _RESERVED
 
 
 def safe_stem(title: str | None, max_bytes: int = MAX_STEM_BYTES) -> str:

@@ -61,18 +61,20 @@ def read(path: Path) -> tuple[list[Outline], list[str]]:
         raw = element.get("xmlUrl") or element.get("xmlurl")
         if raw is None:
             continue  # a folder
+        if len(outlines) == MAX_OUTLINES:  # a feed beyond the bound: said, not taken
+            refused.append(f"{name}: more than {MAX_OUTLINES} feeds; the rest are left out")
+            break
         url, bad = web_link(raw, "")
         if url is None:
-            refused.append(f"{name}: feed {bad or raw!r} refused: not an http(s) address")
+            refused.append(
+                f"{name}: feed {one_line(bad or raw)[:200]!r} refused: not an http(s) address"
+            )
             continue
         title = one_line(element.get("title") or element.get("text") or "")[:500]
         if title == url:  # a feed without a title is written with its address as text
             title = ""
         site, _ = web_link(element.get("htmlUrl"), url)
         outlines.append(Outline(url, title or None, site))
-        if len(outlines) >= MAX_OUTLINES:
-            refused.append(f"{name}: more than {MAX_OUTLINES} feeds; the rest are left out")
-            break
     return outlines, refused
 
 

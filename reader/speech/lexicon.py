@@ -28,6 +28,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from reader.errors import ConfigError
 from reader.files import read_user_file
@@ -110,6 +111,13 @@ def _entry(
             raise ConfigError(source, f"{where}: bad regular expression ({error})") from None
         if pattern.match(""):
             raise ConfigError(source, f"{where}: the regular expression matches empty text")
+        risky = backtracking(key[1:-1])
+        if risky:
+            raise ConfigError(
+                source,
+                f"{where}: {risky} can take exponential time on some text; write it "
+                "without the nesting (a+ rather than (a+)+, [ab]+ rather than (a|b)+)",
+            )
         try:
             pattern.sub(spoken, "")  # parses the template: checks group references
         except (re.error, IndexError) as error:
@@ -125,3 +133,45 @@ def _entry(
     flags = re.IGNORECASE if key == key.lower() else 0
     pattern = re.compile(r"(?<!\w)" + re.escape(key) + r"(?!\w)", flags)
     return pattern, lambda _match: spoken
+
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def backtracking(expression: str) -> str | None:
+    """What in ``expression`` makes Python's backtracking engine exponential, or None.
+
+    A lexicon is the user's own file, but a typo (``/(a+)+$/``) must not hang ``say``:
+    Python's ``re`` has no timeout, so such patterns are refused when the lexicon is
+    read. Refused: a repetition of varying length inside a repetition (``(a+)+``,
+    ``(\\w+\\s?)*``, ``(?:\\d{1,3},)+``) and alternatives inside a repetition
+    (``(a|aa)+``). Allowed: a fixed count inside (``\\d{1,3}(?:,\\d{3})+``), and single
+    characters as alternatives (a character set to the parser).
+    """
+    import re._parser as parser  # the standard parser behind re.compile (sre_parse)
+
+    return _walk(parser.parse(expression), repeated=False)
+
+
+def _walk(items: Any, repeated: bool) -> str | None:
+    for op, value in items:
+        name = str(op)
+        found: str | None = None
+        if name in _REPEATS:
+            low, high, body = value
+            if repeated and high > 1 and low != high:  # a fixed count ({3}) is one way
+                return "a repetition inside a repetition"
+            found = _walk(body, repeated or high > 1)
+        elif name == "BRANCH":
+            if repeated and len(value[1]) > 1:
+                return "alternatives inside a repetition"
+            found = next((f for b in value[1] if (f := _walk(b, repeated))), None)
+        elif name == "ATOMIC_GROUP":
+            found = _walk(value, repeated)
+        elif name in ("SUBPATTERN", "ASSERT", "ASSERT_NOT"):
+            found = _walk(value[-1], repeated)
+        elif name == "GROUPREF_EXISTS":
+            found = _walk(value[1], repeated) or (value[2] and _walk(value[2], repeated))
+        if found:
+            return found
+    return None

@@ -16,8 +16,19 @@ from reader.errors import InputError
 
 
 def read_stdin_to_file(stream: IO[str]) -> str:
-    """Save stdin to a temporary file (the caller's to delete); reattach the terminal."""
-    data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
+    """Save stdin to a temporary file (the caller's to delete); reattach the terminal.
+
+    Read up to the size cap and no further (:func:`reader.extract.sources.read_stdin`):
+    an endless pipe (``yes | reader open -``) is refused at the cap, not read into
+    memory until it ends."""
+    from reader.extract.sources import MAX_BYTES, read_stdin, too_large
+
+    if hasattr(stream, "buffer"):
+        data = read_stdin(stream.buffer)
+    else:
+        data = stream.read(MAX_BYTES + 1).encode()
+        if len(data) > MAX_BYTES:
+            raise InputError("-", too_large())
     folder = locations.writable(locations.cache_dir())
     fd, path = tempfile.mkstemp(prefix="stdin-", suffix=".txt", dir=folder)
     with os.fdopen(fd, "wb") as handle:
