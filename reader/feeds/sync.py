@@ -529,4 +529,3 @@ def _finally(work: Callable[[], None]) -> Iterator[None]:
         yield
     finally:
         work()
-
