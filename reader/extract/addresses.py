@@ -179,13 +179,18 @@ class Guard:
         )
 
     def connected(self, host: str, port: int, peer: tuple[str, int]) -> None:
-        self.peers[(host.lower(), port)] = peer
+        self.peers[(_key(host), port)] = peer
 
     def answered(self, host: str, port: int) -> None:
         """A response came from ``host:port``: was that a public address?"""
-        peer = self.peers.get((host.lower(), port))
+        peer = self.peers.get((_key(host), port))
         if peer is not None and is_public(*peer):
             self.from_public = True
+
+
+def _key(host: str) -> str:
+    """A host as both urllib3 and urlsplit may write it (``[::1]``, ``Example.org.``)."""
+    return host.strip("[]").rstrip(".").lower()
 
 
 def connect(
