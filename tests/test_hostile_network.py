@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -451,3 +452,17 @@ def test_guid_duplicates_are_said_once_per_feed(
     capsys.readouterr()
     assert main(["feeds", "sync"]) == 0  # each sync of the document says it once
     assert capsys.readouterr().err.count("GUID") == 1
+
+
+def test_ssrf_a_voice_download_redirected_from_public_into_loopback_is_refused(
+    counted_public: Site, private: Site, tmp_path: Path
+) -> None:
+    from reader.extract.download import download
+
+    private.put("/voice.onnx", b"model bytes", "application/octet-stream")
+    counted_public.put("/voice.onnx", "", status=302, location=private.url("/voice.onnx"))
+    with (tmp_path / "voice.onnx").open("wb") as handle, pytest.raises(FetchError) as info:
+        download(counted_public.url("/voice.onnx"), handle, size=11, deadline=20)
+    assert "a loopback address" in info.value.reason and private.hits == {}
+    with (tmp_path / "voice.onnx").open("wb") as handle:  # the user's own server: fine
+        assert download(private.url("/voice.onnx"), handle, size=11, deadline=20) == 11

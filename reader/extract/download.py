@@ -26,9 +26,11 @@ from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 from reader.errors import FetchError, InputError
+from reader.extract.addresses import Guard
 from reader.extract.fetch import (
     MAX_REDIRECTS,
     READ_TIMEOUT,
+    _answered,
     _pool,
     _reason,
     _too_slow,
@@ -110,7 +112,11 @@ def _download(
     on_progress: Progress | None,
     cancel: threading.Event | None,
 ) -> int:
-    pool = _pool(limits.watch)
+    from reader.config import settings
+
+    # As every fetch: no redirect from a public address into private space.
+    guard = Guard(limits.subject, allow_private=settings().private_addresses)
+    pool = _pool(limits.watch, guard)
     headers = {**pool.headers, "Accept": "*/*", "Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
@@ -119,6 +125,7 @@ def _download(
     for _ in range(MAX_REDIRECTS + 1):
         if urlsplit(current).scheme.lower() not in ("http", "https"):
             raise FetchError(limits.subject, f"redirected to an unsupported address ({current})")
+        guard.target = current
         response = pool.request(
             "GET",
             current,
@@ -127,6 +134,7 @@ def _download(
             timeout=urllib3_timeout(limits.remaining()),
             headers=headers,
         )
+        _answered(guard, current)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
