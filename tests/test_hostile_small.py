@@ -128,17 +128,37 @@ def _opml(count: int) -> str:
 
 
 @pytest.mark.parametrize(("count", "said"), [(10_000, False), (10_001, True)])
-def test_opml_with_exactly_ten_thousand_outlines_imports_them_all_quietly(
-    count: int, said: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_opml_with_exactly_ten_thousand_outlines_reads_them_all_quietly(
+    count: int, said: bool, tmp_path: Path
 ) -> None:
+    from reader.feeds import opml
+
+    path = tmp_path / "feeds.opml"
+    path.write_text(_opml(count))
+    outlines, refused = opml.read(path)
+    assert len(outlines) == 10_000
+    assert refused == ([f"{path}: more than 10000 feeds; the rest are left out"] if said else [])
+
+
+@pytest.mark.parametrize(("count", "code"), [(5, 0), (6, 1)])
+def test_opml_import_at_its_bound_exits_zero_and_past_it_one(
+    count: int,
+    code: int,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The command at a bound of 5 (10,000 adds take a minute on a busy machine)."""
+    from reader.feeds import opml
+
+    monkeypatch.setattr(opml, "MAX_OUTLINES", 5)
     path = tmp_path / "feeds.opml"
     path.write_text(_opml(count))
     capsys.readouterr()
-    code = main(["feeds", "import", str(path)])
+    assert main(["feeds", "import", str(path)]) == code
     out, err = capsys.readouterr()
-    assert out.startswith("imported 10000 new feed(s)")
-    assert ("more than 10000 feeds; the rest are left out" in err) is said
-    assert code == (1 if said else 0)
+    assert out.startswith("imported 5 new feed(s)"), (out, err)
+    assert ("more than 5 feeds; the rest are left out" in err) is bool(code), err
 
 
 # -- 11. smaller points ---------------------------------------------------------------------------
