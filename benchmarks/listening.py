@@ -117,7 +117,8 @@ CHILD = textwrap.dedent(
         while time.monotonic() < deadline:
             for when, tag in list(starts):
                 fresh = getattr(tag, "generation", -1) > generation
-                if when >= t0 and fresh and getattr(tag, "chunk", None) is not None:
+                sound = getattr(tag, "chunk", None) is not None or getattr(tag, "kind", "") == "announce"
+                if when >= t0 and fresh and sound:  # a sentence, or the spoken "Next: ..."
                     return when - t0
             time.sleep(0.001)
         return float("nan")

@@ -139,7 +139,7 @@ async def test_highlights_list_jump_edit_note_delete_and_theme_cycle() -> None:
         await pilot.pause()
         assert screen.view.selection == (later.start, later.end)
         # d deletes the first one.
-        await pilot.press("H", "d", "escape")
+        await pilot.press("H", "d", "y", "escape")  # d asks first; y deletes
         await pilot.pause()
         assert [(h.start, h.end) for h in screen.highlights] == [(later.start, later.end)]
         assert [h.note for h in Store.open().highlights(screen.article_id or 0)] == ["new note"]
