@@ -117,7 +117,8 @@ CHILD = textwrap.dedent(
         while time.monotonic() < deadline:
             for when, tag in list(starts):
                 fresh = getattr(tag, "generation", -1) > generation
-                sound = getattr(tag, "chunk", None) is not None or getattr(tag, "kind", "") == "announce"
+                kind = getattr(tag, "kind", "")
+                sound = kind == "announce" or getattr(tag, "chunk", None) is not None
                 if when >= t0 and fresh and sound:  # a sentence, or the spoken "Next: ..."
                     return when - t0
             time.sleep(0.001)
