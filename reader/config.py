@@ -21,6 +21,9 @@ from reader.errors import ConfigError
 from reader.files import write_atomic
 
 THEMES = ("dark", "light", "high-contrast")
+# How HTML pages are extracted: the consensus of extractors, or trafilatura alone (faster,
+# for big batches). reader/extract/html.py.
+EXTRACTION_MODES = ("consensus", "fast")
 # The bounds of the speech settings: the one place they are written (validation, the
 # TUI's rate keys and the command-line help read them from here).
 RATE_MIN, RATE_MAX = 80, 500  # words per minute
@@ -50,6 +53,7 @@ class Settings:
     # addresses (reader.extract.addresses): for public feeds that name the user's network.
     private_addresses: bool = False
     sync_deadline: int = 600  # seconds a whole `feeds sync` may take (reader.feeds.budget)
+    extraction: str = "consensus"  # or "fast": trafilatura alone (`reader extract --fast`)
 
     def lexicon_path(self) -> Path:
         return Path(self.lexicon).expanduser() if self.lexicon else locations.lexicon_file()
@@ -203,6 +207,7 @@ VALIDATORS: dict[str, tuple[Callable[[Any], Any], str]] = {
     ),
     "private_addresses": (_boolean, "true or false"),
     "sync_deadline": _int_range(1, 86_400),
+    "extraction": _choice(EXTRACTION_MODES),
 }
 assert set(VALIDATORS) == {f.name for f in fields(Settings)}
 

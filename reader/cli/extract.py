@@ -1,4 +1,4 @@
-"""`reader extract INPUT... [-o DIR] [--format text|json|markdown] [--jobs N]`.
+"""`reader extract INPUT... [-o DIR] [--format text|json|markdown] [--jobs N] [--fast]`.
 
 Each input (an http(s) URL, a saved page, a plain-text scrape or ``-`` for stdin)
 becomes a clean article. Without ``-o`` the articles go to stdout in input order;
@@ -53,6 +53,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help="extract in N processes (output order stays the input order)",
     )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="HTML: trafilatura alone, not checked against other extractors (for big "
+        "batches; the `extraction` setting makes it the default)",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -78,19 +84,25 @@ def render(article: Any, fmt: str) -> str:
     return str(article.text) + "\n"
 
 
-def _work(task: tuple[str, bytes | None, str]) -> tuple[bool, str]:
+Task = tuple[str, bytes | None, str, bool | None]  # source, stdin's bytes, format, fast
+
+
+def _work(task: Task) -> tuple[bool, str]:
     """Extract one input; return (True, rendered) or (False, one-line error message).
 
     Any exception becomes one line: in a batch, one broken page must not take the
     others down, and the user never sees a traceback.
     """
-    source, data, fmt = task
+    source, data, fmt, fast = task
     from reader.errors import ReaderError
     from reader.extract import extract, extract_loaded
     from reader.extract.sources import load_bytes
 
     try:
-        article = extract(source) if data is None else extract_loaded(load_bytes(data, source))
+        if data is None:
+            article = extract(source, fast=fast)
+        else:
+            article = extract_loaded(load_bytes(data, source), fast=fast)
         return True, render(article, fmt)
     except ReaderError as exc:
         return False, str(exc)
@@ -174,14 +186,12 @@ def write_atomic(folder: Path, name: str, content: str) -> Path:
 # -- the command --------------------------------------------------------------------------------
 
 
-def _tasks(
-    sources: list[str], fmt: str
-) -> tuple[list[tuple[str, bytes | None, str]], dict[int, str]]:
+def _tasks(sources: list[str], fmt: str, fast: bool | None) -> tuple[list[Task], dict[int, str]]:
     """One task per input (stdin read here, once), and the inputs failed already."""
     from reader.errors import InputError
     from reader.extract.sources import read_stdin
 
-    tasks: list[tuple[str, bytes | None, str]] = []
+    tasks: list[Task] = []
     stdin_used = False
     pre_errors: dict[int, str] = {}
     for index, source in enumerate(sources):
@@ -195,7 +205,7 @@ def _tasks(
                     data = read_stdin()
                 except InputError as exc:
                     pre_errors[index] = str(exc)
-        tasks.append((source, data, fmt))
+        tasks.append((source, data, fmt, fast))
     return tasks, pre_errors
 
 
@@ -215,7 +225,8 @@ def handle(args: argparse.Namespace) -> int:
 
     fmt: str = args.format
     sources: list[str] = list(args.inputs)
-    tasks, pre_errors = _tasks(sources, fmt)
+    # --fast forces trafilatura alone; without it the `extraction` setting decides.
+    tasks, pre_errors = _tasks(sources, fmt, True if args.fast else None)
     failed = False
     out_dir: Path | None = args.output
     if out_dir is not None:
@@ -247,7 +258,7 @@ def handle(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def _run(tasks: list[tuple[str, bytes | None, str]], jobs: int, pre_errors: dict[int, str]) -> Any:
+def _run(tasks: list[Task], jobs: int, pre_errors: dict[int, str]) -> Any:
     """Results in input order; in a process pool when ``jobs`` > 1."""
     todo = [i for i in range(len(tasks)) if i not in pre_errors]
     if jobs <= 1 or len(todo) <= 1:

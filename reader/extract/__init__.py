@@ -1,6 +1,7 @@
 """Extraction: a URL, a saved page, a pasted scrape or stdin -> :class:`~reader.article.Article`.
 
-HTML goes through trafilatura and then a pass for the ear (``html``); plain text
+HTML goes through trafilatura, checked against other extractors by default
+(``consensus``, ``candidates``), and then a pass for the ear (``html``); plain text
 through the project's own cleaner (``plaintext``). Whether an input is HTML or text
 is decided from its content, not its file name alone (``sources.sniff``).
 
@@ -54,11 +55,15 @@ def urlpath_name(url: str) -> str:
     return urlsplit(url).path.rsplit("/", 1)[-1]
 
 
-def extract_html(html: str, *, url: str | None = None, source: str | None = None) -> Article:
-    """The article of a decoded HTML page (trafilatura, then the pass for the ear)."""
+def extract_html(
+    html: str, *, url: str | None = None, source: str | None = None, fast: bool | None = None
+) -> Article:
+    """The article of a decoded HTML page: the consensus of extractors (trafilatura's body
+    checked against other extractors'), then the pass for the ear; ``fast``: trafilatura
+    alone, then the pass for the ear. ``None`` follows the ``extraction`` setting."""
     from reader.extract.html import extract_html as _extract_html
 
-    return _extract_html(html, url=url, source=source)
+    return _extract_html(html, url=url, source=source, fast=fast)
 
 
 def extract_text(text: str, *, source: str | None = None, language: str | None = None) -> Article:
@@ -68,10 +73,11 @@ def extract_text(text: str, *, source: str | None = None, language: str | None =
     return clean_text(text, source=source, language=language)
 
 
-def extract_loaded(loaded: Loaded) -> Article:
-    """The article of an input already read by :func:`load`."""
+def extract_loaded(loaded: Loaded, *, fast: bool | None = None) -> Article:
+    """The article of an input already read by :func:`load` (``fast``: see
+    :func:`extract_html`; plain text has one path)."""
     if loaded.kind == "html":
-        return extract_html(loaded.text, url=loaded.url, source=loaded.source)
+        return extract_html(loaded.text, url=loaded.url, source=loaded.source, fast=fast)
     article = extract_text(loaded.text, source=loaded.source)
     if loaded.url and not article.url:
         from dataclasses import replace
@@ -80,10 +86,11 @@ def extract_loaded(loaded: Loaded) -> Article:
     return article
 
 
-def extract(source: str) -> Article:
-    """The clean, speakable article in ``source``: an http(s) URL, a path or ``-``.
+def extract(source: str, *, fast: bool | None = None) -> Article:
+    """The clean, speakable article in ``source``: an http(s) URL, a path or ``-``
+    (``fast``: see :func:`extract_html`).
 
     Raises :class:`~reader.errors.ReaderError` subclasses for every input problem
     (missing file, binary content, HTTP error, no article...).
     """
-    return extract_loaded(load(source))
+    return extract_loaded(load(source), fast=fast)

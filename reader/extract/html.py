@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from reader.article import Article, Block, BlockKind
@@ -154,14 +156,38 @@ def ear_pass(blocks: list[Block], *, title: str | None, language: str | None) ->
     - a heading or paragraph that repeats the title (the title is spoken first anyway),
       and later copies of any longer block (teasers repeated in the body).
     """
-    kept = [
+    kept = _block_rules(ear.drop_related_sections(blocks), language)
+    return ear.drop_repeats(ear.drop_title_repeats(kept, title))
+
+
+def _block_rules(blocks: list[Block], language: str | None) -> list[Block]:
+    return [
         b
-        for i, b in enumerate(ear.drop_related_sections(blocks))
+        for i, b in enumerate(blocks)
         if not ear.unspoken(b.text, language)
         # A byline only at the top: further down "By Car" may be a list item.
         and not (i < _BYLINE_REACH and ear.parse_byline(b.text))
     ]
-    return ear.drop_repeats(ear.drop_title_repeats(kept, title))
+
+
+def guarded_ear_pass(
+    blocks: list[Block], *, title: str | None, language: str | None, guard: float | None
+) -> list[Block]:
+    """:func:`ear_pass`, unless it would remove more than ``guard`` (a share of the
+    characters) of a body the consensus chose: then the "related" sections stay and only
+    the rules that judge one block at a time apply (a heading misread as "related
+    articles" must not take the second half of a good article with it)."""
+    kept = ear_pass(blocks, title=title, language=language)
+    if guard is None:
+        return kept
+    if _chars(kept) >= (1 - guard) * _chars(blocks):
+        return kept
+    alternative = ear.drop_repeats(ear.drop_title_repeats(_block_rules(blocks, language), title))
+    return alternative if _chars(alternative) > _chars(kept) else kept
+
+
+def _chars(blocks: list[Block]) -> int:
+    return sum(len(b.text) for b in blocks)
 
 
 # How many blocks from the top a byline may stand (the plain-text cleaner looks as far:
@@ -294,12 +320,28 @@ def _date_from_blocks(blocks: list[Block], language: str | None) -> str | None:
     return None
 
 
-def extract_html(html: str, *, url: str | None = None, source: str | None = None) -> Article:
-    """Extract the article of an HTML page (already decoded to ``str``).
+@dataclass(slots=True)
+class Reading:
+    """trafilatura's reading of a page: its tree, metadata and body blocks (before the
+    pass for the ear), and the language. ``blocks`` is empty when trafilatura found no
+    article (nothing, or a menu); the consensus may still find one."""
 
-    ``url`` is where the page came from (used for metadata and relative links);
-    ``source`` is what the user gave, used in error messages and kept on the article.
-    Raises :class:`~reader.errors.InputError` when the page holds no article.
+    subject: str
+    html: str
+    tree: Any
+    blocks: list[Block]
+    title: str | None
+    language: str | None
+    date: str | None
+    authors: tuple[str, ...]
+    site: str | None
+    url: str | None
+
+
+def read_page(html: str, *, url: str | None = None, source: str | None = None) -> Reading:
+    """trafilatura's reading of an HTML page (already decoded to ``str``).
+
+    Raises :class:`~reader.errors.InputError` when the page cannot be parsed at all.
     """
     import trafilatura
     from trafilatura.utils import load_html
@@ -314,35 +356,113 @@ def extract_html(html: str, *, url: str | None = None, source: str | None = None
         doc: Any = trafilatura.bare_extraction(tree, url=meta.url or url, **EXTRACT_OPTIONS)
     except (ValueError, TypeError) as exc:  # lxml refuses some malformed documents
         raise InputError(subject, f"cannot parse the HTML ({exc})") from exc
-    if doc is None or getattr(doc, "body", None) is None:
-        raise InputError(subject, "no article found in the page")
-    doc.title, doc.author, doc.date = meta.title, meta.author, meta.date
-    doc.sitename, doc.hostname, doc.url = meta.sitename, meta.hostname, meta.url
-    site = _clean(doc.sitename) if doc.sitename else (doc.hostname or None)
-    title = _title(doc.title, site)
-    blocks = blocks_from_tree(doc.body)
-    language = declared_language(html) or doc.language
+    body = getattr(doc, "body", None) if doc is not None else None
+    # When trafilatura finds nothing better than a menu it returns it; that is no article.
+    blocks = blocks_from_tree(body) if body is not None and body.tag not in _CHROME_ROOTS else []
+    site = _clean(meta.sitename) if meta.sitename else (meta.hostname or None)
+    language = declared_language(html) or (doc.language if doc is not None else None)
     if not language:  # the plain-text cleaner's guess: stopwords, or the script
         from reader.language import detect_language
 
-        language = detect_language(" ".join(b.text for b in blocks[:20]))
-    date = doc.date or _date_from_blocks(blocks, language)
-    blocks = ear_pass(blocks, title=title, language=language)
-    if not blocks or doc.body.tag in _CHROME_ROOTS or _too_slight(blocks):
-        raise InputError(subject, "no article found in the page")
-    return Article(
-        blocks=tuple(blocks),
-        title=title,
-        authors=_authors(doc.author),
-        date=date or None,
-        site=site,
-        url=doc.url or url,
+        language = detect_language(" ".join(b.text for b in blocks[:20])) if blocks else None
+    return Reading(
+        subject=subject,
+        html=html,
+        tree=tree,
+        blocks=blocks,
+        title=_title(meta.title, site),
         language=language,
-        source=source,
+        date=meta.date or _date_from_blocks(blocks, language),
+        authors=_authors(meta.author),
+        site=site,
+        url=meta.url or url,
     )
 
 
-# When trafilatura finds nothing better than a menu it returns it; that is no article.
+def make_article(
+    reading: Reading, blocks: list[Block], *, source: str | None, extras: dict[str, Any] | None = None
+) -> Article:
+    """The article of ``reading`` with ``blocks`` as its body (already through the pass for
+    the ear). Raises :class:`~reader.errors.InputError` when the body is no article."""
+    if not blocks or _too_slight(blocks):
+        raise InputError(reading.subject, "no article found in the page")
+    return Article(
+        blocks=tuple(blocks),
+        title=reading.title,
+        authors=reading.authors,
+        date=reading.date or None,
+        site=reading.site,
+        url=reading.url,
+        language=reading.language,
+        source=source,
+        extras=extras or {},
+    )
+
+
+def extract_html(
+    html: str, *, url: str | None = None, source: str | None = None, fast: bool | None = None
+) -> Article:
+    """Extract the article of an HTML page (already decoded to ``str``).
+
+    By default the consensus of extractors (trafilatura's body checked against the
+    candidates', :mod:`reader.extract.consensus`), then the pass for the ear; with
+    ``fast`` trafilatura alone, then the pass for the ear. ``fast=None`` follows the
+    ``extraction`` setting. ``url`` is where the page came from (used for metadata and
+    relative links); ``source`` is what the user gave, used in error messages and kept on
+    the article. Raises :class:`~reader.errors.InputError` when the page holds no article.
+    """
+    start = time.perf_counter()
+    reading = read_page(html, url=url, source=source)
+    if fast is None:
+        from reader.config import settings
+
+        fast = settings().extraction == "fast"
+    if not fast:
+        return _consensus(reading, source, time.perf_counter() - start)
+    blocks = ear_pass(reading.blocks, title=reading.title, language=reading.language)
+    extras = {"extraction": {"mode": "fast", "kept": "trafilatura"}}
+    return make_article(reading, blocks, source=source, extras=extras)
+
+
+# Each candidate gets this long, or this many times what trafilatura's reading of the page
+# took if that is longer (a page that is slow to read is slow for everyone).
+CANDIDATE_SECONDS = 2.0
+CANDIDATE_FACTOR = 4.0
+
+
+def _consensus(reading: Reading, source: str | None, spent: float) -> Article:
+    from reader.extract import candidates, consensus
+    from reader.extract.consensus import OURS, Body, Survey
+
+    page = candidates.Page(reading.html, reading.tree, reading.language, reading.title)
+    seconds = max(CANDIDATE_SECONDS, CANDIDATE_FACTOR * spent)
+    outcomes = [candidates.run(name, page, seconds) for name in consensus.POOL]
+    bodies = {OURS: Body.of(reading.blocks)}
+    bodies.update((o.name, Body.of(o.blocks)) for o in outcomes if o.error is None)
+    decision = consensus.decide(Survey(bodies), consensus.RULES)
+    language = reading.language
+    if language is None and decision.blocks:
+        from reader.language import detect_language
+
+        language = detect_language(" ".join(b.text for b in decision.blocks[:20]))
+    blocks = guarded_ear_pass(
+        decision.blocks, title=reading.title, language=language, guard=consensus.GUARD
+    )
+    if decision.kept != OURS and (not blocks or _too_slight(blocks)):
+        decision = consensus.Decision(list(reading.blocks), OURS, decision.agreement)
+        blocks = ear_pass(reading.blocks, title=reading.title, language=reading.language)
+    else:
+        reading.language = language
+    report: dict[str, Any] = {
+        "mode": "consensus",
+        "kept": decision.kept,
+        "agreement": decision.agreement,
+        "added": decision.added,
+        "failed": {o.name: o.error for o in outcomes if o.error is not None},
+    }
+    return make_article(reading, blocks, source=source, extras={"extraction": report})
+
+
 _CHROME_ROOTS = frozenset({"nav", "header", "footer", "aside", "menu", "form"})
 
 
