@@ -181,6 +181,8 @@ class Article:
             "sentences": [
                 {"start": s.start, "end": s.end, "block": s.block} for s in self.sentences
             ],
+            # How an HTML page's body was chosen (reader.extract.html); absent otherwise.
+            **({"extraction": self.extras["extraction"]} if "extraction" in self.extras else {}),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -194,6 +196,7 @@ class Article:
             if kind not in BLOCK_KINDS:
                 raise ValueError(f"unknown block kind {kind!r}")
             blocks.append(Block(kind, str(b["text"])))
+        extraction = data.get("extraction")
         return cls(
             blocks=tuple(blocks),
             title=data.get("title"),
@@ -204,6 +207,7 @@ class Article:
             url=data.get("url"),
             language=data.get("language"),
             source=data.get("source"),
+            extras={"extraction": extraction} if isinstance(extraction, dict) else {},
         )
 
     def to_markdown(self) -> str:

@@ -179,7 +179,7 @@ def test_bad_jobs_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
     assert "must be 1 or more" in capsys.readouterr().err
 
 
-def _die_on_b(task: tuple[str, bytes | None, str]) -> tuple[bool, str]:
+def _die_on_b(task: tuple[str, bytes | None, str, bool | None]) -> tuple[bool, str]:
     if task[0] == "b":
         os._exit(1)  # a worker killed mid-batch (out of memory, a crash in a parser)
     return True, f"{task[0]}\n"
@@ -192,7 +192,9 @@ def test_a_dead_worker_is_reported_per_input_without_a_traceback(
     from reader.cli import extract as cli_extract
 
     monkeypatch.setattr(cli_extract, "_work", _die_on_b)
-    tasks: list[tuple[str, bytes | None, str]] = [(s, None, "text") for s in "abcdefghij"]
+    tasks: list[tuple[str, bytes | None, str, bool | None]] = [
+        (s, None, "text", True) for s in "abcdefghij"
+    ]
     results = list(cli_extract._run(tasks, 2, {}))
     assert len(results) == len(tasks)
     failed = [message for ok, message in results if not ok]

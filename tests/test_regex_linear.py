@@ -38,6 +38,8 @@ MODULES = (
     "reader.extract.textlines",
     "reader.extract.textmeta",
     "reader.extract.fetch",
+    "reader.extract.consensus",
+    "reader.extract.candidates",
     "reader.speech.normalize",
     "reader.speech.normalize_units",
     "reader.speech.normalize_en",

@@ -271,6 +271,11 @@ def _run(tasks: list[Task], jobs: int, pre_errors: dict[int, str]) -> Any:
     import trafilatura  # noqa: F401
 
     import reader.extract.html  # noqa: F401
+
+    if any(task[3] is not True for task in tasks):  # the consensus may run: its libraries too
+        from reader.extract.candidates import preload
+
+        preload()
     from reader.workers import process_pool, stop_pool
 
     pool = process_pool(min(jobs, len(todo)), initializer=_worker_init)

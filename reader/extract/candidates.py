@@ -209,6 +209,21 @@ CANDIDATES: dict[str, Candidate] = {
 }
 
 
+def preload() -> None:
+    """Import the default pool's libraries now (a batch's parent does, before its workers
+    fork, so that each worker does not import them again)."""
+    import warnings
+
+    from reader.extract.consensus import POOL
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if "newspaper4k" in POOL:
+            import newspaper.extractors.articlebody_extractor  # noqa: F401
+        if "justext" in POOL:
+            import justext  # noqa: F401
+
+
 # -- running them -----------------------------------------------------------------------------
 
 

@@ -459,6 +459,7 @@ def _consensus(reading: Reading, source: str | None, spent: float) -> Article:
         "agreement": decision.agreement,
         "added": decision.added,
         "failed": {o.name: o.error for o in outcomes if o.error is not None},
+        "empty": [n for n, body in bodies.items() if not body.shingles],
     }
     return make_article(reading, blocks, source=source, extras={"extraction": report})
 
