@@ -284,7 +284,9 @@ def evaluate(pages: list[StudyPage], configs: list[Config], jobs: int) -> Any:
             rows.extend(part)
             if n % 20 == 0:
                 done = min(n * 8, len(pages))
-                print(f"  scored {done} pages ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+                print(
+                    f"  scored {done} pages ({time.perf_counter() - start:.0f} s)", file=sys.stderr
+                )
     return np.array(rows, dtype=np.int64).transpose(1, 0, 2)
 
 
@@ -360,10 +362,12 @@ def _families(budget: float) -> list[tuple[str, Any]]:
         ),
         (
             "fill: paragraphs every candidate holds",
-            lambda c, k: allowed(c, k, False)
-            and c.margin is None
-            and c.support == len(c.pool)
-            and c.guard is None,
+            lambda c, k: (
+                allowed(c, k, False)
+                and c.margin is None
+                and c.support == len(c.pool)
+                and c.guard is None
+            ),
         ),
         (
             "fill, with the guard",
@@ -375,10 +379,12 @@ def _families(budget: float) -> list[tuple[str, Any]]:
         ),
         (
             "fill, goose3 allowed (not eligible)",
-            lambda c, k: allowed(c, k, True)
-            and c.margin is None
-            and c.support == len(c.pool)
-            and c.guard is None,
+            lambda c, k: (
+                allowed(c, k, True)
+                and c.margin is None
+                and c.support == len(c.pool)
+                and c.guard is None
+            ),
         ),
     ]
 
@@ -404,7 +410,11 @@ def report(
     row = "{:46} {:>15} {:>9}"
     print(row.format("rule family", "CV F1 (dev)", "held out"))
     alone = 0
-    print(row.format("trafilatura alone (today)", f"{figure(alone, dev):.4f}", f"{figure(alone, test):.4f}"))
+    print(
+        row.format(
+            "trafilatura alone (today)", f"{figure(alone, dev):.4f}", f"{figure(alone, test):.4f}"
+        )
+    )
     for label, keep in _families(args.budget):
         eligible = [alone] + [i for i, c in enumerate(configs) if c.pool and keep(c, costs)]
         figures, chosen = cross_validate(counts, dev, eligible, args.folds, args.repeats)
@@ -412,8 +422,10 @@ def report(
         mean = sum(figures) / len(figures)
         spread = (sum((f - mean) ** 2 for f in figures) / len(figures)) ** 0.5
         print(row.format(label, f"{mean:.4f} ± {spread:.4f}", f"{figure(final, test):.4f}"))
-        print(f"    chosen on the dev pages: {configs[final].label()} "
-              f"(cost {costs[configs[final].pool]:.2f}x; dev F1 {figure(final, dev):.4f})")
+        print(
+            f"    chosen on the dev pages: {configs[final].label()} "
+            f"(cost {costs[configs[final].pool]:.2f}x; dev F1 {figure(final, dev):.4f})"
+        )
         tally = Tally(configs[c].label() for c in chosen).most_common(2)
         print("    most chosen in the folds: " + "; ".join(f"{n} x {k}" for k, n in tally))
     print("\nper candidate: CPU per page (mean over the cache run), vs trafilatura's reading")

@@ -30,10 +30,10 @@ from tests.conftest import ASSETS
 
 SAMPLE = ASSETS / "sample-page.html"
 
-LEAD = "The council voted on Tuesday evening to keep the harbour ferry running through the winter months."
-MIDDLE = "Islanders had collected more than four thousand signatures in a petition delivered in March."
-LATE = "A new timetable with two extra crossings on Saturdays will be published next week by the operator."
-MENU = "Home News Sport Weather Contact us Subscribe today for only one euro a month and more offers"
+LEAD = "The council voted on Tuesday evening to keep the harbour ferry running all winter."
+MIDDLE = "Islanders had collected more than four thousand signatures in a petition in March."
+LATE = "A new timetable with two extra crossings on Saturdays will be published next week."
+MENU = "Home News Sport Weather Contact us Subscribe today for only one euro a month"
 
 
 def body(*texts: str) -> Body:
@@ -135,7 +135,9 @@ def test_every_candidate_is_bounded_on_hostile_pages(name: str) -> None:
     pages = [
         "<html><body>" + "<div>" * 5000 + "deep" + "</div>" * 5000 + "</body></html>",
         "<html><body><p>" + "<b>x " * 20000 + "</p></body></html>",
-        "<html><body>" + "<p>Word after word in a paragraph of prose.</p>" * 20000 + "</body></html>",
+        "<html><body>"
+        + "<p>Word after word in a paragraph of prose.</p>" * 20000
+        + "</body></html>",
         "<html><body><p class='" + "a" * 200000 + "'>text</p></body></html>",
     ]
     for html in pages:
@@ -209,11 +211,13 @@ def test_the_candidates_never_touch_the_network(tmp_path: Path) -> None:
     audit hook fails the process at the first socket event)."""
     page = tmp_path / "page.html"
     page.write_text(
-        SAMPLE.read_text(encoding="utf-8").replace(
+        SAMPLE.read_text(encoding="utf-8")
+        .replace(
             "<head>",
             '<head><meta http-equiv="refresh" content="0; url=https://other.example.org/">'
             '<meta property="og:image" content="https://img.example.org/a.jpg">',
-        ).replace("<body>", '<body><img src="https://img.example.org/b.jpg" width=900>'),
+        )
+        .replace("<body>", '<body><img src="https://img.example.org/b.jpg" width=900>'),
         encoding="utf-8",
     )
     done = subprocess.run(

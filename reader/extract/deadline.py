@@ -22,7 +22,7 @@ _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 _set_async_exc.restype = ctypes.c_int
 
 
-class Overrun(BaseException):  # noqa: N818 - raised into a call, like KeyboardInterrupt
+class Overrun(BaseException):  # raised into a call, like KeyboardInterrupt
     """The call did not finish within its deadline."""
 
 

@@ -380,7 +380,11 @@ def read_page(html: str, *, url: str | None = None, source: str | None = None) -
 
 
 def make_article(
-    reading: Reading, blocks: list[Block], *, source: str | None, extras: dict[str, Any] | None = None
+    reading: Reading,
+    blocks: list[Block],
+    *,
+    source: str | None,
+    extras: dict[str, Any] | None = None,
 ) -> Article:
     """The article of ``reading`` with ``blocks`` as its body (already through the pass for
     the ear). Raises :class:`~reader.errors.InputError` when the body is no article."""
