@@ -1,7 +1,9 @@
-"""Domain code never imports Textual: checked statically and at run time. Inside the
-TUI, modules are layered (no cycles; no screen imports the app): checked by the
-import-linter contract, run here. And the package's modules and functions stay small
-enough to hold one job each."""
+"""Domain code never imports Textual: checked statically by the import-linter contracts
+(tests/test_quality.py runs lint-imports, which sees imports inside functions too) and
+at run time here. The contracts are complete (every domain module listed, every module
+of the TUI and the library in a layer), and no module of the package reaches itself
+through its imports. And the package's modules and functions stay small enough to
+hold one job each."""
 
 from __future__ import annotations
 
@@ -26,26 +28,6 @@ def domain_modules() -> list[str]:
         if not info.name.startswith(FRONT_ENDS)
     ]
     return sorted(names)
-
-
-def test_no_domain_module_imports_textual_statically() -> None:
-    offenders = []
-    for path in (ROOT / "reader").rglob("*.py"):
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        if module.startswith(FRONT_ENDS):
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            offenders += [
-                f"{module}: {name}"
-                for name in names
-                if name.split(".")[0] == "textual" or name.startswith("reader.tui")
-            ]
-    assert offenders == []
 
 
 def test_importing_every_domain_module_loads_no_textual() -> None:
@@ -91,21 +73,17 @@ def test_tui_layers_contract_places_every_tui_module_and_the_app_on_top() -> Non
     assert contract["layers"][0] == "app"  # no other module of reader.tui imports the app
 
 
-def test_tui_layers_contract_is_kept() -> None:
-    """lint-imports itself, on the TUI's contract: a screen importing the app (or any
-    import from a lower layer to a higher one) fails here."""
-    out = subprocess.run(
-        [LINT_IMPORTS, "--no-cache", "--contract", "tui-layers"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stdout + out.stderr
-    assert "1 kept, 0 broken" in out.stdout
+def test_library_layers_contract_is_exhaustive_with_the_errors_at_the_bottom() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = [
+        c for c in config["tool"]["importlinter"]["contracts"] if c.get("id") == "library-layers"
+    ]
+    assert contract["type"] == "layers" and contract["containers"] == ["reader.library"]
+    assert contract["exhaustive"] is True  # lint-imports itself fails on a module left out
+    assert contract["layers"][-1] == "errors"
 
 
-def test_export_imports_neither_the_library_nor_extraction() -> None:
+def test_export_contract_forbids_the_library_and_extraction() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     (contract,) = [
         c
@@ -113,20 +91,70 @@ def test_export_imports_neither_the_library_nor_extraction() -> None:
         if c.get("source_modules") == ["reader.export"]
     ]
     assert set(contract["forbidden_modules"]) == {"reader.library", "reader.extract"}
-    offenders = []
-    for path in (ROOT / "reader" / "export").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            offenders += [
-                f"{path.name}: {name}"
-                for name in names
-                if name.startswith(("reader.library", "reader.extract"))
-            ]
-    assert offenders == []
+
+
+def test_no_import_cycles_anywhere_in_the_package() -> None:
+    """No module reaches itself through its imports: imports inside functions count
+    (grimp, import-linter's graph, reads every import statement of a module), and so do
+    package faces (a submodule importing its package's __init__ while the __init__
+    imports it). The contracts (tests/test_quality.py runs lint-imports) keep the
+    layers; this keeps every other folder free of circles too."""
+    import grimp
+
+    graph = grimp.build_graph("reader")
+    edges = {
+        module: {d for d in graph.find_modules_directly_imported_by(module) if d in graph.modules}
+        for module in graph.modules
+    }
+    assert circles(edges) == []
+
+
+def circles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm,
+    iterative: a recursive one would overflow on a deep chain of imports)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+
+    for root in sorted(edges):
+        if root in index:
+            continue
+        visit(root)
+        work = [(root, iter(sorted(edges[root])))]
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    visit(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = [stack.pop()]
+                while component[-1] != node:
+                    component.append(stack.pop())
+                on_stack.difference_update(component)
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_finder_finds_a_circle_and_a_face() -> None:
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "p": {"p.x"}, "p.x": {"p"}}
+    assert sorted(circles(edges)) == [["a", "b", "c"], ["p", "p.x"]]
+    assert circles({"a": {"b"}, "b": set()}) == []
 
 
 # One job per module and per function: past these, a module or function has always held

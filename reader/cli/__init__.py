@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reader import __version__
+from reader.cli.lines import SETTINGS_COMMANDS, error, warn_about_settings
 from reader.errors import ReaderError
 
 # The modules that add subcommands, in the order `reader --help` lists them.
@@ -82,30 +83,6 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         module = importlib.import_module(f"reader.cli.{name}")
         module.register(subparsers)
     return parser
-
-
-def error(message: str) -> None:
-    """Print one line for the user on stderr (escapes, controls and bidi overrides out)."""
-    from reader.sanitize import one_line
-
-    print(f"reader: {one_line(message)}", file=sys.stderr, flush=True)
-
-
-# Commands that read the settings (voice, rate, bitrate...) warn about bad values in the
-# settings file before they run; the TUI shows the same lines as notifications.
-SETTINGS_COMMANDS = frozenset({"say", "export"})
-
-
-def warn_about_settings() -> None:
-    """One line per bad value in the settings file; the defaults stand in for them."""
-    from reader.config import load_settings
-
-    current, problems = load_settings()
-    for problem in problems:
-        error(f"warning: {problem} (the default is used)")
-    lexicon = current.lexicon_path()
-    if current.lexicon and not lexicon.exists():  # the default path may well be absent
-        error(f"warning: lexicon: {lexicon} does not exist; no lexicon is used")
 
 
 class Terminated(KeyboardInterrupt):

@@ -115,7 +115,7 @@ def _summary_line(summary: Summary) -> str:
 def run_export(args: argparse.Namespace) -> int:
     from reader.cli import bars
     from reader.config import settings
-    from reader.export import snippet
+    from reader.export.outline import snippet
     from reader.exporting import export
     from reader.sanitize import one_line
 

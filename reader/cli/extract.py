@@ -221,7 +221,7 @@ def _make_folder(out_dir: Path) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from reader.cli import error
+    from reader.cli.lines import error
 
     fmt: str = args.format
     sources: list[str] = list(args.inputs)

@@ -122,7 +122,7 @@ def _print_json(data: Any) -> None:
 
 
 def handle_add(args: argparse.Namespace) -> int:
-    from reader.cli import error
+    from reader.cli.lines import error
     from reader.errors import ReaderError
     from reader.feeds import follow
     from reader.sanitize import one_line
@@ -145,7 +145,7 @@ def handle_add(args: argparse.Namespace) -> int:
 
 
 def handle_import(args: argparse.Namespace) -> int:
-    from reader.cli import error
+    from reader.cli.lines import error
     from reader.feeds import opml
     from reader.library.feeds import add_feed
 
@@ -189,7 +189,7 @@ def handle_list(args: argparse.Namespace) -> int:
 
 
 def handle_rm(args: argparse.Namespace) -> int:
-    from reader.cli import error
+    from reader.cli.lines import error
     from reader.errors import ReaderError
     from reader.library.feeds import remove_feed
 
@@ -262,7 +262,8 @@ def _sync_line(summary: SyncSummary) -> str:
 def handle_sync(args: argparse.Namespace) -> int:
     from reader.cli import bars
     from reader.config import settings
-    from reader.export import ExportOptions, snippet
+    from reader.export import ExportOptions
+    from reader.export.outline import snippet
     from reader.feeds.sync import DEFAULT_LIMIT, FeedResult, ItemOutcome, sync
     from reader.library.feeds import feeds
     from reader.sanitize import one_line

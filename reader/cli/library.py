@@ -154,7 +154,7 @@ def _register_config(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
 
 def open_library() -> Library:
     """The user's library; a damaged file moved aside is reported on stderr, once."""
-    from reader.cli import error
+    from reader.cli.lines import error
     from reader.library import Library
 
     library = Library.open()
@@ -186,7 +186,7 @@ def _title(title: str | None) -> str:
 def handle_add(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from reader.cli import error
+    from reader.cli.lines import error
     from reader.errors import ReaderError
     from reader.extract import extract
 
@@ -315,7 +315,7 @@ def handle_show(args: argparse.Namespace) -> int:
 
 
 def handle_rm(args: argparse.Namespace) -> int:
-    from reader.cli import error
+    from reader.cli.lines import error
     from reader.errors import ReaderError
     from reader.library import parse_id
 
@@ -468,7 +468,7 @@ def _toml_value(value: Any) -> str:
 
 def handle_config_get(args: argparse.Namespace) -> int:
     from reader import config, locations
-    from reader.cli import warn_about_settings
+    from reader.cli.lines import warn_about_settings
     from reader.errors import ConfigError
 
     warn_about_settings()

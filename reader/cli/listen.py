@@ -272,7 +272,7 @@ class Printer:
         if isinstance(event, Paused | Stopped) and event.text in ("Paused", "Stopped"):
             line = f"{event.text} at {self._where()}"
         if isinstance(event, Notice) and event.severity == "error":
-            from reader.cli import error
+            from reader.cli.lines import error
 
             error(event.text)
             self.status = 2
@@ -313,7 +313,7 @@ def handle_queue(args: argparse.Namespace) -> int:
             for item in args.ids:
                 ident = parse_id(item)
                 if not library.dequeue(ident):
-                    from reader.cli import error
+                    from reader.cli.lines import error
 
                     error(f"{ident}: not in the queue")
         elif args.action == "clear":

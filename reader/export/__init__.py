@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from reader.errors import ReaderError
+from reader.export.outline import snippet
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 EXPORT_VERSION = 2
 TEMP_PREFIX = ".reader-"
 TEMP_SUFFIX = ".part"
-CHAPTER_TITLE_CHARS = 60
 # A chunk whose samples all stay below this (of 32,767) holds no speech.
 SILENCE_PEAK = 64
 # Appended to the title and the file name of an article's highlights in one file.
@@ -231,15 +231,6 @@ def display_title(article: Article) -> str:
         return " ".join(article.title.split())
     words = article.text.split()[:10]
     return " ".join(words) if words else ""
-
-
-def snippet(text: str, limit: int = CHAPTER_TITLE_CHARS) -> str:
-    """``text`` on one line, cut at a word boundary to about ``limit`` characters."""
-    line = " ".join(text.split())
-    if len(line) <= limit:
-        return line
-    cut = line[:limit].rsplit(" ", 1)[0]
-    return cut + "…"
 
 
 def plan(

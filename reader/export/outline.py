@@ -21,14 +21,22 @@ if TYPE_CHECKING:
 
 CHAPTER_WORDS = 250  # a paragraph chapter holds at least this many words
 CHAPTER_TITLE_CHARS = 48  # "The intelligence agency, known under its…"
+HEADING_CHAPTER_CHARS = 60  # a chapter titled by a heading, a highlight, the title
 DESCRIPTION_CHARS = 600  # a longer first paragraph is cut at a sentence end
+
+
+def snippet(text: str, limit: int = HEADING_CHAPTER_CHARS) -> str:
+    """``text`` on one line, cut at a word boundary to about ``limit`` characters."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
 
 
 def paragraph_chapters(article: Article) -> list[tuple[int, str]]:
     """``(offset, title)`` of a chapter every few paragraphs of ``article``: none when it
     has headings (those make the chapters) or is shorter than two chapters."""
-    from reader.export import snippet
-
     if any(block.kind == "heading" for block in article.blocks):
         return []
     groups: list[tuple[int, str, int]] = []  # (offset, title, words)
@@ -64,8 +72,6 @@ def description(article: Article, ranges: Sequence[tuple[int, int]]) -> str | No
 def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str | None:
     """``text`` on one line, cut after the last sentence that ends within ``limit``
     characters (else at a word, with an ellipsis)."""
-    from reader.export import snippet
-
     line = one_line(text)
     if len(line) <= limit:
         return line or None

@@ -41,12 +41,14 @@ the queue); :class:`Library` is their methods together.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.library.articles import Articles, ArticleSummary
+from reader.library.errors import LibraryBusy, LibraryError, NotInLibrary
 from reader.library.exports import ExportRecords
-from reader.library.highlights import COLORS, Highlights
+from reader.library.highlights import Highlights
 from reader.library.ids import (
     MAX_ID,
     STAND_IN_PREFIX,
@@ -58,8 +60,9 @@ from reader.library.ids import (
     source_key,
 )
 from reader.library.listening import Listening
+from reader.library.rows import COLORS
 from reader.library.search import Search, SearchHit
-from reader.library.store import BUSY_TIMEOUT, LibraryBusy, LibraryError, NotInLibrary
+from reader.library.store import BUSY_TIMEOUT
 
 # json, datetime and the dataclass records are imported where they are used: `reader
 # list` and `reader search` need none of them, and start-up is most of their time.
@@ -125,6 +128,15 @@ def __getattr__(name: str) -> Any:
 class Library(Highlights, Articles, Search, ExportRecords, Listening):
     """A reader library file. Use :meth:`open`; see the module docstring for threads."""
 
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        recover: Callable[[Recovery], Recovery] | None = None,
+    ) -> None:
+        # A file that is not a library is moved aside and read back (the repair's salvage).
+        super().__init__(path, recover=recover or _recover)
+
     def export_json(self, path: str | Path) -> int:
         """Write the whole library to a JSON file (atomically); return the article count."""
         from reader.library import transfer
@@ -136,3 +148,10 @@ class Library(Highlights, Articles, Search, ExportRecords, Listening):
         from reader.library import transfer
 
         return transfer.import_json(self, Path(path))
+
+
+def _recover(recovery: Recovery) -> Recovery:
+    """The repair's salvage, imported when a file must be recovered (rarely)."""
+    from reader.library.repair import recover
+
+    return recover(recovery)

@@ -11,16 +11,16 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from reader.library.highlights import HIGHLIGHT_SELECT, highlight_from_row
+from reader.library.errors import NotInLibrary
 from reader.library.ids import now, source_key
-from reader.library.store import NotInLibrary
+from reader.library.rows import HIGHLIGHT_SELECT, highlight_from_row, stored_body, stored_columns
 from reader.library.stories import Stories, store_sketch
 
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.library.records import AddResult, Highlight, Similar, StoredArticle
 
-__all__ = ["ArticleSummary", "Articles", "stored_body", "stored_columns"]
+__all__ = ["ArticleSummary", "Articles"]
 
 # The records a listing returns by the thousand are NamedTuples: ten times cheaper to
 # make than frozen dataclasses, and they need no dataclasses import, which `reader list`
@@ -264,42 +264,3 @@ class Articles(Stories):
 def _lookup(source: str, content_hash: str) -> tuple[str, tuple[str]]:
     """The query finding the article ``source`` already gave, if any."""
     return ("SELECT id, content_hash FROM articles WHERE source = ? ORDER BY id LIMIT 1", (source,))
-
-
-def stored_body(article: Article) -> str:
-    """The stored form: ``Article.to_dict()`` without its sentences.
-
-    Sentences are derived from the blocks (``Article.from_dict`` ignores them and
-    :attr:`Article.sentences` recomputes them on first use); leaving them out keeps
-    the file about a third smaller. ``text`` stays: search and highlights read it.
-    """
-    import json
-
-    data = article.to_dict()
-    data.pop("sentences", None)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def stored_columns(article: Article) -> tuple[Any, ...]:
-    """The queryable columns: url, title, site, authors, date, language, words, chars.
-
-    The one-line ones are sanitized here, where text enters the library's columns
-    (what `reader list` and the TUI's library read): a title from a page or a file
-    may carry a terminal escape or a bidi override. The stored model is not changed:
-    its title is part of the text that highlight offsets point into.
-    """
-    from reader.sanitize import one_line
-
-    def line(value: str | None) -> str | None:
-        return None if value is None else one_line(value)
-
-    return (
-        line(article.url),
-        line(article.title),
-        line(article.site),
-        "; ".join(one_line(a) for a in article.authors),
-        line(article.date),
-        line(article.language),
-        article.word_count,
-        len(article.text),
-    )

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reader.errors import InputError
-from reader.library import Library, now
+from reader.library.ids import now
+from reader.library.store import Store
 
 # After this many failed syncs in a row a feed is reported as failing (it is kept).
 FAILING_AFTER = 3
@@ -71,7 +72,7 @@ def _feed(row: Any) -> Feed:
 
 
 def add_feed(
-    library: Library, url: str, title: str | None = None, site: str | None = None
+    library: Store, url: str, title: str | None = None, site: str | None = None
 ) -> tuple[Feed, bool]:
     """Follow ``url``; returns the feed and whether it was new (a known URL is kept)."""
     with library._write() as c:
@@ -86,7 +87,7 @@ def add_feed(
     return _feed(row), True
 
 
-def feeds(library: Library, ids: Iterable[int] | None = None) -> list[Feed]:
+def feeds(library: Store, ids: Iterable[int] | None = None) -> list[Feed]:
     """The feeds followed (all, or those of ``ids``, which must exist), oldest first."""
     query = (
         f"SELECT {', '.join('f.' + c.strip() for c in _COLUMNS.split(','))}, "
@@ -107,7 +108,7 @@ def feeds(library: Library, ids: Iterable[int] | None = None) -> list[Feed]:
     return [by_id[i] for i in wanted]
 
 
-def remove_feed(library: Library, feed_id: int) -> Feed:
+def remove_feed(library: Store, feed_id: int) -> Feed:
     """Stop following a feed; its articles stay in the library."""
     (feed,) = feeds(library, [feed_id])
     with library._write() as c:
@@ -115,7 +116,7 @@ def remove_feed(library: Library, feed_id: int) -> Feed:
     return feed
 
 
-def known_items(library: Library, feed_id: int, guids: list[str], urls: list[str]) -> set[str]:
+def known_items(library: Store, feed_id: int, guids: list[str], urls: list[str]) -> set[str]:
     """Which of ``guids`` (of this feed) and ``urls`` (of any feed) are already taken."""
 
     def work(c: sqlite3.Connection) -> set[str]:
@@ -145,7 +146,7 @@ def known_items(library: Library, feed_id: int, guids: list[str], urls: list[str
 
 
 def record_item(
-    library: Library,
+    library: Store,
     feed_id: int,
     guid: str,
     url: str | None,
@@ -169,7 +170,7 @@ def record_item(
         )
 
 
-def feed_articles(library: Library, feed_ids: Iterable[int] | None = None) -> list[int]:
+def feed_articles(library: Store, feed_ids: Iterable[int] | None = None) -> list[int]:
     """The articles the followed feeds brought (all of them, or those of ``feed_ids``),
     in the order they were taken: what a ``feeds sync --export`` folder holds, less what
     was listened to. An item skipped as a story already in the library is not counted
@@ -183,7 +184,7 @@ def feed_articles(library: Library, feed_ids: Iterable[int] | None = None) -> li
     return [int(r[0]) for r in rows]
 
 
-def exported(library: Library, folder: str, article_ids: Iterable[int]) -> None:
+def exported(library: Store, folder: str, article_ids: Iterable[int]) -> None:
     """These articles are rendered in ``folder`` (or settled there): no longer pending."""
     ids = list(article_ids)
     with library._write() as c:
@@ -209,7 +210,7 @@ class FetchedOk:
     kind: str | None = None  # rss, atom or json (None: a 304, unchanged)
 
 
-def mark_ok(library: Library, fetches: Iterable[FetchedOk]) -> None:
+def mark_ok(library: Store, fetches: Iterable[FetchedOk]) -> None:
     """Successful fetches, in one transaction: failures reset, validators stored.
 
     A sync whose items did not all finish passes ``keep_validators=False``, which
@@ -241,7 +242,7 @@ def mark_ok(library: Library, fetches: Iterable[FetchedOk]) -> None:
         )
 
 
-def mark_failed(library: Library, feed_id: int, reason: str) -> int:
+def mark_failed(library: Store, feed_id: int, reason: str) -> int:
     """A failed fetch or parse: counted, never deleted. Returns the failures in a row."""
     with library._write() as c:
         c.execute(
@@ -253,7 +254,7 @@ def mark_failed(library: Library, feed_id: int, reason: str) -> int:
     return int(row[0]) if row else 0
 
 
-def article_feeds(library: Library) -> dict[int, str]:
+def article_feeds(library: Store) -> dict[int, str]:
     """Article id -> the title (or URL) of the feed it came from, for listings."""
     rows = library._read(
         lambda c: c.execute(

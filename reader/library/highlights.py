@@ -9,24 +9,18 @@ from __future__ import annotations
 
 import builtins
 import sqlite3
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from reader.errors import InputError
+from reader.library.errors import NotInLibrary
 from reader.library.ids import now
-from reader.library.store import NotInLibrary, Store
+from reader.library.rows import HIGHLIGHT_SELECT, check_color, highlight_from_row
+from reader.library.store import Store
 
 if TYPE_CHECKING:
     from reader.library.records import Highlight
 
-__all__ = ["COLORS", "HIGHLIGHT_SELECT", "Highlights", "check_color", "highlight_from_row"]
-
-COLORS = ("yellow", "green", "blue", "pink", "purple", "orange")
-
-HIGHLIGHT_SELECT = (
-    'SELECT id, article_id, start, "end", quote, color, note, created, prefix, suffix, '
-    "detached FROM highlights"
-)
+__all__ = ["Highlights"]
 
 _UNSET: Any = object()
 
@@ -166,33 +160,3 @@ def _check_article(c: sqlite3.Connection, article_id: int) -> None:
     """:class:`NotInLibrary` for an article id the library does not hold."""
     if c.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
         raise NotInLibrary(f"article {article_id}", "not in the library")
-
-
-def highlight_from_row(row: Sequence[Any]) -> Highlight:
-    from reader.library.records import Highlight
-
-    return Highlight(
-        id=row[0],
-        article_id=row[1],
-        start=row[2],
-        end=row[3],
-        text=row[4],
-        color=row[5],
-        note=row[6],
-        created=row[7],
-        prefix=row[8],
-        suffix=row[9],
-        detached=bool(row[10]),
-    )
-
-
-def check_color(color: str | None) -> str | None:
-    if color is None:
-        return None
-    value = color.strip().lower()
-    is_hex = (
-        len(value) == 7 and value[0] == "#" and all(ch in "0123456789abcdef" for ch in value[1:])
-    )
-    if value in COLORS or is_hex:
-        return value
-    raise InputError(f"color {color!r}", "use one of " + ", ".join(COLORS) + " or #rrggbb")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.errors import InputError
-from reader.library.store import NotInLibrary
+from reader.library.errors import NotInLibrary
 
 if TYPE_CHECKING:
     from reader.article import Article

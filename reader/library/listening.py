@@ -16,8 +16,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from reader.library.errors import NotInLibrary
 from reader.library.ids import now
-from reader.library.store import NotInLibrary, Store
+from reader.library.store import Store
 
 __all__ = ["Listening"]
 

@@ -25,7 +25,8 @@ from typing import Any, Literal
 from reader.errors import ReaderError
 from reader.library import schema
 from reader.library.reading import scan
-from reader.library.rescue import RepairReport, copy
+from reader.library.records import Recovery, RepairReport
+from reader.library.rescue import copy
 from reader.library.store import (
     BUSY_TIMEOUT,
     FOREIGN,
@@ -35,7 +36,7 @@ from reader.library.store import (
     move_aside,
 )
 
-__all__ = ["CheckResult", "RepairReport", "check", "repair", "salvage"]
+__all__ = ["CheckResult", "RepairReport", "check", "recover", "repair", "salvage"]
 
 # A test replaces this to stop a repair half-way, as a crash would.
 _progress: Callable[[str, int], None] = lambda what, n: None  # noqa: E731
@@ -201,6 +202,24 @@ def _copy(
 
 
 # -- salvage from a file SQLite cannot open -------------------------------------------------
+
+
+def recover(recovery: Recovery) -> Recovery:
+    """Read back what the file just moved aside holds into a new library in its place
+    (what :class:`~reader.library.Library` gives its store to recover with).
+
+    Not for another program's database (nothing of ours is in it). A salvage that fails
+    leaves the moved file as it is, and the library starts empty as before.
+    """
+    from dataclasses import replace
+
+    if recovery.reason == FOREIGN:
+        return recovery
+    try:
+        report = salvage(recovery.moved_to, recovery.path)
+    except (OSError, sqlite3.DatabaseError, ReaderError):
+        return recovery
+    return replace(recovery, salvaged=report) if report is not None else recovery
 
 
 def salvage(broken: Path, path: Path) -> RepairReport | None:
@@ -421,9 +440,9 @@ def _new_database(path: Path) -> sqlite3.Connection:
 
 
 def _new_library(path: Path) -> None:
-    from reader.library import Library
+    from reader.library.store import Store
 
-    Library.open(path).close()
+    Store(path).close()
 
 
 def _remove(path: Path) -> None:

@@ -34,144 +34,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from reader.article import BLOCK_SEPARATOR, Article, Block
 from reader.errors import ReaderError
-from reader.library.articles import stored_body, stored_columns
-from reader.library.highlights import check_color
-from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX, now, stored_source
+from reader.library.ids import STAND_IN_PREFIX, now, stored_source
 from reader.library.reading import TableRows, from_pages, indexed_values, named_ids, table_names
+from reader.library.records import RepairReport
 from reader.library.rescue_feeds import FeedRows, copy_feeds, copy_meta
+from reader.library.rows import check_color, stored_body, stored_columns
 
 __all__ = ["RepairReport", "copy"]
-
-
-@dataclass
-class RepairReport:
-    """What :func:`repair` saved and lost. ``complete``: nothing the user made was lost."""
-
-    path: Path
-    status: Literal["missing", "healthy", "repaired", "unreadable"]
-    moved_to: Path | None = None
-    reason: str = ""
-    articles: int = 0  # saved with their text
-    highlights: int = 0
-    exports: int = 0
-    from_search_index: int = 0  # articles whose text came from the search index
-    articles_lost: int = 0  # text lost (their highlights are in stand-ins, if any)
-    highlights_lost: int = 0
-    exports_lost: int = 0
-    feeds: int = 0  # feeds followed, saved
-    feed_items: int = 0  # items taken from feeds, saved
-    feeds_lost: int = 0
-    feed_items_forgotten: int = 0  # lost, or their article was: the next sync takes them again
-    positions_lost: int = 0  # articles saved without their row: position reset
-    dates_lost: int = 0  # ... and whose date added no index kept either
-    from_pages: int = 0  # rows read straight from table pages the tree no longer reached
-    unverified: int = 0  # texts read back by hand whose stored hash did not confirm them
-    uncertain: bool = False  # some pages could not be read at all: counts are lower bounds
-    stand_ins: list[tuple[int, str, int]] = field(default_factory=list)  # id, source, marks
-    lost_articles: list[tuple[int, str | None]] = field(default_factory=list)  # id, source
-
-    @property
-    def complete(self) -> bool:
-        return self.status != "unreadable" and not (
-            self.articles_lost
-            or self.highlights_lost
-            or self.exports_lost
-            or self.feeds_lost
-            or self.positions_lost
-            or self.uncertain
-        )
-
-    def lines(self) -> list[str]:
-        """The report for the user: a summary line, then one line per thing to act on."""
-        if self.status == "missing":
-            return [f"{self.path}: no library yet, nothing to repair"]
-        if self.status == "healthy":
-            return [f"{self.path}: the library is healthy (integrity check passed); nothing to do"]
-        if self.status == "unreadable":
-            name = self.moved_to.name if self.moved_to else "?"
-            return [
-                f"{self.path}: nothing could be read ({self.reason}); moved it to {name} "
-                "and started a new, empty library"
-            ]
-        lines = [
-            f"repaired {self.path}: saved {self.articles} article(s), {self.highlights} "
-            f"highlight(s), {self.exports} export record(s); could not save "
-            f"{self.articles_lost} article text(s), {self.highlights_lost} highlight(s), "
-            f"{self.exports_lost} export record(s)"
-            + (" (at least: some pages could not be read at all)" if self.uncertain else "")
-        ]
-        if self.moved_to is not None:
-            lines.append(f"the damaged file is kept as {self.moved_to.name} ({self.reason})")
-        lines += self._feeds_line()
-        if self.from_search_index:
-            lines.append(
-                f"{self.from_search_index} article(s) rebuilt from the search index's copy of "
-                "the text (headings and lists became paragraphs; highlights still fit)"
-            )
-        if self.from_pages:
-            lines.append(
-                f"{self.from_pages} row(s) read straight from the file's pages "
-                "(a damaged page of the table's tree hid them from queries)"
-            )
-        if self.unverified:
-            lines.append(
-                f"{self.unverified} article text(s) could not be checked against their stored "
-                "hash and may carry damaged characters; `reader add SOURCE` fetches one again"
-            )
-        if self.positions_lost:
-            dates = f", {self.dates_lost} their date added" if self.dates_lost else ""
-            lines.append(f"{self.positions_lost} article(s) lost their listening position{dates}")
-        for ident, origin, marks in self.stand_ins:
-            again = _add_again(origin)
-            lines.append(
-                f"article {ident}: text lost; its {marks} highlight(s) are kept in a stand-in "
-                + (
-                    f"article: {again} brings the text back and re-anchors them"
-                    if again
-                    else "article (where the text came from is lost too)"
-                )
-            )
-        for ident, known in self.lost_articles:
-            again = _add_again(known)
-            lines.append(
-                f"article {ident}: text lost; {again} adds it again"
-                if again
-                else f"article {ident}: lost, with where it came from"
-            )
-        return lines
-
-    def _feeds_line(self) -> list[str]:
-        """What became of the feeds and their items (nothing when there were none)."""
-        if not (self.feeds or self.feeds_lost or self.feed_items or self.feed_items_forgotten):
-            return []
-        line = f"kept {self.feeds} feed(s) and {self.feed_items} item(s) taken from them"
-        if self.feeds_lost:
-            line += (
-                f"; could not save {self.feeds_lost} feed(s) (`reader feeds add URL` follows "
-                "one again)"
-            )
-        if self.feed_items_forgotten:
-            line += (
-                f"; {self.feed_items_forgotten} item(s) forgotten (lost, or their article "
-                "was): the next `reader feeds sync` takes them again while their feed lists them"
-            )
-        return [line]
-
-
-def _add_again(source: str | None) -> str | None:
-    """The command that adds an article again from ``source``, if it can be run as is
-    (from any folder: a URL or an absolute path, never a name relative to somewhere)."""
-    if not source or source.startswith((STAND_IN_PREFIX, STDIN_PREFIX)):
-        return None
-    if "://" not in source and not Path(source).is_absolute():
-        return None
-    return f"`reader add {source}`"
 
 
 # -- the salvage ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from reader.library.ids import now
 from reader.library.reading import TableRows, named_ids
 
 if TYPE_CHECKING:
-    from reader.library.rescue import RepairReport
+    from reader.library.records import RepairReport
 
 __all__ = ["FEED_WIDTH", "ITEM_WIDTH", "FeedRows", "copy_feeds", "copy_meta"]
 

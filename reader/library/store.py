@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self, TypeVar
 
 from reader import locations
-from reader.errors import InputError, ReaderError
+from reader.errors import ReaderError
 from reader.library import schema
+from reader.library.errors import LibraryBusy, LibraryError, NotInLibrary
 
 if TYPE_CHECKING:
     from reader.library.records import Recovery
@@ -58,23 +59,21 @@ NOT_SQLITE = "not an SQLite database"
 _T = TypeVar("_T")
 
 
-class LibraryError(ReaderError):
-    """The library file cannot be used (newer version, unreadable, damaged)."""
-
-
-class LibraryBusy(LibraryError):
-    """Another process held the library for longer than :data:`BUSY_TIMEOUT`."""
-
-
-class NotInLibrary(InputError):
-    """No article or highlight with that id."""
-
-
 class Store:
     """A library file's connections (one per thread) and transactions."""
 
-    def __init__(self, path: Path | str | None = None) -> None:
-        """Open (creating or migrating) the library at ``path``; same as :meth:`open`."""
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        recover: Callable[[Recovery], Recovery] | None = None,
+    ) -> None:
+        """Open (creating or migrating) the library at ``path``; same as :meth:`open`.
+
+        A file that is not a library is moved aside; ``recover`` (the library's salvage,
+        :func:`reader.library.repair.recover`) may then read back what it held. The store
+        is told how to recover rather than importing the repair, which is built on it.
+        """
         target = Path(path) if path is not None else locations.library_file()
         self.path = target
         self.recovered: Recovery | None = None
@@ -85,7 +84,8 @@ class Store:
         problem = inspect_file(target)
         if problem is not None:
             self.recovered = move_aside(target, problem)
-            self.recovered = _salvage(self.recovered)
+            if recover is not None:
+                self.recovered = recover(self.recovered)
         try:
             schema.migrate(self._connection())
         except schema.NewerSchema as newer:
@@ -294,25 +294,6 @@ def inspect_file(path: Path) -> str | None:
     if app_id == 0 and tables == 0 and version == 0:
         return None  # an empty SQLite file
     return FOREIGN
-
-
-def _salvage(recovery: Recovery) -> Recovery:
-    """Read back what the file just moved aside holds into a new library in its place.
-
-    Not for another program's database (nothing of ours is in it). A salvage that fails
-    leaves the moved file as it is, and the library starts empty as before.
-    """
-    from dataclasses import replace
-
-    from reader.library import repair
-
-    if recovery.reason == FOREIGN:
-        return recovery
-    try:
-        report = repair.salvage(recovery.moved_to, recovery.path)
-    except (OSError, sqlite3.DatabaseError, ReaderError):
-        return recovery
-    return replace(recovery, salvaged=report) if report is not None else recovery
 
 
 def move_aside(path: Path, reason: str) -> Recovery:

@@ -45,14 +45,15 @@ from reader.sanitize import one_line, safe_text
 
 if TYPE_CHECKING:
     from reader.article import Article
-    from reader.library import ImportResult, Library
+    from reader.library.records import ImportResult
+    from reader.library.store import Store
 
 FORMAT = "reader-library"
 VERSION = 2
 READS = (1, 2)  # versions import understands (1: before feeds)
 
 
-def dump(library: Library) -> dict[str, Any]:
+def dump(library: Store) -> dict[str, Any]:
     """The library as JSON data (ordered by id, so equal libraries give equal files)."""
 
     def work(c: Any) -> dict[str, Any]:
@@ -123,7 +124,7 @@ def dump(library: Library) -> dict[str, Any]:
     return library._read(snapshot)
 
 
-def export_json(library: Library, path: Path) -> int:
+def export_json(library: Store, path: Path) -> int:
     data = dump(library)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     target = path.expanduser()
@@ -233,7 +234,7 @@ def _marks(entry: Doc, raw: Article, kept: Article) -> list[_Mark]:
     """The highlights, checked against the article's text as the file has it, and
     placed again in the kept text when sanitizing changed it."""
     from reader.library import anchor
-    from reader.library.highlights import check_color
+    from reader.library.rows import check_color
 
     marks = []
     for item, where in entry.items("highlights"):
@@ -343,8 +344,8 @@ def _read(path: Path) -> object:
         raise InputError(str(path), f"cannot be read as JSON ({one_line(str(error))})") from None
 
 
-def import_json(library: Library, path: Path) -> ImportResult:
-    from reader.library import ImportResult
+def import_json(library: Store, path: Path) -> ImportResult:
+    from reader.library.records import ImportResult
 
     # Check everything before writing anything: a bad file changes nothing.
     try:
@@ -380,8 +381,8 @@ def import_json(library: Library, path: Path) -> ImportResult:
 def _import_article(c: sqlite3.Connection, entry: _Entry) -> tuple[int, bool]:
     """The id the entry's article has in the library, and whether it was added (else it
     was there already, with the same source and text)."""
-    from reader.library.articles import stored_body, stored_columns
     from reader.library.ids import source_key
+    from reader.library.rows import stored_body, stored_columns
 
     article = entry.article
     body = stored_body(article)

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from reader.library import Library
+from reader.library.store import Store
 
 __all__ = ["VISIT_KEY", "arrived_since", "previous_visit", "record_visit"]
 
 VISIT_KEY = "library.last_visit"  # ISO 8601 UTC, as reader.library.now() writes
 
 
-def previous_visit(library: Library) -> str | None:
+def previous_visit(library: Store) -> str | None:
     """When the library was last looked at (``None``: never, or before version 7)."""
     row = library._read(
         lambda c: c.execute("SELECT value FROM meta WHERE key = ?", (VISIT_KEY,)).fetchone()
@@ -29,7 +29,7 @@ def previous_visit(library: Library) -> str | None:
     return str(row[0]) if row is not None else None
 
 
-def record_visit(library: Library, seen: str) -> None:
+def record_visit(library: Store, seen: str) -> None:
     """The list was last shown at ``seen``; never moves the time back (two front ends
     open at once each record theirs, and the later one stands)."""
     with library._write() as c:
@@ -40,7 +40,7 @@ def record_visit(library: Library, seen: str) -> None:
         )
 
 
-def arrived_since(library: Library, since: str | None) -> set[int]:
+def arrived_since(library: Store, since: str | None) -> set[int]:
     """Articles a feed sync added (or gave a new text) after ``since`` and neither
     opened nor heard to the end since then; ``since`` ``None``: every such article (the
     new ones)."""

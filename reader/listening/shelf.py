@@ -116,7 +116,7 @@ class Writer:
             try:
                 job()
             except ReaderError as error:
-                from reader.library.store import NotInLibrary
+                from reader.library.errors import NotInLibrary
 
                 if isinstance(error, NotInLibrary):
                     continue  # deleted while it played: nothing to keep

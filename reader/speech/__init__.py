@@ -14,63 +14,15 @@ choice through ``pyttsx3.init``, the engine thread, voices), ``plan`` (what to s
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from reader.speech.espeak import Cancel, SpeechError
+from reader.speech.types import Chunk, Voice, Word
 
 if TYPE_CHECKING:
     from reader.article import Article
     from reader.config import Settings
     from reader.speech.pipeline import Options
-
-SAMPLE_WIDTH = 2  # bytes per sample: 16-bit signed little-endian mono
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A spoken word: ``text[start:end]`` of the text passed in, ``time`` seconds from
-    the start of its chunk's audio."""
-
-    start: int
-    end: int
-    time: float
-
-
-@dataclass(frozen=True, slots=True)
-class Chunk:
-    """One sentence (or a smaller piece of a very long one) of synthesized speech.
-
-    ``start``/``end`` are character offsets into the text passed in (the article's
-    text for :func:`synthesize_article`), so ``text[start:end]`` is what was spoken.
-    ``pause_after`` is silence the consumer adds after the chunk (sentence, paragraph
-    or heading pause); it is not part of ``pcm``.
-    """
-
-    pcm: bytes  # 16-bit signed mono little-endian
-    sample_rate: int
-    start: int
-    end: int
-    words: tuple[Word, ...]
-    pause_after: float
-
-    @property
-    def duration(self) -> float:
-        """Seconds of audio in :attr:`pcm` (not counting :attr:`pause_after`)."""
-        return len(self.pcm) / (SAMPLE_WIDTH * self.sample_rate)
-
-
-@dataclass(frozen=True, slots=True)
-class Voice:
-    """An installed voice: ``id`` is what ``voice=`` and ``reader say --voice`` take."""
-
-    id: str
-    name: str
-    languages: tuple[str, ...]
-    gender: str | None  # "male", "female" or None when the engine does not say
-    engine: str = "espeak"  # "piper", "espeak", "sapi5" or "nsss"
-    quality: str | None = None  # Piper's "x_low", "low", "medium", "high"
-    sample_rate: int | None = None  # Hz of the audio it makes, when known
 
 
 def synthesize(

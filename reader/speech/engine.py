@@ -40,8 +40,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from reader.speech import Voice
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
+from reader.speech.types import Voice
 
 T = TypeVar("T")
 ENGINE_ENV = "READER_SPEECH_ENGINE"  # "piper", "espeak", "sapi5" or "nsss"

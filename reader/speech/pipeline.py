@@ -20,13 +20,13 @@ from typing import Literal, get_args
 
 from reader.config import Settings, validate
 from reader.errors import ReaderError
-from reader.speech import Cancel, Chunk, Voice, Word
 from reader.speech.cache import Entry, SpeechCache, cache_key
 from reader.speech.engine import Engine, engine_thread, resolve_voice, voice_for_script
-from reader.speech.espeak import SpeechError, Synthesis
+from reader.speech.espeak import Cancel, SpeechError, Synthesis
 from reader.speech.lexicon import Lexicon, load_lexicon
 from reader.speech.normalize import Spoken, normalize
 from reader.speech.plan import Pauses, Piece, limit_pieces, quick_start
+from reader.speech.types import Chunk, Voice, Word
 
 LOOKAHEAD = 4  # sentences in flight on the engine thread
 

@@ -39,9 +39,10 @@ from typing import Any
 
 from reader import locations
 from reader.files import write_atomic
-from reader.speech import Voice, piper_config
+from reader.speech import piper_config
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 from reader.speech.piper_memory import PUNCTUATION, bounded_voice
+from reader.speech.types import Voice
 
 ENGINE = "piper"
 ID_PREFIX = "piper/"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from reader import locations
 from reader.files import create_temp
-from reader.speech import Voice
 from reader.speech.espeak import SpeechError
 from reader.speech.piper import (
     ID_PREFIX,
@@ -21,6 +20,7 @@ from reader.speech.piper import (
     user_models,
     voice_pace,
 )
+from reader.speech.types import Voice
 
 TEST_SENTENCE = "Hello, this is a test of the new voice."
 

@@ -26,9 +26,9 @@ from typing import BinaryIO
 from reader import locations
 from reader.errors import FetchError, ReaderError
 from reader.extract.download import Cancelled
-from reader.speech import Voice
 from reader.speech.catalog import NAME, Catalog, CatalogFile, CatalogVoice, Source, load, source
 from reader.speech.espeak import SpeechError
+from reader.speech.types import Voice
 
 DEADLINE = 1800.0  # seconds for one file (a 120 MB model at 70 kB/s); resumable after
 STAGING = ".downloads"

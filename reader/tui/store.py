@@ -341,7 +341,7 @@ class MemoryStore(Store):
             self._queue.remove(article_id)
 
     def load(self, article_id: int) -> tuple[Article, int]:
-        from reader.library.store import NotInLibrary
+        from reader.library.errors import NotInLibrary
 
         if article_id not in self._articles:
             raise NotInLibrary(f"article {article_id}", "not in the library")
