@@ -64,7 +64,7 @@ def test_trafilatura_keeps_the_read_more_line_and_the_ear_pass_drops_it() -> Non
     """Guards the reason the pass exists: if trafilatura ever drops it, this says so."""
     import trafilatura
 
-    from reader.extract.html import blocks_from_tree
+    from reader.extract.tree import blocks_from_tree
 
     doc = trafilatura.bare_extraction(SAMPLE.read_text(encoding="utf-8"), include_comments=False)
     raw = [b.text for b in blocks_from_tree(doc.body)]  # type: ignore[union-attr]
@@ -77,7 +77,7 @@ def tree(xml: str) -> etree._Element:
 
 
 def test_blocks_from_tree_kinds_inline_code_line_breaks_and_tables() -> None:
-    from reader.extract.html import blocks_from_tree
+    from reader.extract.tree import blocks_from_tree
 
     body = tree(
         "<body><head rend='h2'>Set-up</head>"

@@ -45,7 +45,7 @@ def blocks_from_text(text: str) -> list[Block]:
 
 
 def _blocks_from_markup(element: Any) -> list[Block]:
-    from reader.extract.html import blocks_from_tree
+    from reader.extract.tree import blocks_from_tree
 
     return blocks_from_tree(element)
 

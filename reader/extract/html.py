@@ -18,126 +18,15 @@ import contextlib
 import re
 import time
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from reader.article import Article, Block, BlockKind
+from reader.article import Article, Block
 from reader.errors import InputError
-from reader.extract import ear, sources
+from reader.extract import ear
+from reader.extract.tree import blocks_from_tree, clean
 from reader.language import alpha2
 from reader.sanitize import strip_controls
-
-# Element tags of trafilatura's output tree (plus a few raw HTML tags its fallback
-# extractors sometimes leave) that start a block of their own.
-_HEADINGS = frozenset({"head", "h1", "h2", "h3", "h4", "h5", "h6"})
-_ITEMS = frozenset({"item", "li", "dt", "dd"})
-_QUOTES = frozenset({"quote", "blockquote"})
-_TABLES = frozenset({"table"})
-_ROWS = frozenset({"row", "tr"})
-_CELLS = frozenset({"cell", "td", "th"})
-_BREAKS = frozenset({"lb", "br"})
-_SKIP = frozenset({"graphic", "img", "figure", "colgroup", "col", "script", "style", "noscript"})
-_CONTAINERS = frozenset({"body", "div", "article", "section", "main"})
-# A code element is a block (a listing) directly under a container, and inline code
-# ("run `pip install`") inside a paragraph or list item.
-_CODE = frozenset({"code", "pre"})
-_BLOCKS = (
-    frozenset({"p", "list", "ul", "ol", "dl"})
-    | _CONTAINERS
-    | _HEADINGS
-    | _ITEMS
-    | _QUOTES
-    | _TABLES
-    | _ROWS
-    | _CELLS
-)
-
-_SPACES = re.compile(r"\s+")
-
-
-def _clean(text: str) -> str:
-    # Invisible characters (soft hyphens, zero-width spaces...) split words for the
-    # voice; entities such as &shy; only become them after parsing, so the loader
-    # cannot remove them all.
-    text = unicodedata.normalize("NFC", sources.strip_invisible(text))
-    return _SPACES.sub(" ", text).strip()
-
-
-def _inline_text(element: Any) -> str:
-    """All the text inside an inline element (``hi``, ``ref``, ``del``...)."""
-    return "".join(t for t in element.itertext() if isinstance(t, str))
-
-
-def _walk(element: Any, kind: BlockKind) -> Iterator[tuple[BlockKind, str]]:
-    """Yield ``(kind, text)`` for the blocks under ``element``.
-
-    Inline children are glued into the current block; a line break (``lb``) ends it, so
-    address lines or verse are spoken with a pause rather than run together; a block
-    child flushes the text so far and is walked with its own kind.
-    """
-    buffer: list[str] = [element.text or ""]
-
-    def flush() -> Iterator[tuple[BlockKind, str]]:
-        text = _clean("".join(buffer))
-        buffer.clear()
-        if text:
-            yield kind, text
-
-    for child in element:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if not tag or tag in _SKIP:  # a comment, a processing instruction, an image
-            pass
-        elif tag in _BREAKS:
-            yield from flush()
-        elif tag in _TABLES:
-            yield from flush()
-            yield from _table(child)
-        elif tag in _BLOCKS or (tag in _CODE and element.tag in _CONTAINERS):
-            yield from flush()
-            yield from _walk(child, _kind_for(tag, kind))
-        else:
-            buffer.append(_inline_text(child))
-        buffer.append(child.tail or "")
-    yield from flush()
-
-
-def _kind_for(tag: str, outer: BlockKind) -> BlockKind:
-    if tag in _HEADINGS:
-        return "heading"
-    if tag in _ITEMS:
-        return "list_item"
-    if tag in _QUOTES:
-        return "quote"
-    # A paragraph inside a quote or a list item stays a quote or an item.
-    return outer if outer in ("quote", "list_item") else "paragraph"
-
-
-def _table(table: Any) -> Iterator[tuple[BlockKind, str]]:
-    """One block per table row, its cells separated by commas (a pause, not a bar).
-
-    A listener cannot see columns; reading a row as one phrase keeps a cell next to
-    its neighbours, which is what a reader scanning the row would do.
-    """
-    rows = [el for el in table.iter() if isinstance(el.tag, str) and el.tag in _ROWS]
-    if not rows:
-        yield from _walk(table, "paragraph")
-        return
-    for row in rows:
-        cells = [
-            _clean(_inline_text(cell))
-            for cell in row
-            if isinstance(cell.tag, str) and cell.tag in _CELLS
-        ]
-        cells = [c for c in cells if c]
-        if cells:
-            yield "paragraph", ", ".join(cells)
-
-
-def blocks_from_tree(body: Any) -> list[Block]:
-    """The blocks of trafilatura's output tree, in document order."""
-    return [Block(kind, text) for kind, text in _walk(body, "paragraph")]
-
 
 # -- the pass for the ear ----------------------------------------------------------------
 
@@ -232,7 +121,7 @@ def declared_language(html: str) -> str | None:
 def _authors(raw: str | None) -> tuple[str, ...]:
     if not raw:
         return ()
-    names = [_clean(n) for n in re.split(r";|\s+(?:and|und|y|et|e|i)\s+", raw)]
+    names = [clean(n) for n in re.split(r";|\s+(?:and|und|y|et|e|i)\s+", raw)]
     seen: list[str] = []
     for name in names:
         if name and name not in seen:
@@ -244,7 +133,7 @@ def _title(raw: str | None, site: str | None) -> str | None:
     """The article title without a trailing " - Site name" that pages append."""
     if not raw:
         return None
-    title = _clean(unicodedata.normalize("NFC", raw))
+    title = clean(unicodedata.normalize("NFC", raw))
     if site:
         for sep in (" - ", " | ", " – ", " — ", " :: ", " · "):
             suffix = f"{sep}{site}"
@@ -359,7 +248,7 @@ def read_page(html: str, *, url: str | None = None, source: str | None = None) -
     body = getattr(doc, "body", None) if doc is not None else None
     # When trafilatura finds nothing better than a menu it returns it; that is no article.
     blocks = blocks_from_tree(body) if body is not None and body.tag not in _CHROME_ROOTS else []
-    site = _clean(meta.sitename) if meta.sitename else (meta.hostname or None)
+    site = clean(meta.sitename) if meta.sitename else (meta.hostname or None)
     language = declared_language(html) or (doc.language if doc is not None else None)
     if not language:  # the plain-text cleaner's guess: stopwords, or the script
         from reader.language import detect_language
