@@ -121,6 +121,23 @@ class Article:
         """The displayed and spoken text."""
         return self._layout[0]
 
+    @cached_property
+    def name(self) -> str:
+        """What the article is called wherever it is named (lists, the now-playing line,
+        media keys, tags, file names, chapters): its title on one safe line, else the
+        opening of its first sentence (:func:`reader.titles.title_from_body`, the one rule
+        extraction names an untitled article by), else "Untitled"."""
+        from reader.sanitize import one_line
+
+        if self.title and self.title.strip():
+            return one_line(self.title)
+        body = next((b.text for b in self.blocks if b.kind != "heading"), "")
+        if body.strip():
+            from reader.titles import title_from_body
+
+            return one_line(title_from_body(body, self.language)) or "Untitled"
+        return "Untitled"
+
     @property
     def title_span(self) -> Span | None:
         return self._layout[1]

@@ -194,11 +194,10 @@ def export_article(
     """
     from dataclasses import replace
 
-    from reader.export import display_title
     from reader.export.batch import run
 
     key = f"library:{article_id}" if article_id is not None else "tui:" + article.content_hash
-    label = display_title(article) or "the article"
+    label = article.name
     item = Item(label, key, None, article, tuple(highlights))
     options = replace(options, force=True)
 

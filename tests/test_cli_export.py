@@ -148,7 +148,7 @@ def test_hostile_titles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert names[0] == "etc passwd.mp3"
     assert names[1] == "CON_.mp3"
     assert names[2].startswith("word word") and len(names[2].encode()) <= 160
-    assert names[3] == "This is paragraph number 1 of the story. The river.mp3"
+    assert names[3] == "This is paragraph number 1 of the story.mp3"  # its first sentence
     assert sorted(os.listdir(out)) == sorted(names)
     assert sorted(os.listdir(tmp_path)) == ["1.html", "2.html", "3.html", "4.html", "out"]
 

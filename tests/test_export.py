@@ -156,7 +156,7 @@ def test_wav_with_loudness_normalization(tmp_path: Path) -> None:
     [
         ("../../etc/passwd", "etc passwd.mp3"),
         ("CON", "CON_.mp3"),
-        ("", "The morning was cold and bright. We walked to the.mp3"),
+        ("", "The morning was cold and bright.mp3"),  # untitled: named by its first sentence
         ("T" * 400, "T" * 150 + ".mp3"),
     ],
 )

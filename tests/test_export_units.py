@@ -16,7 +16,7 @@ import pytest
 from reader import audio
 from reader.article import Article, Block
 from reader.audio import Mark, Rendered
-from reader.export import ExportOptions, chapters, display_title, plan
+from reader.export import ExportOptions, chapters, plan
 from reader.export.batch import Names
 from reader.export.feed import ITUNES, duration_text, scan, write_feed
 from reader.export.names import MAX_STEM_BYTES, inside, safe_stem
@@ -147,10 +147,18 @@ def test_a_single_highlight_is_one_chapter() -> None:
     assert [(c.title, c.start, c.end) for c in got] == [("One.", 0.0, 0.8)]
 
 
-def test_an_article_without_a_title_is_named_by_its_first_words() -> None:
+def test_an_article_without_a_title_is_named_by_the_one_rule() -> None:
+    """Its first sentence (up to a phrase boundary), the rule extraction names an
+    untitled article by: the same name in the plan, the tags and the chapters."""
     art = Article(blocks=(Block("paragraph", "Words that open the article go here."),))
-    assert display_title(art) == "Words that open the article go here."
-    assert display_title(Article(blocks=())) == ""
+    assert art.name == "Words that open the article go here"
+    (part,) = plan(art, "k", ExportOptions(), None)
+    assert part.title == art.name
+    assert Article(blocks=()).name == "Untitled"
+    long = "The council met on Tuesday evening to discuss the harbour budget, and it voted"
+    assert Article(blocks=(Block("paragraph", long + " for it."),)).name == (
+        "The council met on Tuesday evening to discuss the harbour budget"
+    )
 
 
 # -- tags ------------------------------------------------------------------------------

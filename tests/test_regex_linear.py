@@ -37,6 +37,7 @@ MODULES = (
     "reader.extract.plaintext",
     "reader.extract.textlines",
     "reader.extract.textmeta",
+    "reader.titles",
     "reader.extract.fetch",
     "reader.extract.consensus",
     "reader.extract.candidates",

@@ -225,14 +225,6 @@ def item_key(source: str) -> str:
     return "file:" + str(Path(source).expanduser().resolve())
 
 
-def display_title(article: Article) -> str:
-    """The article's title, else its first words (an article needs a name)."""
-    if article.title and article.title.strip():
-        return " ".join(article.title.split())
-    words = article.text.split()[:10]
-    return " ".join(words) if words else ""
-
-
 def plan(
     article: Article,
     key: str,
@@ -242,7 +234,7 @@ def plan(
     """The parts (output files) of one item."""
     from reader.export.names import safe_stem
 
-    title = display_title(article)
+    title = article.name
     stem = safe_stem(title)
     if not options.highlights_only:
         whole = ((0, len(article.text)),)
@@ -336,7 +328,7 @@ def _export_parts(
         if job.source is None or extract is None:
             raise ReaderError(job.label, "no article, and nothing to extract it with")
         article = extract(job.source)
-    result.title = display_title(article) or None
+    result.title = article.name
     parts = plan(article, job.key, job.options, job.highlights)
     for number, part in enumerate(parts):
         if progress is not None:
@@ -496,7 +488,7 @@ def chapters(article: Article, part: Part, rendered: Rendered) -> tuple[Chapter,
         ]
         if headings:
             if headings[0][0] > 0 and article.text[: headings[0][0]].strip():
-                starts.append((0, snippet(display_title(article)) or "Introduction"))
+                starts.append((0, snippet(article.name) or "Introduction"))
             starts.extend(headings)
         else:
             starts = paragraph_chapters(article)

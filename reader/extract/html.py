@@ -279,9 +279,16 @@ def make_article(
     the ear). Raises :class:`~reader.errors.InputError` when the body is no article."""
     if not blocks or _too_slight(blocks):
         raise InputError(reading.subject, "no article found in the page")
+    title, from_body = reading.title, False
+    if not (title and title.strip()):  # named by the one rule for an untitled article
+        from reader.titles import title_from_body
+
+        body = next((b.text for b in blocks if b.kind != "heading"), blocks[0].text)
+        title, from_body = title_from_body(body, reading.language) or None, True
     return Article(
         blocks=tuple(blocks),
-        title=reading.title,
+        title=title,
+        title_from_body=from_body and title is not None,
         authors=reading.authors,
         date=reading.date or None,
         site=reading.site,

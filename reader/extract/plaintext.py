@@ -45,7 +45,7 @@ import unicodedata
 
 from reader.article import Article, Block, BlockKind
 from reader.errors import InputError
-from reader.extract import ear, sources, textmeta
+from reader.extract import ear, sources
 from reader.extract.textlines import (
     STOP_HIGH,
     TERMINAL,
@@ -64,6 +64,7 @@ from reader.extract.textlines import (
 )
 from reader.extract.textmeta import find_date, find_title, headline_part, site_name
 from reader.language import detect_language, stopwords
+from reader.titles import title_from_body
 
 # -- normalisation --------------------------------------------------------------------------
 
@@ -165,7 +166,7 @@ def clean_text(text: str, *, source: str | None = None, language: str | None = N
     from_body = not title
     return Article(
         blocks=tuple(blocks),
-        title=textmeta.title_from_body(blocks[0].text, lang) if from_body else title,
+        title=title_from_body(blocks[0].text, lang) if from_body else title,
         title_from_body=from_body,
         authors=authors,
         date=article_date,

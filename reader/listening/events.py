@@ -38,7 +38,7 @@ class Program:
     @property
     def title(self) -> str:
         """The article's name for a status line or a media key widget (one line, safe)."""
-        return display_title(self.article)
+        return self.article.name
 
     @property
     def site(self) -> str:
@@ -48,13 +48,6 @@ class Program:
     def byline(self) -> str:
         """The site, else the authors (xesam:artist, "from SITE")."""
         return self.site or one_line(", ".join(self.article.authors))
-
-
-def display_title(article: Article) -> str:
-    """The title export gives the article (its first words when untitled), on one line."""
-    from reader.export import display_title as named
-
-    return one_line(named(article)) or "Untitled"
 
 
 def whole_article(article: Article, article_id: int | None, start: int = 0) -> Program:
