@@ -193,6 +193,32 @@ def test_skips_by_sentence_and_by_fifteen_seconds(library: Library, make) -> Non
     assert 10 < back < 20
 
 
+def test_the_next_articles_opening_is_made_in_advance(
+    library: Library, make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While one article sounds, the next one's announcement and opening sentences are
+    # made into the speech cache, so "next article" (or the end) finds them made.
+    from reader.speech import pipeline, synthesize, synthesize_article
+
+    first, second = library.add(LONG).id, library.add(SECOND).id
+    library.enqueue([first, second])
+    player, heard = make()
+    player.play_queue(announce=False)
+    wait(lambda: len(heard.chunks()) >= 1)
+    wait(lambda: not any(t.name == "speaker-warm" for t in threading.enumerate()))
+    player.stop()
+
+    def made(item: object) -> None:
+        raise AssertionError("synthesized again: not made in advance")
+
+    monkeypatch.setattr(pipeline._PieceSynth, "finish", made)
+    line = "Next: Bridges of the north, from bridges.example."
+    assert [c.pcm for c in synthesize(line, language="en", settings=FAST, cache="read")]
+    opening = synthesize_article(SECOND, settings=FAST, cache="read")
+    assert len([next(opening), next(opening)]) == 2
+    opening.close()
+
+
 def test_the_sleep_timer_fades_out_and_play_resumes_where_the_fade_began(
     library: Library, make
 ) -> None:

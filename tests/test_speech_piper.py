@@ -383,3 +383,51 @@ def test_the_lexicon_and_the_cache_serve_the_neural_voice(
     (again,) = synthesize(text, voice="joe", cache="use")
     assert given == ["Doctor Win spoke first."]  # from the cache
     assert again.pcm == first.pcm and first.pcm != espeak.pcm
+
+
+def test_a_first_sentence_already_in_the_cache_whole_is_not_cut_again() -> None:
+    # Listening on makes each sentence whole (and caches it); a skip back or ahead to one
+    # of them then plays the cached sound at once instead of cutting it for a quick start.
+    text = (
+        "The first sentence of the piece is here and it is long enough to be cut. "
+        "The second sentence of the piece goes on for a while after the first one ends."
+    )
+    second = text.index("The second")
+    first_run = list(synthesize(text, voice="joe"))
+    assert text[first_run[-1].start : first_run[-1].end] == text[second:]  # made whole
+    later = list(synthesize(text[second:], voice="joe", cache="read"))
+    assert len(later) == 1 and later[0].pcm == first_run[-1].pcm
+    # Not in the cache: cut for a quick first part, as before.
+    fresh = list(synthesize(text[second:], voice="joe", cache="off"))
+    assert len(fresh) == 2
+
+
+def test_a_cancelled_synthesis_ends_the_model_run_in_progress() -> None:
+    # A skip must not wait for a long sentence nobody will hear: the run is interrupted.
+    import threading
+
+    from piper import SynthesisConfig
+
+    voice = piper_engine.load_voice(piper_engine.bundled_models()[0])
+    session = voice.session
+    cancel = threading.Event()
+
+    def set_when_running() -> None:
+        while session._running is None and not cancel.wait(0.001):
+            pass
+        cancel.set()
+
+    watcher = threading.Thread(target=set_when_running, daemon=True)
+    watcher.start()
+    # One run of the model (under MAX_PHONEMES): left alone it would run to its end and
+    # its audio would come back.
+    text = "The committee met on a grey morning in the old town hall by the river."
+    result = piper_engine.synthesize_pcm(
+        voice, text, SynthesisConfig(normalize_audio=False), cancel
+    )
+    watcher.join(5)
+    assert cancel.is_set()
+    assert result.pcm == b""
+    # The session is whole afterwards: the next run makes its audio.
+    again = piper_engine.synthesize_pcm(voice, "Then they went home.", SynthesisConfig(), None)
+    assert len(again.pcm) > 0

@@ -229,6 +229,11 @@ class PlayerState:
                 return None
         return self._next_program(program)
 
+    def upcoming(self, program: Program) -> Program | None:
+        """The queue's article after ``program`` as "next article" would take it (no
+        notices: asked ahead of time, to make its opening in advance)."""
+        return self._next_program(program, quiet=True)
+
     def _next_program(self, program: Program | None, *, quiet: bool = False) -> Program | None:
         """The first article of the queue after ``program``'s that can be loaded: a
         deleted one is skipped with a notice (and taken out of the queue)."""

@@ -157,6 +157,11 @@ def _stream(
     stop = _Stop(cancel)
     synth = _PieceSynth(text, setup, language, options, cache_mode, stop)
     pending: deque[_Pending] = deque()
+    if setup.voice.engine == "piper":
+        # A neural voice makes a whole piece before its first sample: the first
+        # sentence is streamed in parts so that audio starts at once, unless it is in
+        # the cache whole (a skip back, or ahead into what was made in advance).
+        first, pieces = _quick_first(text, synth, first, pieces)
     upcoming: Piece | None = first
     try:
         while True:
@@ -217,10 +222,35 @@ class _PieceSynth:
         say, stop = spoken.text, self.stop
 
         def job(engine: Engine) -> Synthesis:
+            if stop.is_set():  # closed while it waited its turn: nothing to make
+                return Synthesis(b"", 0, ())
             engine.select(voice.id, options.rate, options.pitch, options.volume)
             return engine.synthesize(say, stop)
 
         return _Pending(piece, spoken, key, None, self.thread.submit(job))
+
+    def cached(self, piece: Piece) -> bool:
+        """Whether the cache holds ``piece``'s sound (read, not written, by this mode)."""
+        if self.cache_mode == "off":
+            return False
+        key = self._key(piece)
+        return key is not None and self.cache.get(key) is not None
+
+    def _key(self, piece: Piece) -> str | None:
+        spoken = normalize(self.text[piece.start : piece.end], self.language, self.rules)
+        if not spoken.text.strip():
+            return None
+        voice = voice_for_script(self.setup.voices, self.setup.voice, spoken.text)
+        options = self.options
+        return cache_key(
+            self.setup.engine_of(voice),
+            voice.id,
+            options.rate,
+            options.pitch,
+            options.volume,
+            spoken.text,
+            options.lexicon.version,
+        )
 
     def finish(self, item: _Pending) -> Entry | None:
         """The engine's sound for a submitted ``item`` (cached when the mode says so);
@@ -248,18 +278,27 @@ def _start(
         language = (setup.voice.languages or ("en",))[0]
     pieces = iter(plan(language))
     if setup is not None and setup.voice.engine == "piper":
-        # A neural voice makes a whole piece before its first sample: the first
-        # sentence is streamed in parts so that audio starts at once.
-        pieces = quick_start(text, limit_pieces(text, pieces))
+        pieces = limit_pieces(text, pieces)
     first = next(pieces, None)
     if first is None:
         return None
     if setup is None:
         setup = prepare(options)
         if setup.voice.engine == "piper":
-            pieces = quick_start(text, limit_pieces(text, itertools.chain([first], pieces)))
+            pieces = limit_pieces(text, itertools.chain([first], pieces))
             first = next(pieces)
     return setup, language, first, pieces
+
+
+def _quick_first(
+    text: str, synth: _PieceSynth, first: Piece, pieces: Iterator[Piece]
+) -> tuple[Piece, Iterator[Piece]]:
+    """The first piece cut after its first clause (:func:`quick_start`), unless the
+    cache holds it whole."""
+    if synth.cached(first):
+        return first, pieces
+    split = quick_start(text, itertools.chain([first], pieces))
+    return next(split), split
 
 
 def _result(item: _Pending, text: str) -> Synthesis | None:

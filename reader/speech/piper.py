@@ -406,6 +406,7 @@ def synthesize_pcm(
     starts: list[int] = []  # sample of each spoken word's start, in the joined audio
     matched = words
     offset = 0
+    watch = _Watch(voice, cancel) if cancel is not None else None
     try:
         for chunk in voice.synthesize(text, config, include_alignments=words):
             parts.append(chunk.audio_float_array)
@@ -421,7 +422,12 @@ def synthesize_pcm(
     except SpeechError:
         raise
     except Exception as error:
+        if cancel is not None and cancel.is_set():  # interrupted on purpose: nothing made
+            return Synthesis(b"", rate, ())
         raise SpeechError("piper", f"synthesis failed ({_reason(error)})") from None
+    finally:
+        if watch is not None:
+            watch.done.set()
     if not parts:
         return Synthesis(b"", rate, ())
     audio = np.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -436,6 +442,28 @@ def synthesize_pcm(
                 for m, sample in zip(written, starts, strict=True)
             )
     return Synthesis(pcm, rate, events)
+
+
+class _Watch(threading.Thread):
+    """While one synthesis runs, polls its ``cancel`` and interrupts the model's run in
+    progress when it is set (a run of a long sentence takes a second or more; a skip
+    must not wait for it)."""
+
+    POLL = 0.01  # seconds
+
+    def __init__(self, voice: Any, cancel: Cancel) -> None:
+        super().__init__(name="piper-watch", daemon=True)
+        self.session: Any = getattr(voice, "session", None)
+        self.cancel = cancel
+        self.done = threading.Event()
+        if hasattr(self.session, "interrupt"):
+            self.start()
+
+    def run(self) -> None:
+        while not self.done.wait(self.POLL):
+            if self.cancel.is_set():
+                self.session.interrupt()
+                return
 
 
 # A written word that is spoken: a run of non-space characters with a letter or digit.

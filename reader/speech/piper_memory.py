@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import Any
 
 # Piper's punctuation phonemes (what ends a clause or a sentence in its phoneme lists).
@@ -79,17 +80,31 @@ class _Returning:
     """
 
     def __init__(self, session: Any) -> None:
-        import onnxruntime
-
         self.session = session
-        self._options = onnxruntime.RunOptions()
-        self._options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        self._lock = threading.Lock()
+        self._running: Any = None  # the RunOptions of the run in progress
 
     def run(self, output_names: Any, feeds: Any) -> Any:
+        import onnxruntime
+
+        options = onnxruntime.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        with self._lock:
+            self._running = options
         try:
-            return self.session.run(output_names, feeds, self._options)
+            return self.session.run(output_names, feeds, options)
         finally:
+            with self._lock:
+                self._running = None
             _trim_heap()
+
+    def interrupt(self) -> None:
+        """End the run in progress now (from another thread): onnxruntime checks the
+        flag between the model's nodes and the run raises. A listener's skip must not
+        wait for a long sentence nobody will hear."""
+        with self._lock:
+            if self._running is not None:
+                self._running.terminate = True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.session, name)
