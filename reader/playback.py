@@ -323,6 +323,11 @@ class Player:
             self._queue.append(item)
         return True
 
+    def queued_seconds(self) -> float:
+        """Seconds of audio queued and not yet played."""
+        with self._lock:
+            return self._queued_seconds()
+
     def _queued_seconds(self) -> float:
         return sum(
             (item.total_frames - item.frames_done) / item.sample_rate for item in self._queue

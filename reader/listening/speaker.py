@@ -28,8 +28,9 @@ from reader.errors import ReaderError
 # it: a skip, a new rate or voice drop what is queued, and pause is the device's.
 AHEAD_SECONDS = 24.0
 # Sentences of the next article's opening made in advance (into the speech cache) once
-# this one sounds, so that "next article" starts at once.
+# this one is this many seconds ahead, so that "next article" starts at once.
 WARM_PIECES = 2
+WARM_AFTER = 6.0
 
 if TYPE_CHECKING:
     from reader.config import Settings
@@ -152,14 +153,20 @@ class Speaker(threading.Thread):
                 tag = Tag(self.generation, program, "chunk", chunk)
                 if not self._queue(chunk.pcm, chunk.sample_rate, tag, chunk.pause_after):
                     return False
-                if self._warming is None and program.whole:
-                    self._warming = threading.Thread(
-                        target=self._warm, args=(program,), name="speaker-warm", daemon=True
-                    )
-                    self._warming.start()
+                if player.output.queued_seconds() >= WARM_AFTER:
+                    self._start_warming(program)
         finally:
             chunks.close()
+        if not self.cancel.is_set():
+            self._start_warming(program)  # a short article: its end is already made
         return not self.cancel.is_set()
+
+    def _start_warming(self, program: Program) -> None:
+        if self._warming is None and program.whole:
+            self._warming = threading.Thread(
+                target=self._warm, args=(program,), name="speaker-warm", daemon=True
+            )
+            self._warming.start()
 
     def _warm(self, program: Program) -> None:
         """Make the opening of the article after ``program`` (its announcement and first
