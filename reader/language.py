@@ -256,7 +256,7 @@ def detect_short_language(text: str, *, confidence: float = SHORT_CONFIDENCE) ->
     it leaves most short texts undecided (read with the English voice); asked less,
     it read "I am in a meeting" as Irish. fastText's model (176 languages, 0.9 MB) knows
     words and their parts: on the first sentence of each corpus page it gets the
-    language right far more often than the stoplists (figures in README, Benchmarks).
+    language right far more often than the stoplists (figures in docs/benchmarks.md).
     Under ``SHORT_MIN_WORDS`` words or ``confidence``: undecided. The code is ISO 639-1
     where the language has one, else three letters ("nds").
     """
