@@ -3,7 +3,8 @@
 The site builds with warnings as errors (a broken link, anchor or nav entry fails); every
 subcommand, choice and option of ``reader`` is shown in a command block of the docs and
 every command the docs and README show parses; the key tables of docs/keys.md are
-exactly the key bindings of the TUI's screens; the version is written once.
+exactly the key bindings of the TUI's screens, and the settings table of docs/config.md
+the settings; the version is written once.
 """
 
 from __future__ import annotations
@@ -288,6 +289,19 @@ def test_key_names_read_as_textual_names_them() -> None:
         assert _character_to_key(shown) == name
     assert key_name("shift+↓") == "shift+down" and key_name("+") == "plus"
     assert key_name("ctrl+p") == "ctrl+p" and key_name("esc") == "escape"
+
+
+def test_the_settings_table_holds_exactly_the_settings() -> None:
+    from dataclasses import fields
+
+    from reader.config import Settings
+
+    text = (DOCS / "config.md").read_text("utf-8")
+    table = text[text.index("| setting |") :].split("\n\n")[0]
+    shown = {
+        name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])
+    }
+    assert shown == {f.name for f in fields(Settings)}
 
 
 # -- the front page, the picture, the version -------------------------------------------
