@@ -4,7 +4,8 @@ The site builds with warnings as errors (a broken link, anchor or nav entry fail
 subcommand, choice and option of ``reader`` is shown in a command block of the docs and
 every command the docs and README show parses; the key tables of docs/keys.md are
 exactly the key bindings of the TUI's screens, and the settings table of docs/config.md
-the settings; the version is written once.
+the settings; every Python name and file path they give exists; the version is written
+once.
 """
 
 from __future__ import annotations
@@ -302,6 +303,52 @@ def test_the_settings_table_holds_exactly_the_settings() -> None:
         name for row in table.splitlines()[2:] for name in re.findall(r"`(\w+)`", row.split("|")[1])
     }
     assert shown == {f.name for f in fields(Settings)}
+
+
+# -- names and paths ------------------------------------------------------------------------
+
+
+def _resolve_name(name: str) -> object:
+    """``reader.a.b.c``: the longest importable module, then attributes."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            found = getattr(found, attribute)
+        return found
+    raise ImportError(name)
+
+
+def test_every_python_name_and_path_the_docs_give_exists() -> None:
+    """`reader.extract.extract`, `reader/speech/engine.py`: what the docs name is there."""
+    names: set[str] = set()
+    paths: set[str] = set()
+    for page in [*PAGES, README]:
+        text = page.read_text("utf-8")
+        names.update(re.findall(r"`(reader(?:\.[A-Za-z_]\w*)+)", text))
+        paths.update(re.findall(r"`((?:reader|tests|benchmarks|assets)/[\w./-]*)`", text))
+    assert len(names) > 10 and len(paths) > 20
+    missing = []
+    for name in sorted(names):
+        try:
+            _resolve_name(name)
+        except (ImportError, AttributeError):
+            missing.append(name)
+    missing += [path for path in sorted(paths) if not (ROOT / path).exists()]
+    assert not missing, missing
+    # The library's methods, listed by name on the API page.
+    from reader.library import Library
+
+    text = (DOCS / "api.md").read_text("utf-8")
+    listed = text[
+        text.index("Library.open(path=None)` with") : text.index("reader.library.source_key")
+    ]
+    methods = re.findall(r"`(\w+)`", listed)
+    assert len(methods) > 10
+    assert [m for m in methods if not callable(getattr(Library, m, None))] == []
 
 
 # -- the front page, the picture, the version -------------------------------------------
