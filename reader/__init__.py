@@ -9,5 +9,6 @@ the same functions: ``cli`` and ``tui``. Domain modules never import Textual.
 """
 
 # The one place the version is written: pyproject.toml reads it (dynamic = ["version"]),
-# `reader --version` and the fetcher's User-Agent print it; CHANGELOG.md names it.
+# `reader --version` and the fetcher's User-Agent print it; a release's CHANGELOG.md
+# heading names it.
 __version__ = "0.1.0"
