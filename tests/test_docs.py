@@ -357,7 +357,7 @@ def test_every_python_name_and_path_the_docs_give_exists() -> None:
 def test_readme_is_a_front_page() -> None:
     """The manual lives in docs/; README stays short and links into it."""
     text = README.read_text("utf-8")
-    assert len(text.splitlines()) <= 180
+    assert len(text.splitlines()) <= 180, "the manual and the figures go in docs/"
     links = re.findall(r"\]\((docs/[^)#]+)", text)
     assert len(links) >= 10 and all((ROOT / link).is_file() for link in links), links
 
