@@ -16,7 +16,7 @@ the pages scored.
    figure is the F1 of all the dev pages so scored. Then the choice made on all the dev
    pages is scored once on the held-out pages.
 
-Nothing here is timed for the README's speed figures (benchmarks.extraction does that);
+Nothing here is timed for the speed figures of docs/benchmarks.md (benchmarks.extraction does that);
 the CPU times per candidate are the study's cost column.
 """
 

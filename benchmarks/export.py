@@ -11,7 +11,8 @@ cache (nothing warms anything else):
   the same bitrate — once at ffmpeg's default LAME quality and once at
   ``-compression_level 9`` (what reader uses). Also the pydub way (chunks joined
   into one ``AudioSegment``, exported through ffmpeg) to show why reader streams
-  instead. Ratio = chain time / reader time (>= 1.0 is the goal). Reader's time
+  instead: pydub is in the ``bench`` extra (``pip install -e '.[bench]'``), not a
+  dependency of the reader. Ratio = chain time / reader time (>= 1.0 is the goal). Reader's time
   includes its ID3 tags and chapters; the engine is started before the clock in
   both.
 * a batch of ``--batch`` saved pages (HTML from the extraction corpus) through

@@ -1,4 +1,5 @@
-"""Extraction quality and speed on the annotated corpus, every README figure in one run.
+"""Extraction quality and speed on the annotated corpus: every extraction figure of the docs
+(docs/benchmarks.md) in one run.
 
     python -m benchmarks.extraction CORPUS [--jobs N] [--keep DIR]
 

@@ -17,7 +17,7 @@ audio thread itself: the moment each queued item starts sounding.
 * ``keys``: from the call to the sound: pause (the audio stops) and resume (it goes on),
   target <= 50 ms; a skip of 15 s, of a sentence, to the next article (the new audio
   starts), target <= 300 ms neural, <= 100 ms eSpeak. Median and worst of ``--runs``.
-* ``hour``: ``--minutes`` of queue (>= 20 for the figures in README) with the neural
+* ``hour``: ``--minutes`` of queue (>= 20 for the figures in docs/benchmarks.md) with the neural
   voice: the process's CPU time over wall time (share of one core; target <= 10%), and
   its resident memory sampled every 10 s: growth fitted by least squares and
   extrapolated to two hours (target < 30 MB). The fit starts after the first article,

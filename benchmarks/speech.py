@@ -38,7 +38,7 @@ CORPUS = SHARED / "bench" / "extraction" / "text"
 
 def corpus_text(words: int) -> str:
     """``words`` words of real English prose, no paragraph repeated (so the cache stays
-    cold all through), from the extraction corpus (README as a last resort)."""
+    cold all through), from the extraction corpus."""
     paragraphs: list[str] = []
     seen: set[str] = set()
     count = 0

@@ -179,7 +179,7 @@ class Article:
     # -- serialization --------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The model as plain JSON data (documented in README, "The article model")."""
+        """The model as plain JSON data (documented in docs/schema.md)."""
         return {
             "schema": SCHEMA,
             "title": self.title,

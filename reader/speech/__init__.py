@@ -1,6 +1,6 @@
 """Speech: text to timed PCM chunks, offline, streamed sentence by sentence.
 
-The public API the TUI and export use (documented in README, "Speech API"): the
+The public API the TUI and export use (documented in docs/api.md): the
 types :class:`Word`, :class:`Chunk`, :class:`Voice` and the functions
 :func:`synthesize`, :func:`synthesize_article`, :func:`voices`, :func:`warm_up`.
 Heavy modules are imported inside the functions so that importing this package
