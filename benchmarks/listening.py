@@ -17,6 +17,9 @@ audio thread itself: the moment each queued item starts sounding.
 * ``keys``: from the call to the sound: pause (the audio stops) and resume (it goes on),
   target <= 50 ms; a skip of 15 s, of a sentence, to the next article (the new audio
   starts), target <= 300 ms neural, <= 100 ms eSpeak. Median and worst of ``--runs``.
+  Each key comes after ``--spacing`` seconds of listening (4 by default: someone
+  listening; 1.5 gives keys in quick succession, where what a skip lands on is less
+  often made in advance).
 * ``hour``: ``--minutes`` of queue (>= 20 for the figures in docs/benchmarks.md) with the neural
   voice: the process's CPU time over wall time (share of one core; target <= 10%), and
   its resident memory sampled every 10 s: growth fitted by least squares and
@@ -181,9 +184,9 @@ KEYS = textwrap.dedent(
         for name, act in (("sentence", lambda: player.skip_sentence(1)),
                           ("seconds15", lambda: player.skip_time(15)),
                           ("article", player.next_article)):
+            time.sleep(spec["spacing"])
             g = player.generation; t0 = time.monotonic(); act()
             result[name].append(new_audio_after(t0, g))
-            time.sleep(1.5)
     print(json.dumps(result))
     """
 )
@@ -259,10 +262,12 @@ def part_gaps(engines: list[str]) -> None:
         )
 
 
-def part_keys(engines: list[str], runs: int) -> None:
-    spec = {"articles": articles(8, 400), "rate": 175, "runs": runs}
+def part_keys(engines: list[str], runs: int, spacing: float) -> None:
+    spec = {"articles": articles(8, 400), "rate": 175, "runs": runs, "spacing": spacing}
     for engine in engines:
-        print(f"keys ({engine}, {runs} runs each; {load()})")
+        print(
+            f"keys ({engine}, {runs} runs each, {spacing:g} s of listening before each; {load()})"
+        )
         found = child(KEYS, spec, engine)
         target = 0.3 if engine == "piper" else 0.1
         for name, label, limit in (
@@ -428,12 +433,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=20.0)
     parser.add_argument("--engine", choices=("piper", "espeak", "both"), default="both")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--spacing", type=float, default=4.0, help="seconds of listening before each key"
+    )
     args = parser.parse_args(argv)
     engines = ["piper", "espeak"] if args.engine == "both" else [args.engine]
     if args.only in (None, "gaps"):
         part_gaps(engines)
     if args.only in (None, "keys"):
-        part_keys(engines, args.runs)
+        part_keys(engines, args.runs, args.spacing)
     if args.only in (None, "start"):
         part_start(args.runs)
     if args.only in (None, "hour"):

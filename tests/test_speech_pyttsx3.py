@@ -137,3 +137,29 @@ def test_engine_layer_goes_through_pyttsx3() -> None:
     used = engine_thread().call(lambda e: e.system.tts)  # type: ignore[attr-defined]
     assert used is engine() and str(used) == DRIVER_NAME
     assert any(v.id == "gmw/en-US" for v in used.getProperty("voices"))
+
+
+def test_the_engine_thread_runs_what_someone_waits_for_before_lookahead() -> None:
+    # A listener's jump (a call, a stream's first piece, a prefetch) must not wait behind
+    # the sentences other streams make ahead; within one priority, first come first served.
+    import threading
+
+    from reader.speech.engine import EngineThread
+
+    release = threading.Event()
+    ran: list[str] = []
+
+    def job(name: str) -> Any:
+        return lambda engine: ran.append(name)
+
+    thread = EngineThread(factory=object)  # type: ignore[arg-type]
+    try:
+        thread.submit(lambda engine: release.wait(10))  # holds the thread while we queue
+        futures = [thread.submit(job(f"ahead{n}"), thread.AHEAD) for n in (1, 2)]
+        futures += [thread.submit(job(f"now{n}")) for n in (1, 2)]
+        release.set()
+        for future in futures:
+            future.result(10)
+        assert ran == ["now1", "now2", "ahead1", "ahead2"]
+    finally:
+        thread.stop()

@@ -187,6 +187,7 @@ class Speaker(threading.Thread):
                 language=upcoming.article.language,
                 cancel=self.cancel,
                 settings=player.settings,
+                prefetch=True,
             )
             start, end = upcoming.spans[0]
             opening = synthesize_article(
@@ -197,6 +198,7 @@ class Speaker(threading.Thread):
                 rate=player.rate,
                 cancel=self.cancel,
                 settings=player.settings,
+                prefetch=True,
             )
             for made in (line, itertools.islice(opening, WARM_PIECES)):
                 for _ in made:

@@ -36,6 +36,7 @@ def synthesize(
     cancel: Cancel | None = None,
     cache: Literal["use", "read", "off"] = "use",
     settings: Settings | None = None,
+    prefetch: bool = False,
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``text`` lazily, one :class:`Chunk` per sentence or smaller.
 
@@ -50,7 +51,9 @@ def synthesize(
     follow-along still advances. ``cache``: "use" (default) reads cached sentences
     and stores new ones; "read" reads but stores nothing (for bulk work such as
     export, which would otherwise push out what the user listened to); "off" skips
-    the cache. Raises :class:`SpeechError` naming the voice or the
+    the cache. ``prefetch``: made now to be heard later (the listening player's next
+    article, into the cache): its sentences go before other syntheses' lookahead.
+    Raises :class:`SpeechError` naming the voice or the
     sentence that could not be synthesized, :class:`~reader.errors.ConfigError` for a
     bad option or lexicon entry (when called).
     """
@@ -60,7 +63,9 @@ def synthesize(
     options = _options(voice, rate, pitch, volume, language, settings)
     # ``lang``: the language asked for, else the voice's (known once the engine runs),
     # so that German text read by a German voice is split as German ("am 3. Dezember").
-    return stream(text, lambda lang: plan_text(text, lang, options.pauses), options, cancel, cache)
+    return stream(
+        text, lambda lang: plan_text(text, lang, options.pauses), options, cancel, cache, prefetch
+    )
 
 
 def synthesize_article(
@@ -75,13 +80,14 @@ def synthesize_article(
     cancel: Cancel | None = None,
     cache: Literal["use", "read", "off"] = "use",
     settings: Settings | None = None,
+    prefetch: bool = False,
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``article.text[start:end]``; chunk offsets are into ``article.text``.
 
     Uses the article's sentences and its block kinds for pauses (heading, paragraph,
     sentence); with no voice given or set, the voice follows ``article.language``.
     A sentence cut by ``start``/``end`` is spoken from/to the cut. ``cache`` and
-    ``settings`` as for :func:`synthesize`.
+    ``settings`` and ``prefetch`` as for :func:`synthesize`.
     """
     from reader.speech.pipeline import stream
     from reader.speech.plan import plan_article
@@ -93,7 +99,7 @@ def synthesize_article(
     options = _options(voice, rate, pitch, volume, article.language, settings)
     # The article's own sentences (split at extraction in its language) are used.
     plan = lambda _lang: plan_article(article, start, stop, options.pauses)  # noqa: E731
-    return stream(text, plan, options, cancel, cache)
+    return stream(text, plan, options, cancel, cache, prefetch)
 
 
 def voices(language: str | None = None) -> list[Voice]:

@@ -27,6 +27,7 @@ Design (why it looks like this):
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
 import os
 import queue
@@ -281,17 +282,22 @@ class Engines:
 class EngineThread:
     """Runs every engine call on one thread. Create the engine lazily, on that thread."""
 
+    # Job priorities: what someone waits for now (a call, the first piece of a stream, a
+    # listener's next article made in advance) goes before the lookahead of a stream.
+    NOW, AHEAD = 0, 1
+
     def __init__(self, factory: Callable[[], Engine] = create_engine) -> None:
         self._factory = factory
-        self._jobs: queue.SimpleQueue[tuple[Callable[[Engine], Any], Future[Any]] | None] = (
-            queue.SimpleQueue()
-        )
+        self._jobs: queue.PriorityQueue[
+            tuple[int, int, Callable[[Engine], Any] | None, Future[Any] | None]
+        ] = queue.PriorityQueue()
+        self._order = itertools.count()  # first come, first served within a priority
         self._engine: Engine | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.stopping = threading.Event()  # set at exit: aborts the synthesis in hand
 
-    def submit(self, job: Callable[[Engine], T]) -> Future[T]:
+    def submit(self, job: Callable[[Engine], T], priority: int = NOW) -> Future[T]:
         future: Future[T] = Future()
         with self._lock:
             if self._thread is None:
@@ -299,7 +305,7 @@ class EngineThread:
                     target=self._run, name="reader-speech-engine", daemon=True
                 )
                 self._thread.start()
-        self._jobs.put((job, future))
+        self._jobs.put((priority, next(self._order), job, future))
         return future
 
     def call(self, job: Callable[[Engine], T], timeout: float | None = None) -> T:
@@ -307,14 +313,13 @@ class EngineThread:
 
     def _run(self) -> None:
         while True:
-            item = self._jobs.get()
-            if item is None:
+            _, _, job, future = self._jobs.get()
+            if job is None or future is None:
                 # Drop the engine now, while the interpreter is whole: a pyttsx3
                 # engine collected at interpreter teardown prints "Exception ignored
                 # in DriverProxy.__del__" on stderr (its module globals are gone).
                 self._engine = None
                 return
-            job, future = item
             if not future.set_running_or_notify_cancel():
                 continue  # cancelled while queued (the consumer went away)
             try:
@@ -328,7 +333,7 @@ class EngineThread:
 
     def stop(self) -> None:
         self.stopping.set()
-        self._jobs.put(None)
+        self._jobs.put((-1, next(self._order), None, None))
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             # The job in hand ends at its piece's end (a neural voice cannot be stopped

@@ -133,12 +133,15 @@ def stream(
     options: Options,
     cancel: Cancel | None,
     cache_mode: CacheMode = "use",
+    eager: bool = False,
 ) -> Generator[Chunk, None, None]:
+    """``eager``: every piece goes before other streams' lookahead on the engine thread
+    (what a listener's next jump will want, made in advance); otherwise only the first."""
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     if cache_mode not in CACHE_MODES:
         raise ValueError(f"cache must be one of {', '.join(CACHE_MODES)}, not {cache_mode!r}")
-    return _stream(text, plan, options, cancel, cache_mode)
+    return _stream(text, plan, options, cancel, cache_mode, eager)
 
 
 def _stream(
@@ -147,6 +150,7 @@ def _stream(
     options: Options,
     cancel: Cancel | None,
     cache_mode: CacheMode,
+    eager: bool,
 ) -> Generator[Chunk, None, None]:
     """``plan(language)`` gives the pieces; with no language asked for, the voice's
     language decides where sentences end, so the engine is started first."""
@@ -163,10 +167,12 @@ def _stream(
         # the cache whole (a skip back, or ahead into what was made in advance).
         first, pieces = _quick_first(text, synth, first, pieces)
     upcoming: Piece | None = first
+    started_sounding = False
     try:
         while True:
             while upcoming is not None and len(pending) < LOOKAHEAD:
-                pending.append(synth.submit(upcoming))
+                urgent = eager or (not pending and not started_sounding)
+                pending.append(synth.submit(upcoming, urgent))
                 upcoming = next(pieces, None)
             if not pending or stop.is_set():
                 return
@@ -174,6 +180,7 @@ def _stream(
             entry = item.entry if item.entry is not None else synth.finish(item)
             if entry is None:
                 return  # cancelled, or aborted midway: never yield (or cache) a cut sentence
+            started_sounding = True
             yield _chunk(item, entry, setup)
     finally:
         stop.closed.set()
@@ -200,7 +207,7 @@ class _PieceSynth:
         self.cache = SpeechCache(limit_bytes=options.cache_bytes)
         self.rules = options.lexicon.rules(language)
 
-    def submit(self, piece: Piece) -> _Pending:
+    def submit(self, piece: Piece, urgent: bool = False) -> _Pending:
         """``piece`` normalized for the ear and looked up in the cache, else submitted."""
         options = self.options
         spoken = normalize(self.text[piece.start : piece.end], self.language, self.rules)
@@ -227,7 +234,8 @@ class _PieceSynth:
             engine.select(voice.id, options.rate, options.pitch, options.volume)
             return engine.synthesize(say, stop)
 
-        return _Pending(piece, spoken, key, None, self.thread.submit(job))
+        priority = self.thread.NOW if urgent else self.thread.AHEAD
+        return _Pending(piece, spoken, key, None, self.thread.submit(job, priority))
 
     def cached(self, piece: Piece) -> bool:
         """Whether the cache holds ``piece``'s sound (read, not written, by this mode)."""
