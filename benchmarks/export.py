@@ -64,7 +64,7 @@ READER = textwrap.dedent(
     """
     import json, resource, sys, time
     from pathlib import Path
-    from reader.article import Article, Block
+    from reader.text.article import Article, Block
     from reader.export import ExportOptions, digest, plan, render_part
     import reader.speech as speech
     text = open(sys.argv[1], encoding="utf-8").read()
@@ -88,8 +88,8 @@ PYDUB = textwrap.dedent(
     """
     import json, resource, sys, time
     from pydub import AudioSegment
-    from reader.article import Article, Block
-    from reader.audio import ffmpeg_exe
+    from reader.text.article import Article, Block
+    from reader.audio.encode import ffmpeg_exe
     import reader.speech as speech
     text = open(sys.argv[1], encoding="utf-8").read()
     rate, voice, folder, bitrate = int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=("single", "batch", "memory"), help="run one part of the benchmark"
     )
     args = parser.parse_args(argv)
-    from reader.audio import ffmpeg_exe
+    from reader.audio.encode import ffmpeg_exe
 
     ffmpeg = ffmpeg_exe()
     common = (str(args.rate), args.voice)

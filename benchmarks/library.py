@@ -70,8 +70,8 @@ def _texts(limit: int = 200, skip: int = 0) -> list[str]:
 def build(path: Path, count: int) -> int:
     """A library of ``count`` articles at ``path``, via one JSON import; the id of one
     article given 500 highlights."""
-    from reader.article import Article, Block
     from reader.library import Library
+    from reader.text.article import Article, Block
 
     templates = []
     for i, text in enumerate(_texts()):
@@ -254,7 +254,7 @@ def calibration_pairs() -> tuple[list[Any], list[tuple[Any, int]]]:
     """Articles to store and ``(probe, index into them)`` pairs telling one story: the
     seed pair, and 60 corpus pages (30 English, 30 German, past the 200 the library is
     made of) each probed with every other paragraph and with its first half."""
-    from reader.article import Article, Block
+    from reader.text.article import Article, Block
 
     def article(paragraphs: list[str], title: str, language: str) -> Article:
         blocks = tuple(Block("paragraph", p) for p in paragraphs)
@@ -297,8 +297,8 @@ def _counts(library: Any, sketch: tuple[int, ...]) -> dict[int, int]:
 
 def _scaling_case(library: Any, size: int, label: str, texts: list[str], runs: int) -> None:
     """Lookup and ``add`` of ``texts`` (cycled) with the old index and now, side by side."""
-    from reader.article import Article, Block
     from reader.library import similar
+    from reader.text.article import Article, Block
 
     sketches = [similar.sketch(text) for text in texts]
     for sketch in sketches:  # the same answers
@@ -431,8 +431,8 @@ def run(args: argparse.Namespace, home: Path) -> None:
     else:
         os.environ["READER_HOME"] = str(home)
     from reader import locations
-    from reader.article import Article, Block
     from reader.library import Library, similar
+    from reader.text.article import Article, Block
 
     path = locations.library_file()
     locations.ensure(path.parent)

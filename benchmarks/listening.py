@@ -89,7 +89,7 @@ CHILD = textwrap.dedent(
     """
     import json, os, sys, threading, time
     spec = json.loads(sys.argv[1])
-    from reader.article import Article, Block
+    from reader.text.article import Article, Block
     from reader.config import Settings
     from reader.library import Library
     from reader.listening.player import SessionPlayer

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_APP = """
@@ -128,7 +128,7 @@ def startup(path: Path, runs: int) -> None:
 
 
 def _long_article(words: int = 3000) -> Article:
-    from reader.article import Article, Block
+    from reader.text.article import Article, Block
 
     blocks = []
     count = 0

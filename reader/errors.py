@@ -7,7 +7,7 @@ as one line and exit with :attr:`ReaderError.exit_code`; nothing else is shown.
 
 from __future__ import annotations
 
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 
 class ReaderError(Exception):

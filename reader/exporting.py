@@ -19,11 +19,11 @@ from reader.errors import ReaderError
 from reader.export import Item, ItemResult
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.config import Settings
     from reader.export import ExportOptions
     from reader.export.batch import Summary
     from reader.library import Library
+    from reader.text.article import Article
 
 
 class LibraryLink:

@@ -1,4 +1,4 @@
-"""reader.audio: chunks in, an encoded file out, checked by decoding it with ffmpeg.
+"""reader.audio.encode: chunks in, an encoded file out, checked by decoding it with ffmpeg.
 
 These unit tests feed synthetic chunks (tones) to the encoder so that the
 expected audio is known exactly; tests/test_export*.py run the real speech engine.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from reader import audio
+from reader.audio import encode as audio
 from reader.speech import Chunk
 
 RATE = 22050
@@ -155,7 +155,7 @@ def test_a_full_disk_is_an_os_error_not_a_hang(tmp_path: Path) -> None:
     code = (
         "import sys\n"
         "from tests.test_audio import chunks\n"
-        "from reader import audio\n"
+        "from reader.audio import encode as audio\n"
         "try:\n"
         "    with open(sys.argv[1], 'wb') as handle:\n"
         "        audio.render(chunks(40, seconds=2.0), handle, fmt=sys.argv[2])\n"

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from reader.article import Block
 from reader.cli import main
 from reader.export.tags import read_stamp
+from reader.text.article import Block
 from tests.conftest import ROOT, default_signals
 from tests.test_audio import decode, voiced_spans
 

@@ -133,7 +133,7 @@ def test_list_and_search_import_only_what_they_need(tmp_path: Path, argv: list[s
     or Textual, no other command's module, and no dataclasses or json for plain output."""
     code = (
         f"import sys\nfrom reader.cli import main\nmain({argv!r})\n"
-        "heavy = [m for m in ('reader.article', 'reader.extract', 'textual', 'trafilatura',"
+        "heavy = [m for m in ('reader.text.article', 'reader.extract', 'textual', 'trafilatura',"
         " 'sentencex', 'pyttsx3', 'pydub', 'rich', 'dataclasses', 'json', 'reader.cli.tui',"
         " 'reader.cli.extract', 'reader.cli.speech', 'reader.cli.export') if m in sys.modules]\n"
         "print(heavy, file=sys.stderr)\n"

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
 from reader.config import Settings
 from reader.library import Library
 from reader.listening.events import SentenceStarted
 from reader.listening.player import SessionPlayer
 from reader.listening.shelf import LibraryShelf
+from reader.text.article import Article, Block
 from tests.conftest import ROOT, default_signals
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
 from reader.config import save_setting
 from reader.extract import candidates, extract, extract_html
 from reader.extract.consensus import (
@@ -26,6 +25,7 @@ from reader.extract.consensus import (
     shingles,
 )
 from reader.extract.deadline import Overrun, call_with_deadline
+from reader.text.article import Article, Block
 from tests.conftest import ASSETS
 
 SAMPLE = ASSETS / "sample-page.html"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from reader.article import Block
 from reader.extract.ear import (
     APPEAL_ALONE,
     chrome_kind,
@@ -20,6 +19,7 @@ from reader.extract.ear import (
     repeat_key,
     unspoken,
 )
+from reader.text.article import Block
 
 
 @pytest.mark.parametrize(

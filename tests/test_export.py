@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
 from reader.export import ExportOptions, ItemResult, Job, export_item
 from reader.export.batch import Names, commit
 from reader.export.tags import read_stamp
 from reader.speech import synthesize_article
+from reader.text.article import Article, Block
 from tests.test_audio import decode, voiced_spans
 
 GAP = 0.45
@@ -208,7 +208,7 @@ def test_text_from_outside_reaches_no_tag_playlist_feed_or_name_with_controls(
 
     from mutagen.id3 import ID3
 
-    from reader.export.feed import write_feed
+    from reader.podcast.feed import write_feed
 
     evil = "\x1b]0;PWNED\x07Evil \u202egnp.exe\u202c"
     article = replace(
@@ -251,7 +251,7 @@ def test_a_foreign_file_with_a_hostile_name_or_stamp_is_kept_out_of_the_playlist
 
     from mutagen.id3 import ID3, TIT2
 
-    from reader.export.feed import write_feed
+    from reader.podcast.feed import write_feed
 
     result = export(make_article(), tmp_path)
     ours = tmp_path / result.files[0]

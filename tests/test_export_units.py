@@ -1,6 +1,6 @@
 """The pure parts of export: safe names, tags and chapters, the playlist and feed.
 
-The audio files here come from reader.audio fed with tones (a unit test of tags
+The audio files here come from reader.audio.encode fed with tones (a unit test of tags
 and feed needs a real MP3, not real speech); tests/test_export.py runs the speech
 engine end to end.
 """
@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from reader import audio
-from reader.article import Article, Block
-from reader.audio import Mark, Rendered
+from reader.audio import encode as audio
+from reader.audio.encode import Mark, Rendered
 from reader.export import ExportOptions, chapters, plan
 from reader.export.batch import Names
-from reader.export.feed import ITUNES, duration_text, scan, write_feed
 from reader.export.names import MAX_STEM_BYTES, inside, safe_stem
 from reader.export.tags import Chapter, Tags, read_stamp, write
+from reader.podcast.feed import ITUNES, duration_text, scan, write_feed
+from reader.text.article import Article, Block
 from tests.test_audio import chunks
 
 # -- names ------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
 from reader.cli import main
 from reader.config import Settings
+from reader.text.article import Article, Block
 from reader.tui.dialogs import ExportChoice
 from tests.conftest import ROOT
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from reader.article import Block
 from reader.errors import InputError
 from reader.extract import extract, extract_html
+from reader.text.article import Block
 from tests.conftest import ASSETS
 
 SAMPLE = ASSETS / "sample-page.html"

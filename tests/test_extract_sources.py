@@ -18,7 +18,7 @@ from reader.extract.sources import (
     sniff,
     strip_invisible,
 )
-from reader.sanitize import strip_controls
+from reader.text.sanitize import strip_controls
 
 GERMAN = "Die Bürger von Köln grüßen „die Gäste“ – Straße, Öl, Äpfel; 5 € pro Stück.\n"
 FRENCH = "Le café où l’on mange une crème brûlée: « très bon », dit Zoë.\n"

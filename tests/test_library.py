@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from reader import locations
-from reader.article import Article, Block
 from reader.errors import InputError
 from reader.library import Library, LibraryError, NotInLibrary, schema, similar, source_key
+from reader.text.article import Article, Block
 from tests.conftest import CORPUS, SEEDS
 
 SEED_A = SEEDS / "000_fb76b65d5a0d88e2.txt"

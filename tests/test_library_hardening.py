@@ -353,8 +353,8 @@ def test_an_imported_title_reaches_the_playlist_sanitized(
 
 
 def test_list_has_a_header_and_shows_the_articles_date(capsys) -> None:
-    from reader.article import Article, Block
     from reader.library import Library
+    from reader.text.article import Article, Block
 
     body = (Block("paragraph", "Words enough to be an article of some kind. " * 5),)
     with Library.open() as library:
@@ -378,7 +378,7 @@ def test_one_lines_shortcut_for_clean_text_changes_nothing_it_should_not() -> No
     and must give exactly what the full cleaning gives for every other string."""
     import random
 
-    from reader import sanitize
+    from reader.text import sanitize
 
     def slow(text: str) -> str:
         return sanitize._SPACE.sub(" ", sanitize.strip_bidi(sanitize.strip_controls(text))).strip()

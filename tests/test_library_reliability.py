@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
 from reader.library import Library, LibraryBusy, schema
+from reader.text.article import Article, Block
 from tests.conftest import ROOT
 
 POSIX = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
@@ -83,7 +83,7 @@ def test_sigkill_during_highlight_inserts_loses_nothing_committed(tmp_path: Path
 WRITER = textwrap.dedent(
     """
     import sys
-    from reader.article import Article, Block
+    from reader.text.article import Article, Block
     from reader.library import Library
 
     path, name, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from reader import locations
-from reader.article import Article, Block
 from reader.cli import main
 from reader.library import Library, repair
+from reader.text.article import Article, Block
 from tests.conftest import ROOT
 
 DATED = re.compile(r"^library\.sqlite3\.broken-\d{8}-\d{6}(-\d+)?$")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
 from reader.library import Library, schema, similar
+from reader.text.article import Article, Block
 from tests.conftest import SEEDS
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from reader.article import Article, Block
 from reader.config import Settings
 from reader.library import Library
 from reader.listening.events import (
@@ -26,6 +25,7 @@ from reader.listening.events import (
 )
 from reader.listening.player import SessionPlayer
 from reader.listening.shelf import LibraryShelf
+from reader.text.article import Article, Block
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 

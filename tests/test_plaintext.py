@@ -11,7 +11,7 @@ from reader.extract.plaintext import (
     normalise,
     repair_cutoff,
 )
-from reader.language import detect_language
+from reader.text.language import detect_language
 from tests.conftest import ASSETS
 
 # -- bylines ----------------------------------------------------------------------------------

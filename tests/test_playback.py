@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from reader.playback import PlaybackError, Player, play
+from reader.audio.playback import PlaybackError, Player, play
 from reader.speech import Chunk
 
 RATE = 22050
@@ -244,7 +244,7 @@ def test_probing_for_a_device_leaves_stderr_alone() -> None:
         pytest.skip("this machine has an audio device")
     code = (
         "import sys\n"
-        "from reader.playback import Player\n"
+        "from reader.audio.playback import Player\n"
         "p = Player(fallback_to_null=True)\n"
         "sys.stderr.write('before\\n'); sys.stderr.flush()\n"
         "p.prepare(22050)\n"

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
-from reader.audio import Mark, Rendered
+from reader.audio.encode import Mark, Rendered
 from reader.cli import main
 from reader.export import ExportOptions, Job, chapters, export_item, plan
 from reader.export.batch import Names, commit
-from reader.export.feed import ITUNES, write_feed
 from reader.export.outline import CHAPTER_WORDS, description, paragraph_chapters
 from reader.export.tags import read_stamp
 from reader.library import Library
+from reader.podcast.feed import ITUNES, write_feed
+from reader.text.article import Article, Block
 from tests.feedsite import Entry, Site, rss, running, story
 from tests.test_export_units import tagged_file
 

@@ -27,8 +27,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 MODULES = (
-    "reader.sanitize",
-    "reader.language",
+    "reader.text.sanitize",
+    "reader.text.language",
     "reader.extract.sources",
     "reader.extract.ear",
     "reader.extract.dates",
@@ -37,7 +37,7 @@ MODULES = (
     "reader.extract.plaintext",
     "reader.extract.textlines",
     "reader.extract.textmeta",
-    "reader.titles",
+    "reader.text.titles",
     "reader.extract.fetch",
     "reader.extract.consensus",
     "reader.extract.candidates",
@@ -52,7 +52,7 @@ MODULES = (
     "reader.cli.extract",
     "reader.library.anchor",
     "reader.library.similar",
-    "reader.segment",
+    "reader.text.segment",
 )
 LENGTH = 30_000
 GENERIC: tuple[str, ...] = (" ", "\t", "\n", " \n", "1", "12 ", "1.", "1,", "a", "aa ", "A")
@@ -162,8 +162,8 @@ def _functions() -> dict[str, Any]:
     from reader.cli.extract import output_stem
     from reader.export.names import safe_stem
     from reader.extract import ear, html, plaintext, sources
-    from reader.sanitize import one_line, safe_text
     from reader.speech.normalize import normalize
+    from reader.text.sanitize import one_line, safe_text
 
     return {
         "sniff": lambda t: sources.sniff(t, "page.txt"),

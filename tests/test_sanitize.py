@@ -1,4 +1,4 @@
-"""reader.sanitize: text from outside, safe to print, tag and use as a name."""
+"""reader.text.sanitize: text from outside, safe to print, tag and use as a name."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from reader.sanitize import one_line, safe_text, strip_bidi, strip_controls
+from reader.text.sanitize import one_line, safe_text, strip_bidi, strip_controls
 
 
 def test_osc_title_sequence_and_bell_are_removed() -> None:

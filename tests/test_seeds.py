@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from reader.article import Article
 from reader.extract.plaintext import clean_text
+from reader.text.article import Article
 from tests.conftest import SEEDS, SHARED
 
 _RULES = SEEDS / "expected.json"

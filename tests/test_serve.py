@@ -61,7 +61,7 @@ def export_folder(folder: Path, text_dir: Path) -> None:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    from reader.serve import server
+    from reader.podcast.serve import server
 
     base = tmp_path_factory.mktemp("serve")
     with pytest.MonkeyPatch.context() as patch:

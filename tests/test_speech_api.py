@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import reader.speech as speech
-from reader.article import Article, Block
 from reader.errors import ConfigError
 from reader.speech import Chunk, SpeechError
+from reader.text.article import Article, Block
 
 TEXT = (
     "The first sentence is short. The second one costs $5.99 at https://example.com/x.\n\n"

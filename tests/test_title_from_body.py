@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.extract.plaintext import clean_text
-from reader.titles import TITLE_MAX, title_from_body
+from reader.text.titles import TITLE_MAX, title_from_body
 from tests.conftest import SEEDS
 
 SEED_001_TITLE = (

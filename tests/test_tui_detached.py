@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.article import Article, Block
+from reader.text.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.dialogs import HighlightsScreen
 from reader.tui.store import Store

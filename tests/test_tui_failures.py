@@ -129,7 +129,7 @@ def test_without_sqlite_the_session_keeps_highlights_in_memory_as_the_library_wo
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
-        "reader.highlight|Highlight|'One'|None",
-        "reader.highlight|Highlight|'Another one there.'|'a note'",
+        "reader.text.highlight|Highlight|'One'|None",
+        "reader.text.highlight|Highlight|'Another one there.'|'a note'",
         "the library is not available in this build|False",
     ]

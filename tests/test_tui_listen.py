@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from textual.message import Message
 
-from reader.article import Article, Block
 from reader.config import Settings
 from reader.listening.events import SentenceStarted
 from reader.speech import synthesize_article
+from reader.text.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import ArticleView
 from reader.tui.messages import PlayerEvent

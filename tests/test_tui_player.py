@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 from textual.widgets import DataTable
 
-from reader.article import Article, Block
 from reader.config import Settings
 from reader.library import Library
+from reader.text.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.dialogs import HighlightsScreen
 from reader.tui.library_screen import LibraryScreen

@@ -15,8 +15,8 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 
-from reader.article import Article, Block
 from reader.config import Settings
+from reader.text.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.store import Store
 from tests.test_tui_support import ARTICLE, make_app

@@ -15,8 +15,8 @@ from typing import Any
 from textual.message import Message
 from textual.notifications import Notification, Notify
 
-from reader.article import Article, Block
 from reader.config import Settings
+from reader.text.article import Article, Block
 from reader.tui.app import ReaderApp, create_app
 
 ARTICLE = Article(

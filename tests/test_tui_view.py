@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual import events
 
-from reader.article import Article, Block
+from reader.text.article import Article, Block
 from reader.tui.article_column import MARK_CURSOR, MARK_HIGHLIGHT, MARK_SELECTION
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import ArticleView
@@ -172,7 +172,7 @@ async def test_article_text_is_content_never_markup() -> None:
             "[bold]not bold[/bold]",
             "[@click=app.quit]click me[/]",
             "[link=https://example.com]x[/link]",
-            # The Article itself drops escape sequences (reader/article.py): the colour
+            # The Article itself drops escape sequences (reader/text/article.py): the colour
             # and the screen clear are gone, not shown as "␛[31m".
             "[link=https://example.com]x[/link] and red.",
             "\\[b] and [reverse]reverse[/reverse] and [/]",

@@ -15,9 +15,9 @@ import pytest
 from textual.widgets import OptionList
 
 from reader import locations
-from reader.article import Article, Block
 from reader.config import Settings, settings
 from reader.speech.catalog import language_matches
+from reader.text.article import Article, Block
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.dialogs import ConfirmScreen
 from reader.tui.voice_picker import MORE, CatalogScreen, VoiceScreen

@@ -97,7 +97,7 @@ def _options(args: argparse.Namespace, current: Settings) -> ExportOptions:
 
 def _summary_line(summary: Summary) -> str:
     """The one line that sums up an export for the person at the terminal."""
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     minutes = summary.audio_seconds / 60
     line = (
@@ -117,7 +117,7 @@ def run_export(args: argparse.Namespace) -> int:
     from reader.config import settings
     from reader.export.outline import snippet
     from reader.exporting import export
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     current = settings()  # loaded once; resolved with the options below
     options = _options(args, current)

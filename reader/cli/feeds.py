@@ -125,7 +125,7 @@ def handle_add(args: argparse.Namespace) -> int:
     from reader.cli.lines import error
     from reader.errors import ReaderError
     from reader.feeds import follow
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     status = 0
     with _library() as library:
@@ -266,7 +266,7 @@ def handle_sync(args: argparse.Namespace) -> int:
     from reader.export.outline import snippet
     from reader.feeds.sync import DEFAULT_LIMIT, FeedResult, ItemOutcome, sync
     from reader.library.feeds import feeds
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     since = _sync_since(args)
     console = bars.console()
@@ -325,7 +325,7 @@ def handle_sync(args: argparse.Namespace) -> int:
 def handle_serve(args: argparse.Namespace) -> int:
     from reader.cli.export import default_folder
     from reader.errors import ReaderError
-    from reader.serve import serve
+    from reader.podcast.serve import serve
 
     folder = Path(args.folder).expanduser() if args.folder else default_folder()
     if not folder.is_dir():

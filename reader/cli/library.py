@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -292,7 +292,7 @@ def handle_show(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    from reader.sanitize import safe_text
+    from reader.text.sanitize import safe_text
 
     authors = ", ".join(_one_line(a) for a in article.authors if _one_line(a))
     meta = [m for m in (authors, _one_line(article.date), _one_line(article.site)) if m]

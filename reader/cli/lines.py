@@ -14,7 +14,7 @@ __all__ = ["SETTINGS_COMMANDS", "error", "warn_about_settings"]
 
 def error(message: str) -> None:
     """Print one line for the user on stderr (escapes, controls and bidi overrides out)."""
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     print(f"reader: {one_line(message)}", file=sys.stderr, flush=True)
 

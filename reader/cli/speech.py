@@ -197,7 +197,7 @@ def say_command(args: argparse.Namespace) -> int:
         # As for an article, its language picks the voice when none is set, and the
         # rules for the ear; a line or two is too short for the stopword vote, so a
         # model made for short text guesses. Undecided text is read as before (English).
-        from reader.language import detect_short_language
+        from reader.text.language import detect_short_language
 
         language = detect_short_language(text)
 
@@ -226,7 +226,7 @@ def say_command(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():  # for the person at the terminal; scripts get silence
             _say_who_spoke(args, voice, current, out)
     if args.play or out is None:
-        from reader.playback import play
+        from reader.audio.playback import play
 
         play(chunks(), fallback_to_null=False)  # asked to hear it: no device is an error
     return 0
@@ -239,7 +239,7 @@ def _checked_language(code: str | None) -> str | None:
     """``--lang`` as given when it is a language code some installed voice speaks."""
     import re
 
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     if code is None:
         return None
@@ -258,7 +258,7 @@ def _checked_language(code: str | None) -> str | None:
 
 def _say_who_spoke(args: argparse.Namespace, voice: Voice, current: Settings, out: Path) -> None:
     """ "reader: wrote OUT with joe (piper/en_US-joe-medium), 175 wpm" on stderr."""
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     rate = args.rate if args.rate is not None else current.rate
     line = f"wrote {out} with {voice.name} ({voice.id}), {rate} wpm"
@@ -269,9 +269,9 @@ def _say_who_reads_another_script(chosen: Voice, text: str) -> None:
     """One line when the text is mostly in a script the chosen voice cannot read (joe
     and Chinese) and another voice reads it (eSpeak's), so that the change of voice is
     not a surprise; nothing when the voice reads it or no other voice can."""
-    from reader.sanitize import one_line
     from reader.speech import voices
     from reader.speech.engine import dominant_script, voice_for_script
+    from reader.text.sanitize import one_line
 
     reader_voice = voice_for_script(voices(), chosen, text)
     if reader_voice.id != chosen.id:
@@ -302,7 +302,7 @@ def _write(chunks, out: Path, current: Settings) -> None:  # type: ignore[no-unt
     The temporary name says which process writes it, so this run first removes what a
     killed earlier one left for the same ``out`` (reader.files.create_temp).
     """
-    from reader.audio import render
+    from reader.audio.encode import render
     from reader.files import atomic_writer, remove_stale_temps
 
     fmt = out.suffix.lower().lstrip(".")

@@ -11,7 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -80,8 +80,8 @@ def _table(voices: list[CatalogVoice]) -> None:
 
 
 def _footer(found: Catalog, voices: list[CatalogVoice]) -> str:
-    from reader.sanitize import one_line
     from reader.speech.catalog import MAX_AGE, age
+    from reader.text.sanitize import one_line
 
     languages = len({v.language.split("_")[0].lower() for v in voices})
     line = (
@@ -123,7 +123,7 @@ def _as_json(found: Catalog, voices: list[CatalogVoice]) -> dict[str, object]:
 
 
 def _say(line: str) -> None:
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     print(f"reader: {one_line(line)}", file=sys.stderr)
 
@@ -139,8 +139,8 @@ def download(args: argparse.Namespace) -> int:
         TransferSpeedColumn,
     )
 
-    from reader.sanitize import one_line
     from reader.speech.voice_download import download_voice
+    from reader.text.sanitize import one_line
 
     if not args.target:
         raise InputError("voices download", "give the voice's name: reader voices download NAME")

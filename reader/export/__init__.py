@@ -4,7 +4,7 @@ One item (an input: URL, file, stdin or library article) becomes one or more
 *parts*: the whole article (chapters per heading section), its highlights as
 chapters of one file, or one file per highlight (``split``). For each part,
 :func:`export_item` synthesizes the speech, streams it through ffmpeg
-(:mod:`reader.audio`) into a temporary file *in the export folder*, and tags it
+(:mod:`reader.audio.encode`) into a temporary file *in the export folder*, and tags it
 (:mod:`reader.export.tags`). It never gives a part its final name: the caller
 (:mod:`reader.export.batch`) renames finished files into place in input order,
 so names are deterministic whatever order parallel workers finish in, and a run
@@ -37,11 +37,11 @@ from reader.export.outline import snippet
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from reader.article import Article
-    from reader.audio import Rendered
+    from reader.audio.encode import Rendered
     from reader.config import Settings
     from reader.export.tags import Chapter
     from reader.speech import Chunk
+    from reader.text.article import Article
 
 # Bump when the audio or tags written for the same input and settings change, so
 # that resuming redoes files written by an older version. 2: a description (COMM) and
@@ -371,7 +371,7 @@ def render_part(
 
     The file is removed again if anything fails (a full disk, ffmpeg, the engine).
     """
-    from reader import audio
+    from reader.audio import encode as audio
     from reader.export import tags
     from reader.export.names import create_temp
     from reader.export.outline import description

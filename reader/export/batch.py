@@ -46,7 +46,7 @@ from reader.export import (
 from reader.export.names import inside, numbered, remove_stale_temps
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 # Recycle pool workers now and then so that a slow leak in a native library
 # (the speech engine, lxml) cannot grow memory with the length of a batch.
@@ -358,7 +358,7 @@ def _run_jobs(
 
 def _write_feed(folder: Path, base_url: str | None) -> str:
     """Rewrite the folder's ``feed.xml``; its path."""
-    from reader.export.feed import write_feed
+    from reader.podcast.feed import write_feed
 
     try:
         write_feed(folder, base_url=base_url)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reader.files import create_temp as create_temp  # moved to reader.files; still here
 from reader.files import remove_stale_temps as remove_stale_temps  # for export's callers
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 # Bytes, not characters: file systems limit names to 255 *bytes*, and the stem
 # leaves room for " (999)", a " - 01" part number and the extension.

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 CHAPTER_WORDS = 250  # a paragraph chapter holds at least this many words
 CHAPTER_TITLE_CHARS = 48  # "The intelligence agency, known under its…"

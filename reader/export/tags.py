@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
-from reader.language import alpha3
+from reader.text.language import alpha3
 
 if TYPE_CHECKING:
     from mutagen.id3 import Frame
@@ -132,7 +132,7 @@ def _safe(tags: Tags) -> Tags:
     lyrics keep their line breaks and right-to-left marks, not overrides."""
     from dataclasses import replace
 
-    from reader.sanitize import one_line, safe_text
+    from reader.text.sanitize import one_line, safe_text
 
     def line(text: str | None) -> str | None:
         return None if text is None else one_line(text)
@@ -269,7 +269,7 @@ def write(path: Path, tags: Tags, fmt: str) -> None:
 
 def read_stamp(path: Path) -> Stamp | None:
     """The export stamp of ``path``, or ``None`` when it is not a file reader wrote."""
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     try:
         if path.suffix.lower() == ".wav":

@@ -1,4 +1,5 @@
-"""Extraction: a URL, a saved page, a pasted scrape or stdin -> :class:`~reader.article.Article`.
+"""Extraction: a URL, a saved page, a pasted scrape or stdin -> an
+:class:`~reader.text.article.Article`.
 
 HTML goes through trafilatura, checked against other extractors by default
 (``consensus``, ``candidates``), and then a pass for the ear (``html``); plain text
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 from reader.extract.sources import Loaded, is_url, sniff
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 __all__ = ["Loaded", "extract", "extract_html", "extract_text", "is_url", "load", "sniff"]
 

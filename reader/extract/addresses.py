@@ -35,7 +35,7 @@ from functools import cache
 from typing import Any
 
 from reader.errors import FetchError
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 PUBLIC_ENV = "READER_PUBLIC_ADDRESSES"
 SETTING = "private_addresses"

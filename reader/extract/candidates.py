@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from reader.article import Block
+from reader.text.article import Block
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from reader.article import Block
+from reader.text.article import Block
 
 OURS = "trafilatura"
 

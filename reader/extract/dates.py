@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from reader.language import MONTHS_DE, MONTHS_EN
+from reader.text.language import MONTHS_DE, MONTHS_EN
 
-# Month names and abbreviations besides the English and German names (reader.language).
+# Month names and abbreviations besides the English and German names (reader.text.language).
 _OTHER_MONTHS = (
     "jan jänner janvier enero janeiro gennaio januari stycznia styczeń styczen tammikuuta "
     "январь января",

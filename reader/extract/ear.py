@@ -479,7 +479,7 @@ def drop_repeats(
     """Keep the first copy of each block and drop later copies.
 
     ``blocks`` may be strings or any objects with a ``text`` attribute (such as
-    :class:`reader.article.Block`); ``key`` overrides how the text is read. Blocks of fewer
+    :class:`reader.text.article.Block`); ``key`` overrides how the text is read. Blocks of fewer
     than ``min_length`` letters and digits are kept however often they occur (see
     :data:`REPEAT_MIN`). A block that is a prefix of an earlier, longer one also counts as
     a repeat; an earlier block that a later one starts with (a teaser cut short, repeated

@@ -32,7 +32,7 @@ from reader.errors import FetchError
 from reader.extract import addresses
 from reader.extract.addresses import Guard
 from reader.extract.sources import MAX_BYTES, not_text_reason, too_large
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 CONNECT_TIMEOUT = 10.0  # seconds to open the connection (DNS, TCP, TLS)
 READ_TIMEOUT = 20.0  # seconds of silence allowed while waiting for bytes

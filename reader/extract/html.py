@@ -1,4 +1,4 @@
-"""HTML pages -> :class:`~reader.article.Article`: trafilatura, then a pass for the ear.
+"""HTML pages -> :class:`~reader.text.article.Article`: trafilatura, then a pass for the ear.
 
 trafilatura finds the main text and the metadata. Its text output flattens the article
 into lines, so we take its XML tree instead (``bare_extraction(...).body``) and walk the
@@ -21,12 +21,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from reader.article import Article, Block
 from reader.errors import InputError
 from reader.extract import ear
 from reader.extract.tree import blocks_from_tree, clean
-from reader.language import alpha2
-from reader.sanitize import strip_controls
+from reader.text.article import Article, Block
+from reader.text.language import alpha2
+from reader.text.sanitize import strip_controls
 
 # -- the pass for the ear ----------------------------------------------------------------
 
@@ -251,7 +251,7 @@ def read_page(html: str, *, url: str | None = None, source: str | None = None) -
     site = clean(meta.sitename) if meta.sitename else (meta.hostname or None)
     language = declared_language(html) or (doc.language if doc is not None else None)
     if not language:  # the plain-text cleaner's guess: stopwords, or the script
-        from reader.language import detect_language
+        from reader.text.language import detect_language
 
         language = detect_language(" ".join(b.text for b in blocks[:20])) if blocks else None
     return Reading(
@@ -281,7 +281,7 @@ def make_article(
         raise InputError(reading.subject, "no article found in the page")
     title, from_body = reading.title, False
     if not (title and title.strip()):  # named by the one rule for an untitled article
-        from reader.titles import title_from_body
+        from reader.text.titles import title_from_body
 
         body = next((b.text for b in blocks if b.kind != "heading"), blocks[0].text)
         title, from_body = title_from_body(body, reading.language) or None, True
@@ -342,7 +342,7 @@ def _consensus(reading: Reading, source: str | None, spent: float) -> Article:
     decision = consensus.decide(Survey(bodies), consensus.RULES)
     language = reading.language
     if language is None and decision.blocks:
-        from reader.language import detect_language
+        from reader.text.language import detect_language
 
         language = detect_language(" ".join(b.text for b in decision.blocks[:20]))
     blocks = guarded_ear_pass(

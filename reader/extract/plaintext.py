@@ -8,7 +8,7 @@ paragraph keeps nearly all of it, so this module does its own work, line by line
 
 1. **Normalise**: ANSI escape sequences and control characters out, mojibake ("fÃ¼r")
    decoded again, soft hyphens removed, line breaks unified.
-2. **Language** (:mod:`reader.language`): stopword overlap with jusText's stoplists (words
+2. **Language** (:mod:`reader.text.language`): stopword overlap with jusText's stoplists (words
    shared by several languages weigh less), or the script for languages without a stoplist.
 3. **Classify** each line like jusText does (length and stopword density give *good*,
    *near-good*, *short* and *bad*), with the rules for the ear shared with the HTML path
@@ -43,7 +43,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from reader.article import Article, Block, BlockKind
 from reader.errors import InputError
 from reader.extract import ear, sources
 from reader.extract.textlines import (
@@ -63,8 +62,9 @@ from reader.extract.textlines import (
     split_lines,
 )
 from reader.extract.textmeta import find_date, find_title, headline_part, site_name
-from reader.language import detect_language, stopwords
-from reader.titles import title_from_body
+from reader.text.article import Article, Block, BlockKind
+from reader.text.language import detect_language, stopwords
+from reader.text.titles import title_from_body
 
 # -- normalisation --------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from typing import BinaryIO, Literal
 
 from reader import files
 from reader.errors import InputError
-from reader.sanitize import strip_controls
+from reader.text.sanitize import strip_controls
 
 # Larger inputs are refused: no article is 20 MB of text, and reading one in full would
 # stall a batch. Fetching stops reading at the same cap.

@@ -66,7 +66,7 @@ def split_wall(line: str, language: str | None = None) -> list[str]:
     but the last); ``[line]`` otherwise, or when it has no sentence ends to cut at."""
     if len(line) <= WALL_LINE:
         return [line]
-    from reader.segment import split_sentences
+    from reader.text.segment import split_sentences
 
     pieces: list[str] = []
     start = 0

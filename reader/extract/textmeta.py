@@ -12,7 +12,7 @@ import re
 
 from reader.extract import ear
 from reader.extract.textlines import TERMINAL, Line
-from reader.language import WORD
+from reader.text.language import WORD
 
 # (?<!\s): from the start of a run of spaces only (else a long run is quadratic).
 _TITLE_SEPARATORS = re.compile(r"(?<!\s)\s+(?:\||–|—|-|::|·|•|»|/)\s+")

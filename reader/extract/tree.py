@@ -3,7 +3,7 @@ table rows, each one clean line of text.
 
 trafilatura's output (and the trees of the other extractors the consensus asks,
 :mod:`reader.extract.candidates`) are lxml elements; this walks them into
-:class:`~reader.article.Block` values the same way for all of them.
+:class:`~reader.text.article.Block` values the same way for all of them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from reader.article import Block, BlockKind
 from reader.extract import sources
+from reader.text.article import Block, BlockKind
 
 __all__ = ["blocks_from_tree", "clean"]
 

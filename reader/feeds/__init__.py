@@ -25,7 +25,7 @@ __all__ = ["follow", "resolve"]
 
 
 def _check_url(url: str) -> str:
-    from reader.sanitize import one_line, web_address
+    from reader.text.sanitize import one_line, web_address
 
     if not web_address(url):
         raise InputError(one_line(url)[:200], "not an http(s) address")

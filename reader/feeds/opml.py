@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.errors import InputError
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 if TYPE_CHECKING:
     from reader.library.feeds import Feed

@@ -1,7 +1,7 @@
 """Feed documents to items: RSS and Atom through feedparser, JSON Feed through json.
 
 Everything that comes out is safe to store and print: titles and names through
-:func:`reader.sanitize.one_line`, links resolved against the feed's address and kept
+:func:`reader.text.sanitize.one_line`, links resolved against the feed's address and kept
 only when they are http(s). Documents that declare XML entities are refused before any
 parser sees them (billion laughs, external entities reading local files); feedparser
 never gets a string, which it would take for a path or a URL to open, only bytes in a
@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from reader.errors import InputError
-from reader.sanitize import one_line, web_address
+from reader.text.sanitize import one_line, web_address
 
 # Entries looked at in one document, newest first as the feed lists them: a feed of a
 # hundred thousand items is cut after this many before it is parsed (feedparser takes

@@ -14,7 +14,7 @@
 4. With ``export``, every article of these feeds not listened to yet goes through the
    export runner (:func:`reader.exporting.export`, on the same cluster when given), which
    skips the files already up to date and rewrites ``feed.xml``: the folder holds them
-   all, whenever they were synced (:mod:`reader.feeds.podcast`).
+   all, whenever they were synced (:mod:`reader.podcast.folder`).
 
 Fetching uses :func:`reader.extract.fetch.fetch` and its limits (timeouts, overall
 deadline, size cap, redirects).
@@ -35,7 +35,7 @@ from reader.errors import InputError, ReaderError
 from reader.feeds.budget import FEED_BUDGET, HOST_LIMIT, SYNC_DEADLINE, Budget, Hosts, Late
 from reader.feeds.outcomes import FeedResult, ItemOutcome, SyncSummary
 from reader.feeds.parse import Item, Parsed, parse
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -49,10 +49,10 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.export import ExportOptions, ItemResult
     from reader.library import Library
     from reader.library.feeds import Feed, FetchedOk
+    from reader.text.article import Article
 
 WORKERS = 16  # fetch and extraction threads
 DEFAULT_LIMIT = 50  # new items taken from one feed in one sync
@@ -251,7 +251,7 @@ def sync(
     """Sync ``feeds`` into ``library``; failures are in the summary, never raised.
 
     With ``export``, that folder is brought to every unlistened article of ``feeds``
-    (:mod:`reader.feeds.podcast`), less the listened ones' files with ``drop_listened``.
+    (:mod:`reader.podcast.folder`), less the listened ones' files with ``drop_listened``.
     ``deadline`` (seconds) bounds steps 1-3, ``feed_budget`` each feed's items
     (:mod:`reader.feeds.budget`); what was not finished in time is left for the next
     sync. ``on_total`` is called with the number of steps (feeds, then again feeds plus
@@ -285,7 +285,7 @@ def sync(
     summary = run.summary
     summary.fetch_seconds = time.perf_counter() - began
     if export is not None and folder is not None:
-        from reader.feeds.podcast import fill
+        from reader.podcast.folder import fill
 
         filled = fill(
             library,

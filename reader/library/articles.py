@@ -17,8 +17,8 @@ from reader.library.rows import HIGHLIGHT_SELECT, highlight_from_row, stored_bod
 from reader.library.stories import Stories, store_sketch
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.library.records import AddResult, Highlight, Similar, StoredArticle
+    from reader.text.article import Article
 
 __all__ = ["ArticleSummary", "Articles"]
 
@@ -170,8 +170,8 @@ class Articles(Stories):
         """The stored article with its highlights; ``touch`` records it as opened now."""
         import json
 
-        from reader.article import Article
         from reader.library.records import StoredArticle
+        from reader.text.article import Article
 
         if touch:
             with self._write() as c:

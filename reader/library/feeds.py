@@ -158,7 +158,7 @@ def record_item(
 
     ``export_to``: the folder of a ``sync --export`` that has still to render it; cleared
     by :func:`exported`. (What the folder holds is :func:`feed_articles` less the listened
-    ones, see :mod:`reader.feeds.podcast`: an interrupted export is finished by the next
+    ones, see :mod:`reader.podcast.folder`: an interrupted export is finished by the next
     sync whatever this says.)
     """
     with library._write() as c:

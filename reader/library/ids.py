@@ -13,7 +13,7 @@ from reader.errors import InputError
 from reader.library.errors import NotInLibrary
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 __all__ = [
     "MAX_ID",
@@ -86,7 +86,7 @@ def _number(text: str) -> int | None:
 
 def _shown(text: str, width: int = 40) -> str:
     """What the user typed, as one safe line for a message."""
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     flat = one_line(text)
     return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from reader.library.ids import MAX_ID
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 __all__ = [
     "MAX_LINE_CHARS",

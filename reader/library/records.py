@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-# The highlight record is shared with the front ends, which may hold one without SQLite.
-from reader.highlight import Highlight as Highlight
 from reader.library.ids import STAND_IN_PREFIX, STDIN_PREFIX
 
+# The highlight record is shared with the front ends, which may hold one without SQLite.
+from reader.text.highlight import Highlight as Highlight
+
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 
 @dataclass(frozen=True)

@@ -365,7 +365,7 @@ def _restore(c: sqlite3.Connection, table: str, rows: dict[int, list[Any]]) -> N
 
 def _stage_bodies(c: sqlite3.Connection, found: _Found) -> int:
     """Each article's stored model, of the copies found; how many are unverified."""
-    from reader.article import Article
+    from reader.text.article import Article
 
     unverified = 0
     for rowid, candidates in found.bodies.items():

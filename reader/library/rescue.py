@@ -37,13 +37,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reader.article import BLOCK_SEPARATOR, Article, Block
 from reader.errors import ReaderError
 from reader.library.ids import STAND_IN_PREFIX, now, stored_source
 from reader.library.reading import TableRows, from_pages, indexed_values, named_ids, table_names
 from reader.library.records import RepairReport
 from reader.library.rescue_feeds import FeedRows, copy_feeds, copy_meta
 from reader.library.rows import check_color, stored_body, stored_columns
+from reader.text.article import BLOCK_SEPARATOR, Article, Block
 
 __all__ = ["RepairReport", "copy"]
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from reader.errors import InputError
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.library.records import Highlight
+    from reader.text.article import Article
 
 __all__ = [
     "COLORS",
@@ -86,7 +86,7 @@ def stored_columns(article: Article) -> tuple[Any, ...]:
     may carry a terminal escape or a bidi override. The stored model is not changed:
     its title is part of the text that highlight offsets point into.
     """
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     def line(value: str | None) -> str | None:
         return None if value is None else one_line(value)

@@ -24,7 +24,7 @@ import struct
 from collections.abc import Iterable
 from functools import cache
 
-from reader.language import justext_name
+from reader.text.language import justext_name
 
 K = 128  # sketch size: standard error of the estimate about sqrt(J(1-J)/K) ~ 0.04
 THRESHOLD = 0.3  # at or above: reported as the same story

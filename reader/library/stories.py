@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from reader.library.store import Store
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.library.records import Similar
+    from reader.text.article import Article
 
 __all__ = ["Stories", "store_sketch"]
 

@@ -41,12 +41,12 @@ from reader.errors import InputError
 from reader.files import write_atomic
 from reader.library.jsondoc import Doc, Invalid, check_strings, checked_string, optional_line
 from reader.library.transfer_feeds import Feed, dump_feeds, import_feeds, read_feeds
-from reader.sanitize import one_line, safe_text
+from reader.text.sanitize import one_line, safe_text
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.library.records import ImportResult
     from reader.library.store import Store
+    from reader.text.article import Article
 
 FORMAT = "reader-library"
 VERSION = 2
@@ -187,7 +187,7 @@ class _Document(NamedTuple):
 
 def _article(doc: Doc) -> tuple[Article, Article]:
     """The article as the file has it, and as it is kept (sanitized)."""
-    from reader.article import BLOCK_KINDS, Article, Block
+    from reader.text.article import BLOCK_KINDS, Article, Block
 
     blocks: list[tuple[str, str]] = []
     for item, where in doc.items("blocks"):

@@ -10,7 +10,7 @@ import sqlite3
 from typing import Any, NamedTuple
 
 from reader.library.jsondoc import Doc, Invalid, optional_line
-from reader.sanitize import one_line, web_address
+from reader.text.sanitize import one_line, web_address
 
 __all__ = [
     "FEED_KINDS",

@@ -20,7 +20,7 @@ from contextlib import suppress
 from itertools import count
 from typing import Any
 
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 try:  # installed on Linux only (pyproject.toml); callers check HAVE_JEEPNEY
     from jeepney import DBusNameFlags, HeaderFields, MessageType, Parser, message_bus

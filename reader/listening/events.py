@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.speech import Chunk
+    from reader.text.article import Article
 
 Status = Literal["playing", "paused", "stopped"]
 

@@ -2,7 +2,7 @@
 
 A :class:`SessionPlayer` plays a :class:`~reader.listening.events.Program` (an article
 read on to its end, or a passage) through the one audio output
-(:class:`reader.playback.Player`), and when an article ends it goes on with the queue
+(:class:`reader.audio.playback.Player`), and when an article ends it goes on with the queue
 ("Up next", kept in the library), announcing each article, until the queue ends, the
 user stops it, the sleep timer fades it out, or "stop after this article" is on. The
 TUI, ``reader listen`` and the media keys (MPRIS) all drive the same object: its

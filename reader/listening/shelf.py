@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Protocol
 from reader.errors import ReaderError
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.library import Library
+    from reader.text.article import Article
 
 log = logging.getLogger(__name__)
 

@@ -33,9 +33,9 @@ WARM_PIECES = 2
 WARM_AFTER = 6.0
 
 if TYPE_CHECKING:
+    from reader.audio.playback import Player
     from reader.config import Settings
     from reader.listening.events import Program
-    from reader.playback import Player
     from reader.speech import Chunk
 
 

@@ -34,8 +34,8 @@ from reader.listening.speaker import Speaker, Tag
 from reader.listening.timeline import Timeline
 
 if TYPE_CHECKING:
+    from reader.audio.playback import Player
     from reader.config import Settings
-    from reader.playback import Player
     from reader.speech import Chunk
 
 log = logging.getLogger("reader.listening.player")
@@ -82,7 +82,7 @@ class PlayerState:
         self.shelf = shelf
         self.rate = rate if rate is not None else settings.rate
         self.voice = voice if voice is not None else settings.voice
-        from reader.playback import Player
+        from reader.audio.playback import Player
 
         self.output: Player = Player(
             null_backend=null_audio, fallback_to_null=fallback_to_null, on_start=self._sounded

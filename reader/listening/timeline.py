@@ -16,7 +16,7 @@ from itertools import accumulate
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 SENTENCE_PAUSE = 0.25  # seconds after a sentence (the settings' default pauses)
 PARAGRAPH_PAUSE = 0.6

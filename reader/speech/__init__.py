@@ -20,9 +20,9 @@ from reader.speech.espeak import Cancel, SpeechError
 from reader.speech.types import Chunk, Voice, Word
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.config import Settings
     from reader.speech.pipeline import Options
+    from reader.text.article import Article
 
 
 def synthesize(

@@ -32,8 +32,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from reader import locations
 from reader.errors import ReaderError
-from reader.sanitize import one_line
 from reader.speech.espeak import SpeechError
+from reader.text.sanitize import one_line
 
 CATALOG_FILE = "voices.json"
 MAX_AGE = 7 * 24 * 3600.0  # seconds before the kept catalogue is fetched again

@@ -24,12 +24,12 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from reader.language import base
 from reader.speech.normalize_de import german
 from reader.speech.normalize_en import english
 from reader.speech.spoken import Replacement as Replacement
 from reader.speech.spoken import Spoken as Spoken
 from reader.speech.spoken import const
+from reader.text.language import base
 
 # A token this long without a space is no word (a hash, base64, a pasted blob): it is
 # skipped rather than spelled out letter by letter for minutes.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from reader.language import MONTHS_DE
 from reader.speech.normalize_units import DE_UNITS
 from reader.speech.spoken import LOWER, Spoken, const
+from reader.text.language import MONTHS_DE
 
 # -- German -----------------------------------------------------------------------------
 # Each rule below fixes a reading measured with espeak-ng 1.52's German voice ("de",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from reader.language import MONTHS_EN
 from reader.speech.normalize_units import EN_UNITS
 from reader.speech.spoken import LOWER, Spoken, const
+from reader.text.language import MONTHS_EN
 
 # -- English ----------------------------------------------------------------------------
 

@@ -559,7 +559,7 @@ def measure_pace(voice: Any) -> Pace:
     (sentence by sentence, edges trimmed; pauses are the settings') and fit the line."""
     from piper import SynthesisConfig
 
-    from reader.segment import split_sentences
+    from reader.text.segment import split_sentences
 
     words = len(CALIBRATION.split())
     points = []

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reader.segment import split_sentences
+from reader.text.segment import split_sentences
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 WINDOW = 3000  # characters segmented at a time
 MAX_PIECE = 400  # longer sentences are cut at a clause or word boundary

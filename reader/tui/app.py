@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from reader.sanitize import one_line, safe_text
+from reader.text.sanitize import one_line, safe_text
 from reader.tui.article_screen import ArticleScreen
 from reader.tui.article_view import ArticleView
 from reader.tui.library_screen import LibraryScreen
@@ -44,12 +44,12 @@ READER_THEME_NAMES = frozenset(theme.name for theme in THEMES.values())
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from reader.article import Article
+    from reader.audio.playback import Player
     from reader.config import Settings
     from reader.errors import ReaderError
-    from reader.highlight import Highlight
     from reader.listening.events import Event
-    from reader.playback import Player
+    from reader.text.article import Article
+    from reader.text.highlight import Highlight
     from reader.tui.store import Store
 
 

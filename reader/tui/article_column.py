@@ -40,8 +40,8 @@ from reader.tui.layout import (
 )
 
 if TYPE_CHECKING:
-    from reader.article import Article
-    from reader.highlight import Highlight
+    from reader.text.article import Article
+    from reader.text.highlight import Highlight
 
 GUTTER = 3  # highlight mark, state mark, space
 

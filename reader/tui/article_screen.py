@@ -21,8 +21,8 @@ from reader.tui.messages import ExportDone, ExportProgress, ShowLibrary, WarmUp,
 from reader.tui.now_playing import NowPlaying
 
 if TYPE_CHECKING:
-    from reader.article import Article
-    from reader.highlight import Highlight
+    from reader.text.article import Article
+    from reader.text.highlight import Highlight
     from reader.tui.dialogs import ExportChoice, HighlightChoice
     from reader.tui.session import Session
 

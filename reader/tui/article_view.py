@@ -22,7 +22,7 @@ from reader.tui.article_column import ArticleColumn
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from reader.article import Article
+    from reader.text.article import Article
 
 DRAG_SCROLL_INTERVAL = 0.05  # seconds between scroll steps while dragging past an edge
 DRAG_SCROLL_MAX_STEP = 5  # rows per step, reached 4 rows beyond the edge

@@ -30,8 +30,8 @@ from textual.widgets.option_list import Option
 from reader.tui.messages import HighlightsChanged
 
 if TYPE_CHECKING:
-    from reader.article import Article
-    from reader.highlight import Highlight
+    from reader.text.article import Article
+    from reader.text.highlight import Highlight
     from reader.tui.store import Store
 
 
@@ -39,7 +39,7 @@ def excerpt(text: str | None, limit: int = 200) -> Text:
     """Text from outside (a passage, a title, a note, a site) as one plain line: never
     markup, no escapes, controls or bidi overrides; shortened to ``limit`` characters.
     ``None`` (no note) is an empty line."""
-    from reader.sanitize import one_line
+    from reader.text.sanitize import one_line
 
     text = one_line(text or "")
     if len(text) > limit:

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.config import Settings
+    from reader.text.article import Article
     from reader.tui.dialogs import ExportChoice
 
 

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 from rich.cells import get_character_cell_size
 
-from reader.sanitize import safe_text
+from reader.text.sanitize import safe_text
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 MAX_COLUMN = 76  # text cells per line: with the margin, about 80 columns
 MIN_COLUMN = 20

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 from reader.tui.dialogs import AddScreen, ConfirmScreen, excerpt
 from reader.tui.layout import listening_time
 from reader.tui.messages import OpenArticle, OpenSource, WarmUp

@@ -25,10 +25,10 @@ from textual.screen import Screen
 from reader.tui.article_view import ArticleView
 
 if TYPE_CHECKING:
-    from reader.article import Article
     from reader.listening.events import Event, Program
     from reader.listening.player import SessionPlayer
     from reader.speech import Chunk
+    from reader.text.article import Article
     from reader.tui.session import Session
 
 

@@ -22,9 +22,9 @@ class WorkerMessage(Message, bubble=False):
 if TYPE_CHECKING:
     from textual.worker import Worker
 
-    from reader.article import Article
-    from reader.highlight import Highlight
     from reader.listening.events import Event
+    from reader.text.article import Article
+    from reader.text.highlight import Highlight
 
 
 @dataclass

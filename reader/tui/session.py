@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reader.audio.playback import Player
     from reader.config import Settings
     from reader.listening.events import Event
     from reader.listening.player import SessionPlayer
     from reader.listening.remote import MediaKeys
-    from reader.playback import Player
     from reader.tui.store import Store
 
 

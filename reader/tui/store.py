@@ -1,7 +1,7 @@
 """What the TUI needs from the library.
 
 Screens call a :class:`Store`; it calls :class:`reader.library.Library`. Highlights
-cross as the library's own record (:class:`reader.highlight.Highlight`), the one type
+cross as the library's own record (:class:`reader.text.highlight.Highlight`), the one type
 the screens, dialogs and the article view display; the library list gets
 :class:`ArticleRow` (a summary with the name of the feed it came from). The app
 still opens an article (without saving anything) when the library cannot be opened,
@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from reader.article import Article
-    from reader.highlight import Highlight
     from reader.library import Library
+    from reader.text.article import Article
+    from reader.text.highlight import Highlight
 
 
 @dataclass(frozen=True)
@@ -409,7 +409,7 @@ class MemoryStore(Store):
     def add_highlight(self, article_id: int, start: int, end: int, note: str = "") -> int:
         from datetime import UTC, datetime
 
-        from reader.highlight import Highlight  # not the library's package: it may not load
+        from reader.text.highlight import Highlight  # not the library's package: it may not load
 
         article = self._articles[article_id][0]
         highlight_id = next(self._ids)

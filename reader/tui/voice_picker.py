@@ -56,7 +56,7 @@ def language_name(code: str | None) -> str:
     """The name of ``code`` ("German" for "de" or "de-AT"), or the code itself."""
     if not code:
         return "this language"
-    from reader.language import STOPLISTS, base
+    from reader.text.language import STOPLISTS, base
 
     return STOPLISTS.get(base(code), code).replace("_", " ")
 
@@ -65,7 +65,7 @@ def speaks(voice: Any, language: str | None) -> bool:
     """Whether ``voice`` reads ``language`` (its primary subtag: "en" for "en-US")."""
     if not language:
         return True
-    from reader.language import base
+    from reader.text.language import base
 
     wanted = base(language)
     return any(base(lang) == wanted for lang in voice.languages)

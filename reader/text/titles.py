@@ -1,7 +1,7 @@
 """An article's name when it has no title: the opening of its first sentence, ended at a
 phrase boundary. The one rule for every untitled article, whatever made it (the
 plain-text cleaner, an HTML page without a title, an imported file): see
-:attr:`reader.article.Article.name`.
+:attr:`reader.text.article.Article.name`.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def title_from_body(text: str, language: str | None = None, limit: int = TITLE_C
 
 def _first_sentence(text: str, language: str | None) -> str:
     """The first sentence of ``text`` on one line, without its final period."""
-    from reader.segment import split_sentences
+    from reader.text.segment import split_sentences
 
     head = " ".join(text[:_SENTENCE_CHARS].split())
     spans = split_sentences(head, language) if head else []

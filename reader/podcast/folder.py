@@ -43,7 +43,7 @@ def podcast_articles(library: Library, feed_ids: Sequence[int] | None) -> list[i
 
 def listened_keys(library: Library, folder: Path) -> list[str]:
     """The library inputs in ``folder`` whose article was heard to the end."""
-    from reader.export.feed import keys
+    from reader.podcast.feed import keys
 
     found = []
     for key in keys(folder):
@@ -73,7 +73,7 @@ def fill(
 
     dropped: list[str] = []
     if drop_listened:
-        from reader.export.feed import remove
+        from reader.podcast.feed import remove
 
         folder = prepare_folder(folder)
         dropped = remove(folder, listened_keys(library, folder))

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from reader.sanitize import one_line, safe_text
-from reader.segment import split_sentences
+from reader.text.sanitize import one_line, safe_text
+from reader.text.segment import split_sentences
 
 BlockKind = Literal["heading", "paragraph", "list_item", "quote"]
 BLOCK_KINDS: tuple[str, ...] = ("heading", "paragraph", "list_item", "quote")
@@ -74,8 +74,8 @@ class Article:
         Entities are decoded after the loader stripped control characters, so a page's
         ``<title>&#27;]0;PWNED&#7;</title>`` arrives as a live terminal escape; an imported
         library file can hold anything. Metadata becomes one line without escapes,
-        controls or bidi controls (:func:`~reader.sanitize.one_line`); block text keeps
-        its line breaks and right-to-left marks (:func:`~reader.sanitize.safe_text`). A
+        controls or bidi controls (:func:`~reader.text.sanitize.one_line`); block text keeps
+        its line breaks and right-to-left marks (:func:`~reader.text.sanitize.safe_text`). A
         block left empty is dropped. ``source`` is what the user typed and stays as given.
         """
         blocks = []
@@ -125,15 +125,15 @@ class Article:
     def name(self) -> str:
         """What the article is called wherever it is named (lists, the now-playing line,
         media keys, tags, file names, chapters): its title on one safe line, else the
-        opening of its first sentence (:func:`reader.titles.title_from_body`, the one rule
+        opening of its first sentence (:func:`reader.text.titles.title_from_body`, the one rule
         extraction names an untitled article by), else "Untitled"."""
-        from reader.sanitize import one_line
+        from reader.text.sanitize import one_line
 
         if self.title and self.title.strip():
             return one_line(self.title)
         body = next((b.text for b in self.blocks if b.kind != "heading"), "")
         if body.strip():
-            from reader.titles import title_from_body
+            from reader.text.titles import title_from_body
 
             return one_line(title_from_body(body, self.language)) or "Untitled"
         return "Untitled"

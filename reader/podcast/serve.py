@@ -8,7 +8,7 @@ streaming in 64 KiB chunks) under uvicorn. What is ours:
   ``feed.xml``, ``playlist.m3u`` and a cover image, by plain name at the top of the
   folder; anything else, ``..``, encoded slashes, hidden files and symlinks leading
   out of the folder are 404;
-- ``feed.xml`` is made per request from the folder (:mod:`reader.export.feed`) with
+- ``feed.xml`` is made per request from the folder (:mod:`reader.podcast.feed`) with
   enclosure URLs pointing at this server, as the client reached it;
 - a malformed ``Range`` is 416, as an unsatisfiable one is;
 - connections are bounded (:func:`guarded_protocol`): one that has not sent a whole
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reader.export.feed import FEED, MIME, PLAYLIST
+from reader.podcast.feed import FEED, MIME, PLAYLIST
 
 COVERS = ("cover.jpg", "cover.jpeg", "cover.png", "cover.webp", "folder.jpg", "folder.png")
 TYPES = {
@@ -79,7 +79,7 @@ def make_app(folder: Path, base_url: str) -> Any:
     from starlette.responses import FileResponse, PlainTextResponse, Response
     from starlette.routing import Route
 
-    from reader.export.feed import rss, scan
+    from reader.podcast.feed import rss, scan
 
     root = folder.resolve()
 

@@ -481,7 +481,7 @@ class Encoder:
         if self._error is not None:
             raise self._error
         if self._proc.returncode != 0:
-            from reader.sanitize import one_line
+            from reader.text.sanitize import one_line
 
             self._drain.join(10)  # ffmpeg has exited: its stderr is at its end
             text = bytes(self._stderr_tail).decode("utf-8", "replace")

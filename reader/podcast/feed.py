@@ -26,7 +26,7 @@ from urllib.parse import quote, urljoin
 from reader.export import TEMP_PREFIX, TEMP_SUFFIX
 from reader.export.tags import Stamp, read_stamp
 from reader.files import write_atomic
-from reader.sanitize import one_line
+from reader.text.sanitize import one_line
 
 PLAYLIST = "playlist.m3u"
 FEED = "feed.xml"
