@@ -93,7 +93,7 @@ def service() -> None:
     from jeepney.io.blocking import Proxy, open_dbus_connection
 
     from reader.listening.mpris import BUS_NAME, OBJECT_PATH, PLAYER, MprisService
-    from tests.test_listening_mpris import Daemon, FakeControls
+    from tests.listening.test_listening_mpris import Daemon, FakeControls
 
     print("\n## Our service, on a private dbus-daemon\n")
     if shutil.which("dbus-daemon") is None:

@@ -31,7 +31,7 @@ def speech_engine(
 ) -> Iterator[None]:
     """Tests speak with eSpeak NG alone (READER_SPEECH_ENGINE=espeak): most of them are
     about eSpeak's word events, rates and timings. Tests marked ``piper`` run with the
-    product's default, Piper's neural voice first (tests/test_speech_piper.py and the
+    product's default, Piper's neural voice first (tests/speech/test_speech_piper.py and the
     Piper paths of say, export and the TUI)."""
     if request.node.get_closest_marker("piper"):
         monkeypatch.delenv("READER_SPEECH_ENGINE", raising=False)

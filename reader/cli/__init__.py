@@ -28,7 +28,7 @@ COMMAND_MODULES = ("tui", "extract", "speech", "library", "listen", "export", "f
 # Which module registers each command. `reader list` then imports and builds only the
 # library module's parsers, not every command's (start-up is most of a `list` or
 # `search`). A command missing here still works: it just builds them all.
-# tests/test_cli_library.py checks this table against the modules.
+# tests/cli/test_cli_library.py checks this table against the modules.
 COMMANDS = {
     "open": "tui",
     "extract": "extract",

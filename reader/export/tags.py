@@ -232,7 +232,7 @@ def _in_order(cls: type[_T]) -> type[_T]:
     of their sizes (``ch1`` before ``ch0`` when its title is shorter, ``ch10`` before
     ``ch2``), and players that list chapters in file order (ffmpeg among them) showed
     them out of time order. ``_write`` is mutagen's (1.45-1.48); the chapter-order test
-    in tests/test_export_units.py notices if that changes.
+    in tests/export/test_export_units.py notices if that changes.
     """
     from mutagen.id3._tags import save_frame
 

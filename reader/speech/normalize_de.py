@@ -12,7 +12,7 @@ from reader.text.language import MONTHS_DE
 # Each rule below fixes a reading measured with espeak-ng 1.52's German voice ("de",
 # phonemes through espeak_TextToPhonemes); forms it already reads right (percentages,
 # "1.500", "12,5", "5 €", most acronyms) are left alone. The before/after readings are
-# in tests/test_speech_german.py.
+# in tests/speech/test_speech_german.py.
 
 
 def _words(text: str) -> frozenset[str]:

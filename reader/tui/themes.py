@@ -2,7 +2,7 @@
 
 Each layer the article view draws (highlight, selection, cursor, spoken sentence,
 spoken word) sets both its foreground and its background, so its contrast can be
-checked pair by pair (``tests/test_tui_themes.py`` does, against WCAG's 4.5:1 for
+checked pair by pair (``tests/tui/test_tui_themes.py`` does, against WCAG's 4.5:1 for
 text). The colours reach ``reader.tcss`` as theme variables (``$reader-*``).
 """
 
