@@ -15,7 +15,10 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Iterator
 from typing import Any
+
+from reader.text.cutting import windows
 
 # Piper's punctuation phonemes (what ends a clause or a sentence in its phoneme lists).
 PUNCTUATION = re.compile(r"[.,;:!?¡¿—…\"«»“”()\[\]-]")
@@ -49,24 +52,21 @@ def _bounded_voice() -> Any:
 
 def cut_phonemes(phonemes: list[str], limit: int = MAX_PHONEMES) -> list[list[str]]:
     """``phonemes`` in parts of at most ``limit``, cut at a word boundary (a space),
-    preferably one after punctuation in the second half of the part; the space at a
-    cut is dropped."""
-    parts: list[list[str]] = []
-    start = 0
-    while len(phonemes) - start > limit:
-        end = start + limit
-        spaces = [i for i in range(start + limit // 2, end) if phonemes[i] == " "]
-        after_mark = [i for i in spaces if PUNCTUATION.fullmatch(phonemes[i - 1])]
-        if after_mark:
-            cut, skip = after_mark[-1], 1
-        elif spaces:
-            cut, skip = spaces[-1], 1
-        else:
-            cut, skip = end, 0  # one enormous word: cut it anyway
-        parts.append(phonemes[start:cut])
-        start = cut + skip
-    parts.append(phonemes[start:])
-    return [part for part in parts if part]
+    preferably one after punctuation, in the second half of the part; the space at a
+    cut is dropped (:func:`reader.text.cutting.windows`)."""
+
+    def after_marks(low: int, high: int) -> Iterator[int]:
+        return (
+            i
+            for i in range(low, high)
+            if phonemes[i] == " " and PUNCTUATION.fullmatch(phonemes[i - 1])
+        )
+
+    def spaces(low: int, high: int) -> Iterator[int]:
+        return (i for i in range(low, high) if phonemes[i] == " ")
+
+    spans = windows(0, len(phonemes), limit, (after_marks, spaces), drop_boundary=True)
+    return [part for a, b in spans if (part := phonemes[a:b])]
 
 
 class _Returning:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from reader.text.cutting import windows
 from reader.text.segment import split_sentences
 
 if TYPE_CHECKING:
@@ -86,25 +87,20 @@ def _paragraph(
 def _limit(
     text: str, start: int, end: int, pause: float, limit: int = MAX_PIECE
 ) -> Iterator[tuple[int, int, float]]:
-    """Cut a sentence longer than ``limit`` at clause, then word boundaries."""
-    while end - start > limit:
-        window = text[start : start + limit]
-        cut = 0
-        for match in _CLAUSE.finditer(window, limit // 3):
-            cut = match.end()
-        if not cut:
-            for match in _SPACE.finditer(window, limit // 3):
-                cut = match.start()
-        if not cut:
-            cut = limit  # one enormous word: cut it anyway
-        piece_end = start + cut
-        a, b = _trim(text, start, piece_end)
+    """Cut a sentence longer than ``limit`` at clause, then word boundaries (from a third
+    of the way in); the last part keeps the sentence's ``pause``."""
+
+    def clauses(low: int, high: int) -> Iterator[int]:
+        return (match.end() for match in _CLAUSE.finditer(text, low, high))
+
+    def spaces(low: int, high: int) -> Iterator[int]:
+        return (match.start() for match in _SPACE.finditer(text, low, high))
+
+    spans = list(windows(start, end, limit, (clauses, spaces), low_share=1 / 3))
+    for index, (a, b) in enumerate(spans):
+        a, b = _trim(text, a, b)
         if a < b:
-            yield a, b, 0.0
-        start = piece_end
-    a, b = _trim(text, start, end)
-    if a < b:
-        yield a, b, pause
+            yield a, b, pause if index == len(spans) - 1 else 0.0
 
 
 NEURAL_PIECE = 200  # characters: a neural model's memory grows with its longest input

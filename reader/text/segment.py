@@ -13,7 +13,10 @@ trimmed, so ``text[start:end]`` is the sentence exactly as displayed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
+
+from reader.text.cutting import windows
 
 # Languages that write ordinal numbers as "3." ("der 3. Oktober", "3. joulukuuta").
 _ORDINAL_PERIOD_LANGS = frozenset(
@@ -77,20 +80,14 @@ def split_sentences(text: str, language: str | None = None) -> list[tuple[int, i
 def _windows(text: str, size: int = WINDOW) -> list[tuple[int, int]]:
     """``text`` cut in spans of at most ``size`` characters: after the last sentence
     end in a span's second half, else at its last whitespace, else at ``size``."""
-    windows: list[tuple[int, int]] = []
-    start = 0
-    while len(text) - start > size:
-        low, high = start + size // 2, start + size
-        cut = 0
-        for match in _SENTENCE_END.finditer(text, low, high):
-            cut = match.end()
-        if not cut:
-            for match in _WHITESPACE.finditer(text, low, high):
-                cut = match.end()
-        windows.append((start, cut or high))
-        start = cut or high
-    windows.append((start, len(text)))
-    return windows
+
+    def ends(low: int, high: int) -> Iterator[int]:
+        return (match.end() for match in _SENTENCE_END.finditer(text, low, high))
+
+    def spaces(low: int, high: int) -> Iterator[int]:
+        return (match.end() for match in _WHITESPACE.finditer(text, low, high))
+
+    return list(windows(0, len(text), size, (ends, spaces)))
 
 
 def _segment(text: str, lang: str) -> list[tuple[int, int]]:
