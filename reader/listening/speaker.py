@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from reader.errors import ReaderError
 
@@ -139,15 +139,7 @@ class Speaker(threading.Thread):
         from reader.speech import synthesize_article
 
         player = self.player
-        chunks = synthesize_article(
-            program.article,
-            start,
-            end,
-            voice=player.voice,
-            rate=player.rate,
-            cancel=self.cancel,
-            settings=player.settings,
-        )
+        chunks = synthesize_article(program.article, start, end, **self._voicing())
         try:
             for chunk in chunks:
                 tag = Tag(self.generation, program, "chunk", chunk)
@@ -179,26 +171,15 @@ class Speaker(threading.Thread):
             upcoming = self.player.upcoming(program)
             if upcoming is None or self.cancel.is_set():
                 return
-            player = self.player
             line = synthesize(
                 self._announcement(upcoming, True),
-                voice=player.voice,
-                rate=player.rate,
                 language=upcoming.article.language,
-                cancel=self.cancel,
-                settings=player.settings,
                 prefetch=True,
+                **self._voicing(),
             )
             start, end = upcoming.spans[0]
             opening = synthesize_article(
-                upcoming.article,
-                start,
-                end,
-                voice=player.voice,
-                rate=player.rate,
-                cancel=self.cancel,
-                settings=player.settings,
-                prefetch=True,
+                upcoming.article, start, end, prefetch=True, **self._voicing()
             )
             for made in (line, itertools.islice(opening, WARM_PIECES)):
                 for _ in made:
@@ -209,6 +190,16 @@ class Speaker(threading.Thread):
         except Exception:  # an optimization: never the run's failure
             return
 
+    def _voicing(self) -> dict[str, Any]:
+        """How the player speaks now, for :mod:`reader.speech`'s calls."""
+        player = self.player
+        return {
+            "voice": player.voice,
+            "rate": player.rate,
+            "cancel": self.cancel,
+            "settings": player.settings,
+        }
+
     def _say(
         self, program: Program, text: str, following: bool = False, *, quiet: bool = False
     ) -> bool:
@@ -216,15 +207,7 @@ class Speaker(threading.Thread):
         the tag, so the player learns when the line starts sounding."""
         from reader.speech import synthesize
 
-        player = self.player
-        chunks = synthesize(
-            text,
-            voice=player.voice,
-            rate=player.rate,
-            language=program.article.language,
-            cancel=self.cancel,
-            settings=player.settings,
-        )
+        chunks = synthesize(text, language=program.article.language, **self._voicing())
         tagged = quiet
         try:
             for chunk in chunks:
