@@ -27,6 +27,7 @@ from reader.library import schema
 from reader.library.reading import scan
 from reader.library.records import Recovery, RepairReport
 from reader.library.rescue import copy
+from reader.library.rows import insert_row
 from reader.library.store import (
     BUSY_TIMEOUT,
     FOREIGN,
@@ -340,24 +341,12 @@ def _stage(c: sqlite3.Connection, broken: Path) -> int | None:
 
 
 # The columns of each table's salvaged rows, the row id first (the order _sort keeps them in).
-_COLUMNS = {
-    "articles": "id, source, url, title, site, authors, date, language, words, chars, "
-    "content_hash, added, updated, opened, position",
-    "highlights": 'id, article_id, start, "end", quote, prefix, suffix, color, note, created, '
-    "detached",
-    "exports": "id, article_id, file, settings, created",
-    "feeds": "id, url, kind, title, site, etag, last_modified, failures, last_error, last_ok, "
-    "last_checked, added",
-    "feed_items": "id, feed_id, guid, url, article_id, status, export_to, added",
-}
 
 
 def _restore(c: sqlite3.Connection, table: str, rows: dict[int, list[Any]]) -> None:
     """Insert ``rows`` (row id: the salvaged values, their own id first) into ``table``;
     a row the new file refuses is left out, the others go in."""
-    columns = _COLUMNS[table]
-    marks = ",".join("?" * (columns.count(",") + 1))
-    insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # names from _COLUMNS only
+    insert = insert_row(table)
     for rowid, values in rows.items():
         with suppress(sqlite3.DatabaseError):
             c.execute(insert, (rowid, *values[1:]))

@@ -42,7 +42,7 @@ from reader.library.ids import STAND_IN_PREFIX, now, stored_source
 from reader.library.reading import TableRows, from_pages, indexed_values, named_ids, table_names
 from reader.library.records import RepairReport
 from reader.library.rescue_feeds import FeedRows, copy_feeds, copy_meta
-from reader.library.rows import check_color, stored_body, stored_columns
+from reader.library.rows import check_color, insert_row, stored_body, stored_columns
 from reader.text.article import BLOCK_SEPARATOR, Article, Block
 
 __all__ = ["RepairReport", "copy"]
@@ -201,9 +201,7 @@ class _Copy:
         target.execute("SAVEPOINT article")
         try:
             target.execute(
-                "INSERT INTO articles (id, source, url, title, site, authors, date, language, "
-                "words, chars, content_hash, added, updated, opened, position) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                insert_row("articles"),
                 (
                     ident,
                     src if isinstance(src, str) else stored_source(article),
@@ -309,8 +307,7 @@ class _Copy:
                 if not isinstance(data, dict) or not isinstance(file, str):
                     continue
                 self.target.execute(
-                    "INSERT INTO exports (id, article_id, file, settings, created) "
-                    "VALUES (?,?,?,?,?)",
+                    insert_row("exports"),
                     (
                         ident,
                         article_id if article_id in self.texts else None,
@@ -394,8 +391,7 @@ def _store_highlight(target: sqlite3.Connection, mark: tuple[Any, ...], text: st
     flag = 1 if detached or text[start:end] != quote else 0
     try:
         target.execute(
-            'INSERT INTO highlights (id, article_id, start, "end", quote, prefix, suffix, '
-            "color, note, created, detached) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            insert_row("highlights"),
             (
                 ident,
                 article_id,

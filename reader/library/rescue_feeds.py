@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.library.ids import now
 from reader.library.reading import TableRows, named_ids
+from reader.library.rows import after_key, insert_row
 
 if TYPE_CHECKING:
     from reader.library.records import RepairReport
@@ -25,12 +26,6 @@ __all__ = ["FEED_WIDTH", "ITEM_WIDTH", "FeedRows", "copy_feeds", "copy_meta"]
 
 FEED_WIDTH = 12  # columns of a row of feeds (schema version 6)
 ITEM_WIDTH = 8  # of feed_items
-# The columns after their key, in table order.
-_FEED_COLUMNS = (
-    "url, kind, title, site, etag, last_modified, failures, last_error, last_ok, "
-    "last_checked, added"
-)
-_ITEM_COLUMNS = "feed_id, guid, url, article_id, status, export_to, added"
 
 
 @dataclass
@@ -47,8 +42,8 @@ class FeedRows:
         """Every readable row (none from a file older than version 6)."""
         if "feeds" not in tables or "feed_items" not in tables:
             return cls()
-        feeds_of = TableRows(source, "feeds", "id", _FEED_COLUMNS)
-        items_of = TableRows(source, "feed_items", "id", _ITEM_COLUMNS)
+        feeds_of = TableRows(source, "feeds", "id", after_key("feeds"))
+        items_of = TableRows(source, "feed_items", "id", after_key("feed_items"))
         found = cls(list(feeds_of.rows()), list(items_of.rows()))
         found.expected_feeds = (
             {int(r[0]) for r in found.feeds}
@@ -101,11 +96,7 @@ def copy_feeds(
             continue
         values = (ident, feed_id, guid, _text(url), article_id, status, _text(export_to))
         try:
-            target.execute(
-                "INSERT INTO feed_items (id, feed_id, guid, url, article_id, status, "
-                "export_to, added) VALUES (?,?,?,?,?,?,?,?)",
-                (*values, _at(added)),
-            )
+            target.execute(insert_row("feed_items"), (*values, _at(added)))
         except sqlite3.DatabaseError:
             continue
         kept += 1
@@ -134,8 +125,7 @@ def _copy_feed_rows(feeds: list[tuple[Any, ...]], target: sqlite3.Connection) ->
             failures = 0
         try:
             target.execute(
-                "INSERT INTO feeds (id, url, kind, title, site, etag, last_modified, failures, "
-                "last_error, last_ok, last_checked, added) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                insert_row("feeds"),
                 (
                     ident,
                     url,

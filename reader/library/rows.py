@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLORS",
+    "COLUMNS",
     "HIGHLIGHT_SELECT",
     "check_color",
     "highlight_from_row",
@@ -27,6 +28,38 @@ __all__ = [
 ]
 
 COLORS = ("yellow", "green", "blue", "pink", "purple", "orange")
+
+# The columns of each table the repair copies row by row, in table order (the key first):
+# one list for the repair's copy, its rescue of damaged files and their inserts.
+COLUMNS = {
+    "articles": (
+        "id, source, url, title, site, authors, date, language, words, chars, "
+        "content_hash, added, updated, opened, position"
+    ),
+    "highlights": (
+        'id, article_id, start, "end", quote, prefix, suffix, color, note, created, detached'
+    ),
+    "exports": "id, article_id, file, settings, created",
+    "feeds": (
+        "id, url, kind, title, site, etag, last_modified, failures, last_error, last_ok, "
+        "last_checked, added"
+    ),
+    "feed_items": "id, feed_id, guid, url, article_id, status, export_to, added",
+}
+
+
+def insert_row(table: str) -> str:
+    """``INSERT INTO table (its COLUMNS) VALUES (?, ...)``: names from :data:`COLUMNS`
+    only."""
+    columns = COLUMNS[table]
+    marks = ",".join("?" * (columns.count(",") + 1))
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+
+
+def after_key(table: str) -> str:
+    """The columns of ``table`` after its key."""
+    return COLUMNS[table].split(", ", 1)[1]
+
 
 HIGHLIGHT_SELECT = (
     'SELECT id, article_id, start, "end", quote, color, note, created, prefix, suffix, '
