@@ -205,10 +205,16 @@ def test_the_next_articles_opening_is_made_in_advance(
     player, heard = make()
     player.play_queue(announce=False)
     wait(lambda: len(heard.chunks()) >= 1)
-    wait(lambda: not any(t.name == "speaker-warm" for t in threading.enumerate()))
+
+    def warmed() -> bool:
+        speaker = player._speaker
+        warming = speaker._warming if speaker is not None else None
+        return warming is not None and not warming.is_alive()
+
+    wait(warmed)
     player.stop()
 
-    def made(item: object) -> None:
+    def made(self: object, item: object) -> None:
         raise AssertionError("synthesized again: not made in advance")
 
     monkeypatch.setattr(pipeline._PieceSynth, "finish", made)
