@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import os
 from ctypes import (
     CFUNCTYPE,
@@ -47,6 +48,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reader.errors import ReaderError
+from reader.speech.pace import speech_wpm
 
 LIBRARY_ENV = "READER_ESPEAK_LIBRARY"
 """Set to a path to load that libespeak-ng (tests point it at a missing file)."""
@@ -61,7 +63,25 @@ PARAM_VOLUME = 2
 PARAM_PITCH = 3
 EE_OK = 0
 BUFFER_MS = 500  # callback buffer length; larger means fewer Python callbacks
-MIN_RATE, MAX_RATE = 80, 450  # eSpeak's limits in words per minute
+MIN_RATE = 80  # eSpeak's slowest setting (lower values are read as 80)
+SONIC_RATE = 450  # eSpeak's fastest setting without sonic (its espeakRATE_MAXIMUM)
+MAX_RATE = 1000  # the fastest setting asked for (with sonic; see :func:`rate_setting`)
+# What eSpeak NG's rate setting gives on news prose: its speech alone (no pauses), in
+# words a minute of prose of REFERENCE_LETTERS letters a word (measured 2026-12-07, en-us,
+# six articles, median of letters a minute / 5; benchmarks/rate.py checks it). Its own
+# rate runs slow on real text: 400 gives 377. From 450 up it uses sonic.
+RATE_TABLE = (
+    (80, 89.0),
+    (140, 145.4),
+    (175, 179.6),
+    (250, 247.6),
+    (350, 334.0),
+    (400, 377.2),
+    (450, 438.6),
+    (525, 512.0),
+    (600, 586.8),
+    (700, 684.2),
+)
 
 
 class Cancel(Protocol):
@@ -213,6 +233,11 @@ class EspeakDriver:
         dll.espeak_SetSynthCallback(self._callback)
         self._voice: str | None = None
         self._params: dict[int, int] = {}
+        self._speed = 1.0  # the time-stretch beyond eSpeak's own rate (no sonic)
+        # eSpeak NG goes past 450 words a minute with sonic when built with it (the
+        # espeakng-loader wheel's copy has it inside, a distribution's links libsonic;
+        # dlsym finds the symbol in either).
+        self.sonic = hasattr(dll, "sonicCreateStream")
         self._voices: list[EspeakVoice] | None = None
         self._variants: frozenset[str] | None = None
 
@@ -284,8 +309,10 @@ class EspeakDriver:
         self._params.clear()  # a new voice resets rate, pitch and volume
 
     def set_parameters(self, rate: int, pitch: int, volume: float) -> None:
+        """``rate``: words a minute as heard, pauses included (:func:`rate_setting`)."""
+        setting, self._speed = rate_setting(rate, sonic=self.sonic)
         wanted = {
-            PARAM_RATE: max(MIN_RATE, min(MAX_RATE, int(rate))),
+            PARAM_RATE: setting,
             PARAM_PITCH: max(0, min(100, int(pitch))),
             PARAM_VOLUME: max(0, min(200, round(volume * 100))),
         }
@@ -311,7 +338,14 @@ class EspeakDriver:
             raise SpeechError(f"sentence {_short(text)!r}", f"eSpeak NG error {status}")
         pcm = b"".join(self._buffers)
         self._buffers = []
-        return Synthesis(pcm, self.sample_rate, tuple(self._words))
+        words = tuple(self._words)
+        if self._speed > 1.0 and pcm:
+            from reader.speech.stretch import stretch_pcm
+
+            pcm = stretch_pcm(pcm, self._speed, self.sample_rate)
+            last = len(pcm) // 2
+            words = tuple((a, b, min(last, round(at / self._speed))) for a, b, at in words)
+        return Synthesis(pcm, self.sample_rate, words)
 
     def phonemes(self, text: str) -> str:
         """What the current voice says for ``text``: eSpeak's ASCII phoneme names, its
@@ -348,6 +382,35 @@ class EspeakDriver:
             self._samples += count
         cancel = self._cancel
         return 1 if cancel is not None and cancel.is_set() else 0
+
+
+def rate_setting(rate: int, *, sonic: bool = True) -> tuple[int, float]:
+    """eSpeak's rate setting for ``rate`` words a minute as heard, and the time-stretch
+    speed (1: none) for what the setting cannot reach.
+
+    The heard rate includes the pauses and the text's word length
+    (:mod:`reader.speech.pace`: the pipeline asks for :func:`~reader.speech.pace.
+    engine_rate`); the setting comes from :data:`RATE_TABLE`, eSpeak's measured pace.
+    Above 450 eSpeak NG speeds itself up with sonic; a library built without it is
+    set to 450 and its audio stretched (:mod:`reader.speech.stretch`), not silently
+    left at 450. Below :data:`MIN_RATE` eSpeak goes no slower.
+    """
+    wanted = speech_wpm(max(int(rate), 1))
+    setting = float(RATE_TABLE[-1][0])
+    for (low, low_wpm), (high, high_wpm) in itertools.pairwise(RATE_TABLE):
+        if wanted <= high_wpm:
+            setting = low + (wanted - low_wpm) * (high - low) / (high_wpm - low_wpm)
+            break
+    else:  # beyond the table: sonic keeps the last step's slope
+        (low, low_wpm), (high, high_wpm) = RATE_TABLE[-2:]
+        setting = high + (wanted - high_wpm) * (high - low) / (high_wpm - low_wpm)
+    top = MAX_RATE if sonic else SONIC_RATE
+    clamped = max(MIN_RATE, min(top, round(setting)))
+    speed = 1.0
+    if setting > clamped + 0.5:  # past the setting's reach: the rest by stretching
+        reached = dict(RATE_TABLE).get(clamped) or wanted * clamped / setting
+        speed = wanted / reached
+    return clamped, speed
 
 
 def _languages(address: int | None) -> tuple[str, ...]:

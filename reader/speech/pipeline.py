@@ -15,7 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import CancelledError, Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from reader.config import Settings, validate
@@ -25,6 +25,7 @@ from reader.speech.engine import Engine, engine_thread, resolve_voice, voice_for
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 from reader.speech.lexicon import Lexicon, load_lexicon
 from reader.speech.normalize import Spoken, normalize
+from reader.speech.pace import engine_rate, pause_scale
 from reader.speech.plan import Pauses, Piece, limit_pieces, quick_start
 from reader.speech.types import Chunk, Voice, Word
 
@@ -59,17 +60,20 @@ class Options:
         user: Settings,
     ) -> Options:
         """Fill unset options from the settings the front end loaded (``user``); a bad
-        value is a ConfigError."""
+        value is a ConfigError. The settings' pauses are those of the default rate and
+        follow the rate (:func:`reader.speech.pace.pause_scale`)."""
+        wpm = user.rate if rate is None else validate("rate", rate, "rate")
+        scale = pause_scale(wpm) / 1000
         return cls(
             voice=voice if voice is not None else user.voice,
-            rate=user.rate if rate is None else validate("rate", rate, "rate"),
+            rate=wpm,
             pitch=user.pitch if pitch is None else validate("pitch", pitch, "pitch"),
             volume=user.volume if volume is None else validate("volume", volume, "volume"),
             language=language,
             pauses=Pauses(
-                user.pause_sentence_ms / 1000,
-                user.pause_paragraph_ms / 1000,
-                user.pause_heading_ms / 1000,
+                user.pause_sentence_ms * scale,
+                user.pause_paragraph_ms * scale,
+                user.pause_heading_ms * scale,
             ),
             lexicon=load_lexicon(user.lexicon_path()),
             cache_bytes=user.cache_mb << 20,
@@ -141,6 +145,9 @@ def stream(
         raise TypeError(f"text must be str, not {type(text).__name__}")
     if cache_mode not in CACHE_MODES:
         raise ValueError(f"cache must be one of {', '.join(CACHE_MODES)}, not {cache_mode!r}")
+    # The engines are asked for the rate that makes this text heard at the rate asked
+    # (its word length counts: reader.speech.pace).
+    options = replace(options, rate=engine_rate(options.rate, text))
     return _stream(text, plan, options, cancel, cache_mode, eager)
 
 

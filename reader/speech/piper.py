@@ -11,9 +11,14 @@ copies both files into :func:`reader.locations.voices_dir`.
 the TUI and export treat it like eSpeak NG. What it does differently, and why:
 
 * **Rate.** Piper has no words-a-minute setting, only ``length_scale`` (phoneme
-  durations). Each voice's pace is measured once on a fixed passage
-  (:data:`CALIBRATION`, at two length scales: :class:`Pace`) and kept in the cache
-  folder; the length scale for an asked rate comes from that line.
+  durations). Each voice's pace is a line, seconds a word against length scale
+  (:class:`Pace`): the bundled voice's measured on news articles and shipped, another
+  voice's measured once on a fixed passage (:data:`CALIBRATION`) and kept in the cache
+  folder. The length scale for an asked rate comes from that line; below
+  :data:`LENGTH_SCALE_FLOOR` a VITS voice garbles rather than hurries (every phoneme
+  lasts at least a frame), so faster rates are reached by stretching the audio in
+  time, pitch kept (:mod:`reader.speech.stretch`). What rate means, pauses
+  included: :mod:`reader.speech.pace`.
 * **Threads.** onnxruntime uses every core per session by default; with several export
   workers they fight. :func:`set_threads` bounds the session's intra-op threads (export
   workers set ``cores // jobs``).
@@ -41,6 +46,7 @@ from reader import locations
 from reader.files import write_atomic
 from reader.speech import piper_config
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
+from reader.speech.pace import REFERENCE_LETTERS, letters_per_word, speech_wpm
 from reader.speech.piper_memory import PUNCTUATION, bounded_voice
 from reader.speech.types import Voice
 
@@ -250,6 +256,7 @@ class PiperEngine:
         self._loaded: tuple[str, Any, bool] | None = None  # (voice id, PiperVoice, words)
         self._config: Any = None  # SynthesisConfig of the selection
         self._pace: Pace | None = None
+        self._speed = 1.0  # the time-stretch beyond the length scale (Pace.setting)
 
     @property
     def engine_id(self) -> str:
@@ -275,10 +282,9 @@ class PiperEngine:
         if self._pace is None:
             self._pace = voice_pace(model, piper_voice)
         self.sample_rate = model.sample_rate
+        scale, self._speed = self._pace.setting(rate)
         self._config = SynthesisConfig(
-            length_scale=self._pace.length_scale(rate),
-            volume=max(0.0, min(1.0, volume)),
-            normalize_audio=False,
+            length_scale=scale, volume=max(0.0, min(1.0, volume)), normalize_audio=False
         )
 
     def _load(self, model: PiperModel) -> Any:
@@ -313,7 +319,8 @@ class PiperEngine:
         # "[[...]]" is Piper's raw-phoneme syntax: text stays text (same length, so
         # word offsets still point into the text given).
         text = text.replace("[", "(").replace("]", ")")
-        return synthesize_pcm(voice, text, self._config, cancel, words=words)
+        result = synthesize_pcm(voice, text, self._config, cancel, words=words)
+        return faster(result, self._speed)
 
 
 def load_voice(model: PiperModel, *, words: bool = False) -> Any:
@@ -511,25 +518,58 @@ def trim_edges(audio: Any, rate: int) -> tuple[Any, int]:
     return out, first
 
 
+LENGTH_SCALE_FLOOR = 0.5  # faster than this, the audio is stretched instead (module doc)
+LENGTH_SCALE_CEILING = 4.0
+
+
 @dataclass(frozen=True, slots=True)
 class Pace:
-    """Seconds a word takes at ``length_scale`` ls: ``fixed + scaled * ls``.
+    """Seconds a word takes at length scale ls, pauses between pieces not included:
+    ``fixed + scaled * ls``, on prose of :data:`reader.speech.pace.REFERENCE_LETTERS`
+    letters a word.
 
-    Measured, not assumed: length_scale stretches the phonemes, not everything (at 140
-    wpm a single factor from the natural rate gave 156), so two readings of
-    :data:`CALIBRATION` (:data:`SCALES`) give the line."""
+    Measured, not assumed: length_scale stretches the phonemes, not everything (each
+    lasts a whole number of frames, at least one), so readings at several length
+    scales give the line (:func:`measure_pace`)."""
 
     fixed: float
     scaled: float
 
+    def setting(self, wpm: int) -> tuple[float, float]:
+        """The length scale and the time-stretch speed (1: none) at which the voice is
+        heard at ``wpm`` words a minute, pauses included (:mod:`reader.speech.pace`)."""
+        wanted = 60.0 / speech_wpm(max(wpm, 1))
+        scale = (wanted - self.fixed) / self.scaled
+        if scale >= LENGTH_SCALE_FLOOR:
+            return min(LENGTH_SCALE_CEILING, scale), 1.0
+        floor = self.fixed + self.scaled * LENGTH_SCALE_FLOOR
+        return LENGTH_SCALE_FLOOR, max(1.0, floor / wanted)
+
     def length_scale(self, wpm: int) -> float:
-        wanted = 60.0 / max(wpm, 1)
-        return max(0.25, min(4.0, (wanted - self.fixed) / self.scaled))
+        return self.setting(wpm)[0]
 
 
-# The bundled voice's pace, the mean of three :func:`measure_pace` readings (2026-12-04:
-# fixed 0.0909/0.0921/0.0866, scaled 0.2204/0.2186/0.2241): no calibration at first use.
-BUNDLED_PACE = {"piper/en_US-joe-medium": Pace(0.0899, 0.2210)}
+def faster(result: Synthesis, speed: float) -> Synthesis:
+    """``result`` played ``speed`` times faster (pitch kept), its word times moved too."""
+    if speed <= 1.0 or not result.pcm:
+        return result
+    from reader.speech.stretch import stretch_pcm
+
+    pcm = stretch_pcm(result.pcm, speed, result.sample_rate)
+    last = len(pcm) // 2
+    words = tuple((a, b, min(last, round(sample / speed))) for a, b, sample in result.words)
+    return Synthesis(pcm, result.sample_rate, words)
+
+
+# The bundled voice's pace on news prose, so no calibration at first use: fitted on
+# 2026-12-07 over two news articles (the seeds, 287 and 432 words) read through the
+# pipeline at length scales 0.5, 0.75 and 1.05, seconds a word brought to the reference
+# word length (within 4 % of every reading); benchmarks/rate.py checks the result.
+BUNDLED_PACE = {"piper/en_US-joe-medium": Pace(0.1003, 0.2282)}
+# News prose over :data:`CALIBRATION` for joe, at the same word length (an article has
+# more names and figures): 1.055 to 1.07 over those length scales. A voice measured on
+# CALIBRATION gets its pace scaled by it.
+PROSE_FACTOR = 1.06
 
 
 def voice_pace(model: PiperModel, voice: Any) -> Pace:
@@ -539,16 +579,18 @@ def voice_pace(model: PiperModel, voice: Any) -> Pace:
         return BUNDLED_PACE[model.id]
     kept = calibration_file(model)
     size = model.model.stat().st_size
+    measured: Pace | None = None
     with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
         data = json.loads(kept.read_text("utf-8"))
         if data["model_size"] == size and data["scaled"] > 0:
-            return Pace(float(data["fixed"]), float(data["scaled"]))
-    pace = measure_pace(voice)
-    with contextlib.suppress(OSError, locations.FolderError):  # measured again next time
-        locations.ensure(kept.parent)
-        data = {"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}
-        write_atomic(kept, json.dumps(data).encode("utf-8"))
-    return pace
+            measured = Pace(float(data["fixed"]), float(data["scaled"]))
+    if measured is None:
+        measured = measure_pace(voice)
+        with contextlib.suppress(OSError, locations.FolderError):  # measured again next time
+            locations.ensure(kept.parent)
+            data = {"fixed": measured.fixed, "scaled": measured.scaled, "model_size": size}
+            write_atomic(kept, json.dumps(data).encode("utf-8"))
+    return Pace(measured.fixed * PROSE_FACTOR, measured.scaled * PROSE_FACTOR)
 
 
 SCALES = (0.6, 0.8, 1.0, 1.3)  # the length scales read: about 290 to 150 words a minute
@@ -561,7 +603,8 @@ def measure_pace(voice: Any) -> Pace:
 
     from reader.text.segment import split_sentences
 
-    words = len(CALIBRATION.split())
+    # Seconds a word on prose of the reference word length (CALIBRATION's is 4.99).
+    words = len(CALIBRATION.split()) * REFERENCE_LETTERS / letters_per_word(CALIBRATION)
     points = []
     for scale in SCALES:
         config = SynthesisConfig(length_scale=scale, normalize_audio=False)

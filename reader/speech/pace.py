@@ -1,0 +1,108 @@
+"""Words a minute that mean what they say: what an engine is asked for, so that the
+listener hears the rate asked.
+
+The rate is measured as a listener hears it: the words of the text over the length of
+the audio made, the pauses between sentences, paragraphs and headings included (the
+silence before the first word and after the last is not). Two things make a voice's
+own "words a minute" miss that on real prose, and both are handled here:
+
+* **Pauses.** The pauses of the settings (``pause_sentence_ms``...) are the pauses at
+  :data:`PAUSE_RATE` (the default rate) and shrink or grow with the rate
+  (:func:`pause_scale`), as when a recording is played faster; on news prose they are
+  about :data:`PAUSE_SHARE` of the time, so an engine's speech alone runs that much
+  faster than the rate asked (:func:`speech_wpm`).
+* **Long words.** Speech time follows letters more than words: measured with eSpeak
+  on six news articles, words a minute at one setting spread by +-11 % from article to
+  article, letters a minute by +-5 %. An engine's pace is kept for prose of
+  :data:`REFERENCE_LETTERS` letters a word, and a text of longer (or shorter) words
+  is read that much quicker (slower): :func:`engine_rate`, bounded by
+  :data:`DENSITY_BOUNDS`.
+
+Each engine turns the rate from :func:`engine_rate` into its own setting:
+eSpeak NG through a measured table (:mod:`reader.speech.espeak`), Piper through
+``length_scale`` and, beyond what the model says clearly, a time-stretch
+(:mod:`reader.speech.piper`, :mod:`reader.speech.stretch`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader.speech.types import Chunk
+
+PAUSE_RATE = 175  # words a minute at which the settings' pauses are as written (the default)
+PAUSE_SHARE = 0.07  # pauses' share of the time on news prose (measured: 0.05 to 0.13)
+REFERENCE_LETTERS = 5.0  # letters a word of the prose the engines' paces are kept for
+DENSITY_BOUNDS = (0.85, 1.2)  # how far a text's word length may move the engine's pace
+SAMPLE_CHARS = 20_000  # a longer text's letters a word are estimated from its start
+
+
+def pause_scale(rate: int | float) -> float:
+    """The factor on the settings' pauses at ``rate`` words a minute (1 at the default)."""
+    return PAUSE_RATE / max(float(rate), 1.0)
+
+
+def letters_per_word(text: str) -> float:
+    """Letters and digits per word of ``text`` (a word: a run of non-space characters
+    with a letter or digit); :data:`REFERENCE_LETTERS` for text without words."""
+    sample = text[:SAMPLE_CHARS]
+    letters = words = 0
+    for token in sample.split():
+        count = sum(1 for char in token if char.isalnum())
+        if count:
+            letters += count
+            words += 1
+    return letters / words if words else REFERENCE_LETTERS
+
+
+def density(text: str) -> float:
+    """How much longer ``text``'s words are than the reference prose's, bounded."""
+    low, high = DENSITY_BOUNDS
+    return max(low, min(high, letters_per_word(text) / REFERENCE_LETTERS))
+
+
+def engine_rate(rate: int, text: str) -> int:
+    """The rate to ask an engine for so that ``text`` is heard at ``rate`` words a minute:
+    ``rate`` on prose of the reference word length, quicker for longer words."""
+    return max(1, round(rate * density(text)))
+
+
+def speech_wpm(rate: int | float) -> float:
+    """Words a minute an engine's speech alone must reach on reference prose so that,
+    with the pauses (:func:`pause_scale`), it is heard at ``rate``."""
+    return float(rate) / (1.0 - PAUSE_SHARE)
+
+
+def count_words(text: str) -> int:
+    """The words of ``text`` as :func:`letters_per_word` counts them."""
+    return sum(1 for token in text.split() if any(char.isalnum() for char in token))
+
+
+SILENT = 131  # 16-bit sample amplitude (-48 dBFS) at or below which audio counts as silence
+
+
+def heard_seconds(chunks: Iterable[Chunk]) -> float:
+    """How long ``chunks`` last as played or exported (their audio with the pause after
+    each), from the first sound to the end of the last."""
+    import numpy as np
+
+    at = 0.0  # where the next chunk starts
+    first: float | None = None
+    last = 0.0
+    for chunk in chunks:
+        samples = np.frombuffer(chunk.pcm, dtype="<i2").astype(np.int32)
+        loud = np.flatnonzero(np.abs(samples) > SILENT)
+        if loud.size:
+            if first is None:
+                first = at + int(loud[0]) / chunk.sample_rate
+            last = at + (int(loud[-1]) + 1) / chunk.sample_rate
+        at += samples.size / chunk.sample_rate + chunk.pause_after
+    return last - first if first is not None else 0.0
+
+
+def heard_wpm(text: str, chunks: Iterable[Chunk]) -> float:
+    """Words a minute of ``text`` as a listener hears ``chunks`` (its audio)."""
+    seconds = heard_seconds(chunks)
+    return count_words(text) * 60.0 / seconds if seconds > 0 else 0.0
