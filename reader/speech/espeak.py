@@ -233,7 +233,7 @@ class EspeakDriver:
         dll.espeak_SetSynthCallback(self._callback)
         self._voice: str | None = None
         self._params: dict[int, int] = {}
-        self._speed = 1.0  # the time-stretch beyond eSpeak's own rate (no sonic)
+        self._speed = 1.0  # the time-stretch beyond eSpeak's own reach (rate_setting)
         # eSpeak NG goes past 450 words a minute with sonic when built with it (the
         # espeakng-loader wheel's copy has it inside, a distribution's links libsonic;
         # dlsym finds the symbol in either).
@@ -339,7 +339,7 @@ class EspeakDriver:
         pcm = b"".join(self._buffers)
         self._buffers = []
         words = tuple(self._words)
-        if self._speed > 1.0 and pcm:
+        if self._speed != 1.0 and pcm:
             from reader.speech.stretch import stretch_pcm
 
             pcm = stretch_pcm(pcm, self._speed, self.sample_rate)
@@ -393,7 +393,8 @@ def rate_setting(rate: int, *, sonic: bool = True) -> tuple[int, float]:
     engine_rate`); the setting comes from :data:`RATE_TABLE`, eSpeak's measured pace.
     Above 450 eSpeak NG speeds itself up with sonic; a library built without it is
     set to 450 and its audio stretched (:mod:`reader.speech.stretch`), not silently
-    left at 450. Below :data:`MIN_RATE` eSpeak goes no slower.
+    left at 450. Below :data:`MIN_RATE` eSpeak goes no slower: its audio is stretched
+    longer.
     """
     wanted = speech_wpm(max(int(rate), 1))
     setting = float(RATE_TABLE[-1][0])
@@ -407,7 +408,7 @@ def rate_setting(rate: int, *, sonic: bool = True) -> tuple[int, float]:
     top = MAX_RATE if sonic else SONIC_RATE
     clamped = max(MIN_RATE, min(top, round(setting)))
     speed = 1.0
-    if setting > clamped + 0.5:  # past the setting's reach: the rest by stretching
+    if abs(setting - clamped) > 0.5:  # past the setting's reach: the rest by stretching
         reached = dict(RATE_TABLE).get(clamped) or wanted * clamped / setting
         speed = wanted / reached
     return clamped, speed

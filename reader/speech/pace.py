@@ -27,6 +27,7 @@ eSpeak NG through a measured table (:mod:`reader.speech.espeak`), Piper through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ PAUSE_RATE = 175  # words a minute at which the settings' pauses are as written 
 PAUSE_SHARE = 0.07  # pauses' share of the time on news prose (measured: 0.05 to 0.13)
 REFERENCE_LETTERS = 5.0  # letters a word of the prose the engines' paces are kept for
 DENSITY_BOUNDS = (0.85, 1.2)  # how far a text's word length may move the engine's pace
-SAMPLE_CHARS = 20_000  # a longer text's letters a word are estimated from its start
+SAMPLE_CHARS = 10_000  # a longer text's letters a word are estimated from its start
 
 
 def pause_scale(rate: int | float) -> float:
@@ -57,6 +58,7 @@ def letters_per_word(text: str) -> float:
     return letters / words if words else REFERENCE_LETTERS
 
 
+@lru_cache(maxsize=8)  # a listener's skips restart the stream on the same article
 def density(text: str) -> float:
     """How much longer ``text``'s words are than the reference prose's, bounded."""
     low, high = DENSITY_BOUNDS

@@ -113,7 +113,7 @@ def test_config_commands(capsys, reader_home: Path) -> None:
     status, out, err = run(capsys, "config", "set", "rate", "fast")
     assert status == 2
     assert err.strip() == (
-        f"reader: {path}: rate = 'fast' is not allowed: use a whole number from 80 to 500"
+        f"reader: {path}: rate = 'fast' is not allowed: use a whole number from 80 to 525"
     )
     assert not path.exists()  # nothing written
     status, out, _ = run(capsys, "config", "set", "theme", "light")

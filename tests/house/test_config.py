@@ -44,8 +44,8 @@ def test_set_and_read_back(key: str, raw: str, expected: object) -> None:
 @pytest.mark.parametrize(
     ("key", "raw", "allowed"),
     [
-        ("rate", "9", "a whole number from 80 to 500"),
-        ("rate", "true", "a whole number from 80 to 500"),
+        ("rate", "9", "a whole number from 80 to 525"),
+        ("rate", "true", "a whole number from 80 to 525"),
         ("volume", "2", "a number from 0.0 to 1.0"),
         ("theme", "neon", "one of dark, light, high-contrast"),
         ("bitrate", "1000k", "a bitrate from 8k to 320k"),
@@ -122,7 +122,7 @@ def test_commands_that_use_the_settings_warn_about_a_bad_value_and_still_run(
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"reader: warning: {path}: rate = 'fast' is not allowed: "
-        "use a whole number from 80 to 500 (the default is used)"
+        "use a whole number from 80 to 525 (the default is used)"
     ]
     assert main(["list"]) == 0  # commands that never read the settings stay quiet
     assert capsys.readouterr().err == ""

@@ -62,7 +62,7 @@ def test_settings_give_the_defaults(reader_home: Path) -> None:
     (config / "config.toml").write_text("pause_sentence_ms = 100\nrate = 300\n")
     fast = collect("One two three four five six seven. Eight.", voice="en")
     slow = collect("One two three four five six seven. Eight.", voice="en", rate=120)
-    assert fast[0].pause_after == pytest.approx(0.1)
+    assert fast[0].pause_after == pytest.approx(0.1 * 175 / 300)  # pauses follow the rate
     assert slow[0].duration > fast[0].duration * 1.8
 
 

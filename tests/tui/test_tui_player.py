@@ -287,3 +287,17 @@ async def test_the_highlights_dialog_listens_without_closing_and_asks_before_del
         await pilot.pause()
         assert store.highlights(screen.article_id or 0) == []
         await pilot.press("escape")
+
+
+@sync
+async def test_the_faster_key_reaches_the_fastest_rate_and_stops_there() -> None:
+    from reader.config import RATE_MAX
+
+    notices = Notices()
+    app = make_app(settings=Settings(rate=RATE_MAX - 2 * 25))
+    async with app.run_test(size=(120, 32), message_hook=notices.hook) as pilot:
+        for _ in range(3):
+            await pilot.press("plus")
+        assert app.session.rate == app.session.player.rate == RATE_MAX
+        assert app.session.player.now_playing().multiple == pytest.approx(3.0)
+        assert any(f"{RATE_MAX} wpm (3.00x)" in n.message for n in notices.shown)
