@@ -188,3 +188,36 @@ def test_say_takes_the_fastest_rate_and_names_the_limits(tmp_path: Path) -> None
         assert result.returncode == 2 and len(lines) == 1
         assert f"a whole number from {RATE_MIN} to {RATE_MAX}" in lines[0]
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_an_added_voices_pace_is_measured_once_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reader import locations
+    from reader.speech import piper
+
+    folder = locations.ensure(locations.voices_dir())
+    (folder / "en_US-test-medium.onnx").write_bytes(b"model")
+    model = piper.PiperModel(
+        "piper/en_US-test-medium",
+        "test",
+        ("en-US",),
+        "medium",
+        22050,
+        folder / "en_US-test-medium.onnx",
+        folder / "en_US-test-medium.onnx.json",
+    )
+    measured: list[object] = []
+
+    def measure(voice: object) -> piper.Pace:
+        measured.append(voice)
+        return piper.Pace(0.1, 0.2)
+
+    monkeypatch.setattr(piper, "measure_pace", measure)
+    first = piper.voice_pace(model, "voice")
+    again = piper.voice_pace(model, "voice")
+    assert measured == ["voice"] and piper.calibration_file(model).is_file()
+    factor = piper.PROSE_FACTOR
+    assert first == again
+    assert (first.fixed, first.scaled) == pytest.approx((0.1 * factor, 0.2 * factor))
+    (folder / "en_US-test-medium.onnx").write_bytes(b"another model")
+    piper.voice_pace(model, "voice")  # a changed model is measured again
+    assert len(measured) == 2

