@@ -26,18 +26,26 @@ eSpeak NG through a measured table (:mod:`reader.speech.espeak`), Piper through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from reader.speech.plan import Pauses
     from reader.speech.types import Chunk
 
 PAUSE_RATE = 175  # words a minute at which the settings' pauses are as written (the default)
 PAUSE_SHARE = 0.07  # pauses' share of the time on news prose (measured: 0.05 to 0.13)
+PAUSE_SHARE_BOUNDS = (0.03, 0.15)  # how far a text's own share may move the engine's pace
 REFERENCE_LETTERS = 5.0  # letters a word of the prose the engines' paces are kept for
 DENSITY_BOUNDS = (0.85, 1.2)  # how far a text's word length may move the engine's pace
-SAMPLE_CHARS = 10_000  # a longer text's letters a word are estimated from its start
+SAMPLE_CHARS = 10_000  # a longer text is measured on its start
+# A sentence's end: its mark, closing quotes or brackets, then a space (linear: no
+# nested repetition).
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
+_ENDED = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
 
 
 def pause_scale(rate: int | float) -> float:
@@ -48,27 +56,64 @@ def pause_scale(rate: int | float) -> float:
 def letters_per_word(text: str) -> float:
     """Letters and digits per word of ``text`` (a word: a run of non-space characters
     with a letter or digit); :data:`REFERENCE_LETTERS` for text without words."""
-    sample = text[:SAMPLE_CHARS]
+    return _shape(text[:SAMPLE_CHARS]).letters_per_word
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    letters_per_word: float
+    words: int
+    paragraphs: int  # paragraphs ended by a sentence, but the last
+    headings: int  # paragraphs without a sentence's end (titles, headings, bylines)
+    sentences: int  # sentence ends inside paragraphs
+
+
+@lru_cache(maxsize=8)  # a listener's skips restart the stream on the same article
+def _shape(sample: str) -> _Shape:
     letters = words = 0
     for token in sample.split():
         count = sum(1 for char in token if char.isalnum())
         if count:
             letters += count
             words += 1
-    return letters / words if words else REFERENCE_LETTERS
+    blocks = [block.strip() for block in sample.split("\n\n")]
+    blocks = [block for block in blocks if block][:-1]  # no pause after the last
+    headings = sum(1 for block in blocks if not _ENDED.search(block))
+    paragraphs = len(blocks) - headings
+    sentences = max(0, len(_SENTENCE_END.findall(sample)) - paragraphs)
+    per_word = letters / words if words else REFERENCE_LETTERS
+    return _Shape(per_word, words, paragraphs, headings, sentences)
 
 
-@lru_cache(maxsize=8)  # a listener's skips restart the stream on the same article
 def density(text: str) -> float:
     """How much longer ``text``'s words are than the reference prose's, bounded."""
     low, high = DENSITY_BOUNDS
     return max(low, min(high, letters_per_word(text) / REFERENCE_LETTERS))
 
 
-def engine_rate(rate: int, text: str) -> int:
+def pause_share(text: str, pauses: Pauses, rate: int) -> float:
+    """The share of the time ``text`` is silent between its sentences at ``rate`` with
+    ``pauses`` (those of that rate), estimated from its sentence ends and blank lines (a
+    paragraph without a sentence's end is taken for a heading) and bounded
+    (:data:`PAUSE_SHARE_BOUNDS`)."""
+    shape = _shape(text[:SAMPLE_CHARS])
+    low, high = PAUSE_SHARE_BOUNDS
+    if not shape.words:
+        return PAUSE_SHARE
+    silent = (
+        shape.headings * pauses.heading
+        + shape.paragraphs * pauses.paragraph
+        + shape.sentences * pauses.sentence
+    )
+    return max(low, min(high, silent / (shape.words * 60.0 / max(rate, 1))))
+
+
+def engine_rate(rate: int, text: str, pauses: Pauses | None = None) -> int:
     """The rate to ask an engine for so that ``text`` is heard at ``rate`` words a minute:
-    ``rate`` on prose of the reference word length, quicker for longer words."""
-    return max(1, round(rate * density(text)))
+    ``rate`` on prose of the reference word length and pause share, quicker for longer
+    words or more pauses (``pauses``: the settings' at ``rate``; None: the usual share)."""
+    share = PAUSE_SHARE if pauses is None else pause_share(text, pauses, rate)
+    return max(1, round(rate * density(text) * (1.0 - PAUSE_SHARE) / (1.0 - share)))
 
 
 def speech_wpm(rate: int | float) -> float:

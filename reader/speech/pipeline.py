@@ -146,8 +146,8 @@ def stream(
     if cache_mode not in CACHE_MODES:
         raise ValueError(f"cache must be one of {', '.join(CACHE_MODES)}, not {cache_mode!r}")
     # The engines are asked for the rate that makes this text heard at the rate asked
-    # (its word length counts: reader.speech.pace).
-    options = replace(options, rate=engine_rate(options.rate, text))
+    # (its word length and its pauses count: reader.speech.pace).
+    options = replace(options, rate=engine_rate(options.rate, text, options.pauses))
     return _stream(text, plan, options, cancel, cache_mode, eager)
 
 
