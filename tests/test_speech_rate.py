@@ -22,6 +22,7 @@ from reader.config import RATE_MAX, RATE_MIN, Settings
 from reader.extract import extract_text
 from reader.speech import espeak, pace, synthesize_article
 from reader.speech.pipeline import Options
+from reader.speech.plan import Pauses
 from reader.speech.stretch import stretch
 from reader.speech.types import Chunk
 from tests.conftest import SEEDS
@@ -70,6 +71,19 @@ def test_longer_words_ask_the_engine_for_more_within_bounds() -> None:
     reference = "house table water right "  # five letters a word
     assert pace.engine_rate(300, reference * 10) == 300
     assert pace.engine_rate(300, "") == 300 and pace.count_words("— 3, a b.") == 3
+
+
+def test_a_texts_own_pauses_are_estimated_from_its_sentences_and_headings() -> None:
+    words = " ".join(["word"] * 99)
+    para = f"{words} end. {words} end."
+    text = f"Title here\n\n{para}\n\n{para}"
+    pauses = Pauses(2.5, 6.0, 8.0)  # after: the title (a heading), a paragraph, 2 sentences
+    expected = (8.0 + 6.0 + 2 * 2.5) / (402 * 60 / 175)
+    assert pace.pause_share(text, pauses, 175) == pytest.approx(expected)
+    assert pace.engine_rate(175, text, pauses) > pace.engine_rate(175, text)
+    low, high = pace.PAUSE_SHARE_BOUNDS
+    assert pace.pause_share(text, Pauses(0, 0, 0), 175) == low
+    assert pace.pause_share("One.\n\nTwo.\n\nThree.", pauses, 175) == high
 
 
 def test_heard_seconds_count_the_pauses_and_not_the_edges() -> None:
