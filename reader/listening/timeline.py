@@ -2,10 +2,12 @@
 
 Listening moves in time (back 15 seconds, 12 minutes left, a media key's position)
 while the text is in characters. A :class:`Timeline` gives each sentence an estimated
-start in seconds from its words at the rate asked (the voice keeps to the asked rate:
-benchmarks/rate.py) plus the pause after it, so that the two can be converted both
-ways. Estimates, not measurements: the player adds the seconds actually heard of the
-sentence sounding (:meth:`SessionPlayer.position`).
+start in seconds from its words at the rate asked and the pause after it, so that the
+two can be converted both ways. The voice keeps to the asked rate pauses included
+(reader.speech.pace, benchmarks/rate.py): a sentence's speech takes its words' time at
+that rate less the pauses' usual share, and the pause (the settings' default pauses)
+follows the rate. Estimates, not measurements: the player adds the seconds actually
+heard of the sentence sounding (:meth:`SessionPlayer.position`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import bisect
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import TYPE_CHECKING
+
+from reader.speech.pace import PAUSE_SHARE, pause_scale
 
 if TYPE_CHECKING:
     from reader.text.article import Article
@@ -36,7 +40,9 @@ class Timeline:
     def of(cls, article: Article, rate: int) -> Timeline:
         sentences = article.sentences
         text = article.text
-        seconds_per_word = 60.0 / max(1, rate)
+        # Speech alone: the rate's time less the pauses' share; pauses follow the rate.
+        seconds_per_word = 60.0 / max(1, rate) * (1.0 - PAUSE_SHARE)
+        scale = pause_scale(rate)
         durations: list[float] = []
         for index, sentence in enumerate(sentences):
             words = len(text[sentence.start : sentence.end].split())
@@ -47,7 +53,7 @@ class Timeline:
                 pause = PARAGRAPH_PAUSE
             else:
                 pause = SENTENCE_PAUSE
-            durations.append(words * seconds_per_word + pause)
+            durations.append(words * seconds_per_word + pause * scale)
         times = (0.0, *accumulate(durations))
         return cls(
             starts=tuple(s.start for s in sentences),
