@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from benchmarks.speech import SHARED
 
 if TYPE_CHECKING:
-    from reader.article import Article
+    from reader.text.article import Article
 
 SEEDS = SHARED / "seeds"
 PAGES = SHARED / "bench" / "extraction"

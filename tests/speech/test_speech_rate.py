@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reader.article import Article, Block
 from reader.config import RATE_MAX, RATE_MIN, Settings
 from reader.extract import extract_text
 from reader.speech import espeak, pace, synthesize_article
@@ -25,6 +24,7 @@ from reader.speech.pipeline import Options
 from reader.speech.plan import Pauses
 from reader.speech.stretch import stretch
 from reader.speech.types import Chunk
+from reader.text.article import Article, Block
 from tests.conftest import SEEDS
 
 TOLERANCE = 0.12
