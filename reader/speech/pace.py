@@ -10,7 +10,10 @@ own "words a minute" miss that on real prose, and both are handled here:
   :data:`PAUSE_RATE` (the default rate) and shrink or grow with the rate
   (:func:`pause_scale`), as when a recording is played faster; on news prose they are
   about :data:`PAUSE_SHARE` of the time, so an engine's speech alone runs that much
-  faster than the rate asked (:func:`speech_wpm`).
+  faster than the rate asked (:func:`speech_wpm`). A text with more (or fewer) pauses,
+  headings every few lines, moves that (:func:`pause_share`, bounded by
+  :data:`PAUSE_SHARE_BOUNDS`: a list of names, one a line, is still heard slower
+  rather than gabbled).
 * **Long words.** Speech time follows letters more than words: measured with eSpeak
   on six news articles, words a minute at one setting spread by +-11 % from article to
   article, letters a minute by +-5 %. An engine's pace is kept for prose of
