@@ -301,10 +301,11 @@ class EngineThread:
         future: Future[T] = Future()
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(
+                thread = threading.Thread(
                     target=self._run, name="reader-speech-engine", daemon=True
                 )
-                self._thread.start()
+                thread.start()
+                self._thread = thread  # only once started: stop() may join it at any time
         self._jobs.put((priority, next(self._order), job, future))
         return future
 
