@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 PAUSE_RATE = 175  # words a minute at which the settings' pauses are as written (the default)
 PAUSE_SHARE = 0.07  # pauses' share of the time on news prose (measured: 0.05 to 0.13)
-PAUSE_SHARE_BOUNDS = (0.03, 0.15)  # how far a text's own share may move the engine's pace
+PAUSE_SHARE_BOUNDS = (0.03, 0.20)  # how far a text's own share may move the engine's pace
 REFERENCE_LETTERS = 5.0  # letters a word of the prose the engines' paces are kept for
 DENSITY_BOUNDS = (0.85, 1.2)  # how far a text's word length may move the engine's pace
 SAMPLE_CHARS = 10_000  # a longer text is measured on its start
