@@ -138,6 +138,7 @@ def run_export(args: argparse.Namespace) -> int:
     from reader.speech import piper
 
     piper.set_threads(0, spinning=False)
+    piper.set_warm_run(False)  # nor does a voice need a first run at load: no one waits
     with progress:
         summary = export(
             args.inputs,

@@ -457,6 +457,7 @@ def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Ch
             volume=options.volume,
             cache="read",  # export must not push out what the user listened to
             settings=options.settings,
+            quick_start=False,  # the first sentence whole: nobody waits for its audio
         ):
             if last is not None:
                 yield last

@@ -232,6 +232,7 @@ def _worker_init(jobs: int) -> None:
 
     _worker_signals()
     piper.set_threads(max(1, (os.cpu_count() or 1) // jobs), spinning=False)
+    piper.set_warm_run(False)  # no one listens: the first sentence can be the first run
 
 
 def _pool_task(job: Job, extract: Callable[[str], Article] | None) -> ItemResult:
@@ -252,6 +253,7 @@ def _cluster_task(job: Job, extract: Callable[[str], Article] | None) -> ItemRes
     from reader.speech import piper
 
     piper.set_threads(_worker_threads(), spinning=False)
+    piper.set_warm_run(False)
     return export_item(job, extract)
 
 

@@ -81,13 +81,16 @@ def synthesize_article(
     cache: Literal["use", "read", "off"] = "use",
     settings: Settings | None = None,
     prefetch: bool = False,
+    quick_start: bool = True,
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``article.text[start:end]``; chunk offsets are into ``article.text``.
 
     Uses the article's sentences and its block kinds for pauses (heading, paragraph,
     sentence); with no voice given or set, the voice follows ``article.language``.
     A sentence cut by ``start``/``end`` is spoken from/to the cut. ``cache`` and
-    ``settings`` and ``prefetch`` as for :func:`synthesize`.
+    ``settings`` and ``prefetch`` as for :func:`synthesize`. ``quick_start``
+    (listening): a neural voice speaks the first sentence in two parts, so that audio
+    starts at once; export passes False (the sentence whole: one run of the model fewer).
     """
     from reader.speech.pipeline import stream
     from reader.speech.plan import plan_article
@@ -99,7 +102,7 @@ def synthesize_article(
     options = _options(voice, rate, pitch, volume, article.language, settings)
     # The article's own sentences (split at extraction in its language) are used.
     plan = lambda _lang: plan_article(article, start, stop, options.pauses)  # noqa: E731
-    return stream(text, plan, options, cancel, cache, prefetch)
+    return stream(text, plan, options, cancel, cache, prefetch, quick_start=quick_start)
 
 
 def voices(language: str | None = None) -> list[Voice]:

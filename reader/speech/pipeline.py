@@ -138,6 +138,8 @@ def stream(
     cancel: Cancel | None,
     cache_mode: CacheMode = "use",
     eager: bool = False,
+    *,
+    quick_start: bool = True,
 ) -> Generator[Chunk, None, None]:
     """``eager``: every piece goes before other streams' lookahead on the engine thread
     (what a listener's next jump will want, made in advance); otherwise only the first."""
@@ -148,7 +150,7 @@ def stream(
     # The engines are asked for the rate that makes this text heard at the rate asked
     # (its word length and its pauses count: reader.speech.pace).
     options = replace(options, rate=engine_rate(options.rate, text, options.pauses))
-    return _stream(text, plan, options, cancel, cache_mode, eager)
+    return _stream(text, plan, options, cancel, cache_mode, eager, quick_start)
 
 
 def _stream(
@@ -158,6 +160,7 @@ def _stream(
     cancel: Cancel | None,
     cache_mode: CacheMode,
     eager: bool,
+    quick: bool,
 ) -> Generator[Chunk, None, None]:
     """``plan(language)`` gives the pieces; with no language asked for, the voice's
     language decides where sentences end, so the engine is started first."""
@@ -168,10 +171,11 @@ def _stream(
     stop = _Stop(cancel)
     synth = _PieceSynth(text, setup, language, options, cache_mode, stop)
     pending: deque[_Pending] = deque()
-    if setup.voice.engine == "piper":
+    if setup.voice.engine == "piper" and quick:
         # A neural voice makes a whole piece before its first sample: the first
         # sentence is streamed in parts so that audio starts at once, unless it is in
         # the cache whole (a skip back, or ahead into what was made in advance).
+        # Export (``quick`` False) waits for the whole file: the sentence stays whole.
         first, pieces = _quick_first(text, synth, first, pieces)
     upcoming: Piece | None = first
     started_sounding = False

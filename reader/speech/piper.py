@@ -44,10 +44,10 @@ from typing import Any
 
 from reader import locations
 from reader.files import write_atomic
-from reader.speech import piper_config
+from reader.speech import piper_config, piper_memory
 from reader.speech.espeak import Cancel, SpeechError, Synthesis
 from reader.speech.pace import REFERENCE_LETTERS, letters_per_word, speech_wpm
-from reader.speech.piper_memory import PUNCTUATION, bounded_voice
+from reader.speech.piper_memory import PUNCTUATION, bounded_voice, split_voice
 from reader.speech.types import Voice
 
 ENGINE = "piper"
@@ -78,9 +78,21 @@ CALIBRATION = (
 )
 
 _threads = 0  # 0: onnxruntime's default (every core)
-_spinning = True  # onnxruntime's intra-op threads busy-wait between runs (its default)
+# onnxruntime's intra-op threads busy-wait between runs (its default): off unless asked.
+# A split model (piper_memory.split_model) runs two sessions in turn, and the idle one's
+# spinning threads took the cores from the other: synthesis alone used 40% more CPU.
+_spinning = False
 _threads_lock = threading.Lock()
 _word_times = False
+_warm_run = True  # run a voice once as it loads
+
+
+def set_warm_run(on: bool) -> None:
+    """Run a voice once as it loads (the default). A session's first run is its slowest
+    (kernels are chosen, buffers made): listening has it done at load, off the keypress
+    path. Export waits for the whole file anyway and turns it off: one run fewer."""
+    global _warm_run
+    _warm_run = bool(on)
 
 
 def set_word_times(on: bool) -> None:
@@ -97,9 +109,11 @@ def set_word_times(on: bool) -> None:
 def set_threads(count: int, *, spinning: bool | None = None) -> None:
     """Bound onnxruntime's intra-op threads for sessions created from now on (0: default).
 
-    ``spinning=False`` stops those threads busy-waiting between runs: for export, where
-    ffmpeg and the pipeline's own threads need the cores between sentences (measured:
-    an export 22 % faster), at the cost of a few percent for synthesis alone.
+    ``spinning=True`` lets those threads busy-wait between runs (onnxruntime's default,
+    not reader's): with the encoder and decoder sessions of a split model used in turn,
+    the idle session's spinning threads take the cores from the other (measured: 300
+    words synthesized with 40% more CPU), and export's ffmpeg and pipeline threads need
+    the cores between sentences too (an export 22% faster without).
     """
     global _threads, _spinning
     with _threads_lock:
@@ -127,13 +141,17 @@ class PiperModel:
 
 
 def available() -> bool:
-    """Whether the Piper engine (piper-tts and onnxruntime) can be imported."""
+    """Whether the Piper engine (piper-tts and onnxruntime) is installed.
+
+    Found, not imported: importing onnxruntime takes a fifth of a second and 30 MB,
+    which listing voices and eSpeak-only work need not pay. A wheel that is there but
+    broken fails when one of its voices is selected, in one line."""
+    from importlib.util import find_spec
+
     try:
-        import onnxruntime  # noqa: F401
-        import piper  # noqa: F401
-    except Exception:  # a broken native wheel raises more than ImportError
+        return find_spec("onnxruntime") is not None and find_spec("piper") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def bundled_models() -> list[PiperModel]:
@@ -244,14 +262,13 @@ class PiperEngine:
     sample_rate = 22050  # of the selected voice; updated by select()
 
     def __init__(self) -> None:
-        import piper
+        from importlib.metadata import PackageNotFoundError, version
 
-        version = getattr(piper, "__version__", None)
-        if version is None:
-            from importlib.metadata import version as dist_version
-
-            version = dist_version("piper-tts")
-        self._version = f"piper-tts {version}"
+        try:  # not `import piper`: that loads onnxruntime (see available())
+            found = version("piper-tts")
+        except PackageNotFoundError:
+            found = "unknown"
+        self._version = f"piper-tts {found}"
         self._models: dict[str, PiperModel] = {}
         self._loaded: tuple[str, Any, bool] | None = None  # (voice id, PiperVoice, words)
         self._config: Any = None  # SynthesisConfig of the selection
@@ -270,7 +287,11 @@ class PiperEngine:
         return [m.voice() for m in self._models.values()]
 
     def select(self, voice: str, rate: int, pitch: int, volume: float) -> None:
-        from piper import SynthesisConfig
+        try:
+            from piper import SynthesisConfig
+        except Exception as error:  # a broken native wheel raises more than ImportError
+            reason = f"the neural voice engine cannot load ({_reason(error)})"
+            raise SpeechError("piper", reason) from None
 
         model = self._models.get(voice)
         if model is None:
@@ -302,14 +323,16 @@ class PiperEngine:
             words = False  # no onnx package, or a model it cannot patch: no word times
             loaded = load_voice(model)
         self._loaded = (model.id, loaded, words)
-        # The first run of a session is the slowest (kernels are chosen, buffers made):
-        # done here, at load (off the keypress path), not with the listener's sentence.
-        from piper import SynthesisConfig
+        if _warm_run:
+            # The first run of a session is the slowest (kernels are chosen, buffers
+            # made): done here, at load (off the keypress path), not with the
+            # listener's sentence.
+            from piper import SynthesisConfig
 
-        with contextlib.suppress(SpeechError):
-            synthesize_pcm(
-                loaded, "Hello.", SynthesisConfig(normalize_audio=False), None, words=words
-            )
+            with contextlib.suppress(SpeechError):
+                synthesize_pcm(
+                    loaded, "Hello.", SynthesisConfig(normalize_audio=False), None, words=words
+                )
         return loaded
 
     def synthesize(self, text: str, cancel: Cancel | None) -> Synthesis:
@@ -351,21 +374,36 @@ def load_voice(model: PiperModel, *, words: bool = False) -> Any:
     # Memory patterns are planned per input shape, and every piece has its own: off,
     # 40 MB less at peak over a 1,000-word passage, no slower.
     options.enable_mem_pattern = False
+    split = split_files(model, words=words)
+    paths = split or (aligned_model(model) if words else model.model,)
+    sessions = [_session(model, path, options) for path in paths]
+    names = {i.name for i in sessions[0].get_inputs()}
+    if not {"input", "input_lengths", "scales"} <= names:
+        raise SpeechError(str(model.model), "not a Piper voice model (its inputs differ)")
+    if len(sessions) == 2:
+        return split_voice(sessions[0], sessions[1], config)
+    return bounded_voice(sessions[0], config)
+
+
+def _session(model: PiperModel, path: Path, options: Any) -> Any:
+    import onnxruntime
+
     try:
-        path = aligned_model(model) if words else model.model
-        session = onnxruntime.InferenceSession(
+        return onnxruntime.InferenceSession(
             str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
-    except SpeechError:
-        raise
     except Exception as error:
         raise SpeechError(
             str(model.model), f"not a usable ONNX voice model ({_reason(error)})"
         ) from None
-    names = {i.name for i in session.get_inputs()}
-    if not {"input", "input_lengths", "scales"} <= names:
-        raise SpeechError(str(model.model), "not a Piper voice model (its inputs differ)")
-    return bounded_voice(session, config)
+
+
+def split_files(model: PiperModel, *, words: bool = False) -> tuple[Path, Path] | None:
+    """The model as its encoder and decoder files, kept in the cache folder
+    (:func:`piper_memory.split_files`); None when it runs whole."""
+    size = model.model.stat().st_size
+    key = f"{model.id.removeprefix(ID_PREFIX)}.{size}"
+    return piper_memory.split_files(model.model, locations.cache_dir() / "voices", key, words)
 
 
 def aligned_model(model: PiperModel) -> Path:

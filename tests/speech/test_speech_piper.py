@@ -13,12 +13,13 @@ import subprocess
 import sys
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from reader.cli import main
-from reader.extract import extract
+from reader.extract import extract, extract_text
 from reader.speech import SpeechError, piper_memory, synthesize, voices
 from reader.speech import piper as piper_engine
 from reader.speech.pace import heard_wpm
@@ -92,6 +93,27 @@ def test_the_first_sentence_is_streamed_in_parts_with_a_short_click_free_seam() 
     assert (tail + head) / rate + first.pause_after < 0.120
     # No click: both edges fade to (near) zero, so the join has no step.
     assert abs(a[-1]) < 0.01 and abs(b[0]) < 0.01
+
+
+def test_export_speaks_the_first_sentence_whole() -> None:
+    """The quick first part serves listening; export (quick_start=False) asks for the
+    first sentence whole: one run of the model fewer, and no seam."""
+    from reader.speech import synthesize_article
+
+    text = (
+        "When the committee finally met on a grey Tuesday morning in the old town hall, "
+        "the members agreed that the new library would open in the spring. Then they "
+        "went home."
+    )
+    article = extract_text(text)
+    listened = list(synthesize_article(article, voice="joe", cache="off"))
+    exported = list(synthesize_article(article, voice="joe", cache="off", quick_start=False))
+    assert len(exported) == len(listened) - 1
+    assert article.text[exported[0].start : exported[0].end].endswith("in the spring.")
+    assert [(c.start, c.end) for c in exported[1:]] == [(c.start, c.end) for c in listened[2:]]
+    assert abs(sum(c.duration for c in exported) - sum(c.duration for c in listened)) < 0.1 * sum(
+        c.duration for c in listened
+    )
 
 
 def test_phoneme_brackets_are_read_as_text_not_as_phonemes() -> None:
@@ -264,12 +286,15 @@ def test_export_sessions_bound_their_threads_and_do_not_spin() -> None:
     try:
         session = piper_engine.load_voice(model).session
     finally:
-        piper_engine.set_threads(0, spinning=True)
-    options = session.get_session_options()
-    assert options.intra_op_num_threads == 1
-    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+        piper_engine.set_threads(0)
+    for part in (session.session, session.decoder):  # the split model's two sessions
+        options = part.get_session_options()
+        assert options.intra_op_num_threads == 1
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
     default = piper_engine.load_voice(model).session.get_session_options()
     assert default.intra_op_num_threads == 0
+    # Not spinning by default either: the split model's two sessions run in turn.
+    assert default.get_session_config_entry("session.intra_op.allow_spinning") == "0"
 
 
 def test_cut_phonemes_bounds_each_part_at_word_boundaries() -> None:
@@ -295,25 +320,31 @@ def test_cut_phonemes_bounds_each_part_at_word_boundaries() -> None:
 def test_a_long_sentence_is_spoken_in_bounded_runs_with_its_word_times(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One run of the model per at most MAX_PHONEMES phonemes, whatever the sentence
-    (memory grows with a run's audio), each run told to give its memory back; the
-    cut sentence is all spoken and its words still point at the written words."""
+    """One run of the encoder per at most MAX_PHONEMES phonemes, whatever the sentence,
+    and the decoder (nearly all of a run's memory) over spans of at most SPAN_FRAMES
+    frames and their context; the cut sentence is all spoken and its words still point
+    at the written words."""
     model = piper_engine.bundled_models()[0]
     voice = piper_engine.load_voice(model, words=True)
+    assert isinstance(voice.session, piper_memory._Split)
     lengths: list[int] = []
-    options: list[str] = []
-    session = voice.session.session
+    spans: list[int] = []
+    encoder, decoder = voice.session.session, voice.session.decoder
 
     class Spy:
+        def __init__(self, session: Any, seen: list[int], field: str) -> None:
+            self.wrapped, self.seen, self.field = session, seen, field
+
         def run(self, names, feeds, run_options=None):
-            lengths.append(int(feeds["input"].shape[1]))
-            options.append(run_options.get_run_config_entry("memory.enable_memory_arena_shrinkage"))
-            return session.run(names, feeds, run_options)
+            self.seen.append(int(feeds[self.field].shape[-1]))
+            return self.wrapped.run(names, feeds, run_options)
 
         def __getattr__(self, name: str) -> object:
-            return getattr(session, name)
+            return getattr(self.wrapped, name)
 
-    monkeypatch.setattr(voice.session, "session", Spy())
+    monkeypatch.setattr(voice.session, "session", Spy(encoder, lengths, "input"))
+    latent = voice.session._latent
+    monkeypatch.setattr(voice.session, "decoder", Spy(decoder, spans, latent))
     # No "of the" or "had been": eSpeak says those as one word, and a sentence with
     # them gets no word times at all (cut or not).
     text = (
@@ -331,12 +362,55 @@ def test_a_long_sentence_is_spoken_in_bounded_runs_with_its_word_times(
     assert len(lengths) >= 2  # one sentence, more than one run
     # Piper's ids: a pad after each phoneme, and the start and end marks.
     assert max(lengths) <= 2 * piper_memory.MAX_PHONEMES + 3
-    assert set(options) == {"cpu:0"}
+    assert len(spans) > len(lengths)  # a run's frames decoded in spans
+    assert max(spans) <= piper_memory.SPAN_FRAMES + 2 * piper_memory.CONTEXT_FRAMES
     assert len(result.pcm) / 2 / result.sample_rate > 12  # the whole sentence, spoken
     written = [text[p : p + n] for p, n, _ in result.words]
     assert [w.strip(",.") for w in written] == [w.strip(",.") for w in text.split()]
     times = [sample for _, _, sample in result.words]
     assert times == sorted(times)
+
+
+def test_the_decoder_over_spans_gives_the_samples_of_one_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The split model's decoder run over spans with their context makes the same
+    samples as one run over all the frames (the memory bound changes no sound)."""
+    model = piper_engine.bundled_models()[0]
+    split = piper_engine.load_voice(model).session
+    assert isinstance(split, piper_memory._Split)
+    rng = np.random.default_rng(7)
+    frames = 2 * piper_memory.SPAN_FRAMES + 37
+    latent = rng.normal(0, 1, (1, 192, frames)).astype(np.float32)
+    whole = split.decoder.run(None, {split._latent: latent})[0]
+    spans: list[int] = []
+    run = split.decoder.run
+
+    class Spy:
+        def run(self, names, feeds, run_options=None):
+            spans.append(int(feeds[split._latent].shape[-1]))
+            return run(names, feeds, run_options)
+
+    monkeypatch.setattr(split, "decoder", Spy())
+    pieced = split.decode(latent)
+    assert len(spans) == 3 and max(spans) < frames
+    assert pieced.shape == whole.shape
+    assert np.abs(pieced - whole).max() < 1e-4
+
+
+def test_a_model_that_cannot_be_split_runs_whole_and_gives_its_memory_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(piper_memory, "split_model", lambda model: None)
+    model = piper_engine.bundled_models()[0]
+    voice = piper_engine.load_voice(model)
+    assert isinstance(voice.session, piper_memory._Returning)
+    from piper import SynthesisConfig
+
+    result = piper_engine.synthesize_pcm(
+        voice, "A short sentence.", SynthesisConfig(normalize_audio=False), None
+    )
+    assert len(result.pcm) / 2 / result.sample_rate > 0.5
 
 
 def test_text_in_a_script_the_neural_voice_cannot_read_is_read_by_espeak_with_a_notice(
