@@ -581,7 +581,7 @@ def chain_command(
     path: str, scale: float, ffmpeg: str, args: argparse.Namespace
 ) -> Callable[[str], tuple[str, ...]]:
     """The raw chain (:data:`CHAIN_PIPER`) as a command timed whole (:data:`WHOLE`)."""
-    from reader.audio import MP3_COMPRESSION_LEVEL
+    from reader.audio.encode import MP3_COMPRESSION_LEVEL
 
     return lambda out: (
         sys.executable,
