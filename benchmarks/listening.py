@@ -22,9 +22,9 @@ audio thread itself: the moment each queued item starts sounding.
   often made in advance).
 * ``hour``: ``--minutes`` of queue (>= 20 for the figures in docs/benchmarks.md) with the neural
   voice: the process's CPU time over wall time (share of one core; target <= 10%), and
-  its resident memory sampled every 10 s: growth fitted by least squares and
-  extrapolated to two hours (target < 30 MB). The fit starts after the first article,
-  once the voice and caches are in.
+  its resident memory sampled every 10 s: growth as the median of the second half
+  against the first's, and by least squares, extrapolated to two hours (target < 30
+  MB). Both start after the first article, once the voice and caches are in.
 * ``start``: ``reader listen ID`` from the command to the first audio (its "Playing:"
   line is printed when the first audio starts sounding), side by side with Piper's own
   API loading the voice and making its first audio in a bare process; target <= 1.5 s.
@@ -312,19 +312,20 @@ def part_hour(minutes: float) -> None:
         f"{piper_cpu / found['wall'] * 100:.1f}% of one core over the same time "
         f"(reader's share / Piper's: {share / (piper_cpu / found['wall']):.2f}x)"
     )
-    # Resident memory moves in steps (onnxruntime's arena, the allocator giving pages
-    # back): the peak of the first half of the steady part against the second half's,
-    # extrapolated linearly to two hours, beside the least-squares slope.
+    # Resident memory moves in steps and spikes (onnxruntime's arena while a long
+    # sentence runs, the allocator giving pages back): the median of the second half of
+    # the steady part against the first half's, extrapolated linearly to two hours,
+    # beside the least-squares slope (which one spike swings).
     half = len(steady) // 2 or 1
     early, late = steady[:half], steady[half:] or steady
-    step = max(r for _, r, _ in late) - max(r for _, r, _ in early)
+    step = statistics.median(r for _, r, _ in late) - statistics.median(r for _, r, _ in early)
     span = statistics.fmean(t for t, _, _ in late) - statistics.fmean(t for t, _, _ in early)
     print(
         f"  memory: {steady[0][1]:.0f} MB after 2 min, {samples[-1][1]:.0f} MB at the end, "
         f"{min(r for _, r, _ in steady):.0f}-{max(r for _, r, _ in steady):.0f} MB in between"
     )
     print(
-        f"  growth: peak of the second half minus the first's {step:+.1f} MB over "
+        f"  growth: median of the second half minus the first's {step:+.1f} MB over "
         f"{span / 60:.1f} min -> {step * 7200 / max(span, 1):+.1f} MB over two hours; "
         f"least squares {slope * 7200:+.1f} MB over two hours (target < 30 MB)"
     )
