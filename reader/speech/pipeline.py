@@ -217,27 +217,18 @@ class _PieceSynth:
         self.thread = engine_thread()
         self.cache = SpeechCache(limit_bytes=options.cache_bytes)
         self.rules = options.lexicon.rules(language)
+        self._last: tuple[Piece, tuple[Spoken, Voice | None, str | None, Entry | None]] | None = (
+            None
+        )
 
     def submit(self, piece: Piece, urgent: bool = False) -> _Pending:
         """``piece`` normalized for the ear and looked up in the cache, else submitted."""
-        options = self.options
-        spoken = normalize(self.text[piece.start : piece.end], self.language, self.rules)
-        if not spoken.text.strip():
+        spoken, voice, key, entry = self._lookup(piece)
+        if voice is None:  # nothing to say
             return _Pending(piece, spoken, None, Entry(b"", 0, ()), None)
-        voice = voice_for_script(self.setup.voices, self.setup.voice, spoken.text)
-        key = cache_key(
-            self.setup.engine_of(voice),
-            voice.id,
-            options.rate,
-            options.pitch,
-            options.volume,
-            spoken.text,
-            options.lexicon.version,
-        )
-        entry = self.cache.get(key) if self.cache_mode != "off" else None
         if entry is not None:
             return _Pending(piece, spoken, key, entry, None)
-        say, stop = spoken.text, self.stop
+        options, say, stop = self.options, spoken.text, self.stop
 
         def job(engine: Engine) -> Synthesis:
             if stop.is_set():  # closed while it waited its turn: nothing to make
@@ -250,26 +241,38 @@ class _PieceSynth:
 
     def cached(self, piece: Piece) -> bool:
         """Whether the cache holds ``piece``'s sound (read, not written, by this mode)."""
-        if self.cache_mode == "off":
-            return False
-        key = self._key(piece)
-        return key is not None and self.cache.get(key) is not None
+        return self._lookup(piece)[3] is not None
 
-    def _key(self, piece: Piece) -> str | None:
+    def _lookup(self, piece: Piece) -> tuple[Spoken, Voice | None, str | None, Entry | None]:
+        """``piece`` as spoken, the voice that says it, its cache key and the cached sound
+        (None each where there is nothing to say, no key or no hit). The last lookup is
+        kept: :meth:`cached` then :meth:`submit` of one piece read the cache once."""
+        if self._last is not None and self._last[0] == piece:
+            return self._last[1]
         spoken = normalize(self.text[piece.start : piece.end], self.language, self.rules)
         if not spoken.text.strip():
-            return None
-        voice = voice_for_script(self.setup.voices, self.setup.voice, spoken.text)
-        options = self.options
-        return cache_key(
-            self.setup.engine_of(voice),
-            voice.id,
-            options.rate,
-            options.pitch,
-            options.volume,
-            spoken.text,
-            options.lexicon.version,
-        )
+            found: tuple[Spoken, Voice | None, str | None, Entry | None] = (
+                spoken,
+                None,
+                None,
+                None,
+            )
+        else:
+            options = self.options
+            voice = voice_for_script(self.setup.voices, self.setup.voice, spoken.text)
+            key = cache_key(
+                self.setup.engine_of(voice),
+                voice.id,
+                options.rate,
+                options.pitch,
+                options.volume,
+                spoken.text,
+                options.lexicon.version,
+            )
+            entry = self.cache.get(key) if self.cache_mode != "off" else None
+            found = (spoken, voice, key, entry)
+        self._last = (piece, found)
+        return found
 
     def finish(self, item: _Pending) -> Entry | None:
         """The engine's sound for a submitted ``item`` (cached when the mode says so);
