@@ -1,10 +1,10 @@
 """An unwritable data or config folder: one line naming it and the reason, exit 2, in
 every command and before the TUI takes the screen (issue 19, 3.1).
 
-File modes do not stop root, and this suite may run as root: the commands run as
-``nobody`` through ``setpriv`` then (skipped, saying why, where that cannot be done);
-as any other user they run as that user. The folders live in a temporary folder of our
-own under /tmp, readable by that user (pytest's own is private to the one running it).
+File modes do not stop root, and this suite may run as root: the commands then run
+through ``setpriv`` without root's override of file modes (skipped, saying why, where
+that cannot be done); as any other user they run as that user. The folders live in a
+temporary folder of our own under /tmp.
 """
 
 from __future__ import annotations
@@ -30,21 +30,31 @@ from tests.conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.timeout(120)
 
-NOBODY = 65534
 SEED = str(SEEDS / "001_58b20582d475ce50.txt")
 
 
 def _drop() -> list[str]:
-    """The command prefix that runs as a user file modes apply to, or skip."""
+    """The command prefix that makes file modes apply, or skip.
+
+    As root, the commands keep root's user (so they read the installed packages even
+    where pip wrote them with a private umask) but lose the capabilities that override
+    file modes: a folder of mode 555 is then read-only to them, as to anyone else.
+    """
     if os.geteuid() != 0:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("running as root, which file modes do not stop, and no setpriv to drop it")
-    prefix = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
-    probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=30)
+    prefix = [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--"]
+    probe = subprocess.run(
+        [*prefix, sys.executable, "-c", "import reader.cli"],
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     if probe.returncode != 0:
-        pytest.skip(f"setpriv cannot drop root here: {probe.stderr.decode().strip()}")
+        reason = probe.stderr.decode(errors="replace").strip().splitlines()[-1:]
+        pytest.skip(f"setpriv cannot drop root's override of file modes here: {reason}")
     return prefix
 
 
