@@ -139,6 +139,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     piper.set_threads(0, spinning=False)
     piper.set_warm_run(False)  # nor does a voice need a first run at load: no one waits
+    piper.set_memory_returned(False)  # it synthesizes without a pause: buffers kept
     with progress:
         summary = export(
             args.inputs,

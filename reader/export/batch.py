@@ -233,6 +233,7 @@ def _worker_init(jobs: int) -> None:
     _worker_signals()
     piper.set_threads(max(1, (os.cpu_count() or 1) // jobs), spinning=False)
     piper.set_warm_run(False)  # no one listens: the first sentence can be the first run
+    piper.set_memory_returned(False)  # it synthesizes without a pause: buffers kept
 
 
 def _pool_task(job: Job, extract: Callable[[str], Article] | None) -> ItemResult:
@@ -254,6 +255,7 @@ def _cluster_task(job: Job, extract: Callable[[str], Article] | None) -> ItemRes
 
     piper.set_threads(_worker_threads(), spinning=False)
     piper.set_warm_run(False)
+    piper.set_memory_returned(False)  # it synthesizes without a pause: buffers kept
     return export_item(job, extract)
 
 

@@ -116,6 +116,7 @@ _spinning = False
 _threads_lock = threading.Lock()
 _word_times = False
 _warm_run = True  # run a voice once as it loads
+_returning = True  # give a split voice's working memory back after every piece
 
 
 def set_warm_run(on: bool) -> None:
@@ -124,6 +125,15 @@ def set_warm_run(on: bool) -> None:
     path. Export waits for the whole file anyway and turns it off: one run fewer."""
     global _warm_run
     _warm_run = bool(on)
+
+
+def set_memory_returned(on: bool) -> None:
+    """Give a voice's working memory back after every piece (the default), for voices
+    loaded from now on. A listener's process runs for hours and idles between
+    sentences: it stays small. Export turns it off: it synthesizes without a pause and
+    keeps onnxruntime's buffers from run to run (no page faults to pay again)."""
+    global _returning
+    _returning = bool(on)
 
 
 def set_word_times(on: bool) -> None:
@@ -281,7 +291,7 @@ def load_voice(model: PiperModel, *, words: bool = False) -> Any:
     if not {"input", "input_lengths", "scales"} <= names:
         raise SpeechError(str(model.model), "not a Piper voice model (its inputs differ)")
     if len(sessions) == 2:
-        return split_voice(sessions[0], sessions[1], config)
+        return split_voice(sessions[0], sessions[1], config, returning=_returning)
     return bounded_voice(sessions[0], config)
 
 

@@ -398,6 +398,50 @@ def test_the_decoder_over_spans_gives_the_samples_of_one_run(
     assert np.abs(pieced - whole).max() < 1e-4
 
 
+@pytest.mark.parametrize("returned", [True, False], ids=["listening", "export"])
+def test_a_listener_s_voice_gives_its_memory_back_after_every_piece(
+    monkeypatch: pytest.MonkeyPatch, returned: bool
+) -> None:
+    """Listening (the default): every run of both sessions may shrink onnxruntime's
+    arena and the C heap is trimmed after each piece; export keeps its buffers."""
+    monkeypatch.setattr(piper_engine, "_returning", True)
+    piper_engine.set_memory_returned(returned)
+    model = piper_engine.bundled_models()[0]
+    voice = piper_engine.load_voice(model)
+    split = voice.session
+    assert isinstance(split, piper_memory._Split)
+    key = "memory.enable_memory_arena_shrinkage"
+    seen: list[str] = []
+    trims: list[int] = []
+
+    class Spy:
+        def __init__(self, session: Any) -> None:
+            self.wrapped = session
+
+        def run(self, names, feeds, run_options=None):
+            try:
+                seen.append(run_options.get_run_config_entry(key))
+            except RuntimeError:  # no such entry
+                seen.append("")
+            return self.wrapped.run(names, feeds, run_options)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.wrapped, name)
+
+    monkeypatch.setattr(split, "session", Spy(split.session))
+    monkeypatch.setattr(split, "decoder", Spy(split.decoder))
+    monkeypatch.setattr(piper_memory, "_trim_heap", lambda: trims.append(1))
+    from piper import SynthesisConfig
+
+    text = "The first sentence is short. The second one is a little longer than that."
+    config = SynthesisConfig(normalize_audio=False)
+    result = piper_engine.synthesize_pcm(voice, text, config, None)
+    assert len(result.pcm) / 2 / result.sample_rate > 2
+    assert len(seen) >= 4  # two pieces, each an encoder run and a decoder run
+    assert seen == ["cpu:0" if returned else ""] * len(seen)
+    assert len(trims) == (2 if returned else 0)
+
+
 def test_a_model_that_cannot_be_split_runs_whole_and_gives_its_memory_back(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
