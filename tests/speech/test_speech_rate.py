@@ -68,9 +68,25 @@ def test_longer_words_ask_the_engine_for_more_within_bounds() -> None:
     assert pace.letters_per_word(plain) == pytest.approx(27 / 10)
     assert pace.engine_rate(175, plain) == round(175 * pace.DENSITY_BOUNDS[0])
     assert pace.engine_rate(175, dense) == round(175 * pace.DENSITY_BOUNDS[1])
-    reference = "house table water right "  # five letters a word
+    reference = "house table water right houses "  # 5.2 letters a word
+    assert pace.REFERENCE_LETTERS == 5.2
     assert pace.engine_rate(300, reference * 10) == 300
     assert pace.engine_rate(300, "") == 300 and pace.count_words("— 3, a b.") == 3
+
+
+def test_letters_count_as_they_are_said() -> None:
+    """Figures, acronyms and symbols take longer to say than to write: a list of them
+    asks the engine for more than prose of the same written length."""
+    assert pace.spoken_letters("fans,") == 4
+    assert pace.spoken_letters("NFL") == pytest.approx(3 * pace.ACRONYM_LETTERS)
+    assert pace.spoken_letters("(WCTS)") == pytest.approx(4 * pace.ACRONYM_LETTERS)
+    assert pace.spoken_letters("NASA") == 4 and pace.spoken_letters("WOMEN") == 5  # words
+    assert pace.spoken_letters("45%") == 2 * pace.DIGIT_LETTERS + pace.SYMBOL_LETTERS["%"]
+    assert pace.spoken_letters("—") == 0 and pace.count_words("— 45%") == 1
+    figures = "Truth: 45% of NFL fans are female, 46% of MLB fans are female. " * 10
+    spelled = "Truth: many of the fans are female, most of the fans are female. " * 10
+    assert pace.letters_per_word(figures) > pace.letters_per_word(spelled) + 1
+    assert pace.engine_rate(175, figures) > pace.engine_rate(175, spelled)
 
 
 def test_a_texts_own_pauses_are_estimated_from_its_sentences_and_headings() -> None:
