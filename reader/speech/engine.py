@@ -275,6 +275,12 @@ class Engines:
             raise SpeechError("speech", "no voice selected")
         return self._current.synthesize(text, cancel)
 
+    def set_followed(self, followed: bool) -> None:
+        """Whether more work waits behind the next job (:meth:`EngineThread._run`)."""
+        hint = getattr(self._current, "set_followed", None)
+        if hint is not None:
+            hint(followed)
+
 
 # -- the engine thread ---------------------------------------------------------------------
 
@@ -326,6 +332,11 @@ class EngineThread:
             try:
                 if self._engine is None:
                     self._engine = self._factory()
+                # Whether more work waits behind this job: a neural voice that will
+                # idle after it gives its working memory back (PiperEngine.set_followed).
+                hint = getattr(self._engine, "set_followed", None)
+                if hint is not None:
+                    hint(not self._jobs.empty())
                 result = job(self._engine)
             except BaseException as error:
                 future.set_exception(error)

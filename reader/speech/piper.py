@@ -128,10 +128,11 @@ def set_warm_run(on: bool) -> None:
 
 
 def set_memory_returned(on: bool) -> None:
-    """Give a voice's working memory back after every piece (the default), for voices
-    loaded from now on. A listener's process runs for hours and idles between
-    sentences: it stays small. Export turns it off: it synthesizes without a pause and
-    keeps onnxruntime's buffers from run to run (no page faults to pay again)."""
+    """Give a voice's working memory back when it is about to idle (the default), for
+    voices loaded from now on: after a piece with nothing queued behind it. A
+    listener's process runs for hours and idles between sentences: it stays small.
+    Export turns it off: it synthesizes without a pause and keeps onnxruntime's
+    buffers from run to run (no page faults to pay again)."""
     global _returning
     _returning = bool(on)
 
@@ -184,6 +185,14 @@ class PiperEngine:
         self._config: Any = None  # SynthesisConfig of the selection
         self._pace: Pace | None = None
         self._speed = 1.0  # the time-stretch beyond the length scale (Pace.setting)
+        self._followed = False  # more work waits behind the next synthesis
+
+    def set_followed(self, followed: bool) -> None:
+        """Told by the engine thread before each job: with nothing queued behind the
+        next piece the voice will idle after it, and gives its working memory back
+        then (see :class:`reader.speech.piper_memory._Split`); a run of pieces keeps
+        its buffers from one to the next."""
+        self._followed = followed
 
     @property
     def engine_id(self) -> str:
@@ -252,6 +261,8 @@ class PiperEngine:
         # "[[...]]" is Piper's raw-phoneme syntax: text stays text (same length, so
         # word offsets still point into the text given).
         text = text.replace("[", "(").replace("]", ")")
+        if hasattr(voice.session, "followed"):
+            voice.session.followed = self._followed
         result = synthesize_pcm(voice, text, self._config, cancel, words=words)
         return faster(result, self._speed)
 

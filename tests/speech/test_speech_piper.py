@@ -398,18 +398,25 @@ def test_the_decoder_over_spans_gives_the_samples_of_one_run(
     assert np.abs(pieced - whole).max() < 1e-4
 
 
-@pytest.mark.parametrize("returned", [True, False], ids=["listening", "export"])
-def test_a_listener_s_voice_gives_its_memory_back_after_every_piece(
-    monkeypatch: pytest.MonkeyPatch, returned: bool
+@pytest.mark.parametrize(
+    ("returned", "followed"),
+    [(True, False), (True, True), (False, False)],
+    ids=["listening", "pieces-queued", "export"],
+)
+def test_a_voice_about_to_idle_gives_its_memory_back(
+    monkeypatch: pytest.MonkeyPatch, returned: bool, followed: bool
 ) -> None:
-    """Listening (the default): every run of both sessions may shrink onnxruntime's
-    arena and the C heap is trimmed after each piece; export keeps its buffers."""
+    """Listening (the default): a piece with nothing queued behind it runs both
+    sessions with onnxruntime's arena shrink and trims the C heap after it; pieces
+    queued together keep their buffers, and export keeps them always."""
     monkeypatch.setattr(piper_engine, "_returning", True)
     piper_engine.set_memory_returned(returned)
     model = piper_engine.bundled_models()[0]
     voice = piper_engine.load_voice(model)
     split = voice.session
     assert isinstance(split, piper_memory._Split)
+    split.followed = followed
+    giving = returned and not followed
     key = "memory.enable_memory_arena_shrinkage"
     seen: list[str] = []
     trims: list[int] = []
@@ -438,8 +445,8 @@ def test_a_listener_s_voice_gives_its_memory_back_after_every_piece(
     result = piper_engine.synthesize_pcm(voice, text, config, None)
     assert len(result.pcm) / 2 / result.sample_rate > 2
     assert len(seen) >= 4  # two pieces, each an encoder run and a decoder run
-    assert seen == ["cpu:0" if returned else ""] * len(seen)
-    assert len(trims) == (2 if returned else 0)
+    assert seen == ["cpu:0" if giving else ""] * len(seen)
+    assert len(trims) == (2 if giving else 0)
 
 
 def test_a_model_that_cannot_be_split_runs_whole_and_gives_its_memory_back(

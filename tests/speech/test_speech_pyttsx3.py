@@ -163,3 +163,38 @@ def test_the_engine_thread_runs_what_someone_waits_for_before_lookahead() -> Non
         assert ran == ["now1", "now2", "ahead1", "ahead2"]
     finally:
         thread.stop()
+
+
+def test_the_engine_is_told_whether_work_waits_behind_each_job() -> None:
+    # A neural voice gives its memory back after a piece nothing waits behind (it will
+    # idle), and keeps its buffers through a run of queued pieces.
+    import threading
+
+    from reader.speech.engine import EngineThread
+
+    class Engine:
+        def __init__(self) -> None:
+            self.hints: list[bool] = []
+
+        def set_followed(self, followed: bool) -> None:
+            self.hints.append(followed)
+
+    engine = Engine()
+    release = threading.Event()
+    thread = EngineThread(factory=lambda: engine)  # type: ignore[arg-type,return-value]
+    try:
+        started = threading.Event()
+
+        def hold(_engine: object) -> bool:
+            started.set()
+            return release.wait(10)
+
+        thread.submit(hold)
+        assert started.wait(10)  # told before the others were queued: nothing behind
+        futures = [thread.submit(lambda e: None) for _ in range(3)]
+        release.set()
+        for future in futures:
+            future.result(10)
+        assert engine.hints == [False, True, True, False]
+    finally:
+        thread.stop()
