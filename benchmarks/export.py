@@ -116,7 +116,7 @@ BATCH = textwrap.dedent(
     """
     import json, resource, sys, time
     from pathlib import Path
-    from reader.export import ExportOptions
+    from reader.export import Batch, ExportOptions
     from reader.export.batch import run
     from reader.extract import extract
     inputs = json.loads(sys.argv[1])
@@ -129,7 +129,7 @@ BATCH = textwrap.dedent(
         return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     cpu_before = cpu()
     start = time.perf_counter()
-    summary = run(inputs, folder, options, extract=extract, jobs=jobs)
+    summary = run(inputs, folder, options, Batch(jobs=jobs), extract=extract)
     elapsed = time.perf_counter() - start
     used = cpu() - cpu_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -161,7 +161,7 @@ ROUNDS = textwrap.dedent(
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # reset VmHWM: this round's peak only
         options = ExportOptions(voice=voice, rate=rate)
-        summary = run(pages, folder / str(n), options, extract=extract, jobs=1)
+        summary = run(pages, folder / str(n), options, extract=extract)
         gc.collect()
         peaks.append(status("VmHWM"))
         now.append(status("VmRSS"))

@@ -107,7 +107,7 @@ def bench_unchanged(feeds: int, items: int) -> dict[str, float]:
 
 
 def bench_serve(clients: int, requests: int, mp3_mb: int) -> dict[str, float]:
-    from reader.export import ExportOptions
+    from reader.export import Batch, ExportOptions
     from reader.exporting import export
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,7 +121,7 @@ def bench_serve(clients: int, requests: int, mp3_mb: int) -> dict[str, float]:
                 for n in range(40)
             )
         )
-        summary = export([str(text)], folder, ExportOptions(), feed=True)
+        summary = export([str(text)], folder, ExportOptions(), batch=Batch(feed=True))
         assert summary.exit_code == 0
         (mp3,) = [p for p in folder.iterdir() if p.suffix == ".mp3"]
         one = mp3.read_bytes()

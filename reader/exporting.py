@@ -20,7 +20,7 @@ from reader.export import Item, ItemResult
 
 if TYPE_CHECKING:
     from reader.config import Settings
-    from reader.export import ExportOptions
+    from reader.export import Batch, ExportOptions
     from reader.export.batch import Summary
     from reader.library import Library
     from reader.text.article import Article
@@ -127,10 +127,7 @@ def export(
     *,
     settings: Settings | None = None,
     library: Library | None = None,
-    jobs: int = 1,
-    cluster: str | None = None,
-    feed: bool = False,
-    base_url: str | None = None,
+    batch: Batch | None = None,
     on_start: Callable[[int], None] | None = None,
     on_item: Callable[[ItemResult], None] | None = None,
 ) -> Summary:
@@ -138,7 +135,7 @@ def export(
     written from library articles are recorded there. ``options`` are resolved with
     ``settings`` (the user's, when not given). Raises only what
     :func:`reader.export.batch.run` raises."""
-    from reader.export import batch
+    from reader.export.batch import run
     from reader.extract import extract
 
     options = options.resolved(settings)
@@ -152,15 +149,12 @@ def export(
 
     try:
         items = lookup(inputs, options, link)
-        return batch.run(
+        return run(
             items,
             folder,
             options,
+            batch,
             extract=extract,
-            jobs=jobs,
-            cluster=cluster,
-            feed=feed,
-            base_url=base_url,
             on_start=on_start,
             on_item=each,
         )

@@ -115,6 +115,7 @@ def _summary_line(summary: Summary) -> str:
 def run_export(args: argparse.Namespace) -> int:
     from reader.cli import bars
     from reader.config import settings
+    from reader.export import Batch
     from reader.export.outline import snippet
     from reader.exporting import export
     from reader.text.sanitize import one_line
@@ -146,10 +147,7 @@ def run_export(args: argparse.Namespace) -> int:
             folder,
             options,
             settings=current,
-            jobs=args.jobs,
-            cluster=args.cluster,
-            feed=args.feed,
-            base_url=args.base_url,
+            batch=Batch(args.jobs, args.cluster, args.feed, args.base_url),
             on_item=on_item,
         )
     if args.json:

@@ -66,6 +66,19 @@ class Cancelled(Exception):
 
 
 @dataclass(frozen=True)
+class Batch:
+    """How a batch of exports runs, beside what each file is (:class:`ExportOptions`):
+    ``jobs`` worker processes here, or the Dask scheduler at ``cluster``; with
+    ``feed``, a podcast feed of the folder is written, its enclosures under
+    ``base_url`` (file URLs of the folder when None)."""
+
+    jobs: int = 1
+    cluster: str | None = None
+    feed: bool = False
+    base_url: str | None = None
+
+
+@dataclass(frozen=True)
 class ExportOptions:
     """How to export; ``None`` voice/rate/pitch/volume/settings mean the user's settings.
 

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from reader.export import (
     TEMP_PREFIX,
     TEMP_SUFFIX,
+    Batch,
     ExportError,
     ExportOptions,
     Item,
@@ -375,12 +376,9 @@ def run(
     items: Sequence[Item | str],
     folder: Path,
     options: ExportOptions,
+    batch: Batch | None = None,
     *,
     extract: Callable[[str], Article] | None = None,
-    jobs: int = 1,
-    cluster: str | None = None,
-    feed: bool = False,
-    base_url: str | None = None,
     on_start: Callable[[int], None] | None = None,
     on_item: Callable[[ItemResult], None] | None = None,
     on_part: Callable[[int, int, str], None] | None = None,
@@ -393,11 +391,14 @@ def run(
     :func:`reader.extract.extract`); :func:`reader.exporting.export` takes inputs as
     the command line gives them (library ids, stdin) and records the files in the
     library. ``options`` are resolved from the settings here when the caller has not
-    (:meth:`ExportOptions.resolved`). ``on_item`` gets each result in input order;
+    (:meth:`ExportOptions.resolved`); ``batch`` says how the items run (worker
+    processes, a cluster) and whether a podcast feed is written. ``on_item`` gets each
+    result in input order;
     ``on_part(done, total, title)`` is called before each part of items exported in
     this process (``jobs=1``) and may raise :class:`~reader.export.Cancelled`.
     """
     began = time.perf_counter()
+    batch = batch or Batch()
     folder = prepare_folder(folder)
     if options.settings is None:
         options = options.resolved()
@@ -411,15 +412,15 @@ def run(
     for result in settled:
         done.add(result)
     try:
-        with executor(jobs, cluster) as pool:
-            _run_jobs(pool, job_list, extract, on_part, bool(cluster), done)
+        with executor(batch.jobs, batch.cluster) as pool:
+            _run_jobs(pool, job_list, extract, on_part, bool(batch.cluster), done)
     except BaseException:
         # Interrupted: the workers are stopped; what a killed one was writing goes now.
         remove_stale_temps(folder, (TEMP_PREFIX,), TEMP_SUFFIX)
         raise
     finally:
         done.discard_unnamed()
-    if feed:
-        summary.feed = _write_feed(folder, base_url)
+    if batch.feed:
+        summary.feed = _write_feed(folder, batch.base_url)
     summary.seconds = time.perf_counter() - began
     return summary

@@ -66,7 +66,7 @@ def fill(
 ) -> Filled:
     """Bring ``folder`` to every unlistened article of the feeds (``None``: all followed);
     with ``drop_listened``, without the files of listened ones. Rewrites its feed."""
-    from reader.export import ExportOptions
+    from reader.export import Batch, ExportOptions
     from reader.export.batch import prepare_folder
     from reader.exporting import export
     from reader.library import feeds as store
@@ -92,9 +92,7 @@ def fill(
             folder,
             options or ExportOptions(),
             library=library,
-            jobs=jobs,
-            cluster=cluster,
-            feed=True,
+            batch=Batch(jobs, cluster, feed=True),
             on_item=each,
         )
     finally:

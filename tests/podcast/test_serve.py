@@ -46,7 +46,7 @@ class Served:
 
 def export_folder(folder: Path, text_dir: Path) -> None:
     """A real export: one short article to a tagged MP3, with its feed and playlist."""
-    from reader.export import ExportOptions
+    from reader.export import Batch, ExportOptions
     from reader.exporting import export as run
 
     text_dir.mkdir(parents=True, exist_ok=True)
@@ -55,7 +55,7 @@ def export_folder(folder: Path, text_dir: Path) -> None:
         "The lighthouse keeper\n\nEvery night the keeper climbed the tower and lit the lamp. "
         "Ships passed safely along the rocky coast until the morning came.\n"
     )
-    summary = run([str(source)], folder, ExportOptions(), feed=True)
+    summary = run([str(source)], folder, ExportOptions(), batch=Batch(feed=True))
     assert summary.exit_code == 0, summary.to_dict()
 
 
