@@ -193,3 +193,27 @@ def test_guessing_a_line_imports_no_downloader() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_stoplists_are_jusText_s_own_read_without_importing_it() -> None:
+    """Read from jusText's files directly (its import brings lxml), each list is the one
+    ``justext.get_stoplist`` gives, and no jusText module is imported for it."""
+    import subprocess
+    import sys
+
+    import justext
+
+    from reader.text import language
+
+    for code, name in language.STOPLISTS.items():
+        assert language._stoplist(name) == justext.get_stoplist(name), code
+    assert language._stoplist("No_Such_Language") == frozenset()
+    probe = (
+        "import sys; from reader.text.language import detect_language; "
+        "assert detect_language('the cat and the dog are in the house with a hat') == 'en'; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('justext', 'lxml')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
