@@ -24,7 +24,7 @@ import struct
 from collections.abc import Iterable
 from functools import cache
 
-from reader.text.language import justext_name
+from reader.text.language import justext_name, stopwords
 
 K = 128  # sketch size: standard error of the estimate about sqrt(J(1-J)/K) ~ 0.04
 THRESHOLD = 0.3  # at or above: reported as the same story
@@ -49,15 +49,9 @@ _LANGUAGES = frozenset((
 @cache
 def stop_words(language: str | None) -> frozenset[str]:
     """The stop list for an ISO 639-1 code (English when unknown)."""
-    from justext import get_stoplist
-
     code = (language or "en").split("-")[0].lower()
-    name = (justext_name(code) if code in _LANGUAGES else None) or "English"
-    try:
-        words = get_stoplist(name)
-    except ValueError:
-        words = get_stoplist("English")
-    return frozenset(word.casefold() for word in words)
+    words = stopwords(code) if code in _LANGUAGES and justext_name(code) else frozenset()
+    return frozenset(word.casefold() for word in words or stopwords("en"))
 
 
 def features(text: str, language: str | None = None) -> set[str]:
