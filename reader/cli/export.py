@@ -39,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--cluster", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://HOST:8786"
     )
     parser.add_argument("--voice", help="voice id or name (see `reader voices`)")
-    parser.add_argument("--rate", metavar="WPM", help=f"words per minute ({RATE_MIN}-{RATE_MAX})")
+    parser.add_argument(
+        "--rate", type=int, metavar="WPM", help=f"words per minute ({RATE_MIN}-{RATE_MAX})"
+    )
     parser.add_argument("--bitrate", metavar="RATE", help="MP3 bitrate (default: 64k)")
     parser.add_argument("--format", choices=("mp3", "wav"), default="mp3")
     parser.add_argument(
@@ -87,7 +89,7 @@ def _options(args: argparse.Namespace, current: Settings) -> ExportOptions:
         fmt=args.format,
         bitrate=validate("bitrate", args.bitrate, "--bitrate") if args.bitrate else current.bitrate,
         voice=args.voice,
-        rate=validate("rate", args.rate, "--rate") if args.rate else None,
+        rate=validate("rate", args.rate, "--rate") if args.rate is not None else None,
         normalize=args.normalize,
         highlights_only=args.highlights_only,
         split=args.split,

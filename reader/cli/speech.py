@@ -201,30 +201,24 @@ def say_command(args: argparse.Namespace) -> int:
 
         language = detect_short_language(text)
 
-    from reader.speech.pipeline import Options, prepare
+    from reader.speech import resolve_voicing
+    from reader.speech.pipeline import prepare
 
-    # Every value checked before anything is said, then the voice that will speak.
-    options = Options.resolve(args.voice, args.rate, args.pitch, args.volume, language, current)
-    voice = prepare(options).voice
+    # How to speak: every value checked once, before anything is said, and passed
+    # whole from here on; then the voice that will speak.
+    voicing = resolve_voicing(args.voice, args.rate, args.pitch, args.volume, language, current)
+    voice = prepare(voicing).voice
     if args.pitch is not None:
         _say_what_is_not_applied(voice)
     _say_who_reads_another_script(voice, text)
 
     def chunks() -> Iterator[Chunk]:
-        return synthesize(
-            text,
-            voice=args.voice,
-            rate=args.rate,
-            pitch=args.pitch,
-            volume=args.volume,
-            language=language,
-            settings=current,
-        )
+        return synthesize(text, voicing=voicing)
 
     if out is not None:
         _write(chunks(), out, current)
         if sys.stderr.isatty():  # for the person at the terminal; scripts get silence
-            _say_who_spoke(args, voice, current, out)
+            _say_who_spoke(voice, voicing.rate, out)
     if args.play or out is None:
         from reader.audio.playback import play
 
@@ -256,11 +250,10 @@ def _checked_language(code: str | None) -> str | None:
     return code
 
 
-def _say_who_spoke(args: argparse.Namespace, voice: Voice, current: Settings, out: Path) -> None:
+def _say_who_spoke(voice: Voice, rate: int, out: Path) -> None:
     """ "reader: wrote OUT with joe (piper/en_US-joe-medium), 175 wpm" on stderr."""
     from reader.text.sanitize import one_line
 
-    rate = args.rate if args.rate is not None else current.rate
     line = f"wrote {out} with {voice.name} ({voice.id}), {rate} wpm"
     print(f"reader: {one_line(line)}", file=sys.stderr)
 

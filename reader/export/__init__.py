@@ -453,8 +453,17 @@ def _peak(pcm: bytes) -> int:
 
 def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Chunk]:
     """The chunks of every range in order, with ``highlight_pause`` between ranges."""
-    from reader.speech import synthesize_article
+    from reader.speech import resolve_voicing, synthesize_article
 
+    # How to speak, resolved once for the part from the options the front end filled.
+    voicing = resolve_voicing(
+        options.voice,
+        options.rate,
+        options.pitch,
+        options.volume,
+        article.language,
+        options.settings,
+    )
     last: Chunk | None = None
     for start, end in part.ranges:
         if last is not None:
@@ -464,12 +473,8 @@ def _speech(article: Article, part: Part, options: ExportOptions) -> Iterator[Ch
             article,
             start,
             end,
-            voice=options.voice,
-            rate=options.rate,
-            pitch=options.pitch,
-            volume=options.volume,
+            voicing=voicing,
             cache="read",  # export must not push out what the user listened to
-            settings=options.settings,
             quick_start=False,  # the first sentence whole: nobody waits for its audio
         ):
             if last is not None:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from reader.config import Settings
     from reader.listening.events import Program
     from reader.speech import Chunk
+    from reader.speech.pipeline import Voicing
 
 
 class Owner(Protocol):
@@ -98,6 +99,7 @@ class Speaker(threading.Thread):
         self.cancel = threading.Event()
         self.passed: list[Program] = []  # the articles it went on past, to the next
         self._warming: threading.Thread | None = None
+        self._voiced: Voicing | None = None  # how it speaks (_voicing)
 
     def run(self) -> None:
         try:
@@ -191,14 +193,16 @@ class Speaker(threading.Thread):
             return
 
     def _voicing(self) -> dict[str, Any]:
-        """How the player speaks now, for :mod:`reader.speech`'s calls."""
-        player = self.player
-        return {
-            "voice": player.voice,
-            "rate": player.rate,
-            "cancel": self.cancel,
-            "settings": player.settings,
-        }
+        """How the player speaks, for :mod:`reader.speech`'s calls: resolved once per
+        speaker (a new rate or voice starts a new one) and passed whole."""
+        if self._voiced is None:
+            from reader.speech import resolve_voicing
+
+            player = self.player
+            self._voiced = resolve_voicing(
+                player.voice, player.rate, None, None, None, player.settings
+            )
+        return {"voicing": self._voiced, "cancel": self.cancel}
 
     def _say(
         self, program: Program, text: str, following: bool = False, *, quiet: bool = False

@@ -2,7 +2,8 @@
 
 The public API the TUI and export use (documented in docs/api.md): the
 types :class:`Word`, :class:`Chunk`, :class:`Voice` and the functions
-:func:`synthesize`, :func:`synthesize_article`, :func:`voices`, :func:`warm_up`.
+:func:`synthesize`, :func:`synthesize_article`, :func:`voices`, :func:`warm_up`, and
+:func:`resolve_voicing` (how to speak, built once by a front end and passed whole).
 Heavy modules are imported inside the functions so that importing this package
 stays cheap. The rest of the package: ``espeak`` (our libespeak-ng bindings),
 ``pyttsx3_driver`` (them as the pyttsx3 driver ``reader_espeak``), ``engine`` (engine
@@ -21,7 +22,7 @@ from reader.speech.types import Chunk, Voice, Word
 
 if TYPE_CHECKING:
     from reader.config import Settings
-    from reader.speech.pipeline import Options
+    from reader.speech.pipeline import Voicing
     from reader.text.article import Article
 
 
@@ -37,12 +38,14 @@ def synthesize(
     cache: Literal["use", "read", "off"] = "use",
     settings: Settings | None = None,
     prefetch: bool = False,
+    voicing: Voicing | None = None,
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``text`` lazily, one :class:`Chunk` per sentence or smaller.
 
-    The result is a generator: ``close()`` it to stop early. Unset options come
-    from ``settings`` (front ends pass the ones they loaded), else from the user's
-    settings file (``reader.config.settings()``);
+    The result is a generator: ``close()`` it to stop early. ``voicing``: how to
+    speak, resolved once by the front end (:func:`resolve_voicing`) and passed whole;
+    or else the loose options, unset ones from ``settings`` (front ends pass the ones
+    they loaded), else from the user's settings file (``reader.config.settings()``);
     ``voice`` is an id, name or language code from :func:`voices`; with none set the
     voice follows ``language``. Sentences are split as they are needed, synthesized a
     few ahead of the consumer on the engine thread, and cached on disk. Closing the
@@ -60,7 +63,7 @@ def synthesize(
     from reader.speech.pipeline import stream
     from reader.speech.plan import plan_text
 
-    options = _options(voice, rate, pitch, volume, language, settings)
+    options = _given(voicing, voice, rate, pitch, volume, settings, language)
     # ``lang``: the language asked for, else the voice's (known once the engine runs),
     # so that German text read by a German voice is split as German ("am 3. Dezember").
     return stream(
@@ -82,15 +85,17 @@ def synthesize_article(
     settings: Settings | None = None,
     prefetch: bool = False,
     quick_start: bool = True,
+    voicing: Voicing | None = None,
 ) -> Generator[Chunk, None, None]:
     """Synthesize ``article.text[start:end]``; chunk offsets are into ``article.text``.
 
     Uses the article's sentences and its block kinds for pauses (heading, paragraph,
     sentence); with no voice given or set, the voice follows ``article.language``.
-    A sentence cut by ``start``/``end`` is spoken from/to the cut. ``cache`` and
-    ``settings`` and ``prefetch`` as for :func:`synthesize`. ``quick_start``
-    (listening): a neural voice speaks the first sentence in two parts, so that audio
-    starts at once; export passes False (the sentence whole: one run of the model fewer).
+    A sentence cut by ``start``/``end`` is spoken from/to the cut. ``cache``,
+    ``settings``, ``prefetch`` and ``voicing`` (its language: the article's) as for
+    :func:`synthesize`. ``quick_start`` (listening): a neural voice speaks the first
+    sentence in two parts, so that audio starts at once; export passes False (the
+    sentence whole: one run of the model fewer).
     """
     from reader.speech.pipeline import stream
     from reader.speech.plan import plan_article
@@ -99,7 +104,7 @@ def synthesize_article(
     stop = len(text) if end is None else end
     if not 0 <= start <= stop <= len(text):
         raise ValueError(f"span {start}:{end} is outside the article's text (0:{len(text)})")
-    options = _options(voice, rate, pitch, volume, article.language, settings)
+    options = _given(voicing, voice, rate, pitch, volume, settings, article.language)
     # The article's own sentences (split at extraction in its language) are used.
     plan = lambda _lang: plan_article(article, start, stop, options.pauses)  # noqa: E731
     return stream(text, plan, options, cancel, cache, prefetch, quick_start=quick_start)
@@ -135,25 +140,49 @@ def warm_up(
     """
     from reader.speech.pipeline import prepare
 
-    return prepare(_options(voice, None, None, None, language, settings)).voice
+    return prepare(resolve_voicing(voice, None, None, None, language, settings)).voice
 
 
-def _options(
+def _given(
+    voicing: Voicing | None,
+    voice: str | None,
+    rate: int | None,
+    pitch: int | None,
+    volume: float | None,
+    settings: Settings | None,
+    language: str | None,
+) -> Voicing:
+    """``voicing`` as given (in ``language`` when one is), or one resolved from the
+    loose options; not both."""
+    if voicing is None:
+        return resolve_voicing(voice, rate, pitch, volume, language, settings)
+    if (voice, rate, pitch, volume, settings) != (None, None, None, None, None):
+        raise TypeError("pass voicing= or the voice options and settings, not both")
+    if language is None or language == voicing.language:
+        return voicing
+    from dataclasses import replace
+
+    return replace(voicing, language=language)
+
+
+def resolve_voicing(
     voice: str | None,
     rate: int | None,
     pitch: int | None,
     volume: float | None,
     language: str | None,
     settings: Settings | None,
-) -> Options:
-    """The API boundary: options resolved with ``settings``, read from the file if none."""
-    from reader.speech.pipeline import Options
+) -> Voicing:
+    """How to speak, built once at a front door and passed whole (``voicing=`` of
+    :func:`synthesize` and :func:`synthesize_article`): the options given, the rest
+    from ``settings`` (read from the file if none); a bad value is a ConfigError."""
+    from reader.speech.pipeline import Voicing
 
     if settings is None:
         from reader.config import settings as load
 
         settings = load()
-    return Options.resolve(voice, rate, pitch, volume, language, settings)
+    return Voicing.resolve(voice, rate, pitch, volume, language, settings)
 
 
 __all__ = [
@@ -162,6 +191,7 @@ __all__ = [
     "SpeechError",
     "Voice",
     "Word",
+    "resolve_voicing",
     "synthesize",
     "synthesize_article",
     "voices",

@@ -39,7 +39,11 @@ CACHE_MODES: tuple[str, ...] = get_args(CacheMode)
 
 
 @dataclass(frozen=True)
-class Options:
+class Voicing:
+    """How text is voiced: the voice, rate, pitch and volume, the language, the pauses
+    and the lexicon, resolved once from what a front end was asked and the user's
+    settings (:meth:`resolve`) and passed whole down to the engine."""
+
     voice: str | None
     rate: int
     pitch: int
@@ -58,7 +62,7 @@ class Options:
         volume: float | None,
         language: str | None,
         user: Settings,
-    ) -> Options:
+    ) -> Voicing:
         """Fill unset options from the settings the front end loaded (``user``); a bad
         value is a ConfigError. The settings' pauses are those of the default rate and
         follow the rate (:func:`reader.speech.pace.pause_scale`)."""
@@ -93,7 +97,7 @@ class _Setup:
         return self.engine_ids.get(voice.engine, self.engine_id)
 
 
-def prepare(options: Options) -> _Setup:
+def prepare(options: Voicing) -> _Setup:
     """Start the engine (once per process), resolve and load the voice."""
 
     def job(engine: Engine) -> _Setup:
@@ -134,7 +138,7 @@ class _Pending:
 def stream(
     text: str,
     plan: Callable[[str | None], Iterable[Piece]],
-    options: Options,
+    options: Voicing,
     cancel: Cancel | None,
     cache_mode: CacheMode = "use",
     eager: bool = False,
@@ -156,7 +160,7 @@ def stream(
 def _stream(
     text: str,
     plan: Callable[[str | None], Iterable[Piece]],
-    options: Options,
+    options: Voicing,
     cancel: Cancel | None,
     cache_mode: CacheMode,
     eager: bool,
@@ -208,7 +212,7 @@ class _PieceSynth:
         text: str,
         setup: _Setup,
         language: str,
-        options: Options,
+        options: Voicing,
         cache_mode: CacheMode,
         stop: _Stop,
     ) -> None:
@@ -287,7 +291,7 @@ class _PieceSynth:
 
 
 def _start(
-    text: str, plan: Callable[[str | None], Iterable[Piece]], options: Options
+    text: str, plan: Callable[[str | None], Iterable[Piece]], options: Voicing
 ) -> tuple[_Setup, str, Piece, Iterator[Piece]] | None:
     """The engine set up, the language, the first piece and the rest; None when there
     is nothing to say (then no engine is started)."""

@@ -408,7 +408,7 @@ def test_ctrl_c_stops_workers_and_leaves_nothing(tmp_path: Path) -> None:
         (["--split"], "reader: --split: only applies with --highlights-only"),
         (["--jobs", "0"], "reader: --jobs: 0 is not allowed: use 1 or more"),
         (["--bitrate", "1000k"], "reader: --bitrate: bitrate = '1000k' is not allowed"),
-        (["--rate", "5"], "reader: --rate: rate = '5' is not allowed"),
+        (["--rate", "5"], "reader: --rate: rate = 5 is not allowed"),
         pytest.param(
             ["--cluster", "tcp://127.0.0.1:9"],
             "reader: tcp://127.0.0.1:9: cannot reach the Dask scheduler",

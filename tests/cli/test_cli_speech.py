@@ -142,3 +142,29 @@ def test_text_without_words_is_nothing_to_say(
     assert main(["say", text, "-o", str(out)]) == 2
     assert "nothing to say" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.timeout(60)
+def test_say_resolves_how_to_speak_once_and_passes_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One voicing (voice, rate, pitch, volume, pauses, lexicon) is built at the front
+    door and handed down whole: not resolved again by the speech API on the way."""
+    from reader.config import Settings
+    from reader.speech import pipeline, synthesize
+
+    built: list[int] = []
+    resolve = pipeline.Voicing.resolve.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type, *args: object) -> object:
+        made = resolve(cls, *args)
+        built.append(made.rate)
+        return made
+
+    monkeypatch.setattr(pipeline.Voicing, "resolve", classmethod(counted))
+    out = tmp_path / "once.wav"
+    assert main(["say", "Once is enough.", "-o", str(out), "--rate", "210"]) == 0
+    assert built == [210]
+    voicing = pipeline.Voicing.resolve(None, 200, None, None, "en", Settings())
+    with pytest.raises(TypeError):
+        synthesize("Not both.", voicing=voicing, rate=300)

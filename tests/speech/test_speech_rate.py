@@ -20,7 +20,7 @@ import pytest
 from reader.config import RATE_MAX, RATE_MIN, Settings
 from reader.extract import extract_text
 from reader.speech import espeak, pace, synthesize_article
-from reader.speech.pipeline import Options
+from reader.speech.pipeline import Voicing
 from reader.speech.plan import Pauses
 from reader.speech.stretch import stretch
 from reader.speech.types import Chunk
@@ -54,9 +54,9 @@ def test_the_fastest_rate_is_three_times_the_default() -> None:
 
 def test_pauses_follow_the_rate() -> None:
     user = Settings(pause_sentence_ms=300, pause_paragraph_ms=600, pause_heading_ms=900)
-    normal = Options.resolve(None, 175, None, None, "en", user).pauses
-    fast = Options.resolve(None, 350, None, None, "en", user).pauses
-    slow = Options.resolve(None, 140, None, None, "en", user).pauses
+    normal = Voicing.resolve(None, 175, None, None, "en", user).pauses
+    fast = Voicing.resolve(None, 350, None, None, "en", user).pauses
+    slow = Voicing.resolve(None, 140, None, None, "en", user).pauses
     assert (normal.sentence, normal.paragraph, normal.heading) == pytest.approx((0.3, 0.6, 0.9))
     assert (fast.sentence, fast.paragraph, fast.heading) == pytest.approx((0.15, 0.3, 0.45))
     assert slow.sentence == pytest.approx(0.375)
