@@ -2,7 +2,7 @@
 first value that does not fit (``$.articles[3].title: expected a string, got a list``).
 
 Used by ``reader library import`` (:mod:`reader.library.transfer`, and the feeds' part
-in :mod:`reader.library.transfer_feeds`): everything is checked before anything is
+in :mod:`reader.library.feeds.transfer`): everything is checked before anything is
 written, and every string is text (no lone surrogates), one-line metadata bounded.
 """
 

@@ -21,7 +21,7 @@ listening position from ``articles``. Highlights, export records, the feeds foll
 and the library's own values (``meta``: the last visit) as they are. The items taken
 from feeds are kept with their article; an item whose article was lost is forgotten
 (and its feed's validators cleared), so that the next sync takes it again
-(:mod:`reader.library.rescue_feeds`). A
+(:mod:`reader.library.feeds.rescue`). A
 highlight whose article's text is lost everywhere is kept in a *stand-in* article under
 the same source, holding the highlighted passages: ``reader add SOURCE`` later brings
 the real text back and re-anchors them (:meth:`Library.add` replacing an article).
@@ -38,10 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from reader.errors import ReaderError
+from reader.library.feeds.rescue import FeedRows, copy_feeds, copy_meta
 from reader.library.ids import STAND_IN_PREFIX, now, stored_source
 from reader.library.reading import TableRows, from_pages, indexed_values, named_ids, table_names
 from reader.library.records import RepairReport
-from reader.library.rescue_feeds import FeedRows, copy_feeds, copy_meta
 from reader.library.rows import check_color, insert_row, stored_body, stored_columns
 from reader.text.article import BLOCK_SEPARATOR, Article, Block
 

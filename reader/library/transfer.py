@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from reader.errors import InputError
 from reader.files import write_atomic
+from reader.library.feeds.transfer import Feed, dump_feeds, import_feeds, read_feeds
 from reader.library.jsondoc import Doc, Invalid, check_strings, checked_string, optional_line
-from reader.library.transfer_feeds import Feed, dump_feeds, import_feeds, read_feeds
 from reader.text.sanitize import one_line, safe_text
 
 if TYPE_CHECKING:

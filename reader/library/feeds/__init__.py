@@ -9,6 +9,11 @@ An item is remembered by its GUID within its feed and by its URL across feeds; i
 recorded only once its article is in the library (or found to be there already), so
 an interrupted sync redoes exactly the items it had not finished. A feed's validators
 (ETag, Last-Modified) are the sync's to store, after its items are done.
+
+The feeds' storage is this package: these tables here, their part of a JSON export
+and import in :mod:`~reader.library.feeds.transfer`, and of a repair's copy in
+:mod:`~reader.library.feeds.rescue` (both below the whole-file jobs that call them,
+neither importing this module).
 """
 
 from __future__ import annotations
