@@ -83,6 +83,7 @@ from reader.speech.piper_models import (
 from reader.speech.piper_models import (
     user_models as user_models,
 )
+from reader.speech.piper_sessions import new_options, open_prepared, open_session
 from reader.speech.types import Voice
 
 EDGE_LEAD = 0.010  # seconds of leading silence kept
@@ -270,7 +271,6 @@ class PiperEngine:
 def load_voice(model: PiperModel, *, words: bool = False) -> Any:
     """Load ``model`` into an onnxruntime session bounded by :func:`set_threads`;
     with ``words``, the copy patched for phoneme alignments (:func:`aligned_model`)."""
-    import onnxruntime
     from piper.config import PiperConfig
 
     size = model.model.stat().st_size
@@ -282,41 +282,24 @@ def load_voice(model: PiperModel, *, words: bool = False) -> Any:
         raise SpeechError(
             str(model.config), f"not a Piper voice config ({_reason(error)})"
         ) from None
-    options = onnxruntime.SessionOptions()
     with _threads_lock:
-        if _threads:
-            options.intra_op_num_threads = _threads
-            options.inter_op_num_threads = 1
-        if not _spinning:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    # Fatal only: its warnings and errors print on the terminal in colour (reader says
-    # what failed in one line).
-    options.log_severity_level = 4
-    # Memory patterns are planned per input shape, and every piece has its own: off,
-    # 40 MB less at peak over a 1,000-word passage, no slower.
-    options.enable_mem_pattern = False
+        threads, spinning = _threads, _spinning
+    label = str(model.model)
     split = split_files(model, words=words)
-    paths = split or (aligned_model(model) if words else model.model,)
-    sessions = [_session(model, path, options) for path in paths]
+    if split is not None:  # the encoder's graph optimized once (piper_sessions)
+        sessions = [
+            open_prepared(label, split[0], threads, spinning),
+            open_session(label, split[1], new_options(threads, spinning)),
+        ]
+    else:
+        whole = aligned_model(model) if words else model.model
+        sessions = [open_session(label, whole, new_options(threads, spinning))]
     names = {i.name for i in sessions[0].get_inputs()}
     if not {"input", "input_lengths", "scales"} <= names:
         raise SpeechError(str(model.model), "not a Piper voice model (its inputs differ)")
     if len(sessions) == 2:
         return split_voice(sessions[0], sessions[1], config, returning=_returning)
     return bounded_voice(sessions[0], config)
-
-
-def _session(model: PiperModel, path: Path, options: Any) -> Any:
-    import onnxruntime
-
-    try:
-        return onnxruntime.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-    except Exception as error:
-        raise SpeechError(
-            str(model.model), f"not a usable ONNX voice model ({_reason(error)})"
-        ) from None
 
 
 def split_files(model: PiperModel, *, words: bool = False) -> tuple[Path, Path] | None:

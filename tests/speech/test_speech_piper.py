@@ -556,3 +556,38 @@ def test_a_cancelled_synthesis_ends_the_model_run_in_progress() -> None:
     # The session is whole afterwards: the next run makes its audio.
     again = piper_engine.synthesize_pcm(voice, "Then they went home.", SynthesisConfig(), None)
     assert len(again.pcm) > 0
+
+
+def test_the_encoder_is_kept_optimized_and_says_the_same() -> None:
+    """The first load writes the encoder's optimized graph beside the split model; the
+    next ones open it with optimization off (most of a voice's load), and it gives the
+    same numbers to the bit. A damaged copy is made again, never an error."""
+    import onnxruntime
+
+    from reader.speech import piper_sessions
+
+    model = piper_engine.bundled_models()[0]
+    split = piper_engine.split_files(model)
+    assert split is not None
+    ready = piper_sessions.prepared_path(split[0])
+    ready.unlink(missing_ok=True)
+    first = piper_engine.load_voice(model).session
+    assert ready.is_file()
+    second = piper_engine.load_voice(model).session
+    level = second.session.get_session_options().graph_optimization_level
+    assert level == onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    ids = np.array([[1, 0, 20, 0, 31, 0, 44, 0, 59, 0, 2]], dtype=np.int64)
+    feeds = {
+        "input": ids,
+        "input_lengths": np.array([ids.shape[1]], dtype=np.int64),
+        "scales": np.array([0.0, 1.0, 0.0], dtype=np.float32),  # no noise: repeatable
+    }
+    plain = piper_sessions.open_session("joe", split[0], piper_sessions.new_options(0, False))
+    want = plain.run(None, feeds)
+    for session in (first.session, second.session):
+        got = session.run(None, feeds)
+        assert all(np.array_equal(a, b) for a, b in zip(got, want, strict=True))
+    ready.write_bytes(b"not a model")
+    again = piper_engine.load_voice(model).session
+    assert again.session.run(None, feeds)[0].shape == want[0].shape
+    assert ready.stat().st_size > 1_000_000  # written again
