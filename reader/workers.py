@@ -173,6 +173,9 @@ class _DaskClient(Protocol):
     def close(self) -> None: ...
 
 
+CLUSTER_CONNECT_SECONDS = 10.0  # to reach a Dask scheduler (Dask retries within it)
+
+
 @contextlib.contextmanager
 def cluster_executor(address: str) -> Iterator[Executor]:
     """A Dask scheduler's ``concurrent.futures`` executor, its client closed after.
@@ -187,7 +190,7 @@ def cluster_executor(address: str) -> Iterator[Executor]:
         raise ReaderError("--cluster", "needs Dask: pip install 'hark-reader[cluster]'") from None
     try:
         connect = cast("Callable[..., _DaskClient]", Client)  # an unannotated __init__
-        client = connect(address, timeout="10s")
+        client = connect(address, timeout=f"{CLUSTER_CONNECT_SECONDS:g}s")
     except (OSError, TimeoutError) as error:
         raise ReaderError(address, f"cannot reach the Dask scheduler ({error})") from None
     try:

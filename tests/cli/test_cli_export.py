@@ -412,14 +412,19 @@ def test_ctrl_c_stops_workers_and_leaves_nothing(tmp_path: Path) -> None:
         pytest.param(
             ["--cluster", "tcp://127.0.0.1:9"],
             "reader: tcp://127.0.0.1:9: cannot reach the Dask scheduler",
-            marks=pytest.mark.slow,  # Dask retries for its 10 s connect timeout
+            marks=pytest.mark.slow,  # Dask retries for its connect timeout (1 s here)
         ),
     ],
 )
 @pytest.mark.timeout(60)
 def test_bad_options_are_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
 ) -> None:
+    monkeypatch.setattr("reader.workers.CLUSTER_CONNECT_SECONDS", 1.0)  # Dask retries
     a = page(tmp_path, "a.html", "Anything")
     status = main(["export", a, "-o", str(tmp_path / "out"), *args])
     out, err = capsys.readouterr()

@@ -129,7 +129,9 @@ def test_a_failing_candidate_costs_only_its_vote(
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", sorted(candidates.CANDIDATES))
 def test_every_candidate_is_bounded_on_hostile_pages(name: str) -> None:
-    """Nested markup, a long run of one tag, a huge page: a result or an error, in time."""
+    """Nested markup, a long run of one tag, a huge page: a result or an error, in time
+    (a deadline of 5 s here: jusText needs more than that on the 20,000-paragraph page,
+    so the deadline itself is what is tested)."""
     from reader.extract.html import read_page
 
     pages = [
@@ -144,8 +146,8 @@ def test_every_candidate_is_bounded_on_hostile_pages(name: str) -> None:
         reading = read_page(html)
         page = candidates.Page(reading.html, reading.tree, "en", None)
         start = time.perf_counter()
-        outcome = candidates.run(name, page, 20.0)
-        assert time.perf_counter() - start < 30, (name, outcome.error)
+        outcome = candidates.run(name, page, 5.0)
+        assert time.perf_counter() - start < 15, (name, outcome.error)
 
 
 # -- the default path, --fast and the setting -------------------------------------------------

@@ -135,9 +135,10 @@ def test_sync_on_a_dask_cluster_extracts_and_exports_there(
 
 @pytest.mark.slow  # Dask retries for its 10 s connect timeout
 def test_sync_with_an_unreachable_cluster_is_one_line_and_fetches_nothing(
-    site: Site, capsys: pytest.CaptureFixture[str]
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("distributed")
+    monkeypatch.setattr("reader.workers.CLUSTER_CONNECT_SECONDS", 1.0)  # Dask retries
     site.put("/feed", rss([Entry("g", site.page("/p", 5, "Story"), None)]))
     assert main(["feeds", "add", site.url("/feed")]) == 0
     site.reset_counts()
