@@ -34,7 +34,9 @@ def test_both_seeds_are_listed() -> None:
         assert (SEEDS / name).is_file()
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not there")
+@pytest.mark.skipif(
+    not (SHARED / "seeds").is_dir(), reason=f"{SHARED / 'seeds'} is not there (READER_SHARED)"
+)
 @pytest.mark.parametrize("name", [*SEED_NAMES, "expected.json"])
 def test_the_shipped_copies_match_the_shared_seeds(name: str) -> None:
     assert (SEEDS / name).read_bytes() == (SHARED / "seeds" / name).read_bytes()

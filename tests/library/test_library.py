@@ -319,7 +319,7 @@ def _corpus_articles(count: int) -> list[Article]:
     """Real, unrelated pages (the extraction benchmark's texts), one article each."""
     paths = sorted((CORPUS / "text").glob("*.txt"))[:count]
     if len(paths) < count:
-        pytest.skip("the extraction corpus is not available")
+        pytest.skip(f"the extraction corpus is not in {CORPUS} (READER_SHARED)")
     articles = []
     for path in paths:
         lines = [" ".join(line.split()) for line in path.read_text("utf-8").splitlines()]
