@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 # A line of a stoplist that is a word (:data:`WORD`), for counting them in one pass.
-_WORD_LINE = re.compile(r"^[^\W\d_]+(?:['’][^\W\d_]+)?$", re.MULTILINE)
+_WORD_LINE = re.compile(f"^{WORD.pattern}$", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +117,7 @@ def _stoplists() -> tuple[tuple[str, frozenset[str], float], ...]:
     return tuple(found)
 
 
+@cache  # a list per jusText file: read once for both uses below
 def _stoplist(name: str) -> frozenset[str]:
     """jusText's stoplist ``name`` (a value of :data:`STOPLISTS`) as
     ``justext.get_stoplist`` gives it, read from its file without importing jusText
