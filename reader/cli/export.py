@@ -140,9 +140,7 @@ def run_export(args: argparse.Namespace) -> int:
     # sentences while ffmpeg and the pipeline want the cores (pool workers do the same).
     from reader.speech import piper
 
-    piper.set_threads(0, spinning=False)
-    piper.set_warm_run(False)  # nor does a voice need a first run at load: no one waits
-    piper.set_memory_returned(False)  # it synthesizes without a pause: buffers kept
+    piper.set_exporting(0)
     with progress:
         summary = export(
             args.inputs,

@@ -232,9 +232,7 @@ def _worker_init(jobs: int) -> None:
     from reader.speech import piper
 
     _worker_signals()
-    piper.set_threads(max(1, (os.cpu_count() or 1) // jobs), spinning=False)
-    piper.set_warm_run(False)  # no one listens: the first sentence can be the first run
-    piper.set_memory_returned(False)  # it synthesizes without a pause: buffers kept
+    piper.set_exporting(max(1, (os.cpu_count() or 1) // jobs))
 
 
 def _pool_task(job: Job, extract: Callable[[str], Article] | None) -> ItemResult:
@@ -254,9 +252,7 @@ def _cluster_task(job: Job, extract: Callable[[str], Article] | None) -> ItemRes
     otherwise start one thread per core in every worker on the host), then the item."""
     from reader.speech import piper
 
-    piper.set_threads(_worker_threads(), spinning=False)
-    piper.set_warm_run(False)
-    piper.set_memory_returned(False)  # it synthesizes without a pause: buffers kept
+    piper.set_exporting(_worker_threads())
     return export_item(job, extract)
 
 

@@ -117,7 +117,7 @@ _spinning = False
 _threads_lock = threading.Lock()
 _word_times = False
 _warm_run = True  # run a voice once as it loads
-_returning = True  # give a split voice's working memory back after every piece
+_returning = True  # a split voice gives its working memory back before it idles
 
 
 def set_warm_run(on: bool) -> None:
@@ -136,6 +136,16 @@ def set_memory_returned(on: bool) -> None:
     buffers from run to run (no page faults to pay again)."""
     global _returning
     _returning = bool(on)
+
+
+def set_exporting(threads: int) -> None:
+    """This process exports: ``threads`` intra-op threads (0: a core each) that do not
+    spin (ffmpeg and the pipeline want the cores between sentences), no warm-up run at
+    load (no one waits for the first sentence), and buffers kept from run to run
+    (:func:`set_memory_returned`). For ``reader export`` and its workers."""
+    set_threads(threads, spinning=False)
+    set_warm_run(False)
+    set_memory_returned(False)
 
 
 def set_word_times(on: bool) -> None:
