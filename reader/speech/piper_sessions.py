@@ -12,6 +12,7 @@ Its outputs are the same to the bit (tests/speech/test_speech_piper.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -83,14 +84,11 @@ def open_prepared(label: str, path: Path, threads: int, spinning: bool) -> Any:
     options.graph_optimization_level = level.ORT_ENABLE_EXTENDED
     options.optimized_model_filepath = str(temp)
     try:
-        try:
-            session = open_session(label, path, options)
-        except SpeechError:  # the copy could not be written (or the model is bad)
-            return open_session(label, path, new_options(threads, spinning))
-        if temp.is_file():
-            os.replace(temp, ready)
-    except OSError:  # kept or not, the session is open
-        pass
-    finally:
+        session = open_session(label, path, options)
+    except SpeechError:  # the copy could not be written (or the model is bad)
         temp.unlink(missing_ok=True)
+        return open_session(label, path, new_options(threads, spinning))
+    with contextlib.suppress(OSError):  # kept or not, the session is open
+        os.replace(temp, ready)
+    temp.unlink(missing_ok=True)
     return session
