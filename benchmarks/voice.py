@@ -7,11 +7,14 @@
 
 Side by side in one run, every measurement in a fresh process with a fresh
 ``READER_HOME`` (cold speech cache; the voice's split model, made once per
-installation, is linked in: its one-time cost is printed apart), runs interleaved
+installation, and its encoder's optimized copy are linked in: their one-time cost is
+printed apart), runs interleaved
 (reader, Piper, reader, Piper...) so both see the same machine load; the median of
 ``--repeat`` runs is kept. The voice is the bundled ``en_US-joe-medium``; Piper's API
-gets the length scale reader derives for ``--rate`` and ``normalize_audio=False``
-(what reader asks for), so both make the same audio. onnxruntime's threads:
+gets, for each text, the length scale reader asks for (``--rate`` turned into the
+engine's rate for that text's word length and pauses, :func:`reader.speech.pace.
+engine_rate`, then into joe's length scale) and ``normalize_audio=False``, so both
+make the same speech (the audio column shows both). onnxruntime's threads:
 ``--threads 0`` (default) leaves both at onnxruntime's default (one intra-op thread per
 core); ``--threads N`` sets ``intra_op_num_threads=N`` for both (reader through
 ``reader.speech.piper.set_threads``). Whole-process figures run the command as a
@@ -300,8 +303,9 @@ _PREPARED: tuple[Path, Path] | None = None
 
 
 def prepare_voice(folder: Path) -> float:
-    """Make the voice's split model once (what a first use does), in ``folder``'s cache;
-    returns the seconds it took. Every fresh home then gets it linked in."""
+    """Make the voice's split model and its encoder's optimized copy once (what a first
+    use does), in ``folder``'s cache; returns the seconds it took. Every fresh home then
+    gets them linked in."""
     global _PREPARED
     import time
 
@@ -315,6 +319,7 @@ def prepare_voice(folder: Path) -> float:
         start = time.perf_counter()
         (model,) = [m for m in piper.bundled_models() if m.name == VOICE]
         piper.split_files(model)
+        piper.load_voice(model)  # writes the encoder's optimized copy beside the split
         seconds = time.perf_counter() - start
         _PREPARED = (home, locations.cache_dir() / "voices")
     finally:
@@ -377,6 +382,10 @@ def write(folder: Path, name: str, text: str) -> str:
     return str(path)
 
 
+def read(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
@@ -417,6 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     from reader.audio.encode import MP3_COMPRESSION_LEVEL, ffmpeg_exe
     from reader.speech.piper import BUNDLED_PACE
 
+    # On prose of the reference word length; each text gets its own (text_scale).
     scale = BUNDLED_PACE["piper/en_US-joe-medium"].length_scale(args.rate)
     env = {THREADS_ENV: str(args.threads), NO_SPIN_ENV: "1" if args.no_spin else "0"}
     threads = f"intra_op_num_threads={args.threads}" if args.threads else "onnxruntime default"
@@ -425,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(
         f"neural voice benchmark: joe (en_US-joe-medium), {args.rate} wpm (length_scale "
-        f"{scale:.3f}), onnxruntime threads: {threads} for both; median of {args.repeat} "
+        f"{scale:.3f} on reference prose; per text, as reader asks), onnxruntime threads: "
+        f"{threads} for both; median of {args.repeat} "
         f"interleaved runs, each a fresh process, cold cache; {os.cpu_count()} cores; "
         f"load average at the start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}\n"
     )
@@ -434,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(scratch)
         made = prepare_voice(folder)
         print(
-            f"the voice's split model (encoder and decoder), made once per installation: "
+            f"the voice's split model and optimized encoder, made once per installation: "
             f"{made:.1f} s\n"
         )
         longest = max([args.words, *args.sizes, *args.export_sizes])
@@ -442,13 +453,13 @@ def main(argv: list[str] | None = None) -> int:
         texts = {n: " ".join(corpus.split(" ")[:n]) for n in {*args.sizes, *args.export_sizes}}
 
         if "first" in parts:
-            first_part(args, folder, corpus_text(args.words), rate, scale, env)
+            first_part(args, folder, corpus_text(args.words), rate, env)
 
         if "throughput" in parts:
             print("throughput, text synthesized whole, voice loaded, cache off")
             print(
                 f"{'words':>6}{'reader s':>10}{'Piper s':>9}{'ratio':>8}{'CPU ratio':>11}"
-                f"{'x real time':>13}{'peak MB':>14}"
+                f"{'x real time':>13}{'audio s':>14}{'peak MB':>14}"
             )
             worst = float("inf")
             for words in args.sizes:
@@ -457,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.repeat,
                     [
                         (fixed(path, rate), THROUGHPUT_OURS),
-                        (fixed(path, str(scale)), THROUGHPUT_PIPER),
+                        (fixed(path, str(text_scale(texts[words], args.rate))), THROUGHPUT_PIPER),
                     ],
                     env,
                 )
@@ -466,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{words:>6}{ours['seconds']:>10.2f}{ref['seconds']:>9.2f}{ratio:>7.2f}x"
                     f"{ref['cpu'] / ours['cpu']:>10.2f}x{ours['audio'] / ours['seconds']:>12.1f}x"
+                    f"{ours['audio']:>7.0f} /{ref['audio']:>5.0f}"
                     f"{ours['peak_mb']:>7.0f} /{ref['peak_mb']:>5.0f}"
                 )
                 print(f"{'':6}runs (reader / Piper s): " + runs_text(ours, ref))
@@ -488,7 +500,10 @@ def main(argv: list[str] | None = None) -> int:
                     args.repeat,
                     [
                         (reader_export([path], args), WHOLE),
-                        (chain_command(path, scale, ffmpeg, args), WHOLE),
+                        (
+                            chain_command(path, text_scale(texts[words], args.rate), ffmpeg, args),
+                            WHOLE,
+                        ),
                     ],
                     env,
                 )
@@ -577,6 +592,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def text_scale(text: str, rate: int) -> float:
+    """The length scale reader asks joe for when it reads ``text`` at ``rate`` words a
+    minute with the default settings (the pipeline's :func:`engine_rate`)."""
+    from reader.config import Settings
+    from reader.speech.pace import engine_rate
+    from reader.speech.pipeline import Voicing
+    from reader.speech.piper import BUNDLED_PACE
+
+    voicing = Voicing.resolve(VOICE, rate, None, None, None, Settings())
+    wpm = engine_rate(voicing.rate, text, voicing.pauses)
+    scale, speed = BUNDLED_PACE["piper/en_US-joe-medium"].setting(wpm)
+    if speed != 1.0:
+        raise SystemExit(f"{rate} wpm needs a time-stretch on this text: pick a lower --rate")
+    return scale
+
+
 def chain_command(
     path: str, scale: float, ffmpeg: str, args: argparse.Namespace
 ) -> Callable[[str], tuple[str, ...]]:
@@ -622,7 +653,7 @@ def trim_profile(text: str) -> str:
 
 
 def first_part(
-    args: argparse.Namespace, folder: Path, long_text: str, rate: str, scale: float, env: dict
+    args: argparse.Namespace, folder: Path, long_text: str, rate: str, env: dict
 ) -> None:
     """Time to first audio (see the module docstring)."""
     assert len(FIRST_SENTENCE.split()) == 40
@@ -639,7 +670,7 @@ def first_part(
                 args.repeat,
                 [
                     (fixed(path, rate, state), FIRST_OURS),
-                    (fixed(path, str(scale), state), FIRST_PIPER),
+                    (fixed(path, str(text_scale(read(path), int(rate))), state), FIRST_PIPER),
                 ],
                 env,
             )
