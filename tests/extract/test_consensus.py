@@ -5,6 +5,7 @@ vote, no network, ``--fast`` and the ``extraction`` setting, and the JSON report
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -231,3 +232,44 @@ def test_the_candidates_never_touch_the_network(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("{}")  # no candidate failed either
+
+
+def test_newspaper4k_gets_unicode_s_punctuation_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """newspaper.text's punctuation set, built by a loop over every code point as it is
+    imported, is handed to it from the cache folder instead: a fresh process gets the
+    set newspaper4k itself builds, keeps it, and reads it back the next time; a damaged
+    copy is found again."""
+    code = (
+        "import string, sys, unicodedata\n"
+        "from reader.extract import candidates\n"
+        "candidates._import_newspaper()\n"
+        "import newspaper.text as text\n"
+        "own = {c for i in range(sys.maxunicode + 1)"
+        " if unicodedata.category(c := chr(i)).startswith('P')}\n"
+        "own.update(string.punctuation)\n"
+        "own -= text.contraction_separators\n"
+        "assert text.punctuation_set == own, 'not the set newspaper4k builds'\n"
+        "assert '_PUNCTUATION' in vars(text) and text.__file__.endswith('text.py')\n"
+        "print(len(text.punctuation_set))\n"
+    )
+    env = {**os.environ, "READER_HOME": str(tmp_path)}
+
+    def fresh() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout
+
+    first = fresh()
+    (kept,) = tmp_path.rglob("punctuation-unicode-*.txt")
+    assert "," in kept.read_text("utf-8") and "a" not in kept.read_text("utf-8")
+    assert fresh() == first  # from the cache
+    kept.write_text(",a", "utf-8")  # damaged: not all punctuation
+    assert fresh() == first
+    assert kept.read_text("utf-8") != ",a"  # found and kept again
+    # Another newspaper4k without that line: imported as it is (no replacement).
+    monkeypatch.setattr(candidates, "_PUNCTUATION_LINE", "punctuation_set = set()")
+    assert candidates._QuickText().find_spec("newspaper.text", None) is None
