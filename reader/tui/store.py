@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from reader.listening.shelf import LibraryShelf
+
 if TYPE_CHECKING:
     from reader.library import Library
     from reader.text.article import Article
@@ -40,14 +42,15 @@ class ArticleRow:
         return min(1.0, self.position / self.length) if self.length else 0.0
 
 
-class Store:
-    """The library as the TUI sees it (a :class:`reader.library.Library`)."""
+class Store(LibraryShelf):
+    """The library as the TUI sees it (a :class:`reader.library.Library`); the session
+    player's shelf too (:class:`reader.listening.shelf.LibraryShelf`)."""
 
     persistent = True
     notice: str | None = None  # something to tell the user once (a recovered file)
 
     def __init__(self, library: Library) -> None:
-        self.library = library
+        super().__init__(library)
         if library.recovered is not None:
             self.notice = library.recovered.message()
         # This run of the app is one visit (reader.library.visits): the previous visit
@@ -198,28 +201,10 @@ class Store:
 
     # -- listening (the session player's shelf: reader.listening.shelf.Shelf) -------------
 
-    def load(self, article_id: int) -> tuple[Article, int]:
-        """The article and its place, for the player (not recorded as opened)."""
-        stored = self.library.get(article_id)
-        return stored.article, int(stored.position)
-
-    def save_position(self, article_id: int, offset: int) -> None:
-        self.library.set_position(article_id, offset)
-
-    def finished(self, article_id: int) -> None:
-        self.library.finished(article_id)
+    # load, save_position, finished, queue, enqueue, dequeue: LibraryShelf's.
 
     def mark_listened(self, article_id: int, listened: bool) -> None:
         self.library.mark_listened(article_id, listened)
-
-    def queue(self) -> list[int]:
-        return self.library.queue()
-
-    def enqueue(self, ids: Iterable[int], *, first: bool = False) -> list[int]:
-        return self.library.enqueue(ids, first=first)
-
-    def dequeue(self, article_id: int) -> bool:
-        return self.library.dequeue(article_id)
 
     def move_in_queue(self, article_id: int, steps: int) -> bool:
         return self.library.move_in_queue(article_id, steps)
