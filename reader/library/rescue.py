@@ -78,8 +78,34 @@ def copy(
         report,
     )
     copy_meta(source, target, run.tables)
+    stand_ins = {ident for ident, _, _ in report.stand_ins}
+    copy_listening(source, target, run.tables, set(run.texts) - stand_ins)
     target.execute("COMMIT")
     run.count_losses()
+
+
+# The listening state (schema version 8): what was heard to the end, and the queue.
+_LISTENING = (("listened", "article_id, at", str), ("queue", "article_id, rank", int))
+
+
+def copy_listening(
+    source: sqlite3.Connection, target: sqlite3.Connection, tables: set[str], kept: set[int]
+) -> None:
+    """The listened marks and the queue of the articles ``kept`` with their text (not a
+    stand-in, which has only highlights to show). Small tables read whole; a damaged
+    read is let go: it costs a mark or a place in the queue, never an article."""
+    for table, columns, kind in _LISTENING:
+        if table not in tables:
+            continue
+        try:
+            found = source.execute(f"SELECT {columns} FROM {table}").fetchall()
+        except sqlite3.DatabaseError:
+            continue
+        for ident, value in found:
+            if isinstance(ident, int) and ident in kept and isinstance(value, kind):
+                target.execute(
+                    f"INSERT OR IGNORE INTO {table} ({columns}) VALUES (?, ?)", (ident, value)
+                )
 
 
 class _Copy:

@@ -602,3 +602,26 @@ def test_a_library_sqlite_cannot_open_is_read_back_from_its_pages(
         timeout=60,
     )
     assert status.returncode == 0, status.stdout
+
+
+def test_what_was_heard_and_the_queue_come_through_a_repair(capsys) -> None:
+    # The listening state (schema 8) is the library's too: a repair that keeps the
+    # articles keeps which were heard to the end and what is queued, in order.
+    path = locations.library_file()
+    build(path)
+    with Library.open(path) as library:
+        for ident in (3, 7, 11):
+            library.mark_listened(ident, True)
+        library.enqueue([20, 5, 33, 8])
+    heard = rows(path, "SELECT article_id, at FROM listened")
+    queued = rows(path, "SELECT article_id, rank FROM queue")
+    assert len(heard) == 3 and len(queued) == 4
+    damage(path, middle(pages(path, "highlights")))
+
+    status, out, err = run(capsys, "library", "repair")
+    assert status == 1 and err == "" and summary(out)[0] == 40  # every article kept
+    assert rows(path, "SELECT article_id, at FROM listened") == heard
+    assert rows(path, "SELECT article_id, rank FROM queue") == queued
+    with Library.open(path) as library:
+        assert library.queue() == [20, 5, 33, 8]
+        assert library.integrity_check() == "ok"
