@@ -165,6 +165,20 @@ def table_names(c: sqlite3.Connection) -> set[str]:
     return {str(r[0]) for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
+def small_table(
+    c: sqlite3.Connection, tables: set[str], table: str, columns: str
+) -> list[tuple[Any, ...]]:
+    """Every row of a small table of derived state (``tables``: those the file has), read
+    whole; none when it is missing or its read fails: such a table's loss costs a mark
+    or a place, never an article."""
+    if table not in tables:
+        return []
+    try:
+        return [tuple(row) for row in c.execute(f"SELECT {columns} FROM {table}")]
+    except sqlite3.DatabaseError:
+        return []
+
+
 # A test replaces this to stop a repair half-way, as a crash would.
 
 

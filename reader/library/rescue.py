@@ -40,7 +40,14 @@ from typing import Any
 from reader.errors import ReaderError
 from reader.library.feeds.rescue import FeedRows, copy_feeds, copy_meta
 from reader.library.ids import STAND_IN_PREFIX, now, stored_source
-from reader.library.reading import TableRows, from_pages, indexed_values, named_ids, table_names
+from reader.library.reading import (
+    TableRows,
+    from_pages,
+    indexed_values,
+    named_ids,
+    small_table,
+    table_names,
+)
 from reader.library.records import RepairReport
 from reader.library.rows import check_color, insert_row, stored_body, stored_columns
 from reader.text.article import BLOCK_SEPARATOR, Article, Block
@@ -92,16 +99,9 @@ def copy_listening(
     source: sqlite3.Connection, target: sqlite3.Connection, tables: set[str], kept: set[int]
 ) -> None:
     """The listened marks and the queue of the articles ``kept`` with their text (not a
-    stand-in, which has only highlights to show). Small tables read whole; a damaged
-    read is let go: it costs a mark or a place in the queue, never an article."""
+    stand-in, which has only highlights to show); a damaged read is let go."""
     for table, columns, kind in _LISTENING:
-        if table not in tables:
-            continue
-        try:
-            found = source.execute(f"SELECT {columns} FROM {table}").fetchall()
-        except sqlite3.DatabaseError:
-            continue
-        for ident, value in found:
+        for ident, value in small_table(source, tables, table, columns):
             if isinstance(ident, int) and ident in kept and isinstance(value, kind):
                 target.execute(
                     f"INSERT OR IGNORE INTO {table} ({columns}) VALUES (?, ?)", (ident, value)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from reader.library.ids import now
-from reader.library.reading import TableRows, named_ids
+from reader.library.reading import TableRows, named_ids, small_table
 from reader.library.rows import after_key, insert_row
 
 if TYPE_CHECKING:
@@ -143,13 +143,7 @@ def _copy_feed_rows(feeds: list[tuple[Any, ...]], target: sqlite3.Connection) ->
 
 def copy_meta(source: sqlite3.Connection, target: sqlite3.Connection, tables: set[str]) -> None:
     """The library's own values (the last visit); derived, so a damaged read is let go."""
-    if "meta" not in tables:
-        return
-    try:
-        rows = source.execute("SELECT key, value FROM meta").fetchall()
-    except sqlite3.DatabaseError:
-        return
-    for key, value in rows:
+    for key, value in small_table(source, tables, "meta", "key, value"):
         if isinstance(key, str) and isinstance(value, str):
             target.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
