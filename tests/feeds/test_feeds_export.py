@@ -133,7 +133,7 @@ def test_sync_on_a_dask_cluster_extracts_and_exports_there(
     assert audio(out) == ["Carried whole.mp3", "Cluster story 0.mp3", "Cluster story 1.mp3"]
 
 
-@pytest.mark.slow  # Dask retries for its 10 s connect timeout
+@pytest.mark.slow  # Dask retries for its connect timeout (1 s here)
 def test_sync_with_an_unreachable_cluster_is_one_line_and_fetches_nothing(
     site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
